@@ -1,0 +1,336 @@
+"""Logic-model codebooks: YAML files validated with FILE:LINE messages, loaded into and out of a project.
+
+A codebook file is a mapping with ``codebook`` (its name), optional ``title``/``description``, and ``codes``:
+a list of codes, each with ``id`` (a stable slug), ``name``, ``level`` (a logic-model level, inherited by
+children), ``beneficiary``, ``definition``, ``include``, ``exclude``, ``example``, ``keywords``, ``colour``,
+and either nested ``children`` or a ``parent`` id. Every problem is reported as ``FILE:LINE: message`` so an
+editor can jump to it; nothing is loaded into a project unless the whole file is valid.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import QualcodeError, located
+from .schema import LEVELS
+from .store import Project
+
+FIELDS = (
+    "id",
+    "name",
+    "parent",
+    "level",
+    "beneficiary",
+    "definition",
+    "include",
+    "exclude",
+    "example",
+    "keywords",
+    "colour",
+    "codebook",
+    "children",
+)
+_ALIASES = {"color": "colour", "inclusion": "include", "exclusion": "exclude", "description": "definition"}
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,79}$")
+_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}){1,2}$")
+LEVEL_COLOURS = {
+    "input": "#8d99ae",
+    "activity": "#4ea8de",
+    "output": "#48bfe3",
+    "short_term_outcome": "#80ed99",
+    "medium_term_outcome": "#57cc99",
+    "long_term_outcome": "#38a3a5",
+    "barrier": "#ef476f",
+    "enabler": "#ffd166",
+    "context": "#b8b8d1",
+    "other": "#cdb4db",
+}
+
+
+@dataclass
+class Code:
+    id: str
+    name: str
+    level: str
+    line: int
+    parent: str | None = None
+    beneficiary: str | None = None
+    definition: str = ""
+    include: str = ""
+    exclude: str = ""
+    example: str = ""
+    keywords: list[str] = field(default_factory=list)
+    colour: str | None = None
+    codebook: str | None = None
+
+    def row(self, position: int) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "parent": self.parent,
+            "name": self.name,
+            "level": self.level,
+            "beneficiary": self.beneficiary,
+            "definition": self.definition,
+            "include": self.include,
+            "exclude": self.exclude,
+            "example": self.example,
+            "keywords": json.dumps(self.keywords, ensure_ascii=False),
+            "colour": self.colour,
+            "codebook": self.codebook,
+            "position": position,
+        }
+
+
+@dataclass
+class Codebook:
+    name: str
+    codes: list[Code]
+    title: str = ""
+    description: str = ""
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader that remembers the line of every mapping and of each of its keys."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        lines: dict[str, int] = {}
+        for key_node, _ in node.value:
+            key = key_node.value
+            if key in lines:
+                raise located(self.name, key_node.start_mark.line + 1, f"field {key!r} appears twice")
+            lines[key] = key_node.start_mark.line + 1
+        mapping = super().construct_mapping(node, deep=True)
+        mapping["__line__"] = node.start_mark.line + 1
+        mapping["__lines__"] = lines
+        return mapping
+
+
+def load_codebook(path: str | Path) -> Codebook:
+    """Read and validate a YAML codebook; raise QualcodeError('FILE:LINE: ...') on the first problem."""
+    path = Path(path)
+    if path.suffix.lower() == ".qdc":
+        raise QualcodeError(f"{path}: REFI-QDA .qdc codebooks are not supported by this version; use YAML")
+    try:
+        source = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise QualcodeError(f"{path}: cannot read ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise QualcodeError(f"{path}: not UTF-8 text (offset {exc.start})") from None
+    loader = _LineLoader(source)
+    loader.name = str(path)
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise located(path, mark.line + 1 if mark else None, f"not valid YAML: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        raise QualcodeError(f"{path}: not valid YAML: {exc}") from None
+    finally:
+        loader.dispose()
+    if isinstance(data, list):
+        data = {"codes": data, "__line__": 1, "__lines__": {}}
+    if not isinstance(data, dict) or not isinstance(data.get("codes"), list) or not data["codes"]:
+        raise located(path, 1, "a codebook needs a non-empty 'codes:' list")
+    name = str(data.get("codebook") or path.stem)
+    codes: list[Code] = []
+    for entry in data["codes"]:
+        _walk(path, entry, None, None, name, codes)
+    _check_references(path, codes)
+    return Codebook(name, codes, str(data.get("title") or ""), str(data.get("description") or ""))
+
+
+def _walk(path: Path, entry: Any, parent: Code | None, _: Any, book: str, out: list[Code]) -> None:
+    if not isinstance(entry, dict):
+        line = parent.line if parent else 1
+        raise located(path, line, f"each code must be a mapping of fields, not {type(entry).__name__}")
+    line = entry.pop("__line__")
+    lines = entry.pop("__lines__")
+    for key in list(entry):
+        canonical = _ALIASES.get(key, key)
+        if canonical not in FIELDS:
+            hint = _closest(str(key), FIELDS)
+            raise located(
+                path, lines.get(key, line), f"unknown field {key!r}" + (f" (did you mean {hint!r}?)" if hint else "")
+            )
+        if canonical != key:
+            entry[canonical] = entry.pop(key)
+            lines[canonical] = lines.get(key, line)
+
+    def text(key: str) -> str:
+        value = entry.get(key)
+        if value is None:
+            return ""
+        if isinstance(value, list):
+            return "\n".join(f"- {str(v).strip()}" for v in value)
+        if not isinstance(value, (str, int, float)):
+            raise located(path, lines.get(key, line), f"{key!r} must be text")
+        return str(value).strip()
+
+    code_id = entry.get("id")
+    if code_id is None:
+        raise located(path, line, "code has no 'id'")
+    code_id = str(code_id)
+    if not _SLUG.match(code_id):
+        raise located(
+            path, lines.get("id", line), f"code id {code_id!r} must be a slug: lower-case letters, digits, - _ ."
+        )
+    if not text("name"):
+        raise located(path, line, f"code {code_id!r} has no 'name'")
+    level = text("level") or (parent.level if parent else "")
+    if not level:
+        raise located(path, line, f"code {code_id!r} has no 'level' (one of {', '.join(LEVELS)})")
+    if level not in LEVELS:
+        raise located(path, lines.get("level", line), f"bad level {level!r} (use one of {', '.join(LEVELS)})")
+    explicit_parent = text("parent") or None
+    if parent and explicit_parent and explicit_parent != parent.id:
+        raise located(
+            path,
+            lines["parent"],
+            f"code {code_id!r} is nested under {parent.id!r} but names parent {explicit_parent!r}",
+        )
+    colour = text("colour") or None
+    if colour and not _COLOUR.match(colour):
+        raise located(path, lines.get("colour", line), f"bad colour {colour!r} (use #RRGGBB)")
+    keywords = entry.get("keywords") or []
+    if isinstance(keywords, str):
+        keywords = [k for k in re.split(r"[;,]", keywords)]
+    if not isinstance(keywords, list) or not all(isinstance(k, (str, int, float)) for k in keywords):
+        raise located(path, lines.get("keywords", line), "'keywords' must be a list of words or phrases")
+    code = Code(
+        id=code_id,
+        name=text("name"),
+        level=level,
+        line=line,
+        parent=parent.id if parent else explicit_parent,
+        beneficiary=text("beneficiary") or (parent.beneficiary if parent else None),
+        definition=text("definition"),
+        include=text("include"),
+        exclude=text("exclude"),
+        example=text("example"),
+        keywords=[str(k).strip() for k in keywords if str(k).strip()],
+        colour=colour or (parent.colour if parent else None) or LEVEL_COLOURS[level],
+        codebook=text("codebook") or book,
+    )
+    out.append(code)
+    children = entry.get("children") or []
+    if not isinstance(children, list):
+        raise located(path, lines.get("children", line), "'children' must be a list of codes")
+    for child in children:
+        _walk(path, child, code, None, book, out)
+
+
+def _check_references(path: Path, codes: list[Code], known: dict[str, str | None] | None = None) -> None:
+    """Duplicate ids, unknown parents and cycles; ``known`` adds codes already in a project."""
+    first: dict[str, Code] = {}
+    for code in codes:
+        if code.id in first:
+            raise located(
+                path, code.line, f"duplicate code id {code.id!r} (first defined on line {first[code.id].line})"
+            )
+        first[code.id] = code
+    parents = dict(known or {})
+    parents.update({c.id: c.parent for c in codes})
+    for code in codes:
+        if code.parent and code.parent not in parents:
+            hint = _closest(code.parent, list(parents))
+            raise located(
+                path,
+                code.line,
+                f"code {code.id!r} has unknown parent {code.parent!r}" + (f" (did you mean {hint!r}?)" if hint else ""),
+            )
+    for code in codes:
+        seen = [code.id]
+        current = code.parent
+        while current:
+            if current in seen:
+                chain = " -> ".join(seen + [current])
+                raise located(path, code.line, f"parent cycle: {chain}")
+            seen.append(current)
+            current = parents.get(current)
+
+
+def _closest(word: str, choices: Any) -> str | None:
+    from rapidfuzz import process
+
+    found = process.extractOne(word, list(choices), score_cutoff=75)
+    return found[0] if found else None
+
+
+def import_codebook(project: Project, codebook: Codebook, path: str | Path = "") -> dict[str, int]:
+    """Add new codes, update changed ones (codings keep pointing at the same ids), keep the rest."""
+    db = project.db
+    existing = {row["id"]: row for row in db.query("SELECT * FROM code")}
+    known = {cid: row["parent"] for cid, row in existing.items() if cid not in {c.id for c in codebook.codes}}
+    _check_references(Path(path or codebook.name), codebook.codes, known)
+    counts = {"added": 0, "updated": 0, "unchanged": 0}
+    base = int(db.execute("SELECT coalesce(max(position), -1) + 1 FROM code").fetchone()[0])
+    with project.transaction():
+        db.execute("PRAGMA defer_foreign_keys=ON")  # children may be listed before a moved parent
+        for offset, code in enumerate(codebook.codes):
+            row = code.row(base + offset)
+            old = existing.get(code.id)
+            if old is None:
+                db["code"].insert(row)
+                counts["added"] += 1
+                continue
+            row["position"] = old["position"]
+            if all(old[k] == v for k, v in row.items()):
+                counts["unchanged"] += 1
+            else:
+                db["code"].update(code.id, row)
+                counts["updated"] += 1
+    return counts
+
+
+def project_codes(project: Project) -> list[dict[str, Any]]:
+    """Codes in tree order (parents before their children, siblings by position)."""
+    rows = [dict(r) for r in project.db.query("SELECT * FROM code ORDER BY position, id")]
+    children: dict[str | None, list[dict[str, Any]]] = {}
+    for row in rows:
+        row["keywords"] = json.loads(row["keywords"] or "[]")
+        children.setdefault(row["parent"], []).append(row)
+    ordered: list[dict[str, Any]] = []
+
+    def visit(parent: str | None, depth: int) -> None:
+        for row in children.get(parent, []):
+            row["depth"] = depth
+            ordered.append(row)
+            visit(row["id"], depth + 1)
+
+    visit(None, 0)
+    return ordered
+
+
+def export_yaml(project: Project, path: str | Path) -> int:
+    """Write the project's codebook as nested YAML that ``load_codebook`` reads back unchanged."""
+    rows = project_codes(project)
+    by_parent: dict[str | None, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_parent.setdefault(row["parent"], []).append(row)
+    books = {r["codebook"] for r in rows if r["codebook"]}
+
+    def entry(row: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": row["id"], "name": row["name"]}
+        parent_row = next((r for r in rows if r["id"] == row["parent"]), None)
+        if parent_row is None or parent_row["level"] != row["level"]:
+            out["level"] = row["level"]
+        for key in ("beneficiary", "definition", "include", "exclude", "example", "keywords", "colour"):
+            if row[key]:
+                out[key] = row[key]
+        if parent_row is None and len(books) > 1 and row["codebook"]:
+            out["codebook"] = row["codebook"]
+        kids = by_parent.get(row["id"], [])
+        if kids:
+            out["children"] = [entry(k) for k in kids]
+        return out
+
+    name = books.pop() if len(books) == 1 else Path(project.path).stem
+    document = {"codebook": name, "codes": [entry(r) for r in by_parent.get(None, [])]}
+    Path(path).write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100), "utf-8")
+    return len(rows)

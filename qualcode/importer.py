@@ -1,0 +1,393 @@
+"""Importing transcripts: read every file, decide who spoke each turn, segment, store — all or nothing.
+
+Import runs in two phases so that bad input never half-imports. Phase one reads and parses every file and
+checks the participants sheet against them (unknown documents, unknown speakers, conflicting groups); any
+problem stops the import before the project is touched. Phase two runs spaCy over the texts and writes
+documents, participants, turns and segments inside one transaction; the caller iterates
+``Importer.run()`` for progress events and may stop early, which rolls everything back.
+
+Attribution follows DESIGN.md: a turn belongs to one participant, or to no one when its speaker is an
+interviewer (Interviewer, I, Q, Int, Moderator, Facilitator... or a label the study names).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import QualcodeError, located
+from .formats import FORMATS, Transcript, read_transcript
+from .participants import INTERVIEWER_GROUPS, Sheet, SheetRow, read_sheet
+from .schema import KINDS
+from .store import Project, dumps, now_iso
+from .text import count_words, sha256
+from .turns import compile_patterns, is_interviewer
+
+_RESERVED_META = {"title", "kind", "participants", "interviewers", "attributes"}
+_GENERIC_LABELS = re.compile(r"^(r|p|a|b|respondent|participant|interviewee|speaker|unknown|guest)\s*\d*$", re.I)
+
+
+@dataclass
+class ImportOptions:
+    kind: str | None = None
+    group: str | None = None
+    participants: Path | None = None
+    speaker_patterns: Sequence[str] = ()
+    interviewers: Sequence[str] = ()
+    encoding: str | None = None
+    model: str | None = None
+
+
+@dataclass
+class Progress:
+    """One step of an import: ``done`` of ``total`` in ``stage`` ('read' or 'segment')."""
+
+    stage: str
+    done: int
+    total: int
+    name: str = ""
+
+
+@dataclass
+class Speaker:
+    role: str  # participant | interviewer | none
+    pseudonym: str | None = None
+    group: str | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    source: str = ""  # where the mapping came from, for error messages
+
+
+@dataclass
+class Planned:
+    transcript: Transcript
+    sha256: str
+    kind: str
+    speakers: dict[str | None, Speaker]
+    attributes: dict[str, Any]
+
+
+@dataclass
+class ImportReport:
+    imported: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, why)
+    warnings: list[str] = field(default_factory=list)
+    turns: int = 0
+    segments: int = 0
+    words: int = 0
+
+
+def collect_files(paths: Sequence[Path]) -> list[tuple[Path, str]]:
+    """(path, document name) for every transcript named or inside a named folder, in a stable order."""
+    found: list[tuple[Path, str]] = []
+    for path in paths:
+        if not path.exists():
+            raise QualcodeError(f"{path}: no such file or folder")
+        if path.is_dir():
+            inside = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and p.suffix.lower() in FORMATS
+                and not any(part.startswith((".", "~$")) for part in p.relative_to(path).parts)
+            )
+            if not inside:
+                raise QualcodeError(f"{path}: no transcripts (.txt .md .docx .vtt .srt) in this folder")
+            found.extend((p, p.relative_to(path).as_posix()) for p in inside)
+        else:
+            if path.suffix.lower() not in FORMATS:
+                raise QualcodeError(f"{path}: unsupported file type (use .txt .md .docx .vtt .srt)")
+            found.append((path, path.name))
+    names: dict[str, Path] = {}
+    for path, name in found:
+        if name in names and names[name].resolve() != path.resolve():
+            raise QualcodeError(f"{path}: another file in this import is also named {name!r} ({names[name]})")
+        names[name] = path
+    return list(dict((name, (path, name)) for path, name in found).values())
+
+
+class Importer:
+    """Plan on construction (phase one, may raise); ``run()`` writes (phase two)."""
+
+    def __init__(self, project: Project, paths: Sequence[Path], options: ImportOptions) -> None:
+        self.project = project
+        self.options = options
+        self.report = ImportReport()
+        if options.kind and options.kind not in KINDS:
+            raise QualcodeError(f"unknown kind {options.kind!r} (use {', '.join(KINDS)})")
+        self.patterns = compile_patterns(options.speaker_patterns) if options.speaker_patterns else None
+        self.sheet: Sheet | None = read_sheet(options.participants) if options.participants else None
+        self.files = collect_files(paths)
+        self.planned: list[Planned] = []
+
+    def read(self) -> Iterator[Progress]:
+        """Phase one: parse and check everything; raises QualcodeError before any write."""
+        existing = {row["sha256"]: row["name"] for row in self.project.db.query("SELECT sha256, name FROM document")}
+        existing_names = {name: digest for digest, name in existing.items()}
+        seen: dict[str, str] = {}
+        for done, (path, name) in enumerate(self.files):
+            yield Progress("read", done, len(self.files), name)
+            transcript = read_transcript(path, name, self.patterns, self.options.encoding)
+            digest = sha256(transcript.text)
+            if digest in existing:
+                self.report.skipped.append((name, f"already in the project as {existing[digest]!r}"))
+                continue
+            if digest in seen:
+                self.report.skipped.append((name, f"same text as {seen[digest]!r} in this import"))
+                continue
+            if name in existing_names:
+                raise QualcodeError(f"{path}: a different document named {name!r} is already in the project")
+            seen[digest] = name
+            self.planned.append(self._plan(path, transcript, digest))
+        yield Progress("read", len(self.files), len(self.files))
+        self._check_sheet(set(existing_names))
+
+    def _plan(self, path: Path, transcript: Transcript, digest: str) -> Planned:
+        meta = transcript.meta
+        kind = meta.get("kind") or self.options.kind
+        if kind is not None and kind not in KINDS:
+            raise QualcodeError(f"{path}: unknown kind {kind!r} in front matter (use {', '.join(KINDS)})")
+        speakers = self._speakers(path, transcript)
+        if kind is None:
+            voices = {s.pseudonym for s in speakers.values() if s.role == "participant"}
+            kind = "focus_group" if len(voices) >= 3 else "interview" if voices else "other"
+        attributes = {k: _plain(v) for k, v in meta.items() if k not in _RESERVED_META}
+        extra = meta.get("attributes") or {}
+        if not isinstance(extra, dict):
+            raise QualcodeError(f"{path}: front matter 'attributes' must be a mapping")
+        attributes.update({str(k): _plain(v) for k, v in extra.items()})
+        return Planned(transcript, digest, kind, speakers, attributes)
+
+    def _speakers(self, path: Path, transcript: Transcript) -> dict[str | None, Speaker]:
+        """Who each label in this document is: sheet row, front matter, interviewer role, or the label."""
+        meta = transcript.meta
+        roles = list(self.options.interviewers) + [str(r) for r in meta.get("interviewers") or []]
+        declared = _front_matter_people(path, meta.get("participants"))
+        rows = self.sheet.for_document(_names(transcript.name)) if self.sheet else {}
+        labels = list(dict.fromkeys(t.speaker for t in transcript.turns))
+        stem = Path(transcript.name).stem
+        speakers: dict[str | None, Speaker] = {}
+        for label in labels:
+            if label is None:
+                whole = rows.get("") if labels == [None] else None
+                if whole:
+                    speakers[None] = _from_row(whole, self.sheet)
+                elif labels == [None] and self.options.group:
+                    speakers[None] = Speaker("participant", stem, self.options.group, source=str(path))
+                else:
+                    speakers[None] = Speaker("none")
+            elif label in rows:
+                speakers[label] = _from_row(rows[label], self.sheet)
+            elif label in declared:
+                speakers[label] = declared[label]
+            elif is_interviewer(label, roles):
+                speakers[label] = Speaker("interviewer")
+            else:
+                pseudonym = f"{stem} {label}" if _GENERIC_LABELS.match(label) else label
+                speakers[label] = Speaker("participant", pseudonym, None, source=str(path))
+        for speaker in speakers.values():
+            if speaker.role == "participant" and not speaker.group and self.options.group:
+                speaker.group = self.options.group
+        return speakers
+
+    def _check_sheet(self, project_names: set[str]) -> None:
+        if not self.sheet:
+            return
+        planned = {p.transcript.name: p for p in self.planned}
+        known = {n: n for n in project_names | {name for _, name in self.files}}
+        known.update({Path(n).name: n for n in list(known)})
+        for row in self.sheet.rows:
+            if row.document not in known:
+                raise located(
+                    self.sheet.path, row.line, f"unknown document {row.document!r} (not in this import or the project)"
+                )
+            plan = planned.get(known[row.document])
+            if plan is None:
+                continue
+            labels = {t.speaker for t in plan.transcript.turns}
+            if row.speaker and row.speaker not in labels:
+                spoken = ", ".join(sorted(str(s) for s in labels if s)) or "no speaker labels"
+                raise located(
+                    self.sheet.path,
+                    row.line,
+                    f"speaker {row.speaker!r} does not speak in {row.document!r} (found: {spoken})",
+                )
+
+    def run(self, nlp: Any) -> Iterator[Progress]:
+        """Phase two: segment and write in one transaction. Stop iterating to cancel (rolls back)."""
+        from .segment import BATCH_SIZE, cut_segments, sentence_spans
+
+        total = len(self.planned)
+        with self.project.transaction():
+            people = _People(self.project)
+            texts = ((p.transcript.text, p) for p in self.planned)
+            for done, (doc, plan) in enumerate(nlp.pipe(texts, as_tuples=True, batch_size=BATCH_SIZE)):
+                self._write(plan, people, cut_segments, sentence_spans(doc))
+                yield Progress("segment", done + 1, total, plan.transcript.name)
+            self.report.warnings.extend(people.ungrouped_warning())
+
+    def _write(self, plan: Planned, people: _People, cut: Any, sentences: list[tuple[int, int]]) -> None:
+        db = self.project.db
+        transcript = plan.transcript
+        words = count_words(transcript.text)
+        cursor = db.execute(
+            "INSERT INTO document(name, kind, sha256, text, title, source_format, attributes, words, imported_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                transcript.name,
+                plan.kind,
+                plan.sha256,
+                transcript.text,
+                _plain(transcript.meta.get("title")) or Path(transcript.name).stem,
+                transcript.source_format,
+                dumps(plan.attributes),
+                words,
+                now_iso(),
+            ],
+        )
+        document_id = cursor.lastrowid
+        turn_ids = []
+        for seq, turn in enumerate(transcript.turns):
+            speaker = plan.speakers[turn.speaker]
+            participant = people.id_for(speaker) if speaker.role == "participant" else None
+            cursor = db.execute(
+                'INSERT INTO turn(document_id, seq, start, "end", speaker, role, participant_id, time_start, time_end)'
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    document_id,
+                    seq,
+                    turn.start,
+                    turn.end,
+                    turn.speaker,
+                    speaker.role,
+                    participant,
+                    turn.time_start,
+                    turn.time_end,
+                ],
+            )
+            turn_ids.append(cursor.lastrowid)
+        segments = cut(transcript.text, [(t.start, t.end) for t in transcript.turns], sentences)
+        db.conn.executemany(
+            'INSERT INTO segment(document_id, turn_id, seq, start, "end") VALUES (?, ?, ?, ?, ?)',
+            [(document_id, turn_ids[t], seq, s, e) for seq, (t, s, e) in enumerate(segments)],
+        )
+        self.report.imported.append(transcript.name)
+        self.report.turns += len(turn_ids)
+        self.report.segments += len(segments)
+        self.report.words += words
+
+
+class _People:
+    """Participants by pseudonym: reuse one already in the project, refuse a conflicting group."""
+
+    def __init__(self, project: Project) -> None:
+        self.db = project.db
+        self.ids: dict[str, int] = {}
+        self.ungrouped: list[str] = []
+
+    def id_for(self, speaker: Speaker) -> int:
+        pseudonym = speaker.pseudonym or ""
+        if pseudonym in self.ids:
+            return self.ids[pseudonym]
+        row = self.db.execute(
+            "SELECT id, stakeholder_group, attributes FROM participant WHERE pseudonym = ?", [pseudonym]
+        ).fetchone()
+        if row is None:
+            cursor = self.db.execute(
+                "INSERT INTO participant(pseudonym, stakeholder_group, attributes) VALUES (?, ?, ?)",
+                [pseudonym, speaker.group, dumps(speaker.attributes)],
+            )
+            participant_id = int(cursor.lastrowid or 0)
+            if not speaker.group:
+                self.ungrouped.append(pseudonym)
+        else:
+            participant_id, group, attributes = row[0], row[1], _loads(row[2])
+            if speaker.group and group and group != speaker.group:
+                raise QualcodeError(
+                    f"{speaker.source}: participant {pseudonym!r} is in group {speaker.group!r} there "
+                    f"but {group!r} in the project"
+                )
+            for key, value in speaker.attributes.items():
+                if key in attributes and attributes[key] != value:
+                    raise QualcodeError(
+                        f"{speaker.source}: participant {pseudonym!r} has {key}={value!r} there but "
+                        f"{attributes[key]!r} in the project"
+                    )
+            merged = {**attributes, **speaker.attributes}
+            self.db.execute(
+                "UPDATE participant SET stakeholder_group = coalesce(stakeholder_group, ?), attributes = ?"
+                " WHERE id = ?",
+                [speaker.group, dumps(merged), participant_id],
+            )
+        self.ids[pseudonym] = participant_id
+        return participant_id
+
+    def ungrouped_warning(self) -> list[str]:
+        if not self.ungrouped:
+            return []
+        names = ", ".join(self.ungrouped[:8]) + (" ..." if len(self.ungrouped) > 8 else "")
+        return [
+            f"{len(self.ungrouped)} participant(s) have no stakeholder group: {names} "
+            "(give one with --participants or --group)"
+        ]
+
+
+def _names(name: str) -> tuple[str, ...]:
+    return (name, Path(name).name)
+
+
+def _from_row(row: SheetRow, sheet: Sheet | None) -> Speaker:
+    source = f"{sheet.path}:{row.line}" if sheet else ""
+    if row.group.lower() in INTERVIEWER_GROUPS:
+        return Speaker("interviewer", source=source)
+    return Speaker("participant", row.participant, row.group, dict(row.attributes), source)
+
+
+def _front_matter_people(path: Path, declared: Any) -> dict[str, Speaker]:
+    """Front matter ``participants:`` as a list of {speaker, pseudonym, group, ...} or a mapping by label."""
+    if not declared:
+        return {}
+    if isinstance(declared, dict):
+        declared = [{"speaker": k, **(v if isinstance(v, dict) else {"group": v})} for k, v in declared.items()]
+    if not isinstance(declared, list):
+        raise QualcodeError(f"{path}: front matter 'participants' must be a list or a mapping")
+    people: dict[str, Speaker] = {}
+    for entry in declared:
+        if not isinstance(entry, dict) or not entry.get("speaker"):
+            raise QualcodeError(f"{path}: each front matter participant needs a 'speaker' label")
+        label = str(entry["speaker"])
+        if label in people:
+            raise QualcodeError(f"{path}: speaker {label!r} is listed twice in the front matter")
+        attributes = dict(entry.get("attributes") or {})
+        attributes.update({k: v for k, v in entry.items() if k not in {"speaker", "pseudonym", "group", "attributes"}})
+        group = entry.get("group")
+        if group and str(group).lower() in INTERVIEWER_GROUPS:
+            people[label] = Speaker("interviewer")
+            continue
+        people[label] = Speaker(
+            "participant",
+            str(entry.get("pseudonym") or label),
+            str(group) if group else None,
+            {str(k): _plain(v) for k, v in attributes.items()},
+            str(path),
+        )
+    return people
+
+
+def _plain(value: Any) -> Any:
+    """YAML dates and other scalars as JSON-friendly values."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return str(value)
+
+
+def _loads(value: str) -> dict[str, Any]:
+    import json
+
+    return json.loads(value or "{}")

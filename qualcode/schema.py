@@ -1,0 +1,151 @@
+"""The project file's schema, as recorded migrations (sqlite-utils ``Migrations``).
+
+Each migration runs in a transaction together with its record in ``_sqlite_migrations``, so a project is
+never left half-upgraded. ``SCHEMA_VERSION`` is also written to ``PRAGMA user_version`` so that an older
+qualcode can refuse a newer file before touching it. Tables follow DESIGN.md: documents hold the normalised
+text once; turns and segments are ``[start, end)`` code-point ranges into it; codings reference codes by
+their stable slug (``ON UPDATE CASCADE`` lets a code be renamed without losing a coding).
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+APPLICATION_ID = 0x51434442  # "QCDB": marks a SQLite file as a qualcode project
+SCHEMA_VERSION = 1
+LEVELS = (
+    "input",
+    "activity",
+    "output",
+    "short_term_outcome",
+    "medium_term_outcome",
+    "long_term_outcome",
+    "barrier",
+    "enabler",
+    "context",
+    "other",
+)
+KINDS = ("interview", "focus_group", "field_notes", "other")
+ROLES = ("participant", "interviewer", "none")
+ORIGINS = ("manual", "suggestion", "auto", "import")
+
+migrations = Migrations("qualcode")
+
+
+def _in_list(column: str, values: tuple[str, ...]) -> str:
+    return f"CHECK ({column} IN ({', '.join(repr(v) for v in values)}))"
+
+
+def _run(db: Database, script: str) -> None:
+    # Not executescript(): it COMMITs first, which would break the migration's transaction.
+    for statement in script.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    _run(
+        db,
+        f"""
+        CREATE TABLE project (
+            key TEXT PRIMARY KEY,
+            value TEXT
+        );
+        CREATE TABLE document (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL {_in_list("kind", KINDS)},
+            sha256 TEXT NOT NULL UNIQUE,
+            text TEXT NOT NULL,
+            title TEXT,
+            source_format TEXT NOT NULL,
+            attributes TEXT NOT NULL DEFAULT '{{}}',
+            words INTEGER NOT NULL,
+            imported_at TEXT NOT NULL
+        );
+        CREATE TABLE participant (
+            id INTEGER PRIMARY KEY,
+            pseudonym TEXT NOT NULL UNIQUE,
+            stakeholder_group TEXT,
+            attributes TEXT NOT NULL DEFAULT '{{}}'
+        );
+        CREATE TABLE turn (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            speaker TEXT,
+            role TEXT NOT NULL {_in_list("role", ROLES)},
+            participant_id INTEGER REFERENCES participant(id),
+            time_start REAL,
+            time_end REAL,
+            CHECK (0 <= start AND start < "end"),
+            UNIQUE (document_id, seq)
+        );
+        CREATE INDEX turn_by_document_offset ON turn(document_id, start);
+        CREATE INDEX turn_by_participant ON turn(participant_id);
+        CREATE TABLE segment (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
+            turn_id INTEGER NOT NULL REFERENCES turn(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            CHECK (0 <= start AND start < "end"),
+            UNIQUE (document_id, seq)
+        );
+        CREATE INDEX segment_by_document_offset ON segment(document_id, start);
+        CREATE INDEX segment_by_turn ON segment(turn_id);
+        CREATE TABLE code (
+            id TEXT PRIMARY KEY,
+            parent TEXT REFERENCES code(id) ON UPDATE CASCADE,
+            name TEXT NOT NULL,
+            level TEXT NOT NULL {_in_list("level", LEVELS)},
+            beneficiary TEXT,
+            definition TEXT NOT NULL DEFAULT '',
+            include TEXT NOT NULL DEFAULT '',
+            exclude TEXT NOT NULL DEFAULT '',
+            example TEXT NOT NULL DEFAULT '',
+            keywords TEXT NOT NULL DEFAULT '[]',
+            colour TEXT,
+            codebook TEXT,
+            position INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX code_by_parent ON code(parent);
+        CREATE TABLE coder (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE coding (
+            id INTEGER PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES document(id),
+            code_id TEXT NOT NULL REFERENCES code(id) ON UPDATE CASCADE,
+            coder_id INTEGER NOT NULL REFERENCES coder(id),
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            memo TEXT,
+            origin TEXT NOT NULL DEFAULT 'manual' {_in_list("origin", ORIGINS)},
+            created_at TEXT NOT NULL,
+            CHECK (0 <= start AND start < "end"),
+            UNIQUE (document_id, code_id, coder_id, start, "end")
+        );
+        CREATE INDEX coding_by_code ON coding(code_id);
+        CREATE INDEX coding_by_document_offset ON coding(document_id, start);
+        CREATE INDEX coding_by_coder ON coding(coder_id);
+        CREATE TABLE memo (
+            id INTEGER PRIMARY KEY,
+            target_type TEXT NOT NULL
+                CHECK (target_type IN ('project', 'document', 'code', 'participant', 'coding')),
+            target_id TEXT,
+            coder_id INTEGER REFERENCES coder(id),
+            text TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX memo_by_target ON memo(target_type, target_id);
+        """,
+    )

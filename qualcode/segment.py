@@ -1,0 +1,91 @@
+"""Sentence segments: the coding unit a coder steps through, never crossing a speaker turn.
+
+The pipeline is ``spacy.blank("en")`` with the rule-based ``sentencizer`` and the lookup lemmatizer (tables
+from spacy-lookups-data), so nothing is downloaded; a trained pipeline such as ``en_core_web_sm`` is used
+only when a user names one. spaCy runs once over each whole document (``nlp.pipe`` in batches, as fast as
+spaCy goes), and its sentences are then cut at turn boundaries and line breaks and trimmed of white space,
+so every segment lies inside one turn and ``text[start:end]`` is exactly its words. spaCy is imported
+inside ``load_pipeline`` only: ``qualcode --help`` and the TUI's first paint never pay for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from .errors import QualcodeError
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+BATCH_SIZE = 32
+
+
+def load_pipeline(model: str | None = None) -> Language:
+    """The blank English pipeline with sentencizer and lookup lemmatizer, or an installed trained one."""
+    import spacy
+
+    if model:
+        try:
+            nlp = spacy.load(model, exclude=["ner", "textcat"])
+        except OSError:
+            raise QualcodeError(f"spaCy pipeline {model!r} is not installed") from None
+    else:
+        nlp = spacy.blank("en")
+        nlp.add_pipe("sentencizer")
+        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        try:
+            nlp.initialize()
+        except (ValueError, OSError) as exc:
+            raise QualcodeError(
+                f"spaCy lookup lemmatizer tables are missing; install spacy-lookups-data ({exc})"
+            ) from None
+    nlp.max_length = 50_000_000  # no parser or NER here, so long transcripts cost little memory
+    return nlp
+
+
+def sentence_spans(doc: object) -> list[tuple[int, int]]:
+    return [(s.start_char, s.end_char) for s in doc.sents]  # type: ignore[attr-defined]
+
+
+def cut_segments(
+    text: str, turns: Sequence[tuple[int, int]], sentences: Sequence[tuple[int, int]]
+) -> list[tuple[int, int, int]]:
+    """(turn index, start, end) for every segment: sentences clipped to turns, split at line breaks.
+
+    ``turns`` and ``sentences`` are sorted, non-overlapping ``[start, end)`` ranges. A turn with no
+    sentence in it (spaCy found none) still gets one segment per line so every word can be coded.
+    """
+    segments: list[tuple[int, int, int]] = []
+    first = 0
+    for index, (turn_start, turn_end) in enumerate(turns):
+        while first < len(sentences) and sentences[first][1] <= turn_start:
+            first += 1
+        position = first
+        covered = turn_start
+        while position < len(sentences) and sentences[position][0] < turn_end:
+            start = max(sentences[position][0], turn_start)
+            end = min(sentences[position][1], turn_end)
+            if start > covered:  # text spaCy left outside every sentence
+                _add_lines(text, index, covered, start, segments)
+            _add_lines(text, index, start, end, segments)
+            covered = max(covered, end)
+            position += 1
+        if covered < turn_end:
+            _add_lines(text, index, covered, turn_end, segments)
+    return segments
+
+
+def _add_lines(text: str, turn: int, start: int, end: int, out: list[tuple[int, int, int]]) -> None:
+    line_start = start
+    while line_start < end:
+        newline = text.find("\n", line_start, end)
+        line_end = end if newline == -1 else newline
+        a, b = line_start, line_end
+        while a < b and text[a].isspace():
+            a += 1
+        while b > a and text[b - 1].isspace():
+            b -= 1
+        if a < b:
+            out.append((turn, a, b))
+        line_start = line_end + 1

@@ -1,0 +1,127 @@
+"""Turning bytes from disk into the one normalised text every offset in a project points into.
+
+The offset rule: a coding's ``[start, end)`` are Python string indices into the document's stored text, so
+the text is normalised exactly once, at import (BOM stripped, CRLF/CR to LF, Unicode NFC), and never edited.
+Decoding is deliberately conservative: UTF-8, UTF-16/32 (with a BOM, or UTF-16 recognised by its zero
+bytes) and Windows-1252 are accepted; anything else is refused with a message naming the file rather than
+imported as mojibake.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+import unicodedata
+from pathlib import Path
+
+from .errors import QualcodeError
+
+_BOMS: list[tuple[bytes, str]] = [
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+]
+# C0 controls other than tab, LF, VT, FF, CR; their presence in quantity means binary, not text.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+_WORD = re.compile(r"\w+(?:['’]\w+)*")
+
+
+def decode_bytes(data: bytes, source: object, encoding: str | None = None) -> str:
+    """Decode a transcript's bytes, or raise naming ``source``. The result is not yet normalised."""
+    if not data:
+        raise QualcodeError(f"{source}: empty file")
+    if encoding:
+        try:
+            return data.decode(encoding)
+        except LookupError:
+            raise QualcodeError(f"{source}: unknown encoding {encoding!r}") from None
+        except UnicodeDecodeError as exc:
+            raise QualcodeError(
+                f"{source}: not valid {encoding} (byte 0x{data[exc.start]:02x} at offset {exc.start})"
+            ) from None
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(codec)
+            except UnicodeDecodeError as exc:
+                raise QualcodeError(
+                    f"{source}: starts with a {codec} byte-order mark but is not valid {codec} "
+                    f"(offset {exc.start + len(bom)})"
+                ) from None
+    text = _decode_unmarked(data, source)
+    if _looks_binary(text):
+        raise QualcodeError(f"{source}: binary file, not text")
+    return text
+
+
+def _decode_unmarked(data: bytes, source: object) -> str:
+    if b"\x00" in data:
+        codec = _utf16_without_bom(data)
+        if codec is None:
+            raise QualcodeError(f"{source}: binary file, not text")
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError:
+            raise QualcodeError(f"{source}: binary file, not text") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as utf8_error:
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise QualcodeError(
+                f"{source}: not UTF-8, UTF-16 or Windows-1252 text (byte "
+                f"0x{data[utf8_error.start]:02x} at offset {utf8_error.start}); "
+                "convert it to UTF-8 or pass --encoding"
+            ) from None
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text of mostly Latin script has a zero in every other byte; binary data does not."""
+    sample = data[: 4096 - (min(len(data), 4096) % 2)]
+    if len(sample) < 2:
+        return None
+    even_zeros = sample[0::2].count(0) / (len(sample) / 2)
+    odd_zeros = sample[1::2].count(0) / (len(sample) / 2)
+    if odd_zeros > 0.3 and even_zeros < 0.05:
+        return "utf-16-le"
+    if even_zeros > 0.3 and odd_zeros < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:8192]
+    return len(_CONTROL.findall(sample)) > max(2, len(sample) // 100)
+
+
+def normalise(text: str) -> str:
+    """The one normalisation: no BOM, LF line endings, NFC. Idempotent."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def read_text_file(path: Path, encoding: str | None = None) -> str:
+    """Read, decode and normalise a text file; refuse files with no text in them."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise QualcodeError(f"{path}: cannot read ({exc.strerror})") from None
+    text = normalise(decode_bytes(data, path, encoding))
+    if not text.strip():
+        raise QualcodeError(f"{path}: no text in file")
+    return text
+
+
+def sha256(text: str) -> str:
+    """The identity of a normalised text across projects (merge and re-import match on it)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def count_words(text: str) -> int:
+    return len(_WORD.findall(text))
