@@ -28,8 +28,13 @@ def shipped(name: str) -> Path:
     return path
 
 
+# The logic model first, so that the demo's code tree reads inputs -> outcomes, then the rest.
+_CODEBOOK_ORDER = ("mentoring-logic-model.yaml", "partnership-logic-model.yaml", "barriers-enablers.yaml")
+
+
 def shipped_codebooks() -> list[Path]:
-    return sorted(shipped("codebooks").glob("*.yaml"))
+    found = sorted(shipped("codebooks").glob("*.yaml"))
+    return sorted(found, key=lambda p: (_CODEBOOK_ORDER.index(p.name) if p.name in _CODEBOOK_ORDER else 99, p.name))
 
 
 def demo_path(directory: Path | None) -> Path:
