@@ -21,6 +21,12 @@ from dataclasses import dataclass
 from .errors import QualcodeError
 
 INTERVIEWER_ROLES = frozenset({"interviewer", "i", "q", "int", "moderator", "facilitator", "researcher", "evaluator"})
+# Header lines such as "Site: Carrick" or "Date: 3 May" are metadata, not speakers (default patterns only).
+METADATA_LABELS = frozenset(
+    {"site", "date", "time", "location", "place", "venue", "note", "notes", "title", "project", "duration",
+     "recorded", "recording", "transcriber", "transcribed by", "file", "subject", "re", "ref", "reference",
+     "present", "attendees", "participants", "interview", "interview date", "length", "setting", "source"}
+)
 _TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 _LEADING_TIME = re.compile(rf"[\[(]?(?P<time>{_TIME})[\])]?[ \t]+")
 _LABEL_TIME = re.compile(rf"\s*[\[(]\s*(?P<time>{_TIME})\s*[\])]\s*")
@@ -72,6 +78,8 @@ def parse_clock(value: str) -> float:
 def _plausible_label(label: str) -> bool:
     words = label.split()
     if not words or len(label) > 40 or len(words) > 4 or not label[0].isupper():
+        return False
+    if label.lower() in METADATA_LABELS:
         return False
     if len(words) > 2:
         return all(w[0].isupper() or w[0].isdigit() or w[0] == "(" for w in words)
