@@ -149,13 +149,15 @@ def _captions(path: Path, encoding: str | None, patterns: Any) -> tuple[str, lis
 
 
 def _cues(source: str, path: Path, patterns: Any) -> list[tuple[str | None, str, float, float]]:
-    blocks = re.split(r"\n[ \t]*\n", source.strip())
     is_vtt = path.suffix.lower() == ".vtt"
-    if is_vtt and not blocks[0].lstrip().startswith("WEBVTT"):
+    if is_vtt and not source.lstrip().startswith("WEBVTT"):
         raise located(path, 1, "a WebVTT file must start with WEBVTT")
     cues = []
-    line_number = 1
-    for block in blocks:
+    for found_block in re.finditer(r"[^\n]+(?:\n[ \t]*[^\s][^\n]*)*", source):
+        block = found_block.group()
+        if not block.strip():
+            continue
+        line_number = source.count("\n", 0, found_block.start()) + 1
         lines = block.split("\n")
         timing = next((i for i, line in enumerate(lines[:3]) if "-->" in line), None)
         if timing is not None:
@@ -167,7 +169,6 @@ def _cues(source: str, path: Path, patterns: Any) -> list[tuple[str | None, str,
                 cues.append((speaker, words, parse_clock(found["a"]), parse_clock(found["b"])))
         elif not is_vtt or not re.match(r"(WEBVTT|NOTE|STYLE|REGION)\b", block.lstrip()):
             raise located(path, line_number, "expected a cue with a timing line (00:00:01.000 --> ...)")
-        line_number += block.count("\n") + 2
     return cues
 
 

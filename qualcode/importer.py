@@ -198,10 +198,15 @@ class Importer:
         planned = {p.transcript.name: p for p in self.planned}
         known = {n: n for n in project_names | {name for _, name in self.files}}
         known.update({Path(n).name: n for n in list(known)})
+        beside = self.sheet.path.parent  # a whole-study sheet may name transcripts not imported this time
         for row in self.sheet.rows:
             if row.document not in known:
+                if (beside / row.document).is_file():
+                    continue
                 raise located(
-                    self.sheet.path, row.line, f"unknown document {row.document!r} (not in this import or the project)"
+                    self.sheet.path,
+                    row.line,
+                    f"unknown document {row.document!r} (not in this import, the project, or the sheet's folder)",
                 )
             plan = planned.get(known[row.document])
             if plan is None:

@@ -11,6 +11,7 @@ inside ``load_pipeline`` only: ``qualcode --help`` and the TUI's first paint nev
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .errors import QualcodeError
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 BATCH_SIZE = 32
 
 
+@lru_cache(maxsize=2)  # loading takes ~1 s; one pipeline per process serves every import
 def load_pipeline(model: str | None = None) -> Language:
     """The blank English pipeline with sentencizer and lookup lemmatizer, or an installed trained one."""
     import spacy
