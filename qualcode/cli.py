@@ -301,11 +301,10 @@ def codebook_validate(file: Path) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def codebook_import(project: Path, file: Path) -> None:
     """Add a codebook's codes to a project; codes with the same id are updated, codings kept."""
-    from .codebook import import_codebook, load_codebook
+    from .codebook import import_codebook, known_codes, load_codebook
 
-    book = load_codebook(file)
     with _open(project) as opened:
-        counts = import_codebook(opened, book, file)
+        counts = import_codebook(opened, load_codebook(file, known_codes(opened)), file)
     click.echo(f"{file}: {counts['added']} added, {counts['updated']} updated, {counts['unchanged']} unchanged")
 
 

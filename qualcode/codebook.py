@@ -111,8 +111,12 @@ class _LineLoader(yaml.SafeLoader):
         return mapping
 
 
-def load_codebook(path: str | Path) -> Codebook:
-    """Read and validate a YAML codebook; raise QualcodeError('FILE:LINE: ...') on the first problem."""
+def load_codebook(path: str | Path, known: dict[str, tuple[str | None, str]] | None = None) -> Codebook:
+    """Read and validate a YAML codebook; raise QualcodeError('FILE:LINE: ...') on the first problem.
+
+    ``known`` maps ids of codes already in a project to (parent, level), so that a file may hang new codes
+    under them; without it the file must be complete in itself.
+    """
     path = Path(path)
     if path.suffix.lower() == ".qdc":
         raise QualcodeError(f"{path}: REFI-QDA .qdc codebooks are not supported by this version; use YAML")
@@ -141,7 +145,7 @@ def load_codebook(path: str | Path) -> Codebook:
     codes: list[Code] = []
     for entry in data["codes"]:
         _walk(path, entry, None, None, name, codes)
-    _check_references(path, codes)
+    _check_references(path, codes, known)
     return Codebook(name, codes, str(data.get("title") or ""), str(data.get("description") or ""))
 
 
@@ -182,12 +186,12 @@ def _walk(path: Path, entry: Any, parent: Code | None, _: Any, book: str, out: l
         )
     if not text("name"):
         raise located(path, line, f"code {code_id!r} has no 'name'")
-    level = text("level") or (parent.level if parent else "")
-    if not level:
-        raise located(path, line, f"code {code_id!r} has no 'level' (one of {', '.join(LEVELS)})")
-    if level not in LEVELS:
-        raise located(path, lines.get("level", line), f"bad level {level!r} (use one of {', '.join(LEVELS)})")
     explicit_parent = text("parent") or None
+    level = text("level") or (parent.level if parent else "")
+    if not level and not explicit_parent:
+        raise located(path, line, f"code {code_id!r} has no 'level' (one of {', '.join(LEVELS)})")
+    if level and level not in LEVELS:
+        raise located(path, lines.get("level", line), f"bad level {level!r} (use one of {', '.join(LEVELS)})")
     if parent and explicit_parent and explicit_parent != parent.id:
         raise located(
             path,
@@ -214,8 +218,8 @@ def _walk(path: Path, entry: Any, parent: Code | None, _: Any, book: str, out: l
         exclude=text("exclude"),
         example=text("example"),
         keywords=[str(k).strip() for k in keywords if str(k).strip()],
-        colour=colour or (parent.colour if parent else None) or LEVEL_COLOURS[level],
-        codebook=text("codebook") or book,
+        colour=colour or (parent.colour if parent else None) or LEVEL_COLOURS.get(level),
+        codebook=text("codebook") or (parent.codebook if parent else book),
     )
     out.append(code)
     children = entry.get("children") or []
@@ -225,8 +229,8 @@ def _walk(path: Path, entry: Any, parent: Code | None, _: Any, book: str, out: l
         _walk(path, child, code, None, book, out)
 
 
-def _check_references(path: Path, codes: list[Code], known: dict[str, str | None] | None = None) -> None:
-    """Duplicate ids, unknown parents and cycles; ``known`` adds codes already in a project."""
+def _check_references(path: Path, codes: list[Code], known: dict[str, tuple[str | None, str]] | None = None) -> None:
+    """Duplicate ids, unknown parents and cycles; then levels inherited through ``parent:`` references."""
     first: dict[str, Code] = {}
     for code in codes:
         if code.id in first:
@@ -234,25 +238,31 @@ def _check_references(path: Path, codes: list[Code], known: dict[str, str | None
                 path, code.line, f"duplicate code id {code.id!r} (first defined on line {first[code.id].line})"
             )
         first[code.id] = code
-    parents = dict(known or {})
+    parents = {cid: parent for cid, (parent, _) in (known or {}).items()}
     parents.update({c.id: c.parent for c in codes})
     for code in codes:
         if code.parent and code.parent not in parents:
             hint = _closest(code.parent, list(parents))
-            raise located(
-                path,
-                code.line,
-                f"code {code.id!r} has unknown parent {code.parent!r}" + (f" (did you mean {hint!r}?)" if hint else ""),
+            message = f"code {code.id!r} has unknown parent {code.parent!r}" + (
+                f" (did you mean {hint!r}?)" if hint else ""
             )
+            raise located(path, code.line, message)
     for code in codes:
         seen = [code.id]
         current = code.parent
         while current:
             if current in seen:
-                chain = " -> ".join(seen + [current])
-                raise located(path, code.line, f"parent cycle: {chain}")
+                raise located(path, code.line, f"parent cycle: {' -> '.join(seen + [current])}")
             seen.append(current)
             current = parents.get(current)
+    levels = {cid: level for cid, (_, level) in (known or {}).items()}
+    levels.update({c.id: c.level for c in codes if c.level})
+    for code in codes:
+        ancestor = code
+        while not code.level and ancestor.parent:
+            code.level = levels.get(ancestor.parent, "")
+            ancestor = first.get(ancestor.parent) or Code(ancestor.parent, "", "", 0)
+        code.colour = code.colour or LEVEL_COLOURS[code.level]
 
 
 def _closest(word: str, choices: Any) -> str | None:
@@ -266,7 +276,8 @@ def import_codebook(project: Project, codebook: Codebook, path: str | Path = "")
     """Add new codes, update changed ones (codings keep pointing at the same ids), keep the rest."""
     db = project.db
     existing = {row["id"]: row for row in db.query("SELECT * FROM code")}
-    known = {cid: row["parent"] for cid, row in existing.items() if cid not in {c.id for c in codebook.codes}}
+    ids = {c.id for c in codebook.codes}
+    known = {cid: (row["parent"], row["level"]) for cid, row in existing.items() if cid not in ids}
     _check_references(Path(path or codebook.name), codebook.codes, known)
     counts = {"added": 0, "updated": 0, "unchanged": 0}
     base = int(db.execute("SELECT coalesce(max(position), -1) + 1 FROM code").fetchone()[0])
@@ -286,6 +297,11 @@ def import_codebook(project: Project, codebook: Codebook, path: str | Path = "")
                 db["code"].update(code.id, row)
                 counts["updated"] += 1
     return counts
+
+
+def known_codes(project: Project) -> dict[str, tuple[str | None, str]]:
+    """Codes already in a project, as ``load_codebook(known=...)`` takes them."""
+    return {r["id"]: (r["parent"], r["level"]) for r in project.db.query("SELECT id, parent, level FROM code")}
 
 
 def project_codes(project: Project) -> list[dict[str, Any]]:

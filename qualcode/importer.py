@@ -236,7 +236,7 @@ class Importer:
     def _write(self, plan: Planned, people: _People, cut: Any, sentences: list[tuple[int, int]]) -> None:
         db = self.project.db
         transcript = plan.transcript
-        words = count_words(transcript.text)
+        words = sum(count_words(transcript.text[t.start : t.end]) for t in transcript.turns)  # not labels
         cursor = db.execute(
             "INSERT INTO document(name, kind, sha256, text, title, source_format, attributes, words, imported_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -23,9 +23,36 @@ from .errors import QualcodeError
 INTERVIEWER_ROLES = frozenset({"interviewer", "i", "q", "int", "moderator", "facilitator", "researcher", "evaluator"})
 # Header lines such as "Site: Carrick" or "Date: 3 May" are metadata, not speakers (default patterns only).
 METADATA_LABELS = frozenset(
-    {"site", "date", "time", "location", "place", "venue", "note", "notes", "title", "project", "duration",
-     "recorded", "recording", "transcriber", "transcribed by", "file", "subject", "re", "ref", "reference",
-     "present", "attendees", "participants", "interview", "interview date", "length", "setting", "source"}
+    {
+        "site",
+        "date",
+        "time",
+        "location",
+        "place",
+        "venue",
+        "note",
+        "notes",
+        "title",
+        "project",
+        "duration",
+        "recorded",
+        "recording",
+        "transcriber",
+        "transcribed by",
+        "file",
+        "subject",
+        "re",
+        "ref",
+        "reference",
+        "present",
+        "attendees",
+        "participants",
+        "interview",
+        "interview date",
+        "length",
+        "setting",
+        "source",
+    }
 )
 _TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?"
 _LEADING_TIME = re.compile(rf"[\[(]?(?P<time>{_TIME})[\])]?[ \t]+")

@@ -1,0 +1,66 @@
+"""The command-line contract: help for every command, JSON shapes, and the README documents them all."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+import pytest
+from conftest import INTERVIEW, ROOT, write
+
+from qualcode.cli import cli
+
+
+def all_commands(group: click.Group = cli, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    found = []
+    for name, command in group.commands.items():
+        path = prefix + (name,)
+        found.append(path)
+        if isinstance(command, click.Group):
+            found.extend(all_commands(command, path))
+    return found
+
+
+@pytest.mark.parametrize("path", all_commands(), ids=lambda p: " ".join(p))
+def test_every_command_has_help_and_is_documented(invoke, path: tuple[str, ...]) -> None:
+    result = invoke(*path, "--help")
+    assert result.exit_code == 0
+    command = cli
+    for name in path:
+        command = command.commands[name]  # type: ignore[attr-defined]
+    assert command.help, f"qualcode {' '.join(path)} has no help text"
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"qualcode {' '.join(path)}" in readme, f"README does not document qualcode {' '.join(path)}"
+
+
+def test_info_and_documents_json(invoke, project_path: Path, tmp_path: Path) -> None:
+    write(tmp_path / "d" / "m1.txt", INTERVIEW)
+    invoke("import", project_path, tmp_path / "d", "--group", "mentee")
+    invoke("code", project_path, "--coder", "amira", "--document", "m1.txt", "--code", "trust", "--match", "trust")
+    info = json.loads(invoke("info", project_path, "--json").output)
+    assert {k: info[k] for k in ("documents", "turns", "segments", "codes", "coders", "codings", "participants")} == {
+        "documents": 1, "turns": 5, "segments": 9, "codes": 3, "coders": ["amira"], "codings": 1,
+        "participants": {"mentee": 1},
+    }
+    (doc,) = json.loads(invoke("documents", project_path, "--json").output)
+    assert {k: doc[k] for k in ("name", "kind", "participants", "groups", "turns", "codings")} == {
+        "name": "m1.txt", "kind": "interview", "participants": ["Dee"], "groups": ["mentee"], "turns": 5, "codings": 1,
+    }
+    assert len(doc["sha256"]) == 64 and doc["words"] == 41  # spoken words, not speaker labels
+    table = invoke("documents", project_path).output
+    assert "m1.txt" in table and "interview" in table
+    turns = json.loads(invoke("turns", project_path, "m1.txt", "--json").output)
+    assert [(t["speaker"], t["role"], t["participant"], t["group"]) for t in turns] == [
+        (None, "none", None, None), ("Interviewer", "interviewer", None, None), ("Dee", "participant", "Dee", "mentee"),
+        ("I", "interviewer", None, None), ("Dee", "participant", "Dee", "mentee"),
+    ]
+    assert [s["text"] for s in turns[2]["segments"]][:2] == ["In prison.", "She came before I got out."]
+    assert "Dee = Dee [mentee]" in invoke("turns", project_path, "m1.txt").output
+    people = json.loads(invoke("participants", project_path, "--json").output)
+    assert people == [{"pseudonym": "Dee", "group": "mentee", "attributes": {}, "turns": 2, "documents": ["m1.txt"]}]
+
+
+def test_unexpected_errors_are_not_swallowed(runner, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["info", str(tmp_path / "none.qdb")])
+    assert result.exit_code == 1 and "Traceback" not in result.output

@@ -1,0 +1,91 @@
+"""The project file itself: recognised, versioned, migrated in transactions, safe with two writers."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from qualcode.errors import QualcodeError
+from qualcode.schema import APPLICATION_ID, SCHEMA_VERSION
+from qualcode.store import Project
+
+
+def test_new_project_is_marked_versioned_and_in_wal(tmp_path: Path) -> None:
+    path = tmp_path / "p.qdb"
+    Project.create(path).close()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA application_id").fetchone()[0] == APPLICATION_ID
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        applied = conn.execute("SELECT migration_set, name FROM _sqlite_migrations").fetchall()
+        assert applied == [("qualcode", "m001_initial")]
+        indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"coding_by_code", "coding_by_document_offset", "coding_by_coder", "turn_by_document_offset"} <= indexes
+
+
+def test_newer_schema_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "p.qdb"
+    Project.create(path).close()
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
+    before = path.read_bytes()
+    with pytest.raises(QualcodeError, match=rf"made by a newer qualcode \(schema {SCHEMA_VERSION + 1}"):
+        Project.open(path)
+    assert path.read_bytes() == before
+
+
+def test_refuses_folders_and_corrupt_files(tmp_path: Path) -> None:
+    with pytest.raises(QualcodeError, match="is a folder"):
+        Project.open(tmp_path)
+    corrupt = tmp_path / "c.qdb"
+    corrupt.write_bytes(b"SQLite format 3\x00" + b"\xff" * 200)
+    with pytest.raises(QualcodeError, match="c.qdb: not a readable qualcode project"):
+        Project.open(corrupt)
+    with pytest.raises(QualcodeError, match="no such folder"):
+        Project.create(tmp_path / "missing" / "p.qdb")
+
+
+def test_foreign_keys_are_enforced(tmp_path: Path) -> None:
+    with Project.create(tmp_path / "p.qdb") as project, pytest.raises(sqlite3.IntegrityError):
+        project.db.execute("INSERT INTO turn(document_id, seq, start, \"end\", role) VALUES (99, 0, 0, 1, 'none')")
+
+
+def test_failed_transaction_rolls_back(tmp_path: Path) -> None:
+    with Project.create(tmp_path / "p.qdb") as project:
+        with pytest.raises(RuntimeError), project.transaction():
+            project.coder_id("amira")
+            raise RuntimeError("boom")
+        assert project.count("coder") == 0
+
+
+def test_two_writers_wait_for_each_other(tmp_path: Path) -> None:
+    """Two workbenches on one shared project: the second write waits, it does not fail with 'locked'."""
+    path = tmp_path / "p.qdb"
+    Project.create(path).close()
+    first, second = Project.open(path), Project.open(path)
+    holding = threading.Event()
+    errors: list[BaseException] = []
+
+    def hold_a_write() -> None:
+        try:
+            with Project.open(path) as writer, writer.transaction():
+                writer.coder_id("amira")
+                holding.set()
+                time.sleep(0.6)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    thread = threading.Thread(target=hold_a_write)
+    thread.start()
+    holding.wait(5)
+    with second.transaction():
+        second.coder_id("ben")
+    thread.join()
+    assert not errors
+    assert sorted(r[0] for r in first.db.execute("SELECT name FROM coder")) == ["amira", "ben"]
+    first.close()
+    second.close()
