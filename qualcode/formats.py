@@ -22,6 +22,8 @@ from .errors import QualcodeError, located
 from .text import decode_bytes, normalise, read_text_file
 from .turns import RawTurn, find_turns, match_speaker, parse_clock, trim
 
+# About 3.5 million words: far beyond any transcript, well inside what segmentation handles in memory.
+MAX_CHARACTERS = 20_000_000
 FORMATS = {".txt": "text", ".md": "markdown", ".docx": "docx", ".vtt": "vtt", ".srt": "srt"}
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _CUE_TIME = re.compile(r"^\s*(?P<a>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*(?P<b>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})")
@@ -54,6 +56,10 @@ def read_transcript(path: Path, name: str, patterns: Any = None, encoding: str |
         meta = {}
     if not text.strip() or not turns:
         raise QualcodeError(f"{path}: no text in file")
+    if len(text) > MAX_CHARACTERS:
+        raise QualcodeError(
+            f"{path}: {len(text):,} characters is too large for one transcript (limit {MAX_CHARACTERS:,}); split it"
+        )
     return Transcript(name, FORMATS[suffix], text, turns, meta)
 
 

@@ -124,3 +124,18 @@ def test_bad_captions_and_types(tmp_path: Path, name: str, content: str, message
 def test_utf16_transcript(tmp_path: Path) -> None:
     path = write(tmp_path / "w.txt", "\ufeffInterviewer: Ça va?\r\nDee: Oui 😀\r\n", "utf-16-le")
     assert turns_of(path) == [("Interviewer", "Ça va?"), ("Dee", "Oui 😀")]
+
+
+def test_huge_transcript_is_refused_cleanly(tmp_path: Path, monkeypatch) -> None:
+    import qualcode.formats
+
+    monkeypatch.setattr(qualcode.formats, "MAX_CHARACTERS", 1000)
+    path = write(tmp_path / "huge.txt", "Dee: " + "word " * 400)
+    with pytest.raises(QualcodeError, match=r"huge\.txt: 2,005 characters is too large for one transcript"):
+        read_transcript(path, "huge.txt")
+
+
+def test_text_file_named_docx(tmp_path: Path) -> None:
+    path = write(tmp_path / "notes.docx", "Dee: this is plain text pretending")
+    with pytest.raises(QualcodeError, match=r"notes\.docx: not a readable \.docx"):
+        read_transcript(path, "notes.docx")

@@ -1,0 +1,70 @@
+"""The ``qualcode codebook`` commands: validate, import, export, show."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import QualcodeError
+from . import PROJECT, Group, cli, echo_json, open_project
+
+
+@cli.group(cls=Group)
+def codebook() -> None:
+    """Validate, import, export and show logic-model codebooks."""
+
+
+@codebook.command("validate")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def codebook_validate(file: Path) -> None:
+    """Check a YAML codebook; exit 1 with FILE:LINE: message on the first problem."""
+    from ..codebook import load_codebook
+
+    if not file.exists():
+        raise QualcodeError(f"{file}: no such file")
+    book = load_codebook(file)
+    levels = sorted({c.level for c in book.codes})
+    click.echo(f"{file}: ok, {len(book.codes)} codes ({', '.join(levels)})")
+
+
+@codebook.command("import")
+@PROJECT
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def codebook_import(project: Path, file: Path) -> None:
+    """Add a codebook's codes to a project; codes with the same id are updated, codings kept."""
+    from ..codebook import import_codebook, known_codes, load_codebook
+
+    with open_project(project) as opened:
+        counts = import_codebook(opened, load_codebook(file, known_codes(opened)), file)
+    click.echo(f"{file}: {counts['added']} added, {counts['updated']} updated, {counts['unchanged']} unchanged")
+
+
+@codebook.command("export")
+@PROJECT
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FILE.yaml")
+def codebook_export(project: Path, output: Path) -> None:
+    """Write the project's codebook as a YAML file."""
+    from ..codebook import export_yaml
+
+    if output.suffix.lower() not in (".yaml", ".yml"):
+        raise QualcodeError(f"{output}: export a codebook as .yaml")
+    with open_project(project) as opened:
+        count = export_yaml(opened, output)
+    click.echo(f"wrote {count} codes to {output}")
+
+
+@codebook.command("show")
+@PROJECT
+@click.option("--json", "as_json", is_flag=True, help="Rows with id, parent, name, level, beneficiary, definition...")
+def codebook_show(project: Path, as_json: bool) -> None:
+    """The code tree, parents before children."""
+    from ..codebook import project_codes
+
+    with open_project(project) as opened:
+        rows = project_codes(opened)
+    if as_json:
+        echo_json([{k: v for k, v in r.items() if k not in ("depth", "position")} for r in rows])
+        return
+    for row in rows:
+        click.echo(f"{'  ' * row['depth']}{row['id']}  {row['name']}  [{row['level']}]")

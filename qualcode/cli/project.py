@@ -1,0 +1,229 @@
+"""Commands for the project and its data: init, import, info, documents, participants, turns, demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from . import PROJECT, cli, echo_json, open_project, print_table, run_with_progress
+
+
+@cli.command()
+@PROJECT
+@click.option(
+    "--codebook",
+    "codebooks",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A YAML codebook to load (repeat for several).",
+)
+def init(project: Path, codebooks: tuple[Path, ...]) -> None:
+    """Create a new project file (never overwrites) and load codebooks."""
+    from ..codebook import import_codebook, load_codebook
+    from ..store import Project
+
+    books = [(path, load_codebook(path)) for path in codebooks]  # validate all before creating the file
+    created = Project.create(project)
+    try:
+        for path, book in books:
+            import_codebook(created, book, path)
+    except BaseException:
+        created.close()
+        project.unlink(missing_ok=True)
+        raise
+    codes = created.count("code")
+    created.close()
+    click.echo(f"created {project} with {codes} codes from {len(books)} codebook(s)")
+
+
+@cli.command("import")
+@PROJECT
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--participants",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="CSV/XLSX sheet: document,speaker,participant,group[,attributes...].",
+)
+@click.option(
+    "--kind",
+    type=click.Choice(["interview", "focus_group", "field_notes", "other"]),
+    help="Kind for documents whose front matter does not say (default: inferred).",
+)
+@click.option("--group", help="Stakeholder group for every non-interviewer speaker that has none.")
+@click.option(
+    "--speaker-pattern",
+    "patterns",
+    multiple=True,
+    help="Regex for a speaker line, with a (?P<label>...) group; replaces the defaults.",
+)
+@click.option("--interviewer", "interviewers", multiple=True, help="Another speaker label to treat as an interviewer.")
+@click.option("--encoding", help="Force a text encoding (default: UTF-8/UTF-16 by BOM, else UTF-8, else cp1252).")
+@click.option("--spacy-model", help="An installed trained spaCy pipeline to segment with (default: blank English).")
+def import_(
+    project: Path,
+    paths: tuple[Path, ...],
+    participants: Path | None,
+    kind: str | None,
+    group: str | None,
+    patterns: tuple[str, ...],
+    interviewers: tuple[str, ...],
+    encoding: str | None,
+    spacy_model: str | None,
+) -> None:
+    """Import transcripts (.txt .md .docx .vtt .srt files or folders), all or nothing."""
+    from ..importer import Importer, ImportOptions
+    from ..segment import load_pipeline
+
+    options = ImportOptions(kind, group, participants, patterns, interviewers, encoding, spacy_model)
+    with open_project(project) as opened:
+        importer = Importer(opened, list(paths), options)
+        for _ in importer.read():
+            pass
+        report = importer.report
+        if importer.planned:
+            run_with_progress(importer.run(load_pipeline(spacy_model)), "Segmenting")
+    for name, why in report.skipped:
+        click.echo(f"skipped {name}: {why}")
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(
+        f"imported {len(report.imported)} document(s): {report.words:,} words, {report.turns:,} turns, "
+        f"{report.segments:,} segments" + (f"; {len(report.skipped)} skipped" if report.skipped else "")
+    )
+
+
+@cli.command()
+@PROJECT
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def info(project: Path, as_json: bool) -> None:
+    """What a project holds: documents, turns, segments, codes, coders, codings, participants by group."""
+    from ..overview import info as summary
+
+    with open_project(project) as opened:
+        data = summary(opened)
+    if as_json:
+        echo_json(data)
+        return
+    click.echo(
+        f"{data['path']}: {data['documents']} documents ({data['words']:,} words), "
+        f"{data['turns']:,} turns, {data['segments']:,} segments"
+    )
+    click.echo(
+        f"codes: {data['codes']} from {', '.join(data['codebooks']) or 'no codebook'}; "
+        f"codings: {data['codings']:,} by {', '.join(data['coders']) or 'no one yet'}"
+    )
+    groups = ", ".join(f"{g} {n}" for g, n in data["participants"].items())
+    click.echo(f"participants: {groups or 'none'}")
+
+
+@cli.command()
+@PROJECT
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def documents(project: Path, as_json: bool) -> None:
+    """One row per document: name, kind, sha256, participants, groups, words, turns, codings."""
+    from ..overview import documents as listing
+
+    with open_project(project) as opened:
+        rows = listing(opened)
+    if as_json:
+        echo_json(rows)
+        return
+    print_table(
+        [
+            [
+                r["name"],
+                r["kind"],
+                r["sha256"][:12],
+                len(r["participants"]),
+                ",".join(r["groups"]),
+                r["words"],
+                r["turns"],
+                r["codings"],
+            ]
+            for r in rows
+        ],
+        ["name", "kind", "sha256", "participants", "groups", "words", "turns", "codings"],
+    )
+
+
+@cli.command()
+@PROJECT
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
+def participants(project: Path, as_json: bool) -> None:
+    """One row per participant: pseudonym, stakeholder group, documents, turns, attributes."""
+    from ..overview import participants as listing
+
+    with open_project(project) as opened:
+        rows = listing(opened)
+    if as_json:
+        echo_json(rows)
+        return
+    print_table(
+        [
+            [
+                r["pseudonym"],
+                r["group"],
+                len(r["documents"]),
+                r["turns"],
+                " ".join(f"{k}={v}" for k, v in sorted(r["attributes"].items())),
+            ]
+            for r in rows
+        ],
+        ["pseudonym", "group", "documents", "turns", "attributes"],
+    )
+
+
+@cli.command()
+@PROJECT
+@click.argument("document")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of turns with their segments.")
+def turns(project: Path, document: str, as_json: bool) -> None:
+    """A document's speaker turns (who, which group) and the numbered sentence segments inside them."""
+    from ..overview import turns as listing
+
+    with open_project(project) as opened:
+        rows = listing(opened, opened.document(document))
+    if as_json:
+        echo_json(rows)
+        return
+    for turn in rows:
+        who = {"interviewer": f"{turn['speaker']} (interviewer)", "none": turn["speaker"] or "(no speaker)"}.get(
+            turn["role"], f"{turn['speaker']} = {turn['participant']} [{turn['group'] or 'no group'}]"
+        )
+        stamp = f" @{turn['time_start']:.1f}s" if turn["time_start"] is not None else ""
+        click.echo(f"turn {turn['seq']} [{turn['start']}, {turn['end']}){stamp}  {who}")
+        for seg in turn["segments"]:
+            click.echo(f"  {seg['seq']:>4}  {seg['text']}")
+
+
+@cli.command()
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the demo project (default: a new temporary folder).",
+)
+@click.option("--no-tui", is_flag=True, help="Build the demo project and print what it holds.")
+def demo(directory: Path | None, no_tui: bool) -> None:
+    """Build a demo project from the sample study and the shipped codebooks."""
+    from ..demo import build_demo, demo_path
+    from ..overview import info as summary
+    from ..segment import load_pipeline
+    from ..store import Project
+
+    path = demo_path(directory)
+    run_with_progress(build_demo(path, load_pipeline()), "Building demo")
+    with Project.open(path) as opened:
+        data = summary(opened)
+    groups = ", ".join(f"{n} {g}" for g, n in data["participants"].items())
+    click.echo(f"demo project: {path}")
+    click.echo(
+        f"  {data['documents']} documents ({data['words']:,} words), {data['turns']:,} turns, "
+        f"{data['segments']:,} segments"
+    )
+    click.echo(f"  participants: {groups}")
+    click.echo(f"  {data['codes']} codes from {', '.join(data['codebooks'])}; {data['codings']} codings")
+    click.echo(f"try: qualcode documents {path}")
+    if not no_tui:
+        click.echo("(the coding workbench is not part of this version yet; the project is ready for the CLI)")
