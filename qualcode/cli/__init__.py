@@ -66,19 +66,25 @@ def print_table(rows: list[list[Any]], headers: list[str]) -> None:
             click.echo("  ".join("-" * w for w in widths))
 
 
-def run_with_progress(events: Generator[Any, None, None], label: str) -> None:
-    """Drive a core generator; draw a progress bar only when a person is watching stderr."""
+_STAGES = {"read": "Reading   ", "segment": "Segmenting"}
+
+
+def run_with_progress(events: Generator[Any, None, None]) -> None:
+    """Drive a core generator of progress events; on a terminal, one bar per stage (reading, segmenting)."""
     if not sys.stderr.isatty():
         with closing(events):
             for _ in events:
                 pass
         return
-    bar = None
+    bar: Any = None
+    stage = None
     try:
         for event in events:
-            if event.stage != "segment":
-                continue
-            if bar is None:
+            if event.stage != stage:
+                if bar is not None:
+                    bar.__exit__(None, None, None)
+                stage = event.stage
+                label = _STAGES.get(stage, stage)
                 bar = click.progressbar(length=event.total, label=label, file=sys.stderr, show_pos=True)
                 bar.__enter__()
             bar.update(event.done - bar.pos)

@@ -78,11 +78,10 @@ def import_(
     options = ImportOptions(kind, group, participants, patterns, interviewers, encoding, spacy_model)
     with open_project(project) as opened:
         importer = Importer(opened, list(paths), options)
-        for _ in importer.read():
-            pass
+        run_with_progress(importer.read())
         report = importer.report
         if importer.planned:
-            run_with_progress(importer.run(load_pipeline(spacy_model)), "Segmenting")
+            run_with_progress(importer.run(load_pipeline(spacy_model)))
     for name, why in report.skipped:
         click.echo(f"skipped {name}: {why}")
     for warning in report.warnings:
@@ -213,7 +212,7 @@ def demo(directory: Path | None, no_tui: bool) -> None:
     from ..store import Project
 
     path = demo_path(directory)
-    run_with_progress(build_demo(path, load_pipeline()), "Building demo")
+    run_with_progress(build_demo(path, load_pipeline()))
     with Project.open(path) as opened:
         data = summary(opened)
     groups = ", ".join(f"{n} {g}" for g, n in data["participants"].items())
