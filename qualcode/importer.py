@@ -212,6 +212,13 @@ class Importer:
             if plan is None:
                 continue
             labels = {t.speaker for t in plan.transcript.turns}
+            if not row.speaker and labels != {None}:
+                spoken = ", ".join(sorted(str(s) for s in labels if s))
+                raise located(
+                    self.sheet.path,
+                    row.line,
+                    f"{row.document!r} has speaker labels ({spoken}); map each speaker on its own row",
+                )
             if row.speaker and row.speaker not in labels:
                 spoken = ", ".join(sorted(str(s) for s in labels if s)) or "no speaker labels"
                 raise located(

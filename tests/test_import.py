@@ -122,6 +122,15 @@ def test_ungrouped_speakers_are_warned_about(invoke, project_path: Path, tmp_pat
     assert json.loads(invoke("info", project_path, "--json").output)["participants"] == {"ungrouped": 1}
 
 
+def test_whole_document_sheet_row(invoke, project_path: Path, tmp_path: Path) -> None:
+    write(tmp_path / "w" / "submission.docx.txt", "Our organisation has seen referrals double since the partnership began.")
+    sheet = write(tmp_path / "w" / "p.csv", "document,speaker,participant,group,organisation\n"
+                  "submission.docx.txt,,Harbour,partner_organisation,Harbour Housing\n")
+    assert invoke("import", project_path, tmp_path / "w", "--participants", sheet).exit_code == 0
+    assert rows(project_path, """SELECT t.role, p.pseudonym, p.stakeholder_group FROM turn t
+        JOIN participant p ON p.id = t.participant_id""") == [("participant", "Harbour", "partner_organisation")]
+
+
 def test_front_matter_participants_and_interviewers(invoke, project_path: Path, tmp_path: Path) -> None:
     write(tmp_path / "r.md", "---\nkind: interview\ndate: 2024-05-14\nsite: Lenton\ninterviewers: [Sam]\n"
           "participants:\n  - speaker: Ry\n    pseudonym: Ryan\n    group: mentee\n    gender: male\n---\n"
@@ -147,6 +156,8 @@ BAD_INPUTS = {
                                  "participants.csv:3: speaker 'Dee' in 'ok.txt' is already mapped on line 2"),
     "speaker not in document": ("ok.txt", b"Dee: hi\n", "document,speaker,participant,group\nok.txt,Dave,Dave,mentee\n",
                                 "participants.csv:2: speaker 'Dave' does not speak in 'ok.txt' (found: Dee)"),
+    "whole-document row for a transcript": ("ok.txt", b"Dee: hi\n", "document,speaker,participant,group\nok.txt,,Org,partner_organisation\n",
+                                            "participants.csv:2: 'ok.txt' has speaker labels (Dee); map each speaker on its own row"),
     "group conflicts with project": ("g.txt", b"Dee: hi\n", "document,speaker,participant,group\ng.txt,Dee,Dee,mentor\n",
                                      "participant 'Dee' is in group 'mentor' there but 'mentee' in the project"),
 }

@@ -66,6 +66,14 @@ def print_table(rows: list[list[Any]], headers: list[str]) -> None:
             click.echo("  ".join("-" * w for w in widths))
 
 
+def show_rows(rows: list[dict[str, Any]], as_json: bool, headers: list[str], cells: Any) -> None:
+    """A listing as JSON, or as an aligned table of ``cells(row)`` under ``headers``."""
+    if as_json:
+        echo_json(rows)
+    else:
+        print_table([cells(r) for r in rows], headers)
+
+
 _STAGES = {"read": "Reading   ", "segment": "Segmenting"}
 
 

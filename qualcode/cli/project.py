@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from . import PROJECT, cli, echo_json, open_project, print_table, run_with_progress
+from . import PROJECT, cli, echo_json, open_project, run_with_progress, show_rows
 
 
 @cli.command()
@@ -103,17 +103,20 @@ def info(project: Path, as_json: bool) -> None:
         data = summary(opened)
     if as_json:
         echo_json(data)
-        return
-    click.echo(
-        f"{data['path']}: {data['documents']} documents ({data['words']:,} words), "
-        f"{data['turns']:,} turns, {data['segments']:,} segments"
-    )
-    click.echo(
+    else:
+        click.echo(describe(data))
+
+
+def describe(data: dict) -> str:
+    """The study at a glance, from ``overview.info``."""
+    groups = ", ".join(f"{n} {g}" for g, n in data["participants"].items()) or "none"
+    return (
+        f"{data['path']}: {data['documents']} documents ({data['words']:,} words), {data['turns']:,} turns, "
+        f"{data['segments']:,} segments\n"
+        f"participants: {groups}\n"
         f"codes: {data['codes']} from {', '.join(data['codebooks']) or 'no codebook'}; "
         f"codings: {data['codings']:,} by {', '.join(data['coders']) or 'no one yet'}"
     )
-    groups = ", ".join(f"{g} {n}" for g, n in data["participants"].items())
-    click.echo(f"participants: {groups or 'none'}")
 
 
 @cli.command()
@@ -125,24 +128,21 @@ def documents(project: Path, as_json: bool) -> None:
 
     with open_project(project) as opened:
         rows = listing(opened)
-    if as_json:
-        echo_json(rows)
-        return
-    print_table(
-        [
-            [
-                r["name"],
-                r["kind"],
-                r["sha256"][:12],
-                len(r["participants"]),
-                ",".join(r["groups"]),
-                r["words"],
-                r["turns"],
-                r["codings"],
-            ]
-            for r in rows
+    headers = ["name", "kind", "sha256", "participants", "groups", "words", "turns", "codings"]
+    show_rows(
+        rows,
+        as_json,
+        headers,
+        lambda r: [
+            r["name"],
+            r["kind"],
+            r["sha256"][:12],
+            len(r["participants"]),
+            ",".join(r["groups"]),
+            r["words"],
+            r["turns"],
+            r["codings"],
         ],
-        ["name", "kind", "sha256", "participants", "groups", "words", "turns", "codings"],
     )
 
 
@@ -155,21 +155,17 @@ def participants(project: Path, as_json: bool) -> None:
 
     with open_project(project) as opened:
         rows = listing(opened)
-    if as_json:
-        echo_json(rows)
-        return
-    print_table(
-        [
-            [
-                r["pseudonym"],
-                r["group"],
-                len(r["documents"]),
-                r["turns"],
-                " ".join(f"{k}={v}" for k, v in sorted(r["attributes"].items())),
-            ]
-            for r in rows
-        ],
+    show_rows(
+        rows,
+        as_json,
         ["pseudonym", "group", "documents", "turns", "attributes"],
+        lambda r: [
+            r["pseudonym"],
+            r["group"],
+            len(r["documents"]),
+            r["turns"],
+            " ".join(f"{k}={v}" for k, v in sorted(r["attributes"].items())),
+        ],
     )
 
 
@@ -215,14 +211,8 @@ def demo(directory: Path | None, no_tui: bool) -> None:
     run_with_progress(build_demo(path, load_pipeline()))
     with Project.open(path) as opened:
         data = summary(opened)
-    groups = ", ".join(f"{n} {g}" for g, n in data["participants"].items())
     click.echo(f"demo project: {path}")
-    click.echo(
-        f"  {data['documents']} documents ({data['words']:,} words), {data['turns']:,} turns, "
-        f"{data['segments']:,} segments"
-    )
-    click.echo(f"  participants: {groups}")
-    click.echo(f"  {data['codes']} codes from {', '.join(data['codebooks'])}; {data['codings']} codings")
+    click.echo(describe(data))
     click.echo(f"try: qualcode documents {path}")
     if not no_tui:
         click.echo("(the coding workbench is not part of this version yet; the project is ready for the CLI)")
