@@ -134,3 +134,49 @@ def _coding(project: Project, document_id: int, code: str, coder_id: int, start:
     if not rows:
         raise QualcodeError(f"no coding of {code!r} by that coder at [{start}, {end})")
     return rows[0]
+
+
+# -- primitives the workbench builds on: by id, one transaction each ------------------------------------
+
+CODING_FIELDS = ("document_id", "code_id", "coder_id", "start", "end", "memo", "origin", "created_at")
+
+
+def add_coding(
+    project: Project, document_id: int, code_id: str, coder_id: int, start: int, end: int,
+    origin: str = "manual", memo: str | None = None, created_at: str | None = None,
+) -> int | None:
+    """Insert one coding and commit; the new id, or None if that exact coding already exists."""
+    with project.transaction() as db:
+        cursor = db.execute(
+            'INSERT INTO coding(document_id, code_id, coder_id, start, "end", memo, origin, created_at)'
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            [document_id, code_id, coder_id, start, end, memo, origin, created_at or now_iso()],
+        )
+        return int(cursor.lastrowid) if cursor.rowcount == 1 else None
+
+
+def delete_coding(project: Project, coding_id: int) -> dict[str, Any]:
+    """Delete one coding (and its memos) and commit; returns the row so that it can be restored."""
+    rows = list(project.db.query("SELECT * FROM coding WHERE id = ?", [coding_id]))
+    if not rows:
+        raise QualcodeError(f"no coding with id {coding_id}")
+    with project.transaction() as db:
+        db.execute("DELETE FROM memo WHERE target_type = 'coding' AND target_id = ?", [str(coding_id)])
+        db.execute("DELETE FROM coding WHERE id = ?", [coding_id])
+    return rows[0]
+
+
+def document_codings(project: Project, document_id: int, coder_ids: list[int]) -> list[dict[str, Any]]:
+    """Codings of one document by the given coders, in text order, with code name and colour."""
+    if not coder_ids:
+        return []
+    marks = ", ".join("?" for _ in coder_ids)
+    return [
+        dict(r)
+        for r in project.db.query(
+            f'SELECT c.id, c.code_id, c.coder_id, c.start, c."end", c.memo, c.origin, k.name AS code_name,'
+            f" k.colour, k.level FROM coding c JOIN code k ON k.id = c.code_id"
+            f' WHERE c.document_id = ? AND c.coder_id IN ({marks}) ORDER BY c.start, c."end", k.position',
+            [document_id, *coder_ids],
+        )
+    ]

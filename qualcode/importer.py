@@ -281,9 +281,15 @@ class Importer:
             )
             turn_ids.append(cursor.lastrowid)
         segments = cut(transcript.text, [(t.start, t.end) for t in transcript.turns], sentences)
+        text = transcript.text
+        first_id = int(db.execute("SELECT coalesce(max(id), 0) + 1 FROM segment").fetchone()[0])
         db.conn.executemany(
-            'INSERT INTO segment(document_id, turn_id, seq, start, "end") VALUES (?, ?, ?, ?, ?)',
-            [(document_id, turn_ids[t], seq, s, e) for seq, (t, s, e) in enumerate(segments)],
+            'INSERT INTO segment(id, document_id, turn_id, seq, start, "end") VALUES (?, ?, ?, ?, ?, ?)',
+            [(first_id + seq, document_id, turn_ids[t], seq, s, e) for seq, (t, s, e) in enumerate(segments)],
+        )
+        db.conn.executemany(
+            "INSERT INTO segment_fts(rowid, text) VALUES (?, ?)",
+            [(first_id + seq, text[s:e]) for seq, (_, s, e) in enumerate(segments)],
         )
         self.report.imported.append(transcript.name)
         self.report.turns += len(turn_ids)

@@ -13,7 +13,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 APPLICATION_ID = 0x51434442  # "QCDB": marks a SQLite file as a qualcode project
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 LEVELS = (
     "input",
     "activity",
@@ -148,4 +148,16 @@ def m001_initial(db: Database) -> None:
         );
         CREATE INDEX memo_by_target ON memo(target_type, target_id);
         """,
+    )
+
+
+@migrations()
+def m002_segment_search(db: Database) -> None:
+    """Full-text search over segments (FTS5, contentless: the text already lives in ``document``)."""
+    db.execute(
+        "CREATE VIRTUAL TABLE segment_fts USING fts5(text, content='', tokenize='unicode61 remove_diacritics 2')"
+    )
+    db.execute(
+        'INSERT INTO segment_fts(rowid, text) SELECT s.id, substr(d.text, s.start + 1, s."end" - s.start) '
+        "FROM segment s JOIN document d ON d.id = s.document_id"
     )

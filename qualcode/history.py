@@ -1,0 +1,94 @@
+"""Undo and redo for coding, where every step is already committed to the project file.
+
+A coder's actions are written the moment they are made (nothing waits for a save), so undo is not a
+rollback: it is the inverse action, committed in its turn. A step may hold several changes (one code
+applied to a passage, or several codes at once) and is undone as one. Undoing a removal restores the
+coding with its original memo, origin and time, under a new id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .coding import add_coding, delete_coding
+from .store import Project
+
+
+@dataclass
+class Change:
+    """One coding added (``added``) or removed (not ``added``); ``row`` holds its fields."""
+
+    added: bool
+    row: dict[str, Any]
+
+
+@dataclass
+class History:
+    project: Project
+    undo_steps: list[list[Change]] = field(default_factory=list)
+    redo_steps: list[list[Change]] = field(default_factory=list)
+    limit: int = 500
+
+    def add(self, document_id: int, code_id: str, coder_id: int, start: int, end: int,
+            origin: str = "manual") -> int | None:
+        """Apply a code as one undoable step; None (and no step) if it was already there."""
+        return self.add_many(document_id, [code_id], coder_id, start, end, origin)[0]
+
+    def add_many(self, document_id: int, code_ids: list[str], coder_id: int, start: int, end: int,
+                 origin: str = "manual") -> list[int | None]:
+        ids: list[int | None] = []
+        step: list[Change] = []
+        for code_id in code_ids:
+            new_id = add_coding(self.project, document_id, code_id, coder_id, start, end, origin)
+            ids.append(new_id)
+            if new_id is not None:
+                step.append(Change(True, self._row(new_id)))
+        self._push(step)
+        return ids
+
+    def remove(self, coding_ids: list[int]) -> list[dict[str, Any]]:
+        """Remove codings as one undoable step; returns the removed rows."""
+        removed = [delete_coding(self.project, coding_id) for coding_id in coding_ids]
+        self._push([Change(False, row) for row in removed])
+        return removed
+
+    def undo(self) -> list[Change] | None:
+        """Reverse the last step; the changes as they were made, or None when there is nothing to undo."""
+        if not self.undo_steps:
+            return None
+        step = self.undo_steps.pop()
+        self.redo_steps.append([self._invert(change) for change in reversed(step)])
+        return step
+
+    def redo(self) -> list[Change] | None:
+        if not self.redo_steps:
+            return None
+        step = self.redo_steps.pop()
+        self.undo_steps.append([self._invert(change) for change in reversed(step)])
+        return step
+
+    def _push(self, step: list[Change]) -> None:
+        if step:
+            self.undo_steps.append(step)
+            del self.undo_steps[: -self.limit]
+            self.redo_steps.clear()
+
+    def _invert(self, change: Change) -> Change:
+        """Perform the opposite of ``change`` and return the change that now undoes it."""
+        row = change.row
+        if change.added:  # found by what it is, not its id: a restored coding gets a new id
+            found = self.project.db.execute(
+                'SELECT id FROM coding WHERE document_id = ? AND code_id = ? AND coder_id = ? AND start = ? '
+                'AND "end" = ?',
+                [row["document_id"], row["code_id"], row["coder_id"], row["start"], row["end"]],
+            ).fetchone()
+            if found is None:  # already gone (merged away, say): nothing left to undo
+                return Change(False, row)
+            return Change(False, delete_coding(self.project, found[0]))
+        new_id = add_coding(self.project, row["document_id"], row["code_id"], row["coder_id"], row["start"],
+                            row["end"], row["origin"], row["memo"], row["created_at"])
+        return Change(True, self._row(new_id) if new_id is not None else row)
+
+    def _row(self, coding_id: int) -> dict[str, Any]:
+        return next(iter(self.project.db.query("SELECT * FROM coding WHERE id = ?", [coding_id])))

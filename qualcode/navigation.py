@@ -1,0 +1,119 @@
+"""Finding your way round a study: coded passages by code, uncoded segments, text search, progress.
+
+All of it is read-only and answers from the indexes: codings by (document, start), segments by
+(document, start), and the contentless FTS5 index over segment text. Jumps run across documents in name
+order, so "next passage coded X" keeps going past the end of the open transcript.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .store import Project
+
+
+@dataclass
+class Place:
+    """A passage to jump to: document id and name, and a ``[start, end)`` range."""
+
+    document_id: int
+    document: str
+    start: int
+    end: int
+
+
+def next_coded(project: Project, code_ids: list[str], coder_ids: list[int], document_id: int, offset: int,
+               backwards: bool = False) -> Place | None:
+    """The next (or previous) passage after ``offset`` coded with any of ``code_ids``, in study order."""
+    if not code_ids or not coder_ids:
+        return None
+    codes = ", ".join("?" for _ in code_ids)
+    coders = ", ".join("?" for _ in coder_ids)
+    name = project.db.execute("SELECT name FROM document WHERE id = ?", [document_id]).fetchone()[0]
+    compare, order = ("<", "DESC") if backwards else (">", "ASC")
+    row = project.db.execute(
+        f'SELECT c.document_id, d.name, c.start, c."end" FROM coding c JOIN document d ON d.id = c.document_id '
+        f"WHERE c.code_id IN ({codes}) AND c.coder_id IN ({coders}) AND (d.name, c.start) {compare} (?, ?) "
+        f"ORDER BY d.name {order}, c.start {order} LIMIT 1",
+        [*code_ids, *coder_ids, name, offset],
+    ).fetchone()
+    return Place(*row) if row else None
+
+
+def next_uncoded(project: Project, document_id: int, coder_ids: list[int], after_seq: int) -> int | None:
+    """The number of the next segment after ``after_seq`` that no coding by these coders overlaps."""
+    segments = project.db.execute(
+        'SELECT seq, start, "end" FROM segment WHERE document_id = ? AND seq > ? ORDER BY seq',
+        [document_id, after_seq],
+    ).fetchall()
+    if not segments:
+        return None
+    coders = ", ".join("?" for _ in coder_ids) or "NULL"
+    ranges = project.db.execute(
+        f'SELECT start, "end" FROM coding WHERE document_id = ? AND coder_id IN ({coders}) AND "end" > ? '
+        "ORDER BY start",
+        [document_id, *coder_ids, segments[0][1]],
+    ).fetchall()
+    i = 0
+    for seq, start, end in segments:
+        while i < len(ranges) and ranges[i][1] <= start:
+            i += 1
+        if not any(s < end and e > start for s, e in ranges[i : i + 64]):
+            return int(seq)
+    return None
+
+
+def progress(project: Project, coder_id: int | None) -> dict[int, tuple[int, int]]:
+    """Per document: (segments this coder has coded any part of, all segments)."""
+    totals = {r[0]: (0, r[1]) for r in project.db.execute("SELECT document_id, count(*) FROM segment GROUP BY 1")}
+    if coder_id is None:
+        return totals
+    codings: dict[int, list[tuple[int, int]]] = {}
+    for doc, start, end in project.db.execute(
+        'SELECT document_id, start, "end" FROM coding WHERE coder_id = ? ORDER BY document_id, start', [coder_id]
+    ):
+        codings.setdefault(doc, []).append((start, end))
+    for doc, ranges in codings.items():
+        merged: list[list[int]] = []
+        for start, end in ranges:
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        coded, i = 0, 0
+        for start, end in project.db.execute(
+            'SELECT start, "end" FROM segment WHERE document_id = ? ORDER BY start', [doc]
+        ):
+            while i < len(merged) and merged[i][1] <= start:
+                i += 1
+            if i < len(merged) and merged[i][0] < end:
+                coded += 1
+        totals[doc] = (coded, totals.get(doc, (0, 0))[1])
+    return totals
+
+
+def fts_query(text: str) -> str:
+    """A user's words as a safe FTS5 query: every word must appear; the last may be a prefix."""
+    words = re.findall(r"\w+", text.lower())
+    if not words:
+        return ""
+    quoted = [f'"{w}"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def search(project: Project, text: str, limit: int = 500) -> list[dict[str, Any]]:
+    """Segments containing every word of ``text`` (accents ignored), in study order, with their context."""
+    query = fts_query(text)
+    if not query:
+        return []
+    rows = project.db.query(
+        'SELECT s.document_id, d.name AS document, s.seq, s.start, s."end", '
+        "substr(d.text, max(1, s.start + 1 - 80), s.\"end\" - s.start + 160) AS context, max(0, s.start - 80) AS "
+        "context_start FROM segment_fts f JOIN segment s ON s.id = f.rowid JOIN document d ON d.id = s.document_id "
+        "WHERE segment_fts MATCH ? ORDER BY d.name, s.start LIMIT ?",
+        [query, limit],
+    )
+    return [dict(r) for r in rows]

@@ -1,0 +1,111 @@
+"""The workbench's core: undo/redo, codebook editing, navigation, progress, search, memos."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import INTERVIEW, write
+
+from qualcode.codes import add_code, code_counts, merge_codes, move_code, update_code
+from qualcode.coding import add_coding, document_codings
+from qualcode.errors import QualcodeError
+from qualcode.history import History
+from qualcode.memos import get_memo, remember_coder, remembered_coder, set_memo
+from qualcode.navigation import next_coded, next_uncoded, progress, search
+from qualcode.store import Project
+
+
+@pytest.fixture
+def project(invoke, project_path: Path, tmp_path: Path):
+    write(tmp_path / "d" / "a.txt", INTERVIEW)
+    write(tmp_path / "d" / "b.txt", INTERVIEW.replace("flat", "café flat"))
+    invoke("import", project_path, tmp_path / "d", "--group", "mentee")
+    with Project.open(project_path) as opened:
+        yield opened
+
+
+def text_of(project: Project, name: str) -> str:
+    return project.db.execute("SELECT text FROM document WHERE name = ?", [name]).fetchone()[0]
+
+
+def span(project: Project, name: str, words: str) -> tuple[int, int, int]:
+    doc = project.document(name)
+    start = doc["text"].index(words)
+    return doc["id"], start, start + len(words)
+
+
+def test_undo_redo_add_and_remove(project: Project) -> None:
+    amira = project.coder_id("amira")
+    history = History(project)
+    doc, start, end = span(project, "a.txt", "I got a flat")
+    history.add_many(doc, ["housing", "trust"], amira, start, end)
+    assert sorted(c["code_id"] for c in document_codings(project, doc, [amira])) == ["housing", "trust"]
+    history.undo()
+    assert document_codings(project, doc, [amira]) == []
+    history.redo()
+    codings = document_codings(project, doc, [amira])
+    assert len(codings) == 2
+    history.remove([codings[0]["id"]])
+    assert len(document_codings(project, doc, [amira])) == 1
+    history.undo()
+    assert len(document_codings(project, doc, [amira])) == 2
+    assert history.add(doc, "trust", amira, start, end) is None  # already there: no new step
+    history.undo()  # undoes the first step, whose coding was removed and restored (new id) meanwhile
+    assert document_codings(project, doc, [amira]) == []
+    assert history.undo() is None
+
+
+def test_codebook_editing_keeps_codings(project: Project) -> None:
+    amira = project.coder_id("amira")
+    doc, start, end = span(project, "a.txt", "trust")
+    new = add_code(project, "Rent arrears", parent="housing")
+    assert new == "housing-rent-arrears"
+    add_coding(project, doc, new, amira, start, end)
+    add_coding(project, doc, "trust", amira, start, end)
+    update_code(project, "trust", name="Trust in mentor", definition="Believing the mentor.")
+    with pytest.raises(QualcodeError, match="own descendant"):
+        move_code(project, "outcomes", "housing")
+    move_code(project, new, "trust")
+    assert merge_codes(project, new, "trust") == 1  # the same passage: folded into the existing coding
+    assert [c["code_id"] for c in document_codings(project, doc, [amira])] == ["trust"]
+    assert code_counts(project, doc, [amira]) == {"trust": (1, 1)}
+    with pytest.raises(QualcodeError, match="unknown code"):
+        merge_codes(project, new, "trust")
+
+
+def test_navigation_across_documents(project: Project) -> None:
+    amira = project.coder_id("amira")
+    a, a_start, a_end = span(project, "a.txt", "flat")
+    b, b_start, b_end = span(project, "b.txt", "café flat")
+    add_coding(project, a, "housing", amira, a_start, a_end)
+    add_coding(project, b, "housing", amira, b_start, b_end)
+    place = next_coded(project, ["housing"], [amira], a, a_start)
+    assert (place.document, place.start, place.end) == ("b.txt", b_start, b_end)
+    back = next_coded(project, ["housing"], [amira], b, b_start, backwards=True)
+    assert (back.document, back.start) == ("a.txt", a_start)
+    assert next_coded(project, ["housing"], [amira], b, b_start) is None
+    assert next_uncoded(project, a, [amira], -1) == 0
+    assert next_uncoded(project, a, [amira], 7) is None  # segment 8, the last, holds the coded "flat"
+    assert next_uncoded(project, a, [project.coder_id("ben")], 7) == 8
+    done = progress(project, amira)
+    assert done[a] == (1, 9) and done[b] == (1, 9)
+
+
+def test_search_ignores_accents_and_case(project: Project) -> None:
+    hits = search(project, "CAFE fla")
+    assert [(h["document"], text_of(project, "b.txt")[h["start"]:h["end"]]) for h in hits] == [
+        ("b.txt", "I got a café flat in May!")]
+    assert search(project, "\"; DROP TABLE") == []
+    assert len(search(project, "trust")) == 2
+
+
+def test_memos_and_remembered_coder(project: Project) -> None:
+    amira = project.coder_id("amira")
+    set_memo(project, "document", 1, amira, "Interviewed at the hub.")
+    assert get_memo(project, "document", 1, amira) == "Interviewed at the hub."
+    set_memo(project, "document", 1, amira, "  ")
+    assert get_memo(project, "document", 1, amira) == ""
+    assert remembered_coder(project, "unix-user") is None
+    remember_coder(project, "unix-user", "amira")
+    assert remembered_coder(project, "unix-user") == "amira"
