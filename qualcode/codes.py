@@ -136,3 +136,37 @@ def code_counts(project: Project, document_id: int | None, coder_ids: list[int])
     ):
         counts[code_id] = (int(here or 0), int(study))
     return counts
+
+
+def rank_codes(query: str, codes: list[dict[str, Any]], limit: int = 60) -> list[tuple[dict[str, Any], float]]:
+    """Codes best matching what a coder typed: names and ids first, then keywords, then definitions.
+
+    Scores are rapidfuzz similarities (0-100) computed for all codes at once with ``cdist``; a name or id
+    that starts with the query gets a bonus so that "hous" ranks "Housing" above "House rules".
+    """
+    from rapidfuzz import fuzz, process
+
+    query = query.strip().lower()
+    if not query:
+        return [(c, 0.0) for c in codes[:limit]]
+    names = [c["name"].lower() for c in codes]
+    ids = [c["id"] for c in codes]
+    scores = process.cdist([query], names, scorer=fuzz.WRatio)[0].astype(float)
+    scores = scores.clip(min=process.cdist([query], ids, scorer=fuzz.WRatio)[0])
+    owners, words = [], []
+    for index, code in enumerate(codes):
+        for keyword in code.get("keywords") or []:
+            owners.append(index)
+            words.append(str(keyword).lower())
+    if words:
+        keyword_scores = process.cdist([query], words, scorer=fuzz.WRatio)[0] * 0.9
+        for owner, score in zip(owners, keyword_scores, strict=True):
+            scores[owner] = max(scores[owner], score)
+    if len(query) >= 4:
+        texts = [f"{c.get('definition') or ''} {c.get('include') or ''}".lower() for c in codes]
+        scores = scores.clip(min=process.cdist([query], texts, scorer=fuzz.partial_ratio)[0] * 0.75)
+    for index, (name, code_id) in enumerate(zip(names, ids, strict=True)):
+        if name.startswith(query) or code_id.startswith(query) or f" {query}" in f" {name}":
+            scores[index] += 15
+    order = scores.argsort()[::-1][:limit]
+    return [(codes[i], float(scores[i])) for i in order if scores[i] >= 50]

@@ -46,8 +46,25 @@ def load_pipeline(model: str | None = None) -> Language:
     return nlp
 
 
+_OPENERS = "([{“‘«"
+
+
 def sentence_spans(doc: object) -> list[tuple[int, int]]:
-    return [(s.start_char, s.end_char) for s in doc.sents]  # type: ignore[attr-defined]
+    """spaCy's sentences, repaired: an opening bracket or quote that the sentencizer left at the end of
+    one sentence ("anything. [" + "laughs]") starts the next one instead, so "[laughs]" stays whole."""
+    spans = [[s.start_char, s.end_char] for s in doc.sents]  # type: ignore[attr-defined]
+    text: str = doc.text  # type: ignore[attr-defined]
+    for current, following in zip(spans, spans[1:], strict=False):
+        end = current[1]
+        while end > current[0] and text[end - 1].isspace():
+            end -= 1
+        cut = end
+        while cut > current[0] and text[cut - 1] in _OPENERS:
+            cut -= 1
+        if cut < end and cut > current[0]:
+            current[1] = cut
+            following[0] = cut
+    return [(a, b) for a, b in spans]
 
 
 def cut_segments(

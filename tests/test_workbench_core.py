@@ -109,3 +109,18 @@ def test_memos_and_remembered_coder(project: Project) -> None:
     assert remembered_coder(project, "unix-user") is None
     remember_coder(project, "unix-user", "amira")
     assert remembered_coder(project, "unix-user") == "amira"
+
+
+def test_rank_codes_names_keywords_definitions(project: Project) -> None:
+    from qualcode.codebook import import_codebook, load_codebook, project_codes
+    from qualcode.codes import rank_codes
+
+    import_codebook(project, load_codebook(Path(__file__).parent.parent / "codebooks" / "mentoring-logic-model.yaml"))
+    codes = project_codes(project)
+    top = lambda q: [c["id"] for c, _ in rank_codes(q, codes)[:3]]  # noqa: E731
+    assert top("housing")[0] == "housing" or "mt-mentee-accommodation" in top("housing")
+    assert "mt-mentee-accommodation" in top("tenancy")  # a keyword
+    assert top("substance")[0] == "mt-mentee-substance-use"
+    assert "mt-mentee-substance-use" in top("stoped drinkin")  # typos still find it
+    assert top("act-signposting")[0] == "act-signposting"
+    assert rank_codes("zzzzqqq", codes) == []

@@ -213,6 +213,22 @@ def demo(directory: Path | None, no_tui: bool) -> None:
         data = summary(opened)
     click.echo(f"demo project: {path}")
     click.echo(describe(data))
-    click.echo(f"try: qualcode documents {path}")
-    if not no_tui:
-        click.echo("(the coding workbench is not part of this version yet; the project is ready for the CLI)")
+    if no_tui:
+        click.echo(f"try: qualcode open {path} --coder YOUR-NAME")
+        return
+    _run_workbench(path, None)
+
+
+@cli.command("open")
+@PROJECT
+@click.option("--coder", help="Who is coding (remembered per project; asked for if not known).")
+def open_(project: Path, coder: str | None) -> None:
+    """The coding workbench: read transcripts, select passages, apply codes, memos, search."""
+    open_project(project).close()  # a clear error for a missing or foreign file, before the screen clears
+    _run_workbench(project, coder)
+
+
+def _run_workbench(path: Path, coder: str | None) -> None:
+    from ..tui import make_app
+
+    make_app(path, coder).run()

@@ -1,0 +1,316 @@
+"""Modal dialogs: who is coding, pick codes, type a name, write a memo, search the study, get help.
+
+Each is a ``ModalScreen[T]`` that ends with ``dismiss(value)`` (None when cancelled with Escape), so the
+screen that opened it decides what to do — attributes down, results up.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from ..codes import rank_codes
+
+
+def _key(
+    key: str, action: str, description: str, tooltip: str = "", show: bool = True, priority: bool = False
+) -> Binding:
+    return Binding(
+        key, action, description, show=show, priority=priority, id=action.split("(")[0], tooltip=tooltip or description
+    )
+
+
+class TextPrompt(ModalScreen[str | None]):
+    """One line of text: a new code's name, a rename."""
+
+    BINDINGS = [_key("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str, value: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self.title_text, self.value, self.placeholder = title, value, placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Input(self.value, placeholder=self.placeholder, id="prompt")
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CoderDialog(ModalScreen[str | None]):
+    """Who is coding: an existing coder or a new name. Remembered per project for this user."""
+
+    BINDINGS = [_key("escape", "cancel", "Cancel")]
+
+    def __init__(self, coders: list[str], current: str | None = None) -> None:
+        super().__init__()
+        self.coders, self.current = coders, current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Who is coding? Pick a name or type a new one.", classes="dialog-title")
+            yield Input(self.current or "", placeholder="your name", id="coder-name")
+            if self.coders:
+                yield OptionList(*[Option(c, id=c) for c in self.coders], id="coders")
+
+    @on(Input.Submitted)
+    def typed(self, event: Input.Submitted) -> None:
+        if event.value.strip():
+            self.dismiss(event.value.strip())
+
+    @on(OptionList.OptionSelected)
+    def picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CodePicker(ModalScreen[list[str] | None]):
+    """Type to find codes (fuzzy: names, ids, keywords, definitions); Enter applies; Ctrl+T ticks several."""
+
+    BINDINGS = [
+        _key("escape", "cancel", "Cancel"),
+        _key("down", "cursor(1)", "Next", show=False, priority=True),
+        _key("up", "cursor(-1)", "Previous", show=False, priority=True),
+        _key("ctrl+t", "tick", "Tick/untick", "Choose several codes, then Enter applies them all"),
+    ]
+
+    def __init__(self, codes: list[dict[str, Any]], title: str = "Apply code", multiple: bool = True) -> None:
+        super().__init__()
+        self.codes, self.title_text, self.multiple = codes, title, multiple
+        self.ticked: list[str] = []
+        self.shown: list[dict[str, Any]] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog picker"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield Input(placeholder="type a name, id, keyword or words from a definition", id="query")
+            yield OptionList(id="matches")
+            yield Static("", id="ticked")
+            yield Static("", id="code-detail")
+
+    def on_mount(self) -> None:
+        self.show_matches("")
+
+    @on(Input.Changed, "#query")
+    def query_changed(self, event: Input.Changed) -> None:
+        self.show_matches(event.value)
+
+    def show_matches(self, query: str) -> None:
+        ranked = rank_codes(query, self.codes) if query.strip() else [(c, 0.0) for c in self.codes]
+        self.shown = [code for code, _ in ranked]
+        matches = self.query_one("#matches", OptionList)
+        matches.clear_options()
+        matches.add_options([Option(self._label(code), id=code["id"]) for code in self.shown])
+        if self.shown:
+            matches.highlighted = 0
+        self._detail()
+
+    def _label(self, code: dict[str, Any]) -> Text:
+        depth = "  " * code.get("depth", 0) if not self.query_one("#query", Input).value else ""
+        mark = "✓ " if code["id"] in self.ticked else ""
+        label = Text(f"{depth}{mark}■ ", style=code.get("colour") or "#888888")
+        label.append(code["name"], style="bold" if code["id"] in self.ticked else "")
+        label.append(f"  {code['id']}", style="#7a7a7a")
+        return label
+
+    @on(OptionList.OptionHighlighted)
+    def highlighted(self) -> None:
+        self._detail()
+
+    def _current(self) -> dict[str, Any] | None:
+        index = self.query_one("#matches", OptionList).highlighted
+        return self.shown[index] if index is not None and index < len(self.shown) else None
+
+    def _detail(self) -> None:
+        code = self._current()
+        detail = self.query_one("#code-detail", Static)
+        detail.update(code_detail(code) if code else Text("No code matches.", style="italic"))
+        ticked = self.query_one("#ticked", Static)
+        ticked.update(f"Ticked: {', '.join(self.ticked)}" if self.ticked else "")
+
+    def action_cursor(self, step: int) -> None:
+        matches = self.query_one("#matches", OptionList)
+        if self.shown:
+            current = matches.highlighted or 0
+            matches.highlighted = max(0, min(len(self.shown) - 1, current + step))
+
+    def action_tick(self) -> None:
+        code = self._current()
+        if code is None or not self.multiple:
+            return
+        if code["id"] in self.ticked:
+            self.ticked.remove(code["id"])
+        else:
+            self.ticked.append(code["id"])
+        matches = self.query_one("#matches", OptionList)
+        index = matches.highlighted
+        matches.replace_option_prompt_at_index(index, self._label(code))
+        self._detail()
+
+    @on(Input.Submitted, "#query")
+    def submitted(self) -> None:
+        code = self._current()
+        chosen = list(self.ticked) or ([code["id"]] if code else [])
+        self.dismiss(chosen or None)
+
+    @on(OptionList.OptionSelected)
+    def selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(list(self.ticked) or [event.option.id])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def code_detail(code: dict[str, Any]) -> Text:
+    """A code's definition, criteria, example and keywords, for the picker and the codebook panel."""
+    text = Text()
+    text.append(f"{code['name']}", style="bold")
+    text.append(
+        f"  [{code['level'].replace('_', ' ')}"
+        + (f", {code['beneficiary']}" if code.get("beneficiary") else "")
+        + "]\n",
+        style="#9a9a9a",
+    )
+    for label, key in (
+        ("Definition", "definition"),
+        ("Include", "include"),
+        ("Exclude", "exclude"),
+        ("Example", "example"),
+    ):
+        if code.get(key):
+            text.append(f"{label}: ", style="bold #c0c0c0")
+            text.append(f"{code[key]}\n")
+    if code.get("keywords"):
+        text.append("Keywords: ", style="bold #c0c0c0")
+        text.append(", ".join(code["keywords"]))
+    return text
+
+
+class MemoDialog(ModalScreen[str | None]):
+    """A memo. Escape or Ctrl+S saves it (nothing typed is ever thrown away); clear the text to delete it."""
+
+    BINDINGS = [_key("escape", "save", "Save and close"), _key("ctrl+s", "save", "Save", show=False)]
+
+    def __init__(self, title: str, text: str) -> None:
+        super().__init__()
+        self.title_text, self.text = title, text
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog memo"):
+            yield Label(f"Memo on {self.title_text} — Esc saves and closes", classes="dialog-title")
+            yield TextArea(self.text, id="memo-text")
+
+    def on_mount(self) -> None:
+        self.query_one(TextArea).focus()
+
+    def action_save(self) -> None:
+        self.dismiss(self.query_one(TextArea).text)
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    BINDINGS = [_key("y", "answer(True)", "Yes"), _key("n,escape", "answer(False)", "No")]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.question, classes="dialog-title")
+            yield Label("y = yes, n = no")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class SearchDialog(ModalScreen[dict[str, Any] | None]):
+    """Search the study's text; Enter on a result opens the document at the hit."""
+
+    BINDINGS = [_key("escape", "cancel", "Cancel"), _key("down", "results", "Results", show=False)]
+
+    def __init__(self, search: Any, query: str = "") -> None:
+        super().__init__()
+        self.search, self.query_text = search, query
+        self.hits: list[dict[str, Any]] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog search"):
+            yield Label("Search the study (all words must appear; accents and case ignored)", classes="dialog-title")
+            yield Input(self.query_text, placeholder="words to find", id="search-query")
+            yield Label("", id="search-count")
+            yield OptionList(id="hits")
+
+    @on(Input.Submitted, "#search-query")
+    def run_search(self, event: Input.Submitted) -> None:
+        self.hits = self.search(event.value)
+        words = [w.lower() for w in event.value.split()]
+        hits = self.query_one("#hits", OptionList)
+        hits.clear_options()
+        for n, hit in enumerate(self.hits):
+            hits.add_option(Option(_hit_label(hit, words), id=str(n)))
+        self.query_one("#search-count", Label).update(f"{len(self.hits)} passage(s)")
+        if self.hits:
+            hits.highlighted = 0
+            hits.focus()
+
+    def action_results(self) -> None:
+        self.query_one("#hits", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#hits")
+    def open_hit(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.hits[int(event.option.id or 0)])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def _hit_label(hit: dict[str, Any], words: list[str]) -> Text:
+    context = " ".join(hit["context"].split())
+    label = Text(f"{hit['document']}  ", style="bold #e0c070")
+    body = Text(context)
+    for word in words:
+        body.highlight_words([word], style="reverse", case_sensitive=False)
+    label.append_text(body)
+    label.truncate(300)
+    return label
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key of the screen underneath, from its bindings (so it is never out of date)."""
+
+    BINDINGS = [_key("escape,question_mark,q", "close", "Close")]
+
+    def __init__(self, sections: list[tuple[str, list[Binding]]]) -> None:
+        super().__init__()
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        text = Text()
+        for title, bindings in self.sections:
+            text.append(f"{title}\n", style="bold underline")
+            for binding in bindings:
+                keys = ", ".join(k.strip() for k in binding.key.split(","))
+                text.append(f"  {keys:<22}", style="bold #80c0ff")
+                text.append(f"{binding.tooltip or binding.description}\n")
+            text.append("\n")
+        with Vertical(classes="dialog help"):
+            yield Label("Keys — Esc closes", classes="dialog-title")
+            yield Static(text)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

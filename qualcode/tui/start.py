@@ -1,0 +1,140 @@
+"""The start screen: the study at a glance, the coder's own progress per document, and a filter.
+
+The table paints at once from cheap aggregate queries; each document's progress (share of its segments
+the coder has coded) is computed afterwards in a thread worker with its own connection, so a study of a
+thousand transcripts is usable immediately.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+
+from ..navigation import progress
+from ..overview import documents, info
+from ..store import Project
+
+
+def _key(key: str, action: str, description: str, tooltip: str, show: bool = True) -> Binding:
+    return Binding(key, action, description, show=show, id=f"start.{action}", tooltip=tooltip)
+
+
+class StartScreen(Screen[None]):
+    BINDINGS = [
+        _key("enter", "open_document", "Open", "Open the highlighted document"),
+        _key("slash", "filter", "Filter", "Filter by name, kind, group or participant (kind:focus group:mentor)"),
+        _key("c", "app.switch_coder", "Coder", "Change who is coding"),
+        _key("m", "project_memo", "Memo", "Memo on the whole project"),
+        _key("question_mark", "app.help", "Help", "Show every key"),
+        _key("q", "app.quit", "Quit", "Leave qualcode (everything is already saved)"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[dict[str, Any]] = []
+        self.done: dict[int, tuple[int, int]] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="study-summary")
+        yield Input(placeholder="filter: words, kind:interview, group:mentee — Esc returns to the list", id="filter")
+        yield DataTable(id="documents", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Document", "Kind", "Participants", "Groups", "Words", "Coded", "Sentences")
+        self.reload()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        project: Project = self.app.project  # type: ignore[attr-defined]
+        data = info(project)
+        groups = ", ".join(f"{n} {g}" for g, n in data["participants"].items()) or "no participants"
+        self.query_one("#study-summary", Static).update(
+            f"[b]{project.path.name}[/b] · coding as [b]{self.app.coder}[/b] · {data['documents']} documents, "  # type: ignore[attr-defined]
+            f"{data['words']:,} words, {data['codes']} codes · participants: {groups}"
+        )
+        self.rows = documents(project)
+        self.fill()
+        self.load_progress()
+
+    @work(thread=True, exclusive=True, group="progress", exit_on_error=False)
+    def load_progress(self) -> None:
+        with Project.open(self.app.project.path) as project:  # type: ignore[attr-defined]
+            coder = project.db.execute("SELECT id FROM coder WHERE name = ?", [self.app.coder]).fetchone()  # type: ignore[attr-defined]
+            done = progress(project, coder[0] if coder else None)
+        self.app.call_from_thread(self._progress_loaded, done)
+
+    def _progress_loaded(self, done: dict[int, tuple[int, int]]) -> None:
+        self.done = done
+        self.fill()
+
+    def fill(self) -> None:
+        table = self.query_one(DataTable)
+        keep = table.cursor_row
+        table.clear()
+        words = self.query_one("#filter", Input).value.lower().split()
+        for row in self.rows:
+            if not _matches(row, words):
+                continue
+            coded, total = self.done.get(row["id"], (None, row["segments"]))
+            share = "  …" if coded is None else f"{100 * coded // max(total, 1):>3d}%"
+            cells = [
+                row["name"],
+                row["kind"].replace("_", " "),
+                ", ".join(row["participants"]),
+                ", ".join(row["groups"]),
+                f"{row['words']:,}",
+                share,
+                f"{'…' if coded is None else coded}/{total}",
+            ]
+            table.add_row(*cells, key=str(row["id"]))
+        if table.row_count:
+            table.move_cursor(row=min(keep, table.row_count - 1))
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self) -> None:
+        self.fill()
+
+    @on(Input.Submitted, "#filter")
+    def filter_done(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def key_escape(self) -> None:
+        self.query_one(DataTable).focus()
+
+    @on(DataTable.RowSelected)
+    def row_selected(self, event: DataTable.RowSelected) -> None:
+        self.app.open_document(int(event.row_key.value or 0))  # type: ignore[attr-defined]
+
+    def action_open_document(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
+            self.app.open_document(int(key.value or 0))  # type: ignore[attr-defined]
+
+    def action_project_memo(self) -> None:
+        self.app.edit_memo("project", None, "the project")  # type: ignore[attr-defined]
+
+
+def _matches(row: dict[str, Any], words: list[str]) -> bool:
+    for word in words:
+        field, _, value = word.partition(":")
+        if value and field in ("kind", "group", "participant"):
+            haystack = {"kind": [row["kind"]], "group": row["groups"], "participant": row["participants"]}[field]
+            if not any(value in h.lower() for h in haystack):
+                return False
+        elif not any(word in h.lower() for h in [row["name"], row["kind"], *row["groups"], *row["participants"]]):
+            return False
+    return True
