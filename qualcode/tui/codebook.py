@@ -38,29 +38,41 @@ class CodebookPanel(Tree[str]):
         self.show_root = False
         self.guide_depth = 2
         self.codes: dict[str, dict[str, Any]] = {}
+        self._shape: list[tuple[Any, ...]] = []
 
     def show(self, codes: list[dict[str, Any]], counts: dict[str, tuple[int, int]], memos: set[str]) -> None:
+        """Relabel in place when only counts or memos changed; rebuild when the tree itself changed."""
+        shape = [(c["id"], c["parent"], c["name"], c["colour"]) for c in codes]
+        self.codes = {c["id"]: c for c in codes}
+        if shape == self._shape:
+            for node in self._every_node():
+                node.set_label(self._label(self.codes[node.data], counts, memos))
+            return
+        self._shape = shape
         highlighted = self.highlighted_code
         expanded = {n.data for n in self._every_node() if n.is_expanded} or None
         self.clear()
-        self.codes = {c["id"]: c for c in codes}
         nodes: dict[str | None, TreeNode[str]] = {None: self.root}
         for code in codes:
             parent = nodes.get(code["parent"], self.root)
-            here, study = counts.get(code["id"], (0, 0))
-            label = Text("■ ", style=code["colour"] or "#888888")
-            label.append(code["name"])
-            if study:
-                label.append(f"  {here}/{study}", style="#8fbcff" if here else "#6a6a6a")
-            if code["id"] in memos:
-                label.append(" ✎", style="#c0a0ff")
-            node = parent.add(label, data=code["id"], expand=expanded is None or code["id"] in expanded)
-            nodes[code["id"]] = node
+            label = self._label(code, counts, memos)
+            nodes[code["id"]] = parent.add(label, data=code["id"], expand=expanded is None or code["id"] in expanded)
         for node in nodes.values():
             if node is not self.root and not node.children:
                 node.allow_expand = False
         if highlighted:
-            self.select_code(highlighted)
+            self.call_after_refresh(self.select_code, highlighted)
+
+    @staticmethod
+    def _label(code: dict[str, Any], counts: dict[str, tuple[int, int]], memos: set[str]) -> Text:
+        here, study = counts.get(code["id"], (0, 0))
+        label = Text("■ ", style=code["colour"] or "#888888")
+        label.append(code["name"])
+        if study:
+            label.append(f"  {here}/{study}", style="#8fbcff" if here else "#6a6a6a")
+        if code["id"] in memos:
+            label.append(" ✎", style="#c0a0ff")
+        return label
 
     def _every_node(self) -> list[TreeNode[str]]:
         found, stack = [], list(self.root.children)

@@ -55,16 +55,23 @@ class CoderDialog(ModalScreen[str | None]):
 
     BINDINGS = [_key("escape", "cancel", "Cancel")]
 
-    def __init__(self, coders: list[str], current: str | None = None) -> None:
+    def __init__(self, coders: list[str], current: str | None = None, title: str = "",
+                 allow_new: bool = True) -> None:
         super().__init__()
-        self.coders, self.current = coders, current
+        self.coders, self.current, self.allow_new = coders, current, allow_new
+        self.title_text = title or "Who is coding? Pick a name or type a new one."
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Who is coding? Pick a name or type a new one.", classes="dialog-title")
-            yield Input(self.current or "", placeholder="your name", id="coder-name")
+            yield Label(self.title_text, classes="dialog-title")
+            if self.allow_new:
+                yield Input(self.current or "", placeholder="your name", id="coder-name")
             if self.coders:
                 yield OptionList(*[Option(c, id=c) for c in self.coders], id="coders")
+
+    def on_mount(self) -> None:
+        if not self.allow_new:
+            self.query_one(OptionList).focus()
 
     @on(Input.Submitted)
     def typed(self, event: Input.Submitted) -> None:

@@ -339,7 +339,11 @@ class DocumentScreen(Screen[None]):
         view = self.query_one(TranscriptView)
         found = next_uncoded(self.project, self.document_id, [self.coder_id], view.cursor)
         if found is None:
-            self.app.notify("Every sentence after this one has a code of yours.", timeout=3)
+            found = next_uncoded(self.project, self.document_id, [self.coder_id], -1)
+            if found is not None and found != view.cursor:
+                self.app.notify("Wrapped to the start of the document.", timeout=2)
+        if found is None:
+            self.app.notify("Every sentence in this document has a code of yours.", timeout=3)
         else:
             view.go_to_segment(found)
 
@@ -379,7 +383,8 @@ class DocumentScreen(Screen[None]):
 
         from .dialogs import CoderDialog
 
-        self.app.push_screen(CoderDialog(others), chosen)
+        title = "Show whose codings beside yours? (Esc: none)"
+        self.app.push_screen(CoderDialog(others, title=title, allow_new=False), chosen)
 
     # -- memos ---------------------------------------------------------------------------------------
 
@@ -424,7 +429,8 @@ class DocumentScreen(Screen[None]):
             if name:
                 new = self._codebook_edit(add_code, name, parent)
                 if new:
-                    self.query_one(CodebookPanel).select_code(new)
+                    panel = self.query_one(CodebookPanel)
+                    panel.call_after_refresh(panel.select_code, new)
 
         where = f"under {parent}" if parent else "at the top level"
         self.app.push_screen(TextPrompt(f"New code {where}: name"), named)

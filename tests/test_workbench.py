@@ -1,0 +1,188 @@
+"""The workbench driven by keys only (Textual Pilot), checked against the project file on disk."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import INTERVIEW, write
+
+from qualcode.store import Project
+from qualcode.tui import make_app
+from qualcode.tui.document import DocumentScreen
+from qualcode.tui.transcript import TranscriptView
+
+
+@pytest.fixture
+def study(invoke, project_path: Path, tmp_path: Path) -> Path:
+    write(tmp_path / "docs" / "m1.txt", INTERVIEW)
+    write(tmp_path / "docs" / "m2.txt", INTERVIEW.replace("flat", "café flat").replace("Dee", "Jo"))
+    assert invoke("import", project_path, tmp_path / "docs", "--group", "mentee").exit_code == 0
+    return project_path
+
+
+def codings(path: Path) -> list[tuple]:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("""SELECT k.name, c.code_id, substr(d.text, c.start + 1, c."end" - c.start), c.start, c."end", d.name
+            FROM coding c JOIN coder k ON k.id = c.coder_id JOIN document d ON d.id = c.document_id ORDER BY c.id""").fetchall()
+
+
+def segment(path: Path, document: str, seq: int) -> tuple[int, int, str]:
+    with sqlite3.connect(path) as conn:
+        start, end, text = conn.execute("""SELECT s.start, s."end", d.text FROM segment s JOIN document d
+            ON d.id = s.document_id WHERE d.name = ? AND s.seq = ?""", [document, seq]).fetchone()
+    return start, end, text[start:end]
+
+
+async def open_first(pilot) -> TranscriptView:
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, DocumentScreen)
+    return pilot.app.screen.query_one(TranscriptView)
+
+
+def run(coroutine):
+    import asyncio
+
+    return asyncio.run(coroutine)
+
+
+def test_code_a_sentence_by_keys(study: Path) -> None:
+    async def scenario() -> None:
+        app = make_app(study, coder="amira", user="tester")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await open_first(pilot)
+            await pilot.press("j", "j", "c", *"trust", "enter")
+            await pilot.pause()
+
+    run(scenario())
+    start, end, text = segment(study, "m1.txt", 2)
+    assert codings(study) == [("amira", "trust", text, start, end, "m1.txt")]
+    assert text == "In prison."
+
+
+def test_extend_narrow_multicode_remove_undo(study: Path) -> None:
+    async def scenario() -> None:
+        app = make_app(study, coder="amira", user="tester")
+        async with app.run_test(size=(120, 40)) as pilot:
+            view = await open_first(pilot)
+            await pilot.press("j", "j", "shift+down", "shift+down")  # three sentences of Dee's turn
+            assert view.text[slice(*view.selection)] == "In prison. She came before I got out. I didn't trust her at first."
+            await pilot.press("shift+right", "left", "left")  # drop "In" at the start, "at first." at the end
+            assert view.text[slice(*view.selection)] == "prison. She came before I got out. I didn't trust her"
+            await pilot.press("c", *"housing", "ctrl+t", "backspace" * 7, *"trust", "ctrl+t", "enter")
+            await pilot.pause()
+            assert sorted(c[1] for c in codings(study)) == ["housing", "trust"]
+            await pilot.press("x")  # two codes here: a picker asks which
+            await pilot.pause()
+            await pilot.press(*"hous", "enter")
+            await pilot.pause()
+            assert [c[1] for c in codings(study)] == ["trust"]
+            await pilot.press("u")
+            await pilot.pause()
+            assert sorted(c[1] for c in codings(study)) == ["housing", "trust"]
+            await pilot.press("U")
+            await pilot.pause()
+            assert [c[1] for c in codings(study)] == ["trust"]
+            await pilot.press("1")  # the most recent code again, on the same passage: no duplicate
+            await pilot.pause()
+
+    run(scenario())
+    (row,) = codings(study)
+    assert row[2] == "prison. She came before I got out. I didn't trust her"
+
+
+def test_blind_by_default_and_others_on_request(study: Path) -> None:
+    with Project.open(study) as project:
+        start, end, _ = segment(study, "m1.txt", 1)
+        from qualcode.coding import add_coding
+
+        add_coding(project, 1, "outcomes", project.coder_id("ben"), start, end)
+
+    async def scenario() -> None:
+        app = make_app(study, coder="amira", user="tester")
+        async with app.run_test(size=(120, 40)) as pilot:
+            view = await open_first(pilot)
+            assert view.codings == [] and view.others == []
+            await pilot.press("o")
+            await pilot.pause()
+            await pilot.press("enter")  # the only other coder, ben
+            await pilot.pause()
+            assert [c["code_id"] for c in view.others] == ["outcomes"]
+            await pilot.press("o")
+            assert view.others == []
+
+    run(scenario())
+
+
+def test_memo_search_and_navigation(study: Path) -> None:
+    async def scenario() -> None:
+        app = make_app(study, coder="amira", user="tester")
+        async with app.run_test(size=(120, 40)) as pilot:
+            view = await open_first(pilot)
+            await pilot.press("m", *"Recorded at the hub", "escape")
+            await pilot.pause()
+            await pilot.press("slash", *"cafe fla", "enter")
+            await pilot.pause()
+            await pilot.press("enter")
+            await pilot.pause()
+            screen = pilot.app.screen
+            assert screen.document["name"] == "m2.txt"
+            assert view.text[slice(*view.selection)] == "I got a café flat in May!"
+            await pilot.press("c", *"housing", "enter", "g")
+            await pilot.pause()
+            assert view.cursor == 0  # the first sentence you have not coded
+            await pilot.press("b")
+            panel = screen.query_one("#codebook")
+            panel.select_code("housing")
+            await pilot.press("b", "n")  # from the top of the document, the next passage coded housing
+            await pilot.pause()
+            assert view.text[slice(*view.selection)] == "I got a café flat in May!"
+
+    run(scenario())
+    with sqlite3.connect(study) as conn:
+        assert conn.execute("SELECT target_type, text FROM memo").fetchall() == [("document", "Recorded at the hub")]
+
+
+def test_codebook_grows_and_merges_during_coding(study: Path) -> None:
+    async def scenario() -> None:
+        app = make_app(study, coder="amira", user="tester")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await open_first(pilot)
+            await pilot.press("j", "c", *"trust", "enter")
+            await pilot.pause()
+            await pilot.press("b")
+            pilot.app.screen.query_one("#codebook").select_code("trust")
+            await pilot.press("a", *"Distrust of workers", "enter")  # a sub-code of trust, now highlighted
+            await pilot.pause()
+            await pilot.press("enter")  # Enter in the codebook applies the highlighted code to the selection
+            await pilot.pause()
+            assert sorted(c[1] for c in codings(study)) == ["trust", "trust-distrust-of-workers"]
+            await pilot.press("M", *"trust", "enter", "y")  # merge the sub-code into trust: same passage, one coding
+            await pilot.pause()
+
+    run(scenario())
+    with sqlite3.connect(study) as conn:
+        ids = [r[0] for r in conn.execute("SELECT id FROM code ORDER BY id")]
+    assert "trust-distrust-of-workers" not in ids
+    assert [c[1] for c in codings(study)] == ["trust"]
+
+
+def test_coder_is_asked_for_and_remembered(study: Path) -> None:
+    async def first() -> None:
+        app = make_app(study, user="tester")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            await pilot.press(*"zoe", "enter")
+            await pilot.pause()
+            assert pilot.app.coder == "zoe"
+
+    async def second() -> None:
+        app = make_app(study, user="tester")
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.pause()
+            assert pilot.app.coder == "zoe"
+
+    run(first())
+    run(second())
