@@ -199,6 +199,7 @@ class DocumentScreen(Screen[None]):
         code_id = self.query_one(CodebookPanel).highlighted_code
         code = next((c for c in self.codes if c["id"] == code_id), None)
         info.update(code_detail(code) if code else "")
+        info.set_class(code is None, "empty")
 
     def notify_error(self, error: QualcodeError) -> None:
         self.app.notify(str(error), severity="error", timeout=6)

@@ -59,7 +59,7 @@ class StartScreen(Screen[None]):
         data = info(project)
         groups = ", ".join(f"{n} {g}" for g, n in data["participants"].items()) or "no participants"
         self.query_one("#study-summary", Static).update(
-            f"[b]{project.path.name}[/b] · coding as [b]{self.app.coder}[/b] · {data['documents']} documents, "  # type: ignore[attr-defined]
+            f"[b]{project.path.name}[/b] · coding as [b]{self.app.coder or '…'}[/b] · {data['documents']} documents, "  # type: ignore[attr-defined]
             f"{data['words']:,} words, {data['codes']} codes · participants: {groups}"
         )
         self.rows = documents(project)
