@@ -79,11 +79,14 @@ def sentences() -> tuple[list[str], list[str]]:
 def transcript(rng: random.Random, questions: list[str], answers: list[str], speakers: list[str], words: int) -> str:
     lines = [f"Synthetic transcript {rng.randrange(10**6)}. Site: {rng.choice(['North', 'South', 'East'])}.", ""]
     count = 0
+    first_round = True  # everyone listed in the participants sheet speaks at least once
     while count < words:
         question = rng.choice(questions)
         lines.append(f"Interviewer: {question}")
         count += len(question.split())
-        for speaker in rng.sample(speakers, k=rng.randint(1, min(3, len(speakers)))):
+        voices = speakers if first_round else rng.sample(speakers, k=rng.randint(1, min(3, len(speakers))))
+        first_round = False
+        for speaker in voices:
             answer = " ".join(rng.choice(answers) for _ in range(rng.randint(1, 14)))
             if rng.random() < 0.15:  # a long answer in two paragraphs
                 answer += "\n" + " ".join(rng.choice(answers) for _ in range(rng.randint(2, 8)))

@@ -40,8 +40,14 @@ def new_code_id(project: Project, name: str, parent: str | None = None) -> str:
     return candidate
 
 
-def add_code(project: Project, name: str, parent: str | None = None, level: str | None = None,
-             definition: str = "", code_id: str | None = None) -> str:
+def add_code(
+    project: Project,
+    name: str,
+    parent: str | None = None,
+    level: str | None = None,
+    definition: str = "",
+    code_id: str | None = None,
+) -> str:
     """Add a code (or sub-code, inheriting level, beneficiary, colour and codebook from its parent)."""
     name = name.strip()
     if not name:
@@ -55,12 +61,19 @@ def add_code(project: Project, name: str, parent: str | None = None, level: str 
         raise QualcodeError(f"code id {code_id!r} already exists")
     with project.transaction() as db:
         position = db.execute("SELECT coalesce(max(position), -1) + 1 FROM code").fetchone()[0]
-        db["code"].insert({
-            "id": code_id, "parent": parent, "name": name, "level": level, "definition": definition.strip(),
-            "beneficiary": parent_row["beneficiary"] if parent_row else None,
-            "colour": parent_row["colour"] if parent_row else LEVEL_COLOURS[level],
-            "codebook": parent_row["codebook"] if parent_row else None, "position": position,
-        })
+        db["code"].insert(
+            {
+                "id": code_id,
+                "parent": parent,
+                "name": name,
+                "level": level,
+                "definition": definition.strip(),
+                "beneficiary": parent_row["beneficiary"] if parent_row else None,
+                "colour": parent_row["colour"] if parent_row else LEVEL_COLOURS[level],
+                "codebook": parent_row["codebook"] if parent_row else None,
+                "position": position,
+            }
+        )
     return code_id
 
 
@@ -106,16 +119,21 @@ def merge_codes(project: Project, source: str, target: str) -> int:
             raise QualcodeError(f"cannot merge {source!r} into its own descendant {target!r}")
         ancestor = project.db.execute("SELECT parent FROM code WHERE id = ?", [ancestor]).fetchone()[0]
     with project.transaction() as db:
-        duplicates = [r[0] for r in db.execute(
-            'SELECT s.id FROM coding s JOIN coding t ON t.code_id = ? AND t.document_id = s.document_id AND '
-            't.coder_id = s.coder_id AND t.start = s.start AND t."end" = s."end" WHERE s.code_id = ?',
-            [target, source],
-        )]
+        duplicates = [
+            r[0]
+            for r in db.execute(
+                "SELECT s.id FROM coding s JOIN coding t ON t.code_id = ? AND t.document_id = s.document_id AND "
+                't.coder_id = s.coder_id AND t.start = s.start AND t."end" = s."end" WHERE s.code_id = ?',
+                [target, source],
+            )
+        ]
         for coding_id in duplicates:  # the target already has this passage: keep its coding, keep any memo
-            db.execute("UPDATE memo SET target_id = (SELECT t.id FROM coding s JOIN coding t ON t.code_id = ? "
-                       'AND t.document_id = s.document_id AND t.coder_id = s.coder_id AND t.start = s.start '
-                       'AND t."end" = s."end" WHERE s.id = ?) WHERE target_type = \'coding\' AND target_id = ?',
-                       [target, coding_id, str(coding_id)])
+            db.execute(
+                "UPDATE memo SET target_id = (SELECT t.id FROM coding s JOIN coding t ON t.code_id = ? "
+                "AND t.document_id = s.document_id AND t.coder_id = s.coder_id AND t.start = s.start "
+                'AND t."end" = s."end" WHERE s.id = ?) WHERE target_type = \'coding\' AND target_id = ?',
+                [target, coding_id, str(coding_id)],
+            )
             db.execute("DELETE FROM coding WHERE id = ?", [coding_id])
         moved = db.execute("UPDATE coding SET code_id = ? WHERE code_id = ?", [target, source]).rowcount
         db.execute("UPDATE code SET parent = ? WHERE parent = ?", [target, source])

@@ -142,8 +142,15 @@ CODING_FIELDS = ("document_id", "code_id", "coder_id", "start", "end", "memo", "
 
 
 def add_coding(
-    project: Project, document_id: int, code_id: str, coder_id: int, start: int, end: int,
-    origin: str = "manual", memo: str | None = None, created_at: str | None = None,
+    project: Project,
+    document_id: int,
+    code_id: str,
+    coder_id: int,
+    start: int,
+    end: int,
+    origin: str = "manual",
+    memo: str | None = None,
+    created_at: str | None = None,
 ) -> int | None:
     """Insert one coding and commit; the new id, or None if that exact coding already exists."""
     with project.transaction() as db:

@@ -30,13 +30,15 @@ class History:
     redo_steps: list[list[Change]] = field(default_factory=list)
     limit: int = 500
 
-    def add(self, document_id: int, code_id: str, coder_id: int, start: int, end: int,
-            origin: str = "manual") -> int | None:
+    def add(
+        self, document_id: int, code_id: str, coder_id: int, start: int, end: int, origin: str = "manual"
+    ) -> int | None:
         """Apply a code as one undoable step; None (and no step) if it was already there."""
         return self.add_many(document_id, [code_id], coder_id, start, end, origin)[0]
 
-    def add_many(self, document_id: int, code_ids: list[str], coder_id: int, start: int, end: int,
-                 origin: str = "manual") -> list[int | None]:
+    def add_many(
+        self, document_id: int, code_ids: list[str], coder_id: int, start: int, end: int, origin: str = "manual"
+    ) -> list[int | None]:
         ids: list[int | None] = []
         step: list[Change] = []
         for code_id in code_ids:
@@ -54,19 +56,20 @@ class History:
         return removed
 
     def undo(self) -> list[Change] | None:
-        """Reverse the last step; the changes as they were made, or None when there is nothing to undo."""
+        """Reverse the last step. Returns the changes just performed (None when there is nothing to undo)."""
         if not self.undo_steps:
             return None
-        step = self.undo_steps.pop()
-        self.redo_steps.append([self._invert(change) for change in reversed(step)])
-        return step
+        performed = [self._invert(change) for change in reversed(self.undo_steps.pop())]
+        self.redo_steps.append(performed)
+        return performed
 
     def redo(self) -> list[Change] | None:
+        """Reverse the last undo. Returns the changes just performed."""
         if not self.redo_steps:
             return None
-        step = self.redo_steps.pop()
-        self.undo_steps.append([self._invert(change) for change in reversed(step)])
-        return step
+        performed = [self._invert(change) for change in reversed(self.redo_steps.pop())]
+        self.undo_steps.append(performed)
+        return performed
 
     def _push(self, step: list[Change]) -> None:
         if step:
@@ -79,15 +82,24 @@ class History:
         row = change.row
         if change.added:  # found by what it is, not its id: a restored coding gets a new id
             found = self.project.db.execute(
-                'SELECT id FROM coding WHERE document_id = ? AND code_id = ? AND coder_id = ? AND start = ? '
+                "SELECT id FROM coding WHERE document_id = ? AND code_id = ? AND coder_id = ? AND start = ? "
                 'AND "end" = ?',
                 [row["document_id"], row["code_id"], row["coder_id"], row["start"], row["end"]],
             ).fetchone()
             if found is None:  # already gone (merged away, say): nothing left to undo
                 return Change(False, row)
             return Change(False, delete_coding(self.project, found[0]))
-        new_id = add_coding(self.project, row["document_id"], row["code_id"], row["coder_id"], row["start"],
-                            row["end"], row["origin"], row["memo"], row["created_at"])
+        new_id = add_coding(
+            self.project,
+            row["document_id"],
+            row["code_id"],
+            row["coder_id"],
+            row["start"],
+            row["end"],
+            row["origin"],
+            row["memo"],
+            row["created_at"],
+        )
         return Change(True, self._row(new_id) if new_id is not None else row)
 
     def _row(self, coding_id: int) -> dict[str, Any]:

@@ -24,8 +24,9 @@ class Place:
     end: int
 
 
-def next_coded(project: Project, code_ids: list[str], coder_ids: list[int], document_id: int, offset: int,
-               backwards: bool = False) -> Place | None:
+def next_coded(
+    project: Project, code_ids: list[str], coder_ids: list[int], document_id: int, offset: int, backwards: bool = False
+) -> Place | None:
     """The next (or previous) passage after ``offset`` coded with any of ``code_ids``, in study order."""
     if not code_ids or not coder_ids:
         return None
@@ -111,7 +112,7 @@ def search(project: Project, text: str, limit: int = 500) -> list[dict[str, Any]
         return []
     rows = project.db.query(
         'SELECT s.document_id, d.name AS document, s.seq, s.start, s."end", '
-        "substr(d.text, max(1, s.start + 1 - 80), s.\"end\" - s.start + 160) AS context, max(0, s.start - 80) AS "
+        'substr(d.text, max(1, s.start + 1 - 80), s."end" - s.start + 160) AS context, max(0, s.start - 80) AS '
         "context_start FROM segment_fts f JOIN segment s ON s.id = f.rowid JOIN document d ON d.id = s.document_id "
         "WHERE segment_fts MATCH ? ORDER BY d.name, s.start LIMIT ?",
         [query, limit],

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import INTERVIEW, write
 
+from qualcode.codes import code_counts
 from qualcode.store import Project
 from qualcode.tui import make_app
 from qualcode.tui.document import DocumentScreen
@@ -87,10 +88,17 @@ def test_extend_narrow_multicode_remove_undo(study: Path) -> None:
             assert [c[1] for c in codings(study)] == ["trust"]
             await pilot.press("1")  # the most recent code again, on the same passage: no duplicate
             await pilot.pause()
+            screen = pilot.app.screen  # counts kept up to date incrementally must equal a full recount
+            assert screen.counts == code_counts(screen.project, screen.document_id, [screen.coder_id])
+            await pilot.press("u", "u", "U")
+            await pilot.pause()
+            assert screen.counts == code_counts(screen.project, screen.document_id, [screen.coder_id])
 
-    run(scenario())
-    (row,) = codings(study)
-    assert row[2] == "prison. She came before I got out. I didn't trust her"
+    run(scenario())  # undo, undo, redo: the removal and the first step undone, the first step redone
+    assert sorted((row[1], row[2]) for row in codings(study)) == [
+        ("housing", "prison. She came before I got out. I didn't trust her"),
+        ("trust", "prison. She came before I got out. I didn't trust her"),
+    ]
 
 
 def test_blind_by_default_and_others_on_request(study: Path) -> None:
@@ -123,6 +131,13 @@ def test_memo_search_and_navigation(study: Path) -> None:
             view = await open_first(pilot)
             await pilot.press("m", *"Recorded at the hub", "escape")
             await pilot.pause()
+            assert "✎ Recorded at the hub" in str(pilot.app.screen.query_one("#doc-title").render())
+            await pilot.press("j", "j", "c", *"trust", "enter", "m", *"Key quote on trust", "escape")
+            await pilot.pause()
+            assert "✎ Key quote on trust" in str(pilot.app.screen.query_one("#status").render())
+            await pilot.press("P", *"Dee was nervous", "escape")
+            await pilot.pause()
+            assert view.noted == {"Dee"}
             await pilot.press("slash", *"cafe fla", "enter")
             await pilot.pause()
             await pilot.press("enter")
@@ -142,7 +157,8 @@ def test_memo_search_and_navigation(study: Path) -> None:
 
     run(scenario())
     with sqlite3.connect(study) as conn:
-        assert conn.execute("SELECT target_type, text FROM memo").fetchall() == [("document", "Recorded at the hub")]
+        assert conn.execute("SELECT target_type, text FROM memo ORDER BY id").fetchall() == [
+            ("document", "Recorded at the hub"), ("coding", "Key quote on trust"), ("participant", "Dee was nervous")]
 
 
 def test_codebook_grows_and_merges_during_coding(study: Path) -> None:

@@ -1,5 +1,9 @@
 """The codebook panel: the logic-model tree with each code's use in this document and in the study.
 
+Drawn with Textual's line API, like the transcript: only visible rows are rendered, so a 300-code codebook
+costs nothing to open and a count changing after each coding redraws one row. (Textual's ``Tree`` rebuilds
+every line on each change, which made applying a code slow in big codebooks.) Parents can be collapsed.
+
 It only shows and reports; the document screen owns the project and performs edits, then calls
 ``show()`` again. Counts are the coder's own codings (and the other coder's when that view is on),
 written ``here/study``; a parent shows its own codings, not its children's.
@@ -9,20 +13,29 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
-from textual.widgets import Tree
-from textual.widgets.tree import TreeNode
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 
 
-def _key(key: str, action: str, description: str, tooltip: str) -> Binding:
-    return Binding(key, action, description, id=f"codebook.{action}", tooltip=tooltip)
+def _key(key: str, action: str, description: str, tooltip: str, show: bool = True) -> Binding:
+    return Binding(key, action, description, show=show, id=f"codebook.{action.split('(')[0]}", tooltip=tooltip)
 
 
-class CodebookPanel(Tree[str]):
+class CodebookPanel(ScrollView, can_focus=True):
     """Enter applies the highlighted code to the selection; the other keys edit the codebook."""
 
     BINDINGS = [
+        _key("down,j", "cursor(1)", "Down", "Next code", show=False),
+        _key("up,k", "cursor(-1)", "Up", "Previous code", show=False),
+        _key("right,l", "expand(True)", "Expand", "Show the highlighted code's sub-codes", show=False),
+        _key("left,h", "expand(False)", "Collapse", "Hide its sub-codes (or go to its parent)", show=False),
         _key("enter", "screen.apply_highlighted", "Apply", "Apply the highlighted code to the selected passage"),
         _key("a", "screen.add_code(True)", "Add sub-code", "Add a code under the highlighted one"),
         _key("A", "screen.add_code(False)", "Add code", "Add a top-level code"),
@@ -33,66 +46,134 @@ class CodebookPanel(Tree[str]):
         _key("m", "screen.code_memo", "Memo", "Memo on the highlighted code"),
     ]
 
+    class Highlighted(Message):
+        def __init__(self, code_id: str | None) -> None:
+            super().__init__()
+            self.code_id = code_id
+
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__("Codebook", **kwargs)
-        self.show_root = False
-        self.guide_depth = 2
+        super().__init__(**kwargs)
         self.codes: dict[str, dict[str, Any]] = {}
-        self._shape: list[tuple[Any, ...]] = []
+        self.order: list[dict[str, Any]] = []  # every code, parents before children
+        self.kids: dict[str | None, list[str]] = {}
+        self.collapsed: set[str] = set()
+        self.rows: list[dict[str, Any]] = []  # the visible codes
+        self.counts: dict[str, tuple[int, int]] = {}
+        self.memos: set[str] = set()
+        self.cursor = 0
+
+    # -- data ----------------------------------------------------------------------------------------
 
     def show(self, codes: list[dict[str, Any]], counts: dict[str, tuple[int, int]], memos: set[str]) -> None:
-        """Relabel in place when only counts or memos changed; rebuild when the tree itself changed."""
-        shape = [(c["id"], c["parent"], c["name"], c["colour"]) for c in codes]
+        self.counts, self.memos = counts, memos
+        shape = [(c["id"], c["parent"]) for c in codes]
+        if shape != [(c["id"], c["parent"]) for c in self.order]:
+            highlighted = self.highlighted_code
+            self.order = codes
+            self.kids = {}
+            for code in codes:
+                self.kids.setdefault(code["parent"], []).append(code["id"])
+            self._rows()
+            if highlighted:
+                self.select_code(highlighted)
         self.codes = {c["id"]: c for c in codes}
-        if shape == self._shape:
-            for node in self._every_node():
-                node.set_label(self._label(self.codes[node.data], counts, memos))
-            return
-        self._shape = shape
-        highlighted = self.highlighted_code
-        expanded = {n.data for n in self._every_node() if n.is_expanded} or None
-        self.clear()
-        nodes: dict[str | None, TreeNode[str]] = {None: self.root}
-        for code in codes:
-            parent = nodes.get(code["parent"], self.root)
-            label = self._label(code, counts, memos)
-            nodes[code["id"]] = parent.add(label, data=code["id"], expand=expanded is None or code["id"] in expanded)
-        for node in nodes.values():
-            if node is not self.root and not node.children:
-                node.allow_expand = False
-        if highlighted:
-            self.call_after_refresh(self.select_code, highlighted)
+        self.order = codes
+        self.refresh()
 
-    @staticmethod
-    def _label(code: dict[str, Any], counts: dict[str, tuple[int, int]], memos: set[str]) -> Text:
-        here, study = counts.get(code["id"], (0, 0))
-        label = Text("■ ", style=code["colour"] or "#888888")
-        label.append(code["name"])
-        if study:
-            label.append(f"  {here}/{study}", style="#8fbcff" if here else "#6a6a6a")
-        if code["id"] in memos:
-            label.append(" ✎", style="#c0a0ff")
-        return label
-
-    def _every_node(self) -> list[TreeNode[str]]:
-        found, stack = [], list(self.root.children)
-        while stack:
-            node = stack.pop()
-            found.append(node)
-            stack.extend(node.children)
-        return found
+    def _rows(self) -> None:
+        hidden: set[str] = set()
+        rows = []
+        for code in self.order:
+            if code["parent"] in hidden or code["parent"] in self.collapsed:
+                hidden.add(code["id"])
+                continue
+            rows.append(code)
+        self.rows = rows
+        self.cursor = min(self.cursor, max(0, len(rows) - 1))
+        self.virtual_size = Size(self.size.width, len(rows))
+        self.refresh()
 
     @property
     def highlighted_code(self) -> str | None:
-        node = self.cursor_node
-        return node.data if node is not None and node is not self.root else None
+        return self.rows[self.cursor]["id"] if self.rows else None
 
     def select_code(self, code_id: str) -> None:
-        for node in self._every_node():
-            if node.data == code_id:
-                parent = node.parent
-                while parent is not None:
-                    parent.expand()
-                    parent = parent.parent
-                self.move_cursor(node)
+        parent = next((c["parent"] for c in self.order if c["id"] == code_id), None)
+        while parent:  # open every ancestor so the code is visible
+            self.collapsed.discard(parent)
+            parent = next((c["parent"] for c in self.order if c["id"] == parent), None)
+        self._rows()
+        for index, row in enumerate(self.rows):
+            if row["id"] == code_id:
+                self._move_to(index)
                 return
+
+    # -- keys and mouse ------------------------------------------------------------------------------
+
+    def _move_to(self, index: int) -> None:
+        if not self.rows:
+            return
+        self.cursor = max(0, min(len(self.rows) - 1, index))
+        self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False)
+        self.refresh()
+        self.post_message(self.Highlighted(self.highlighted_code))
+
+    def action_cursor(self, step: int) -> None:
+        self._move_to(self.cursor + step)
+
+    def action_expand(self, expand: bool) -> None:
+        code_id = self.highlighted_code
+        if code_id is None:
+            return
+        has_children = bool(self.kids.get(code_id))
+        if expand and code_id in self.collapsed:
+            self.collapsed.discard(code_id)
+        elif not expand and has_children and code_id not in self.collapsed:
+            self.collapsed.add(code_id)
+        elif not expand:
+            parent = self.codes[code_id]["parent"]
+            if parent:
+                self.select_code(parent)
+            return
+        self._rows()
+        self.select_code(code_id)
+
+    def on_click(self, event: events.Click) -> None:
+        self.focus()
+        self._move_to(self.scroll_offset.y + event.y)
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    # -- drawing -------------------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        index = self.scroll_offset.y + y
+        if index >= len(self.rows):
+            return Strip.blank(width)
+        code = self.rows[index]
+        depth = code.get("depth", 0)
+        children = self.kids.get(code["id"])
+        arrow = ("▶ " if code["id"] in self.collapsed else "▼ ") if children else "  "
+        text = Text(no_wrap=True, overflow="ellipsis")
+        text.append("  " * depth + arrow, style="#6a6a6a")
+        text.append("■ ", style=code.get("colour") or "#888888")
+        text.append(code["name"])
+        here, study = self.counts.get(code["id"], (0, 0))
+        if study:
+            text.append(f"  {here}/{study}", style="#8fbcff" if here else "#6a6a6a")
+        if code["id"] in self.memos:
+            text.append(" ✎", style="#c0a0ff")
+        text.truncate(width, overflow="ellipsis", pad=True)
+        segments = list(text.render(self.app.console))
+        if index == self.cursor:
+            highlight = Style(reverse=True) if self.has_focus else Style(bgcolor="#2f3b52")
+            segments = [Segment(s.text, (s.style or Style()) + highlight) for s in segments]
+        return Strip(segments).adjust_cell_length(width)
+
+    def on_resize(self) -> None:
+        self.virtual_size = Size(self.size.width, len(self.rows))

@@ -55,8 +55,7 @@ class CoderDialog(ModalScreen[str | None]):
 
     BINDINGS = [_key("escape", "cancel", "Cancel")]
 
-    def __init__(self, coders: list[str], current: str | None = None, title: str = "",
-                 allow_new: bool = True) -> None:
+    def __init__(self, coders: list[str], current: str | None = None, title: str = "", allow_new: bool = True) -> None:
         super().__init__()
         self.coders, self.current, self.allow_new = coders, current, allow_new
         self.title_text = title or "Who is coding? Pick a name or type a new one."

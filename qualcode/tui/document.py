@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ..codebook import project_codes
 from ..codes import add_code, code_counts, merge_codes, move_code, update_code
@@ -27,6 +27,7 @@ from ..navigation import next_coded, next_uncoded, search
 from ..overview import turns as document_turns
 from .codebook import CodebookPanel
 from .dialogs import CodePicker, ConfirmDialog, SearchDialog, TextPrompt, code_detail
+from .keybar import KeyBar
 from .transcript import TranscriptView
 
 
@@ -82,6 +83,10 @@ class DocumentScreen(Screen[None]):
         self.others_id: int | None = None
         self.recent: list[str] = []
         self.codes: list[dict[str, Any]] = []
+        self.counts: dict[str, tuple[int, int]] = {}
+        self.code_memos: set[str] = set()
+        self.coding_memos: dict[str, str] = {}
+        self.document_memo = ""
         self._version = 0
 
     @property
@@ -105,7 +110,7 @@ class DocumentScreen(Screen[None]):
                 yield Static("", id="code-info")
                 yield Static("", id="recent")
         yield Static("", id="status")
-        yield Footer()
+        yield KeyBar(list(self.BINDINGS))
 
     def on_mount(self) -> None:
         self.load_document(self.document_id)
@@ -125,7 +130,9 @@ class DocumentScreen(Screen[None]):
         view.load(document["text"], turns, segments, self.codings(self.coder_id))
         view.others = self.codings(self.others_id) if self.others_id else []
         self.codes = project_codes(self.project)
+        self.load_memos()
         self.show_codebook()
+        self.show_info()
         self.show_title()
         if select:
             view.select_range(*select)
@@ -135,22 +142,33 @@ class DocumentScreen(Screen[None]):
     def codings(self, coder_id: int | None) -> list[dict[str, Any]]:
         return document_codings(self.project, self.document_id, [coder_id]) if coder_id else []
 
+    def load_memos(self) -> None:
+        """The coder's memos on codings, this document and participants, to show where they belong."""
+        mine = [self.coder_id]
+        self.coding_memos = memos_for(self.project, "coding", mine)
+        self.document_memo = memos_for(self.project, "document", mine).get(str(self.document_id), "")
+        view = self.query_one(TranscriptView)
+        view.noted = set(memos_for(self.project, "participant", mine))
+        view.refresh()
+
     def show_title(self) -> None:
         d = self.document
         viewing = ""
         if self.others_id:
             name = self.project.db.execute("SELECT name FROM coder WHERE id = ?", [self.others_id]).fetchone()[0]
             viewing = f"  ·  also showing [u]{name}[/u]'s codings"
+        memo = f"  ·  ✎ {_short(self.document_memo)}" if self.document_memo else ""
         self.query_one("#doc-title", Static).update(
             f"[b]{d['name']}[/b]  {d['kind'].replace('_', ' ')}  ·  {d['words']:,} words  ·  coding as "
-            f"[b]{self.app.coder}[/b]{viewing}"  # type: ignore[attr-defined]
+            f"[b]{self.app.coder}[/b]{viewing}{memo}"  # type: ignore[attr-defined]
         )
 
-    def show_codebook(self) -> None:
-        coders = [self.coder_id] + ([self.others_id] if self.others_id else [])
-        counts = code_counts(self.project, self.document_id, coders)
-        memos = set(memos_for(self.project, "code", [self.coder_id]))
-        self.query_one(CodebookPanel).show(self.codes, counts, memos)
+    def show_codebook(self, recount: bool = True) -> None:
+        if recount:
+            coders = [self.coder_id] + ([self.others_id] if self.others_id else [])
+            self.counts = code_counts(self.project, self.document_id, coders)
+            self.code_memos = set(memos_for(self.project, "code", [self.coder_id]))
+        self.query_one(CodebookPanel).show(self.codes, self.counts, self.code_memos)
         recent = Text("Recent: ", style="bold")
         names = {c["id"]: c for c in self.codes}
         for n, code_id in enumerate(self.recent[:9], start=1):
@@ -160,10 +178,20 @@ class DocumentScreen(Screen[None]):
                 recent.append(f"{code['name'][:28]}  ", style=code["colour"] or "")
         self.query_one("#recent", Static).update(recent if self.recent else "Recent: (codes you apply appear here)")
 
-    def refresh_codings(self) -> None:
+    def refresh_codings(self, counted: list[tuple[str, int, int]] | None = None) -> None:
+        """Reload this document's codings; ``counted`` (code, document, +1/-1) adjusts the code counts in
+        place instead of recounting the whole study, which keeps applying a code instant in big studies."""
         view = self.query_one(TranscriptView)
         view.set_codings(self.codings(self.coder_id), self.codings(self.others_id) if self.others_id else [])
-        self.show_codebook()
+        if counted is None:
+            self.show_codebook()
+        else:
+            for code_id, document_id, change in counted:
+                here, study = self.counts.get(code_id, (0, 0))
+                self.counts[code_id] = (here + change * (document_id == self.document_id), study + change)
+                if self.counts[code_id][1] <= 0:
+                    del self.counts[code_id]
+            self.show_codebook(recount=False)
         self.show_status()
 
     def data_version(self) -> int:
@@ -187,11 +215,13 @@ class DocumentScreen(Screen[None]):
         here = [c for c in view.codings if c["start"] < end and c["end"] > start]
         words = len(view.text[start:end].split())
         codes = ", ".join(dict.fromkeys(c["code_name"] for c in here)) or "not coded"
+        memo = next((self.coding_memos[str(c["id"])] for c in here if str(c["id"]) in self.coding_memos), "")
         self.query_one("#status", Static).update(
             f"Sentence {view.cursor + 1}/{len(view.segments)}  ·  selected {words} word(s) [{start}, {end})  ·  {codes}"
+            + (f"  ·  ✎ {_short(memo)}" if memo else "")
         )
 
-    def on_tree_node_highlighted(self) -> None:
+    def on_codebook_panel_highlighted(self) -> None:
         self.show_info()
 
     def show_info(self) -> None:
@@ -247,7 +277,7 @@ class DocumentScreen(Screen[None]):
                 self.recent.remove(code_id)
             self.recent.insert(0, code_id)
         self._version = self.data_version()
-        self.refresh_codings()
+        self.refresh_codings([(c, self.document_id, 1) for c, new in zip(code_ids, added, strict=True) if new])
         if not any(added):
             self.app.notify("Already coded with that.", timeout=3)
 
@@ -289,11 +319,12 @@ class DocumentScreen(Screen[None]):
 
     def remove(self, coding_ids: list[int]) -> None:
         try:
-            self.history.remove(coding_ids)
+            removed = self.history.remove(coding_ids)
         except QualcodeError as error:
             self.notify_error(error)
+            removed = None
         self._version = self.data_version()
-        self.refresh_codings()
+        self.refresh_codings(None if removed is None else [(r["code_id"], r["document_id"], -1) for r in removed])
 
     def action_undo(self) -> None:
         self._step(self.history.undo, "Nothing to undo.")
@@ -316,7 +347,7 @@ class DocumentScreen(Screen[None]):
         else:
             self.query_one(TranscriptView).select_range(place["start"], place["end"])
         self._version = self.data_version()
-        self.refresh_codings()
+        self.refresh_codings([(c.row["code_id"], c.row["document_id"], 1 if c.added else -1) for c in step])
 
     # -- navigation ----------------------------------------------------------------------------------
 
@@ -394,9 +425,9 @@ class DocumentScreen(Screen[None]):
         start, end = view.selection
         mine = [c for c in view.codings if c["start"] < end and c["end"] > start]
         if mine:
-            self.app.edit_memo("coding", mine[0]["id"], f"coding “{mine[0]['code_name']}”")  # type: ignore[attr-defined]
+            self.app.edit_memo("coding", mine[0]["id"], f"coding “{mine[0]['code_name']}”", self.memos_changed)  # type: ignore[attr-defined]
         else:
-            self.app.edit_memo("document", self.document_id, f"document {self.document['name']}")  # type: ignore[attr-defined]
+            self.app.edit_memo("document", self.document_id, f"document {self.document['name']}", self.memos_changed)  # type: ignore[attr-defined]
 
     def action_participant_memo(self) -> None:
         view = self.query_one(TranscriptView)
@@ -404,7 +435,12 @@ class DocumentScreen(Screen[None]):
         if not turn or not turn["participant"]:
             self.app.notify("Nobody is credited with this turn.", timeout=3)
             return
-        self.app.edit_memo("participant", turn["participant"], f"participant {turn['participant']}")  # type: ignore[attr-defined]
+        self.app.edit_memo("participant", turn["participant"], f"participant {turn['participant']}", self.memos_changed)  # type: ignore[attr-defined]
+
+    def memos_changed(self) -> None:
+        self.load_memos()
+        self.show_title()
+        self.show_status()
 
     def action_code_memo(self) -> None:
         code_id = self.query_one(CodebookPanel).highlighted_code
@@ -488,3 +524,8 @@ class DocumentScreen(Screen[None]):
 
         choices = [c for c in self.codes if c["id"] != source]
         self.app.push_screen(CodePicker(choices, title=f"Merge {source} into…", multiple=False), chosen)
+
+
+def _short(text: str, size: int = 60) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= size else line[: size - 1] + "…"

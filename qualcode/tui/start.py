@@ -13,11 +13,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
 from ..navigation import progress
 from ..overview import documents, info
 from ..store import Project
+from .keybar import KeyBar
 
 
 def _key(key: str, action: str, description: str, tooltip: str, show: bool = True) -> Binding:
@@ -43,7 +44,7 @@ class StartScreen(Screen[None]):
         yield Static("", id="study-summary")
         yield Input(placeholder="filter: words, kind:interview, group:mentee — Esc returns to the list", id="filter")
         yield DataTable(id="documents", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeyBar(list(self.BINDINGS))
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -70,12 +70,14 @@ class TranscriptView(ScrollView, can_focus=True):
         self.segments: list[tuple[int, int, int]] = []  # (start, end, turn index)
         self.codings: list[dict[str, Any]] = []
         self.others: list[dict[str, Any]] = []  # another coder's codings, when shown
+        self.noted: set[str] = set()  # participants with a memo, marked in their turns' headers
         self.cursor = 0  # segment index
         self.anchor = 0
         self.sel_start = self.sel_end = 0
         self._lines: list[_Line] = []
         self._text_rows: list[int] = []  # indexes into _lines of text rows, for offset lookup
         self._row_starts: list[int] = []
+        self._by_row: dict[int, list[tuple[bool, dict[str, Any]]]] = {}  # screen row -> (own?, coding)
         self._width = 0
         self._drag_from: int | None = None
 
@@ -91,15 +93,32 @@ class TranscriptView(ScrollView, can_focus=True):
         self.text, self.turns, self.segments, self.codings = text, turns, segments, codings
         self.cursor = self.anchor = 0
         self._width = 0
+        self._lines = []
+        if self.size.width:  # before the first resize the width is unknown: on_resize lays it out
+            self._layout()
         self._select_segments(0, 0)
-        self._layout()
         self.scroll_to(0, 0, animate=False)
 
     def set_codings(self, codings: list[dict[str, Any]], others: list[dict[str, Any]] | None = None) -> None:
         self.codings = codings
         if others is not None:
             self.others = others
+        self._index_codings()
         self.refresh()
+
+    def _index_codings(self) -> None:
+        """Which codings touch which screen rows, so drawing a row never scans the whole document's codings."""
+        by_row: dict[int, list[tuple[bool, dict[str, Any]]]] = {}
+        for own, codings in ((True, self.codings), (False, self.others)):
+            for coding in codings:
+                first = self._text_index(coding["start"])
+                last = self._text_index(max(coding["start"], coding["end"] - 1))
+                for index in range(first, last + 1):
+                    by_row.setdefault(self._text_rows[index], []).append((own, coding))
+        self._by_row = by_row
+
+    def _text_index(self, offset: int) -> int:
+        return max(0, bisect.bisect_right(self._row_starts, offset) - 1)
 
     # -- layout --------------------------------------------------------------------------------------
 
@@ -123,18 +142,21 @@ class TranscriptView(ScrollView, can_focus=True):
         self._text_rows = [i for i, line in enumerate(lines) if not line.header and line.end > line.start]
         self._row_starts = [lines[i].start for i in self._text_rows]
         self.virtual_size = Size(self.size.width, len(lines))
+        if self._text_rows:
+            self._index_codings()
 
     @staticmethod
     def _wrap(turn: int, offset: int, paragraph: str, width: int) -> list[_Line]:
         rows: list[_Line] = []
         row_start, used = offset, 0
+        ascii_only = paragraph.isascii()  # then a character is a cell, and measuring is free
         for found in _WORD.finditer(paragraph):
             piece = found.group()
-            cells = cell_len(piece.rstrip())
+            cells = len(piece.rstrip()) if ascii_only else cell_len(piece.rstrip())
             if used and used + cells > width:
                 rows.append(_Line(turn, row_start, offset + found.start()))
                 row_start, used = offset + found.start(), 0
-            used += cell_len(piece)
+            used += len(piece) if ascii_only else cell_len(piece)
         rows.append(_Line(turn, row_start, offset + len(paragraph)))
         return rows
 
@@ -154,8 +176,9 @@ class TranscriptView(ScrollView, can_focus=True):
         interviewer = turn["role"] != "participant"
         if line.header:
             return Strip(self._header(turn)).adjust_cell_length(width)
-        overlapping = [c for c in self.codings if c["start"] < max(line.end, line.start + 1) and c["end"] > line.start]
-        others = [c for c in self.others if c["start"] < line.end and c["end"] > line.start]
+        here = [(own, c) for own, c in self._by_row.get(row, ()) if c["start"] < line.end and c["end"] > line.start]
+        overlapping = [c for own, c in here if own]
+        others = [c for own, c in here if not own]
         gutter = [Segment("▌", Style(color=c["colour"] or "#888888")) for c in overlapping[:3]]
         gutter += [Segment(" ")] * (GUTTER - len(gutter))
         body = self._body(line, overlapping, others, interviewer)
@@ -173,6 +196,8 @@ class TranscriptView(ScrollView, can_focus=True):
             label = turn["speaker"] or ""
             style = Style(color="#8a8a8a")
         segments = [Segment(" " * GUTTER), Segment(label, style)]
+        if turn["role"] == "participant" and turn["participant"] in self.noted:
+            segments.append(Segment(" ✎", Style(color="#c0a0ff")))
         if stamp:
             segments.append(Segment(f"  {stamp}", Style(color="#6a6a6a")))
         return segments

@@ -1,0 +1,40 @@
+"""A one-line key bar: the screen's shown bindings as ``key description`` pairs.
+
+Textual's ``Footer`` builds one widget per key and recomposes on every focus change, which costs a large
+share of opening the document screen on a big study; this draws the same information as a single line of
+text, computed once per screen (the keys a screen offers do not change while it is shown).
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import Static
+
+_NAMES = {
+    "slash": "/",
+    "question_mark": "?",
+    "escape": "esc",
+    "enter": "⏎",
+    "left_curly_bracket": "{",
+    "right_curly_bracket": "}",
+}
+
+
+def key_label(key: str) -> str:
+    first = key.split(",")[0].strip()
+    return _NAMES.get(first, first)
+
+
+class KeyBar(Static):
+    DEFAULT_CSS = """
+    KeyBar { height: 1; background: $panel; color: $text-muted; padding: 0 1; }
+    """
+
+    def __init__(self, bindings: list[Binding | tuple[str, ...]], **kwargs: object) -> None:
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for binding in bindings:
+            if isinstance(binding, Binding) and binding.show:
+                text.append(key_label(binding.key), style="bold #ffa62b")
+                text.append(f" {binding.description}  ")
+        super().__init__(text, **kwargs)  # type: ignore[arg-type]
