@@ -67,31 +67,22 @@ def next_uncoded(project: Project, document_id: int, coder_ids: list[int], after
 
 
 def progress(project: Project, coder_id: int | None) -> dict[int, tuple[int, int]]:
-    """Per document: (segments this coder has coded any part of, all segments)."""
+    """Per document: (segments this coder has coded any part of, all segments).
+
+    One SQL statement: for each coding, the segments it overlaps are found through the (document, start)
+    index, bounded below by the longest segment's length, so the cost follows the codings, not the text.
+    """
     totals = {r[0]: (0, r[1]) for r in project.db.execute("SELECT document_id, count(*) FROM segment GROUP BY 1")}
     if coder_id is None:
         return totals
-    codings: dict[int, list[tuple[int, int]]] = {}
-    for doc, start, end in project.db.execute(
-        'SELECT document_id, start, "end" FROM coding WHERE coder_id = ? ORDER BY document_id, start', [coder_id]
+    longest = project.db.execute('SELECT coalesce(max("end" - start), 0) FROM segment').fetchone()[0]
+    for document_id, coded in project.db.execute(
+        'SELECT c.document_id, count(DISTINCT s.id) FROM coding c JOIN segment s ON s.document_id = c.document_id '
+        'AND s.start < c."end" AND s.start >= c.start - ? AND s."end" > c.start '
+        "WHERE c.coder_id = ? GROUP BY c.document_id",
+        [longest, coder_id],
     ):
-        codings.setdefault(doc, []).append((start, end))
-    for doc, ranges in codings.items():
-        merged: list[list[int]] = []
-        for start, end in ranges:
-            if merged and start <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], end)
-            else:
-                merged.append([start, end])
-        coded, i = 0, 0
-        for start, end in project.db.execute(
-            'SELECT start, "end" FROM segment WHERE document_id = ? ORDER BY start', [doc]
-        ):
-            while i < len(merged) and merged[i][1] <= start:
-                i += 1
-            if i < len(merged) and merged[i][0] < end:
-                coded += 1
-        totals[doc] = (coded, totals.get(doc, (0, 0))[1])
+        totals[document_id] = (int(coded), totals.get(document_id, (0, 0))[1])
     return totals
 
 

@@ -14,6 +14,7 @@ from typing import Any
 from textual.app import App
 from textual.binding import Binding
 
+from ..codes import study_counts
 from ..history import History
 from ..memos import describe_target, get_memo, remember_coder, remembered_coder, set_memo
 from ..store import Project
@@ -37,6 +38,7 @@ class QualcodeApp(App[None]):
         self.coder = coder or remembered_coder(self.project, self.user) or ""
         self.coder_id = 0
         self.history = History(self.project)
+        self._study_counts: dict[tuple[int, ...], dict[str, int]] = {}
 
     def on_mount(self) -> None:
         self.sub_title = str(self.project.path)
@@ -52,6 +54,7 @@ class QualcodeApp(App[None]):
         self.coder = name
         self.coder_id = self.project.coder_id(name, create=False)
         self.history = History(self.project)
+        self.forget_counts()
 
     def action_switch_coder(self) -> None:
         coders = [r[0] for r in self.project.db.execute("SELECT name FROM coder ORDER BY name")]
@@ -67,6 +70,15 @@ class QualcodeApp(App[None]):
                 screen.reload()
 
         self.push_screen(CoderDialog(coders, self.coder), chosen)
+
+    def study_counts(self, coders: tuple[int, ...]) -> dict[str, int]:
+        """Study-wide codings per code for these coders: counted once, then kept up to date by the screens."""
+        if coders not in self._study_counts:
+            self._study_counts[coders] = study_counts(self.project, list(coders))
+        return self._study_counts[coders]
+
+    def forget_counts(self) -> None:
+        self._study_counts.clear()
 
     def open_document(self, document_id: int) -> None:
         self.push_screen(DocumentScreen(document_id))

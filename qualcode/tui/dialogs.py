@@ -117,7 +117,7 @@ class CodePicker(ModalScreen[list[str] | None]):
         self.show_matches(event.value)
 
     def show_matches(self, query: str) -> None:
-        ranked = rank_codes(query, self.codes) if query.strip() else [(c, 0.0) for c in self.codes]
+        ranked = rank_codes(query, self.codes, limit=25) if query.strip() else [(c, 0.0) for c in self.codes]
         self.shown = [code for code, _ in ranked]
         matches = self.query_one("#matches", OptionList)
         matches.clear_options()

@@ -166,7 +166,8 @@ class DocumentScreen(Screen[None]):
     def show_codebook(self, recount: bool = True) -> None:
         if recount:
             coders = [self.coder_id] + ([self.others_id] if self.others_id else [])
-            self.counts = code_counts(self.project, self.document_id, coders)
+            study = self.app.study_counts(tuple(coders))  # type: ignore[attr-defined]
+            self.counts = code_counts(self.project, self.document_id, coders, study)
             self.code_memos = set(memos_for(self.project, "code", [self.coder_id]))
         self.query_one(CodebookPanel).show(self.codes, self.counts, self.code_memos)
         recent = Text("Recent: ", style="bold")
@@ -182,11 +183,15 @@ class DocumentScreen(Screen[None]):
         """Reload this document's codings; ``counted`` (code, document, +1/-1) adjusts the code counts in
         place instead of recounting the whole study, which keeps applying a code instant in big studies."""
         view = self.query_one(TranscriptView)
-        view.set_codings(self.codings(self.coder_id), self.codings(self.others_id) if self.others_id else [])
+        others = self.codings(self.others_id) if self.others_id else []
+        view.set_codings(self.codings(self.coder_id), others, view.selection if counted is not None else None)
         if counted is None:
             self.show_codebook()
         else:
+            coders = (self.coder_id, self.others_id) if self.others_id else (self.coder_id,)
+            study_counts = self.app.study_counts(coders)  # type: ignore[attr-defined]
             for code_id, document_id, change in counted:
+                study_counts[code_id] = study_counts.get(code_id, 0) + change
                 here, study = self.counts.get(code_id, (0, 0))
                 self.counts[code_id] = (here + change * (document_id == self.document_id), study + change)
                 if self.counts[code_id][1] <= 0:
@@ -201,6 +206,7 @@ class DocumentScreen(Screen[None]):
         version = self.data_version()
         if version != self._version:
             self._version = version
+            self.app.forget_counts()  # type: ignore[attr-defined]  # another workbench wrote: recount
             self.codes = project_codes(self.project)
             self.refresh_codings()
 
@@ -391,6 +397,7 @@ class DocumentScreen(Screen[None]):
         self.app.push_screen(SearchDialog(lambda words: search(self.project, words)), chosen)
 
     def action_refresh(self) -> None:
+        self.app.forget_counts()  # type: ignore[attr-defined]
         self.codes = project_codes(self.project)
         self.refresh_codings()
 
@@ -455,6 +462,7 @@ class DocumentScreen(Screen[None]):
         except QualcodeError as error:
             self.notify_error(error)
             return None
+        self.app.forget_counts()  # type: ignore[attr-defined]  # a merge moves codings between codes
         self.codes = project_codes(self.project)
         self.refresh_codings()
         return result

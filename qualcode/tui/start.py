@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
+from ..codes import study_counts
 from ..navigation import progress
 from ..overview import documents, info
 from ..store import Project
@@ -48,7 +49,8 @@ class StartScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Document", "Kind", "Participants", "Groups", "Words", "Coded", "Sentences")
+        keys = table.add_columns("Document", "Kind", "Participants", "Groups", "Words", "Coded", "Sentences")
+        self.progress_columns = keys[5:]
         self.reload()
         table.focus()
 
@@ -72,11 +74,20 @@ class StartScreen(Screen[None]):
         with Project.open(self.app.project.path) as project:  # type: ignore[attr-defined]
             coder = project.db.execute("SELECT id FROM coder WHERE name = ?", [self.app.coder]).fetchone()  # type: ignore[attr-defined]
             done = progress(project, coder[0] if coder else None)
+            counts = study_counts(project, [coder[0]]) if coder else None
         self.app.call_from_thread(self._progress_loaded, done)
+        if coder and counts is not None:  # warms the document screen's study-wide code counts
+            self.app.call_from_thread(self.app._study_counts.setdefault, (coder[0],), counts)  # type: ignore[attr-defined]
 
     def _progress_loaded(self, done: dict[int, tuple[int, int]]) -> None:
+        """Fill in the two progress cells of the rows on show; the rest of the table stays as it is."""
         self.done = done
-        self.fill()
+        table = self.query_one(DataTable)
+        share_column, count_column = self.progress_columns
+        for row_key in list(table.rows):
+            coded, total = done.get(int(row_key.value or 0), (0, 0))
+            table.update_cell(row_key, share_column, f"{100 * coded // max(total, 1):>3d}%")
+            table.update_cell(row_key, count_column, f"{coded}/{total}")
 
     def fill(self) -> None:
         table = self.query_one(DataTable)

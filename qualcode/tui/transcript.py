@@ -99,12 +99,18 @@ class TranscriptView(ScrollView, can_focus=True):
         self._select_segments(0, 0)
         self.scroll_to(0, 0, animate=False)
 
-    def set_codings(self, codings: list[dict[str, Any]], others: list[dict[str, Any]] | None = None) -> None:
+    def set_codings(self, codings: list[dict[str, Any]], others: list[dict[str, Any]] | None = None,
+                    changed: tuple[int, int] | None = None) -> None:
+        """New codings to show; ``changed`` (offsets) limits the redraw to the rows that range covers."""
         self.codings = codings
         if others is not None:
             self.others = others
         self._index_codings()
-        self.refresh()
+        if changed is None or not self._text_rows:
+            self.refresh()
+        else:
+            first, last = self.row_of(changed[0]), self.row_of(max(changed[0], changed[1] - 1))
+            self.refresh_lines(first, last - first + 1)
 
     def _index_codings(self) -> None:
         """Which codings touch which screen rows, so drawing a row never scans the whole document's codings."""
