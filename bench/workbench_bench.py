@@ -7,7 +7,8 @@ Builds (or reuses) a study of 1,000 transcripts plus one 20,000-word transcript,
 - open: from asking for the 20,000-word transcript (once the start screen's background work is done) to
   its screen being drawn;
 - apply: from pressing a quick-code key to the coding being stored and the screen redrawn;
-- picker: from each keystroke in the code picker to the filtered list being redrawn (300 codes).
+- picker: from each keystroke in the code picker to the filtered list being redrawn (300 codes);
+- long: opening a separate 50,000-word transcript, and each page-down through it (scrolling).
 
 Pilot's own round trip (a key press that does nothing, then waiting for the screen) is measured too and
 printed as ``baseline``; ``net`` is a median minus that baseline. For apply and picker the time spent in
@@ -156,6 +157,54 @@ async def measure(path: Path, runs: int) -> dict[str, list[float]]:
     return figures
 
 
+def build_long(out: Path, words: int = 50_000) -> Path:
+    from synthetic import sentences, transcript
+
+    from qualcode.importer import Importer, ImportOptions
+    from qualcode.segment import load_pipeline
+    from qualcode.store import Project
+
+    path = out / f"long-{words}.qdb"
+    if path.exists():
+        return path
+    rng = random.Random(11)
+    questions, answers = sentences()
+    source = out / f"long-{words}.txt"
+    source.write_text(transcript(rng, questions, answers, ["Dee"], words), "utf-8")
+    with Project.create(path) as project:
+        importer = Importer(project, [source], ImportOptions(group="mentee"))
+        for _ in importer.read():
+            pass
+        for _ in importer.run(load_pipeline()):
+            pass
+    return path
+
+
+async def measure_long(path: Path, runs: int) -> dict[str, list[float]]:
+    from qualcode.tui import make_app
+
+    figures: dict[str, list[float]] = {"long open": [], "long scroll": []}
+    for _ in range(runs):
+        app = make_app(path, coder="amira", user="bench")
+        async with app.run_test(size=(160, 48)) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            started = time.perf_counter()
+            app.open_document(1)
+            await pilot.pause()
+            figures["long open"].append(time.perf_counter() - started)
+            view = app.screen.query_one("#transcript")
+            view.focus()
+            for _ in range(10):
+                before = view.scroll_offset.y
+                started = time.perf_counter()
+                await pilot.press("pagedown")
+                await pilot.pause()
+                figures["long scroll"].append(time.perf_counter() - started)
+                assert view.scroll_offset.y > before, "page down did not scroll"
+    return figures
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--documents", type=int, default=1000)
@@ -169,8 +218,9 @@ def main() -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"study: {path.name} ({path.stat().st_size / 1e6:.0f} MB)")
     figures = asyncio.run(measure(path, args.runs))
+    figures.update(asyncio.run(measure_long(build_long(args.out), args.runs)))
     targets = {"launch": 1.5, "open": 0.3, "apply": 0.05, "picker": 0.03, "apply handler": 0.05,
-               "picker handler": 0.03}
+               "picker handler": 0.03, "long open": 0.3, "long scroll": 0.05}
     baseline = statistics.median(figures.pop("baseline"))
     print(f"baseline (Pilot press + redraw of a key bound to nothing): {baseline * 1000:.1f} ms")
     for name, values in figures.items():

@@ -202,3 +202,30 @@ def test_coder_is_asked_for_and_remembered(study: Path) -> None:
 
     run(first())
     run(second())
+
+
+def test_mouse_click_and_drag_select(study: Path) -> None:
+    async def scenario() -> None:
+        app = make_app(study, coder="amira", user="tester")
+        async with app.run_test(size=(120, 40)) as pilot:
+            view = await open_first(pilot)
+
+            def at(offset: int) -> tuple[int, int]:
+                row = view.row_of(offset)
+                line = view._lines[row]
+                return 4 + (offset - line.start), row - view.scroll_offset.y
+
+            start = view.text.index("She came")
+            await pilot.click(TranscriptView, offset=at(start + 2))
+            assert view.text[slice(*view.selection)] == "She came before I got out."
+            end = view.text.index("trust her") + len("trust")
+            await pilot.mouse_down(TranscriptView, offset=at(start))
+            await pilot.hover(TranscriptView, offset=at(end))
+            await pilot.mouse_up(TranscriptView, offset=at(end))
+            await pilot.pause()
+            assert view.text[slice(*view.selection)] == "She came before I got out. I didn't trust"
+            await pilot.press("c", *"trust", "enter")
+            await pilot.pause()
+
+    run(scenario())
+    assert [c[2] for c in codings(study)] == ["She came before I got out. I didn't trust"]

@@ -129,7 +129,8 @@ class TranscriptView(ScrollView, can_focus=True):
     # -- layout --------------------------------------------------------------------------------------
 
     def _layout(self) -> None:
-        width = max(20, self.scrollable_content_region.width - GUTTER - 1)
+        # reserve the vertical scrollbar even before it appears, or the first layout wraps too wide
+        width = max(20, self.size.width - self.styles.scrollbar_size_vertical - GUTTER - 1)
         if width == self._width and self._lines:
             return
         self._width = width
@@ -362,7 +363,7 @@ class TranscriptView(ScrollView, can_focus=True):
             self.capture_mouse()
 
     def on_mouse_move(self, event: events.MouseMove) -> None:
-        if self._drag_from is None or not event.button:
+        if self._drag_from is None:  # the mouse is captured from press to release: every move is a drag
             return
         offset = self.offset_at(event.x, event.y)
         if offset is not None and offset != self._drag_from:
@@ -387,6 +388,12 @@ class TranscriptView(ScrollView, can_focus=True):
         if start < end:
             self.sel_start, self.sel_end = start, end
             self._changed()
+
+    def action_page_down(self) -> None:  # immediate: an animation only delays the next page over SSH
+        self.scroll_page_down(animate=False)
+
+    def action_page_up(self) -> None:
+        self.scroll_page_up(animate=False)
 
     def on_focus(self) -> None:
         self.refresh()
