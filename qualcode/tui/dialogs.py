@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from ..codes import rank_codes
+from ..codes import CodeMatcher
 
 
 def _key(
@@ -100,6 +100,7 @@ class CodePicker(ModalScreen[list[str] | None]):
         self.codes, self.title_text, self.multiple = codes, title, multiple
         self.ticked: list[str] = []
         self.shown: list[dict[str, Any]] = []
+        self.matcher = CodeMatcher(codes)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog picker"):
@@ -117,11 +118,10 @@ class CodePicker(ModalScreen[list[str] | None]):
         self.show_matches(event.value)
 
     def show_matches(self, query: str) -> None:
-        ranked = rank_codes(query, self.codes, limit=25) if query.strip() else [(c, 0.0) for c in self.codes]
+        ranked = self.matcher.rank(query, limit=25) if query.strip() else [(c, 0.0) for c in self.codes]
         self.shown = [code for code, _ in ranked]
         matches = self.query_one("#matches", OptionList)
-        matches.clear_options()
-        matches.add_options([Option(self._label(code), id=code["id"]) for code in self.shown])
+        matches.set_options([Option(self._label(code), id=code["id"]) for code in self.shown])
         if self.shown:
             matches.highlighted = 0
         self._detail()
@@ -143,7 +143,12 @@ class CodePicker(ModalScreen[list[str] | None]):
         return self.shown[index] if index is not None and index < len(self.shown) else None
 
     def _detail(self) -> None:
+        """Show the highlighted code's definition, redrawing only when it or the ticked set changed."""
         code = self._current()
+        shown = (code["id"] if code else None, tuple(self.ticked))
+        if shown == getattr(self, "_shown_detail", None):
+            return
+        self._shown_detail = shown
         detail = self.query_one("#code-detail", Static)
         detail.update(code_detail(code) if code else Text("No code matches.", style="italic"))
         ticked = self.query_one("#ticked", Static)
