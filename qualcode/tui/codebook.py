@@ -11,21 +11,21 @@ written ``here/study``; a parent shows its own codings, not its children's.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from .keybar import binding
 
-def _key(key: str, action: str, description: str, tooltip: str, show: bool = True) -> Binding:
-    return Binding(key, action, description, show=show, id=f"codebook.{action.split('(')[0]}", tooltip=tooltip)
+_key = partial(binding, "codebook")
 
 
 class CodebookPanel(ScrollView, can_focus=True):

@@ -6,6 +6,7 @@ screen that opened it decides what to do — attributes down, results up.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from rich.text import Text
@@ -18,14 +19,9 @@ from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from ..codes import CodeMatcher
+from .keybar import binding
 
-
-def _key(
-    key: str, action: str, description: str, tooltip: str = "", show: bool = True, priority: bool = False
-) -> Binding:
-    return Binding(
-        key, action, description, show=show, priority=priority, id=action.split("(")[0], tooltip=tooltip or description
-    )
+_key = partial(binding, "dialog")
 
 
 class TextPrompt(ModalScreen[str | None]):
@@ -314,10 +310,10 @@ class HelpScreen(ModalScreen[None]):
         text = Text()
         for title, bindings in self.sections:
             text.append(f"{title}\n", style="bold underline")
-            for binding in bindings:
-                keys = ", ".join(k.strip() for k in binding.key.split(","))
+            for entry in bindings:
+                keys = ", ".join(k.strip() for k in entry.key.split(","))
                 text.append(f"  {keys:<22}", style="bold #80c0ff")
-                text.append(f"{binding.tooltip or binding.description}\n")
+                text.append(f"{entry.tooltip or entry.description}\n")
             text.append("\n")
         with Vertical(classes="dialog help"):
             yield Label("Keys — Esc closes", classes="dialog-title")

@@ -8,11 +8,11 @@ when another workbench has written to the project (``PRAGMA data_version``) and 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Static
@@ -27,12 +27,10 @@ from ..navigation import next_coded, next_uncoded, search
 from ..overview import turns as document_turns
 from .codebook import CodebookPanel
 from .dialogs import CodePicker, ConfirmDialog, SearchDialog, TextPrompt, code_detail
-from .keybar import KeyBar
+from .keybar import KeyBar, binding
 from .transcript import TranscriptView
 
-
-def _key(key: str, action: str, description: str, tooltip: str, show: bool = True) -> Binding:
-    return Binding(key, action, description, show=show, id=f"document.{action.split('(')[0]}", tooltip=tooltip)
+_key = partial(binding, "document")
 
 
 class DocumentScreen(Screen[None]):

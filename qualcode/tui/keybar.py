@@ -21,6 +21,21 @@ _NAMES = {
 }
 
 
+def binding(
+    scope: str, key: str, action: str, description: str, tooltip: str = "", show: bool = True, priority: bool = False
+) -> Binding:
+    """A binding with an ``id`` (``scope.action``, so keys can be remapped) and a tooltip for the help screen."""
+    return Binding(
+        key,
+        action,
+        description,
+        show=show,
+        priority=priority,
+        id=f"{scope}.{action.split('(')[0]}",
+        tooltip=tooltip or description,
+    )
+
+
 def key_label(key: str) -> str:
     first = key.split(",")[0].strip()
     return _NAMES.get(first, first)

@@ -7,11 +7,11 @@ thousand transcripts is usable immediately.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
@@ -19,11 +19,9 @@ from ..codes import study_counts
 from ..navigation import progress
 from ..overview import documents, info
 from ..store import Project
-from .keybar import KeyBar
+from .keybar import KeyBar, binding
 
-
-def _key(key: str, action: str, description: str, tooltip: str, show: bool = True) -> Binding:
-    return Binding(key, action, description, show=show, id=f"start.{action}", tooltip=tooltip)
+_key = partial(binding, "start")
 
 
 class StartScreen(Screen[None]):

@@ -99,8 +99,12 @@ class TranscriptView(ScrollView, can_focus=True):
         self._select_segments(0, 0)
         self.scroll_to(0, 0, animate=False)
 
-    def set_codings(self, codings: list[dict[str, Any]], others: list[dict[str, Any]] | None = None,
-                    changed: tuple[int, int] | None = None) -> None:
+    def set_codings(
+        self,
+        codings: list[dict[str, Any]],
+        others: list[dict[str, Any]] | None = None,
+        changed: tuple[int, int] | None = None,
+    ) -> None:
         """New codings to show; ``changed`` (offsets) limits the redraw to the rows that range covers."""
         self.codings = codings
         if others is not None:
