@@ -81,6 +81,20 @@ class CoderDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
+class _QueryInput(Input):
+    """Calls ``on_value`` in the same cycle as the keystroke, so the list is redrawn in the same frame as the
+    text (a ``Changed`` message would arrive a cycle later and cost a second frame per keystroke)."""
+
+    def __init__(self, on_value: Any, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.on_value = on_value
+
+    def _watch_value(self, value: str) -> None:
+        super()._watch_value(value)
+        if self.is_mounted:
+            self.on_value(value)
+
+
 class CodePicker(ModalScreen[list[str] | None]):
     """Type to find codes (fuzzy: names, ids, keywords, definitions); Enter applies; Ctrl+T ticks several."""
 
@@ -101,17 +115,14 @@ class CodePicker(ModalScreen[list[str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog picker"):
             yield Label(self.title_text, classes="dialog-title")
-            yield Input(placeholder="type a name, id, keyword or words from a definition", id="query")
+            yield _QueryInput(self.show_matches, placeholder="type a name, id, keyword or words from a definition",
+                              id="query")
             yield OptionList(id="matches")
             yield Static("", id="ticked")
             yield Static("", id="code-detail")
 
     def on_mount(self) -> None:
         self.show_matches("")
-
-    @on(Input.Changed, "#query")
-    def query_changed(self, event: Input.Changed) -> None:
-        self.show_matches(event.value)
 
     def show_matches(self, query: str) -> None:
         ranked = self.matcher.rank(query, limit=25) if query.strip() else [(c, 0.0) for c in self.codes]
