@@ -229,3 +229,19 @@ def test_mouse_click_and_drag_select(study: Path) -> None:
 
     run(scenario())
     assert [c[2] for c in codings(study)] == ["She came before I got out. I didn't trust"]
+
+
+def test_filter_documents(study: Path) -> None:
+    async def scenario() -> None:
+        app = make_app(study, coder="amira", user="tester")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            table = pilot.app.screen.query_one("#documents")
+            await pilot.press("slash", *"participant:jo", "enter")
+            assert table.row_count == 1
+            await pilot.press("slash", "ctrl+a", "ctrl+k", *"group:mentor", "enter")
+            await pilot.pause()
+            assert table.row_count == 0
+            assert "No document matches" in str(pilot.app.screen.query_one("#no-match").render())
+
+    run(scenario())

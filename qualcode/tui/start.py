@@ -43,6 +43,7 @@ class StartScreen(Screen[None]):
         yield Static("", id="study-summary")
         yield Input(placeholder="filter: words, kind:interview, group:mentee — Esc returns to the list", id="filter")
         yield DataTable(id="documents", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="no-match")
         yield KeyBar(list(self.BINDINGS))
 
     def on_mount(self) -> None:
@@ -109,6 +110,10 @@ class StartScreen(Screen[None]):
             table.add_row(*cells, key=str(row["id"]))
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
+        note = self.query_one("#no-match", Static)
+        filtered = self.rows and not table.row_count
+        note.update(f"No document matches “{' '.join(words)}”. Esc, then / to change the filter." if filtered else "")
+        note.display = bool(filtered)
 
     def action_filter(self) -> None:
         self.query_one("#filter", Input).focus()
