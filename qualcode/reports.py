@@ -1,0 +1,189 @@
+"""What coding is for: excerpts with who said them, and how many in each stakeholder group said what.
+
+The attribution rule (DESIGN.md) is applied in one place, ``attribution``: an excerpt is credited to the
+participants whose turns it overlaps, and interviewer turns credit no one. A focus-group excerpt inside one
+speaker's turn counts for that speaker only. Parent codes roll their children up: a filter on a parent
+includes its descendants, and in frequencies one passage coded with a parent and its child counts once for
+the parent. Frequencies count three things separately: excerpts, distinct participants (with the size of
+the group in the project, for shares such as "9 of 12 mentees") and distinct documents.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from .codebook import project_codes
+from .store import Project
+
+NO_GROUP = "ungrouped"
+
+
+@dataclass
+class Filters:
+    codes: list[str] = field(default_factory=list)  # a parent includes its children
+    levels: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    coders: list[str] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    attributes: dict[str, list[str]] = field(default_factory=dict)  # participant attribute -> allowed values
+
+
+def descendants(project: Project) -> dict[str, set[str]]:
+    """Each code with every code below it (itself included)."""
+    codes = project_codes(project)
+    below: dict[str, set[str]] = {c["id"]: {c["id"]} for c in codes}
+    for code in reversed(codes):  # children come after parents in tree order
+        if code["parent"]:
+            below[code["parent"]] |= below[code["id"]]
+    return below
+
+
+def code_paths(project: Project) -> dict[str, str]:
+    codes = {c["id"]: c for c in project_codes(project)}
+    paths: dict[str, str] = {}
+    for code_id in codes:
+        names, current = [], codes.get(code_id)
+        while current:
+            names.append(current["name"])
+            current = codes.get(current["parent"]) if current["parent"] else None
+        paths[code_id] = " > ".join(reversed(names))
+    return paths
+
+
+def attribution(project: Project) -> dict[int, list[int]]:
+    """For every coding, the participants whose turns it overlaps (interviewer turns credit no one)."""
+    longest = project.db.execute('SELECT coalesce(max("end" - start), 0) FROM turn').fetchone()[0]
+    credited: dict[int, list[int]] = defaultdict(list)
+    for coding_id, participant_id in project.db.execute(
+        "SELECT DISTINCT c.id, t.participant_id FROM coding c JOIN turn t ON t.document_id = c.document_id "
+        'AND t.start < c."end" AND t.start >= c.start - ? AND t."end" > c.start '
+        "WHERE t.participant_id IS NOT NULL ORDER BY c.id, t.start",
+        [longest],
+    ):
+        credited[coding_id].append(participant_id)
+    return credited
+
+
+def _participants(project: Project) -> dict[int, dict[str, Any]]:
+    return {
+        r["id"]: {"pseudonym": r["pseudonym"], "group": r["stakeholder_group"] or NO_GROUP,
+                  "attributes": json.loads(r["attributes"] or "{}")}
+        for r in project.db.query("SELECT id, pseudonym, stakeholder_group, attributes FROM participant")
+    }
+
+
+def excerpts(project: Project, filters: Filters | None = None, context: int = 0) -> list[dict[str, Any]]:
+    """Coded excerpts with code path, level, speakers, groups, document, turn and line, coder and memo."""
+    filters = filters or Filters()
+    below = descendants(project)
+    wanted = set().union(*(below.get(c, {c}) for c in filters.codes)) if filters.codes else None
+    paths = code_paths(project)
+    people = _participants(project)
+    credited = attribution(project)
+    texts: dict[int, str] = {}
+    rows = project.db.query(
+        'SELECT c.id, c.document_id, c.code_id, c.start, c."end", c.memo, c.origin, k.level, k.name AS code_name, '
+        "d.name AS document, d.kind, r.name AS coder FROM coding c JOIN code k ON k.id = c.code_id "
+        "JOIN document d ON d.id = c.document_id JOIN coder r ON r.id = c.coder_id ORDER BY d.name, c.start, c.id"
+    )
+    out = []
+    for row in rows:
+        if wanted is not None and row["code_id"] not in wanted:
+            continue
+        if (filters.levels and row["level"] not in filters.levels) or (filters.coders and row["coder"] not in
+                                                                        filters.coders):
+            continue
+        if filters.kinds and row["kind"] not in filters.kinds:
+            continue
+        speakers = [people[p] for p in credited.get(row["id"], [])]
+        if filters.groups and not any(s["group"] in filters.groups for s in speakers):
+            continue
+        if filters.attributes and not any(
+            all(str(s["attributes"].get(k)) in v for k, v in filters.attributes.items()) for s in speakers
+        ):
+            continue
+        if row["document_id"] not in texts:
+            texts[row["document_id"]] = project.db.execute(
+                "SELECT text FROM document WHERE id = ?", [row["document_id"]]).fetchone()[0]
+        text = texts[row["document_id"]]
+        start, end = whole_words(text, row["start"], row["end"])
+        turn = project.db.execute(
+            "SELECT seq FROM turn WHERE document_id = ? AND start <= ? ORDER BY start DESC LIMIT 1",
+            [row["document_id"], row["start"]],
+        ).fetchone()
+        out.append({
+            "id": f"E{row['id']}", "code": row["code_id"], "code_name": row["code_name"],
+            "code_path": paths.get(row["code_id"], row["code_id"]), "level": row["level"],
+            "document": row["document"], "start": row["start"], "end": row["end"], "text": text[start:end],
+            "context_before": text[max(0, start - context):start] if context else "",
+            "context_after": text[end:end + context] if context else "",
+            "speakers": [s["pseudonym"] for s in speakers], "groups": sorted({s["group"] for s in speakers}),
+            "turn": turn[0] if turn else None, "line": text.count("\n", 0, row["start"]) + 1,
+            "coder": row["coder"], "memo": row["memo"] or "", "origin": row["origin"],
+        })
+    return out
+
+
+def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a range that cuts a word in two to the word's edges (exported quotes never start mid-word)."""
+    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+        end += 1
+    return start, end
+
+
+def frequencies(project: Project, by: str = "group", coders: list[str] | None = None) -> list[dict[str, Any]]:
+    """Per code (parents rolled up) and group (or participant attribute) value: excerpts, participants,
+    group_participants (that value's participants in the project), documents."""
+    people = _participants(project)
+    credited = attribution(project)
+    below = descendants(project)
+
+    def value(person: dict[str, Any]) -> str:
+        if by == "group":
+            return person["group"]
+        found = person["attributes"].get(by)
+        return NO_GROUP if found in (None, "") else str(found)
+
+    sizes: dict[str, int] = defaultdict(int)
+    for person in people.values():
+        sizes[value(person)] += 1
+    marks = ", ".join("?" for _ in coders or [])
+    where = f"WHERE r.name IN ({marks})" if coders else ""
+    codings = project.db.execute(
+        f'SELECT c.id, c.code_id, c.document_id, c.start, c."end", c.coder_id FROM coding c '
+        f"JOIN coder r ON r.id = c.coder_id {where}",
+        coders or [],
+    ).fetchall()
+    by_code: dict[str, list[tuple[Any, ...]]] = defaultdict(list)
+    for coding in codings:
+        by_code[coding[1]].append(coding)
+    rows = []
+    for code in project_codes(project):
+        passages: dict[tuple[int, int, int, int], int] = {}  # one passage under a parent and a child: once
+        for code_id in below[code["id"]]:
+            for coding_id, _, document, start, end, coder in by_code.get(code_id, []):
+                passages.setdefault((document, start, end, coder), coding_id)
+        tally: dict[str, dict[str, set[Any]]] = defaultdict(lambda: {"excerpts": set(), "participants": set(),
+                                                                      "documents": set()})
+        for (document, start, end, coder), coding_id in passages.items():
+            for participant in credited.get(coding_id, []):
+                cell = tally[value(people[participant])]
+                cell["excerpts"].add((document, start, end, coder))
+                cell["participants"].add(participant)
+                cell["documents"].add(document)
+        for group in sorted(tally):
+            cell = tally[group]
+            rows.append({"code": code["id"], "code_name": code["name"], "level": code["level"], "group": group,
+                         "excerpts": len(cell["excerpts"]), "participants": len(cell["participants"]),
+                         "group_participants": sizes.get(group, 0), "documents": len(cell["documents"])})
+    return rows
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")

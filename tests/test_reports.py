@@ -1,0 +1,112 @@
+"""Reports on a hand-built study whose every count is written down here (the attribution rule)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import write
+
+from qualcode.reports import Filters, excerpts, frequencies, whole_words
+from qualcode.store import Project
+
+FOCUS_GROUP = """\
+Facilitator: What changed for you?
+Jade: I got my own flat in March.
+Liam: I trust people more now. It took ages.
+Bernie: As a mentor I trust the process.
+Mel: The housing office knows us now.
+Facilitator: Anything else about housing?
+"""
+DEE_1 = "Interviewer: How are things?\nDee: I got a tenancy and I kept it.\n"
+DEE_2 = "Interviewer: And now?\nDee: I trust my mentor completely.\n"
+SHEET = """\
+document,speaker,participant,group,site
+fg.txt,Jade,Jade,mentee,North
+fg.txt,Liam,Liam,mentee,South
+fg.txt,Bernie,Bernie,mentor,North
+fg.txt,Mel,Mel,mentor,South
+m1.txt,Dee,Dee,mentee,North
+m2.txt,Dee,Dee,mentee,North
+"""
+CODINGS = [  # (coder, document, code, text)
+    ("amira", "fg.txt", "housing", "I got my own flat in March."),  # Jade only
+    ("amira", "fg.txt", "trust", "It took ages.\nBernie: As a mentor I trust"),  # Liam's and Bernie's turns
+    ("amira", "fg.txt", "housing", "Anything else about housing?"),  # the facilitator: credits no one
+    ("amira", "m1.txt", "housing", "I got a tenancy and I kept it."),
+    ("amira", "m1.txt", "outcomes", "I got a tenancy and I kept it."),  # parent and child, one passage
+    ("amira", "m2.txt", "trust", "I trust my mentor completely."),  # Dee again, in a second document
+    ("ben", "fg.txt", "housing", "The housing office knows us now."),  # Mel, by another coder
+]
+
+
+@pytest.fixture
+def study(invoke, project_path: Path, tmp_path: Path) -> Path:
+    folder = tmp_path / "study"
+    write(folder / "fg.txt", FOCUS_GROUP)
+    write(folder / "m1.txt", DEE_1)
+    write(folder / "m2.txt", DEE_2)
+    write(folder / "participants.csv", SHEET)
+    assert invoke("import", project_path, folder, "--participants", folder / "participants.csv").exit_code == 0
+    for coder, document, code, text in CODINGS:
+        result = invoke("code", project_path, "--coder", coder, "--document", document, "--code", code, "--match", text)
+        assert result.exit_code == 0, result.output
+    return project_path
+
+
+def table(rows: list[dict]) -> set[tuple]:
+    return {(r["code"], r["group"], r["excerpts"], r["participants"], r["group_participants"], r["documents"])
+            for r in rows}
+
+
+def test_frequencies_by_group(study: Path) -> None:
+    with Project.open(study) as project:
+        rows = frequencies(project)
+    assert table(rows) == {
+        ("housing", "mentee", 2, 2, 3, 2),  # Jade (fg), Dee (m1); the facilitator's question counts for no one
+        ("housing", "mentor", 1, 1, 2, 1),  # Mel, coded by ben
+        ("trust", "mentee", 2, 2, 3, 2),  # Liam (fg, shared passage), Dee (m2)
+        ("trust", "mentor", 1, 1, 2, 1),  # Bernie (the same shared passage)
+        ("outcomes", "mentee", 4, 3, 3, 3),  # rolled up; Dee's passage coded outcomes and housing counts once
+        ("outcomes", "mentor", 2, 2, 2, 1),  # Bernie, Mel
+    }
+
+
+def test_frequencies_per_coder_and_by_attribute(study: Path) -> None:
+    with Project.open(study) as project:
+        amira = table(frequencies(project, coders=["amira"]))
+        by_site = table(frequencies(project, by="site"))
+    assert ("outcomes", "mentor", 1, 1, 2, 1) in amira and ("housing", "mentor", 1, 1, 2, 1) not in amira
+    assert ("outcomes", "North", 4, 3, 3, 3) in by_site  # Jade, Bernie, Dee x2 passages; Liam and Mel are South
+    assert ("outcomes", "South", 2, 2, 2, 1) in by_site
+
+
+def test_excerpts_carry_who_said_them(study: Path) -> None:
+    with Project.open(study) as project:
+        rows = excerpts(project)
+        shared = next(r for r in rows if r["code"] == "trust" and r["document"] == "fg.txt")
+        assert (shared["speakers"], shared["groups"]) == (["Liam", "Bernie"], ["mentee", "mentor"])
+        facilitator = next(r for r in rows if r["text"] == "Anything else about housing?")
+        assert (facilitator["speakers"], facilitator["groups"]) == ([], [])
+        assert shared["code_path"] == "Outcomes > Trust" and shared["line"] == 3 and shared["id"].startswith("E")
+        parent = excerpts(project, Filters(codes=["outcomes"]))  # a parent filter includes its children
+        housing = excerpts(project, Filters(codes=["housing"]))
+    assert len(parent) == 7 and {r["coder"] for r in parent} == {"amira", "ben"}
+    assert len(housing) == 4
+
+
+def test_excerpt_filters(study: Path) -> None:
+    with Project.open(study) as project:
+        mentors = excerpts(project, Filters(groups=["mentor"]))
+        assert sorted(r["text"] for r in mentors) == ["It took ages.\nBernie: As a mentor I trust",
+                                                      "The housing office knows us now."]
+        assert [r["speakers"] for r in excerpts(project, Filters(codes=["trust"], attributes={"site": ["South"]}))] == [
+            ["Liam", "Bernie"]]
+        assert len(excerpts(project, Filters(coders=["ben"]))) == 1
+        assert len(excerpts(project, Filters(levels=["short_term_outcome"]))) == 3  # outcomes and trust
+
+
+def test_whole_words() -> None:
+    text = "I got my own flat in March."
+    assert whole_words(text, 10, 15) == (9, 17)  # "n fla" -> "own flat"
+    assert whole_words(text, 0, 5) == (0, 5)
