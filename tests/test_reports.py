@@ -110,3 +110,66 @@ def test_whole_words() -> None:
     text = "I got my own flat in March."
     assert whole_words(text, 10, 15) == (9, 17)  # "n fla" -> "own flat"
     assert whole_words(text, 0, 5) == (0, 5)
+
+
+def test_quote_exports_open_back(invoke, study: Path, tmp_path: Path) -> None:
+    import csv
+    import json
+
+    import docx
+    import openpyxl
+
+    for suffix in (".csv", ".xlsx", ".docx", ".md", ".json"):
+        result = invoke("export", "quotes", study, "-o", tmp_path / f"q{suffix}", "--code", "trust")
+        assert result.exit_code == 0 and "wrote 2 excerpt(s)" in result.output, result.output
+    rows = json.loads((tmp_path / "q.json").read_text(encoding="utf-8"))
+    assert [(r["text"], r["speakers"], r["groups"]) for r in rows] == [
+        ("It took ages.\nBernie: As a mentor I trust", ["Liam", "Bernie"], ["mentee", "mentor"]),
+        ("I trust my mentor completely.", ["Dee"], ["mentee"]),
+    ]
+    with (tmp_path / "q.csv").open(encoding="utf-8-sig", newline="") as handle:
+        table = list(csv.DictReader(handle))
+    assert [(r["code_path"], r["speakers"], r["groups"], r["document"], r["line"]) for r in table] == [
+        ("Outcomes > Trust", "Liam; Bernie", "mentee; mentor", "fg.txt", "3"),
+        ("Outcomes > Trust", "Dee", "mentee", "m2.txt", "2"),
+    ]
+    sheet = openpyxl.load_workbook(tmp_path / "q.xlsx").active
+    header = [c.value for c in sheet[1]]
+    assert sheet.max_row == 3 and header[:3] == ["id", "code", "code_name"]
+    assert sheet.cell(row=3, column=header.index("text") + 1).value == "I trust my mentor completely."
+    assert sheet.cell(row=2, column=header.index("speakers") + 1).value == "Liam; Bernie"
+    document = docx.Document(str(tmp_path / "q.docx"))
+    paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
+    assert ("Heading 1", "Short term outcome") in paragraphs and ("Heading 2", "Outcomes > Trust") in paragraphs
+    assert ("Quote", "It took ages. Bernie: As a mentor I trust") in paragraphs
+    assert ("Quote", "I trust my mentor completely.") in paragraphs
+    credits = [text for _, text in paragraphs if text.startswith("— ")]
+    assert credits == ["— Liam, mentee, South and Bernie, mentor, North (fg.txt, line 3)",
+                       "— Dee, mentee, North (m2.txt, line 2)"]
+    assert "> — Dee, mentee, North (m2.txt, line 2)" in (tmp_path / "q.md").read_text(encoding="utf-8")
+
+
+def test_frequency_exports_open_back(invoke, study: Path, tmp_path: Path) -> None:
+    import json
+
+    import openpyxl
+
+    assert invoke("export", "frequencies", study, "-o", tmp_path / "f.json").exit_code == 0
+    rows = json.loads((tmp_path / "f.json").read_text(encoding="utf-8"))
+    assert {"code", "group", "excerpts", "participants", "group_participants", "documents"} <= set(rows[0])
+    assert invoke("export", "frequencies", study, "-o", tmp_path / "f.xlsx", "--by", "site").exit_code == 0
+    sheet = openpyxl.load_workbook(tmp_path / "f.xlsx").active
+    values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    assert ["outcomes", "Outcomes", "short_term_outcome", "North", 4, 3, 3, 3] in values
+    assert "| Outcomes | mentee | 4 | 3 | 3 | 3 |" in (
+        invoke("export", "frequencies", study, "-o", tmp_path / "f.md") and (tmp_path / "f.md").read_text())
+
+
+def test_bad_exports(invoke, study: Path, tmp_path: Path) -> None:
+    assert "export as one of" in invoke("export", "quotes", study, "-o", tmp_path / "q.pdf").output
+    assert "no such folder" in invoke("export", "quotes", study, "-o", tmp_path / "nope" / "q.csv").output
+    assert "unknown code 'trustt'" in invoke("export", "quotes", study, "-o", tmp_path / "q.csv", "--code",
+                                             "trustt").output
+    assert "give it as NAME=VALUE" in invoke("export", "quotes", study, "-o", tmp_path / "q.csv", "--attribute",
+                                            "site").output
+    assert not list(tmp_path.glob("*.partial*")) and not (tmp_path / "q.csv").exists()

@@ -1,0 +1,92 @@
+"""The ``qualcode export`` commands: quote banks and theme frequencies per stakeholder group."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..errors import QualcodeError
+from . import PROJECT, Group, cli, open_project
+
+OUTPUT = click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write; its extension chooses the format.",
+)
+
+
+@cli.group(cls=Group)
+def export() -> None:
+    """Export quote banks and frequency tables."""
+
+
+def _attributes(values: tuple[str, ...]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for value in values:
+        key, sep, wanted = value.partition("=")
+        if not sep or not key or not wanted:
+            raise QualcodeError(f"--attribute {value!r}: give it as NAME=VALUE (for example engagement=engaged)")
+        found.setdefault(key.strip(), []).append(wanted.strip())
+    return found
+
+
+@export.command("quotes")
+@PROJECT
+@OUTPUT
+@click.option("--code", "codes", multiple=True, help="Only this code (a parent includes its children); repeatable.")
+@click.option("--level", "levels", multiple=True, help="Only this logic-model level; repeatable.")
+@click.option("--group", "groups", multiple=True, help="Only excerpts credited to this stakeholder group.")
+@click.option("--coder", "coders", multiple=True, help="Only this coder's codings; repeatable.")
+@click.option("--kind", "kinds", multiple=True, help="Only this document kind; repeatable.")
+@click.option("--attribute", "attributes", multiple=True, help="Only speakers with NAME=VALUE, e.g. site=North.")
+@click.option("--context", type=click.IntRange(min=0), default=0, help="Characters of context before and after.")
+def export_quotes(
+    project: Path,
+    output: Path,
+    codes: tuple[str, ...],
+    levels: tuple[str, ...],
+    groups: tuple[str, ...],
+    coders: tuple[str, ...],
+    kinds: tuple[str, ...],
+    attributes: tuple[str, ...],
+    context: int,
+) -> None:
+    """A quote bank (.csv .xlsx .docx .md .json): every excerpt with code, level and who said it."""
+    from ..codebook import project_codes
+    from ..exports import write_quotes
+    from ..reports import Filters, excerpts
+
+    filters = Filters(list(codes), list(levels), list(groups), list(coders), list(kinds), _attributes(attributes))
+    with open_project(project) as opened:
+        known = {c["id"]: c for c in project_codes(opened)}
+        for code in codes:
+            if code not in known:
+                raise QualcodeError(f"unknown code {code!r}")
+        rows = excerpts(opened, filters, context)
+        people = {
+            r["pseudonym"]: {"group": r["stakeholder_group"], **json.loads(r["attributes"] or "{}")}
+            for r in opened.db.query("SELECT pseudonym, stakeholder_group, attributes FROM participant")
+        }
+    write_quotes(output, rows, known, people)
+    click.echo(f"wrote {len(rows)} excerpt(s) to {output}")
+
+
+@export.command("frequencies")
+@PROJECT
+@OUTPUT
+@click.option("--by", default="group", show_default=True, help="group, or any participant attribute (site...).")
+@click.option("--coder", "coders", multiple=True, help="Count only this coder's codings; repeatable.")
+def export_frequencies(project: Path, output: Path, by: str, coders: tuple[str, ...]) -> None:
+    """Theme frequencies (.csv .xlsx .md .json): per code (parents rolled up) and group, excerpts,
+    participants (of how many in the group) and documents."""
+    from ..exports import write_frequencies
+    from ..reports import frequencies
+
+    with open_project(project) as opened:
+        rows = frequencies(opened, by, list(coders))
+    write_frequencies(output, rows)
+    click.echo(f"wrote {len(rows)} row(s) to {output}")

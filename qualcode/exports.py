@@ -1,0 +1,161 @@
+"""Writing quote banks and frequency tables to the files report writers use: CSV, XLSX, DOCX, Markdown, JSON.
+
+One function per table kind picks the writer from the file's extension; each writer gets plain rows from
+``reports``. Participants appear by pseudonym only. Spreadsheets get one row per excerpt and one column per
+field, for R, pandas and Excel; the Word quote bank is report-ready: headings by logic-model level and code,
+each code's definition under its heading, quotes as block quotes attributed like "— Dee, mentee, North".
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .errors import QualcodeError
+from .schema import LEVELS
+
+QUOTE_COLUMNS = ["id", "code", "code_name", "code_path", "level", "document", "turn", "line", "start", "end",
+                 "speakers", "groups", "coder", "text", "memo", "context_before", "context_after"]
+FREQUENCY_COLUMNS = ["code", "code_name", "level", "group", "excerpts", "participants", "group_participants",
+                     "documents"]
+
+
+def _flat(row: dict[str, Any], columns: list[str]) -> list[Any]:
+    return ["; ".join(row[c]) if isinstance(row.get(c), list) else row.get(c) for c in columns]
+
+
+def _write_csv(path: Path, rows: list[dict[str, Any]], columns: list[str]) -> None:
+    with path.open("w", newline="", encoding="utf-8-sig") as handle:  # a BOM so that Excel reads UTF-8
+        writer = csv.writer(handle)
+        writer.writerow(columns)
+        writer.writerows(_flat(r, columns) for r in rows)
+
+
+def _write_xlsx(path: Path, rows: list[dict[str, Any]], columns: list[str], title: str) -> None:
+    import openpyxl
+    from openpyxl.styles import Font
+
+    book = openpyxl.Workbook(write_only=False)
+    sheet = book.active
+    sheet.title = title
+    sheet.append(columns)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(_flat(row, columns))
+    sheet.freeze_panes = "A2"
+    book.save(path)
+
+
+def _write_json(path: Path, rows: list[dict[str, Any]]) -> None:
+    path.write_text(json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def attribution_line(row: dict[str, Any], attributes: dict[str, dict[str, Any]]) -> str:
+    """"— Dee, mentee, North" (pseudonyms only); several speakers are joined with "and"."""
+    people = []
+    for name in row["speakers"]:
+        person = attributes.get(name, {})
+        site = person.get("site")
+        people.append(", ".join(str(x) for x in (name, person.get("group"), site) if x))
+    return "— " + (" and ".join(people) if people else "interviewer or unattributed")
+
+
+def _quotes_markdown(path: Path, rows: list[dict[str, Any]], codes: dict[str, dict[str, Any]],
+                     people: dict[str, dict[str, Any]]) -> None:
+    lines = ["# Quote bank", ""]
+    for level, code_id, group in _grouped(rows):
+        if level:
+            lines += [f"## {level.replace('_', ' ').capitalize()}", ""]
+        code = codes.get(code_id, {})
+        lines += [f"### {group[0]['code_path']}", ""]
+        if code.get("definition"):
+            lines += [f"*{code['definition']}*", ""]
+        for row in group:
+            quote = " ".join(row["text"].split())
+            lines += [f"> {quote}", ">", f"> {attribution_line(row, people)} ({row['document']}, line {row['line']})",
+                      ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def _quotes_docx(path: Path, rows: list[dict[str, Any]], codes: dict[str, dict[str, Any]],
+                 people: dict[str, dict[str, Any]]) -> None:
+    import docx
+    from docx.shared import Pt
+
+    document = docx.Document()
+    document.add_heading("Quote bank", level=0)
+    for level, code_id, group in _grouped(rows):
+        if level:
+            document.add_heading(level.replace("_", " ").capitalize(), level=1)
+        document.add_heading(group[0]["code_path"], level=2)
+        definition = codes.get(code_id, {}).get("definition")
+        if definition:
+            document.add_paragraph(definition).runs[0].italic = True
+        for row in group:
+            quote = document.add_paragraph(" ".join(row["text"].split()), style="Quote")
+            quote.paragraph_format.space_after = Pt(2)
+            credit = document.add_paragraph(f"{attribution_line(row, people)} ({row['document']}, line {row['line']})")
+            credit.paragraph_format.left_indent = Pt(36)
+            credit.runs[0].font.size = Pt(9)
+    document.save(str(path))
+
+
+def _grouped(rows: list[dict[str, Any]]) -> list[tuple[str | None, str, list[dict[str, Any]]]]:
+    """Rows by logic-model level (in model order), then by code, each level named once."""
+    order = {level: n for n, level in enumerate(LEVELS)}
+    buckets: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in rows:
+        buckets.setdefault((row["level"], row["code"]), []).append(row)
+    result, seen = [], set()
+    for (level, code_id), group in sorted(buckets.items(), key=lambda kv: (order.get(kv[0][0], 99),
+                                                                            kv[1][0]["code_path"])):
+        result.append((None if level in seen else level, code_id, group))
+        seen.add(level)
+    return result
+
+
+def _frequencies_markdown(path: Path, rows: list[dict[str, Any]]) -> None:
+    lines = ["| Code | Group | Excerpts | Participants | Of | Documents |", "|---|---|---:|---:|---:|---:|"]
+    for r in rows:
+        lines.append(f"| {r['code_name']} | {r['group']} | {r['excerpts']} | {r['participants']} | "
+                     f"{r['group_participants']} | {r['documents']} |")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def write_quotes(path: Path, rows: list[dict[str, Any]], codes: dict[str, dict[str, Any]],
+                 people: dict[str, dict[str, Any]]) -> None:
+    _write(path, {
+        ".csv": lambda target: _write_csv(target, rows, QUOTE_COLUMNS),
+        ".xlsx": lambda target: _write_xlsx(target, rows, QUOTE_COLUMNS, "Quotes"),
+        ".json": lambda target: _write_json(target, rows),
+        ".md": lambda target: _quotes_markdown(target, rows, codes, people),
+        ".docx": lambda target: _quotes_docx(target, rows, codes, people),
+    })
+
+
+def write_frequencies(path: Path, rows: list[dict[str, Any]]) -> None:
+    _write(path, {
+        ".csv": lambda target: _write_csv(target, rows, FREQUENCY_COLUMNS),
+        ".xlsx": lambda target: _write_xlsx(target, rows, FREQUENCY_COLUMNS, "Frequencies"),
+        ".json": lambda target: _write_json(target, rows),
+        ".md": lambda target: _frequencies_markdown(target, rows),
+    })
+
+
+def _write(path: Path, writers: dict[str, Callable[[Path], None]]) -> None:
+    """Write beside the target and rename into place, so a failed export never leaves half a file."""
+    suffix = path.suffix.lower()
+    if suffix not in writers:
+        raise QualcodeError(f"{path}: export as one of {', '.join(writers)}")
+    if not path.parent.exists():
+        raise QualcodeError(f"{path.parent}: no such folder")
+    partial = path.with_name(f".{path.name}.partial{suffix}")
+    try:
+        writers[suffix](partial)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
