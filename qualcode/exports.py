@@ -17,10 +17,35 @@ from typing import Any
 from .errors import QualcodeError
 from .schema import LEVELS
 
-QUOTE_COLUMNS = ["id", "code", "code_name", "code_path", "level", "document", "turn", "line", "start", "end",
-                 "speakers", "groups", "coder", "text", "memo", "context_before", "context_after"]
-FREQUENCY_COLUMNS = ["code", "code_name", "level", "group", "excerpts", "participants", "group_participants",
-                     "documents"]
+QUOTE_COLUMNS = [
+    "id",
+    "code",
+    "code_name",
+    "code_path",
+    "level",
+    "document",
+    "turn",
+    "line",
+    "start",
+    "end",
+    "speakers",
+    "groups",
+    "coder",
+    "text",
+    "memo",
+    "context_before",
+    "context_after",
+]
+FREQUENCY_COLUMNS = [
+    "code",
+    "code_name",
+    "level",
+    "group",
+    "excerpts",
+    "participants",
+    "group_participants",
+    "documents",
+]
 
 
 def _flat(row: dict[str, Any], columns: list[str]) -> list[Any]:
@@ -55,7 +80,7 @@ def _write_json(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def attribution_line(row: dict[str, Any], attributes: dict[str, dict[str, Any]]) -> str:
-    """"— Dee, mentee, North" (pseudonyms only); several speakers are joined with "and"."""
+    """ "— Dee, mentee, North" (pseudonyms only); several speakers are joined with "and"."""
     people = []
     for name in row["speakers"]:
         person = attributes.get(name, {})
@@ -64,8 +89,9 @@ def attribution_line(row: dict[str, Any], attributes: dict[str, dict[str, Any]])
     return "— " + (" and ".join(people) if people else "interviewer or unattributed")
 
 
-def _quotes_markdown(path: Path, rows: list[dict[str, Any]], codes: dict[str, dict[str, Any]],
-                     people: dict[str, dict[str, Any]]) -> None:
+def _quotes_markdown(
+    path: Path, rows: list[dict[str, Any]], codes: dict[str, dict[str, Any]], people: dict[str, dict[str, Any]]
+) -> None:
     lines = ["# Quote bank", ""]
     for level, code_id, group in _grouped(rows):
         if level:
@@ -76,13 +102,18 @@ def _quotes_markdown(path: Path, rows: list[dict[str, Any]], codes: dict[str, di
             lines += [f"*{code['definition']}*", ""]
         for row in group:
             quote = " ".join(row["text"].split())
-            lines += [f"> {quote}", ">", f"> {attribution_line(row, people)} ({row['document']}, line {row['line']})",
-                      ""]
+            lines += [
+                f"> {quote}",
+                ">",
+                f"> {attribution_line(row, people)} ({row['document']}, line {row['line']})",
+                "",
+            ]
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
-def _quotes_docx(path: Path, rows: list[dict[str, Any]], codes: dict[str, dict[str, Any]],
-                 people: dict[str, dict[str, Any]]) -> None:
+def _quotes_docx(
+    path: Path, rows: list[dict[str, Any]], codes: dict[str, dict[str, Any]], people: dict[str, dict[str, Any]]
+) -> None:
     import docx
     from docx.shared import Pt
 
@@ -111,8 +142,9 @@ def _grouped(rows: list[dict[str, Any]]) -> list[tuple[str | None, str, list[dic
     for row in rows:
         buckets.setdefault((row["level"], row["code"]), []).append(row)
     result, seen = [], set()
-    for (level, code_id), group in sorted(buckets.items(), key=lambda kv: (order.get(kv[0][0], 99),
-                                                                            kv[1][0]["code_path"])):
+    for (level, code_id), group in sorted(
+        buckets.items(), key=lambda kv: (order.get(kv[0][0], 99), kv[1][0]["code_path"])
+    ):
         result.append((None if level in seen else level, code_id, group))
         seen.add(level)
     return result
@@ -121,32 +153,41 @@ def _grouped(rows: list[dict[str, Any]]) -> list[tuple[str | None, str, list[dic
 def _frequencies_markdown(path: Path, rows: list[dict[str, Any]]) -> None:
     lines = ["| Code | Group | Excerpts | Participants | Of | Documents |", "|---|---|---:|---:|---:|---:|"]
     for r in rows:
-        lines.append(f"| {r['code_name']} | {r['group']} | {r['excerpts']} | {r['participants']} | "
-                     f"{r['group_participants']} | {r['documents']} |")
+        lines.append(
+            f"| {r['code_name']} | {r['group']} | {r['excerpts']} | {r['participants']} | "
+            f"{r['group_participants']} | {r['documents']} |"
+        )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def write_quotes(path: Path, rows: list[dict[str, Any]], codes: dict[str, dict[str, Any]],
-                 people: dict[str, dict[str, Any]]) -> None:
-    _write(path, {
-        ".csv": lambda target: _write_csv(target, rows, QUOTE_COLUMNS),
-        ".xlsx": lambda target: _write_xlsx(target, rows, QUOTE_COLUMNS, "Quotes"),
-        ".json": lambda target: _write_json(target, rows),
-        ".md": lambda target: _quotes_markdown(target, rows, codes, people),
-        ".docx": lambda target: _quotes_docx(target, rows, codes, people),
-    })
+def write_quotes(
+    path: Path, rows: list[dict[str, Any]], codes: dict[str, dict[str, Any]], people: dict[str, dict[str, Any]]
+) -> None:
+    write_atomically(
+        path,
+        {
+            ".csv": lambda target: _write_csv(target, rows, QUOTE_COLUMNS),
+            ".xlsx": lambda target: _write_xlsx(target, rows, QUOTE_COLUMNS, "Quotes"),
+            ".json": lambda target: _write_json(target, rows),
+            ".md": lambda target: _quotes_markdown(target, rows, codes, people),
+            ".docx": lambda target: _quotes_docx(target, rows, codes, people),
+        },
+    )
 
 
 def write_frequencies(path: Path, rows: list[dict[str, Any]]) -> None:
-    _write(path, {
-        ".csv": lambda target: _write_csv(target, rows, FREQUENCY_COLUMNS),
-        ".xlsx": lambda target: _write_xlsx(target, rows, FREQUENCY_COLUMNS, "Frequencies"),
-        ".json": lambda target: _write_json(target, rows),
-        ".md": lambda target: _frequencies_markdown(target, rows),
-    })
+    write_atomically(
+        path,
+        {
+            ".csv": lambda target: _write_csv(target, rows, FREQUENCY_COLUMNS),
+            ".xlsx": lambda target: _write_xlsx(target, rows, FREQUENCY_COLUMNS, "Frequencies"),
+            ".json": lambda target: _write_json(target, rows),
+            ".md": lambda target: _frequencies_markdown(target, rows),
+        },
+    )
 
 
-def _write(path: Path, writers: dict[str, Callable[[Path], None]]) -> None:
+def write_atomically(path: Path, writers: dict[str, Callable[[Path], None]]) -> None:
     """Write beside the target and rename into place, so a failed export never leaves half a file."""
     suffix = path.suffix.lower()
     if suffix not in writers:

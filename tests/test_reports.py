@@ -173,3 +173,35 @@ def test_bad_exports(invoke, study: Path, tmp_path: Path) -> None:
     assert "give it as NAME=VALUE" in invoke("export", "quotes", study, "-o", tmp_path / "q.csv", "--attribute",
                                             "site").output
     assert not list(tmp_path.glob("*.partial*")) and not (tmp_path / "q.csv").exists()
+
+
+def test_evidence_map(invoke, study: Path, tmp_path: Path) -> None:
+    import json
+
+    import openpyxl
+
+    from qualcode.evidence import evidence_map
+
+    with Project.open(study) as project:
+        data = evidence_map(project)
+    assert data["groups"] == ["mentee", "mentor"] and data["group_sizes"] == {"mentee": 3, "mentor": 2}
+    cells = {(r["code"], g): (c["participants"], c["group_participants"]) for r in data["rows"]
+             for g, c in r["cells"].items()}
+    assert [r["code"] for r in data["rows"]] == ["outcomes", "trust", "housing"]  # short-term, then medium-term
+    assert cells == {
+        ("outcomes", "mentee"): (3, 3), ("outcomes", "mentor"): (2, 2),
+        ("trust", "mentee"): (2, 3), ("trust", "mentor"): (1, 2),
+        ("housing", "mentee"): (2, 3), ("housing", "mentor"): (1, 2),
+    }
+    for suffix in (".md", ".html", ".xlsx", ".json"):
+        assert invoke("export", "evidence-map", study, "-o", tmp_path / f"e{suffix}").exit_code == 0
+    assert "| · Trust | 2/3 | 1/2 |" in (tmp_path / "e.md").read_text(encoding="utf-8")
+    page = (tmp_path / "e.html").read_text(encoding="utf-8")
+    assert "<svg" in page and ">2/3</td>" in page and "http" not in page  # self-contained
+    book = openpyxl.load_workbook(tmp_path / "e.xlsx")
+    sheet = book["Evidence map"]
+    assert [c.value for c in sheet[2]] == ["Short term outcomes", "Outcomes", "3/3", "2/2"]
+    assert sheet["C2"].fill.start_color.rgb.endswith("2EA043") and sheet["C3"].fill.start_color.rgb != "00FFFFFF"
+    assert book["Shares"]["C3"].value == pytest.approx(2 / 3, abs=1e-4)
+    assert book["Shares"].conditional_formatting  # an Excel colour scale over the shares
+    assert json.loads((tmp_path / "e.json").read_text())["rows"][1]["cells"]["mentor"]["participants"] == 1

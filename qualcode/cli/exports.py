@@ -90,3 +90,18 @@ def export_frequencies(project: Path, output: Path, by: str, coders: tuple[str, 
         rows = frequencies(opened, by, list(coders))
     write_frequencies(output, rows)
     click.echo(f"wrote {len(rows)} row(s) to {output}")
+
+
+@export.command("evidence-map")
+@PROJECT
+@OUTPUT
+@click.option("--coder", "coders", multiple=True, help="Count only this coder's codings; repeatable.")
+def export_evidence_map(project: Path, output: Path, coders: tuple[str, ...]) -> None:
+    """Logic-model outcomes x stakeholder groups (.md .html .xlsx .json): participants with evidence / group size."""
+    from ..evidence import check_groups, evidence_map, write_evidence_map
+
+    with open_project(project) as opened:
+        data = evidence_map(opened, list(coders))
+    check_groups(data)
+    write_evidence_map(output, data)
+    click.echo(f"wrote {len(data['rows'])} outcome(s) x {len(data['groups'])} group(s) to {output}")
