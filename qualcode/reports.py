@@ -70,8 +70,11 @@ def attribution(project: Project) -> dict[int, list[int]]:
 
 def _participants(project: Project) -> dict[int, dict[str, Any]]:
     return {
-        r["id"]: {"pseudonym": r["pseudonym"], "group": r["stakeholder_group"] or NO_GROUP,
-                  "attributes": json.loads(r["attributes"] or "{}")}
+        r["id"]: {
+            "pseudonym": r["pseudonym"],
+            "group": r["stakeholder_group"] or NO_GROUP,
+            "attributes": json.loads(r["attributes"] or "{}"),
+        }
         for r in project.db.query("SELECT id, pseudonym, stakeholder_group, attributes FROM participant")
     }
 
@@ -94,8 +97,9 @@ def excerpts(project: Project, filters: Filters | None = None, context: int = 0)
     for row in rows:
         if wanted is not None and row["code_id"] not in wanted:
             continue
-        if (filters.levels and row["level"] not in filters.levels) or (filters.coders and row["coder"] not in
-                                                                        filters.coders):
+        if (filters.levels and row["level"] not in filters.levels) or (
+            filters.coders and row["coder"] not in filters.coders
+        ):
             continue
         if filters.kinds and row["kind"] not in filters.kinds:
             continue
@@ -108,23 +112,36 @@ def excerpts(project: Project, filters: Filters | None = None, context: int = 0)
             continue
         if row["document_id"] not in texts:
             texts[row["document_id"]] = project.db.execute(
-                "SELECT text FROM document WHERE id = ?", [row["document_id"]]).fetchone()[0]
+                "SELECT text FROM document WHERE id = ?", [row["document_id"]]
+            ).fetchone()[0]
         text = texts[row["document_id"]]
         start, end = whole_words(text, row["start"], row["end"])
         turn = project.db.execute(
             "SELECT seq FROM turn WHERE document_id = ? AND start <= ? ORDER BY start DESC LIMIT 1",
             [row["document_id"], row["start"]],
         ).fetchone()
-        out.append({
-            "id": f"E{row['id']}", "code": row["code_id"], "code_name": row["code_name"],
-            "code_path": paths.get(row["code_id"], row["code_id"]), "level": row["level"],
-            "document": row["document"], "start": row["start"], "end": row["end"], "text": text[start:end],
-            "context_before": text[max(0, start - context):start] if context else "",
-            "context_after": text[end:end + context] if context else "",
-            "speakers": [s["pseudonym"] for s in speakers], "groups": sorted({s["group"] for s in speakers}),
-            "turn": turn[0] if turn else None, "line": text.count("\n", 0, row["start"]) + 1,
-            "coder": row["coder"], "memo": row["memo"] or "", "origin": row["origin"],
-        })
+        out.append(
+            {
+                "id": f"E{row['id']}",
+                "code": row["code_id"],
+                "code_name": row["code_name"],
+                "code_path": paths.get(row["code_id"], row["code_id"]),
+                "level": row["level"],
+                "document": row["document"],
+                "start": row["start"],
+                "end": row["end"],
+                "text": text[start:end],
+                "context_before": text[max(0, start - context) : start] if context else "",
+                "context_after": text[end : end + context] if context else "",
+                "speakers": [s["pseudonym"] for s in speakers],
+                "groups": sorted({s["group"] for s in speakers}),
+                "turn": turn[0] if turn else None,
+                "line": text.count("\n", 0, row["start"]) + 1,
+                "coder": row["coder"],
+                "memo": row["memo"] or "",
+                "origin": row["origin"],
+            }
+        )
     return out
 
 
@@ -169,8 +186,9 @@ def frequencies(project: Project, by: str = "group", coders: list[str] | None = 
         for code_id in below[code["id"]]:
             for coding_id, _, document, start, end, coder in by_code.get(code_id, []):
                 passages.setdefault((document, start, end, coder), coding_id)
-        tally: dict[str, dict[str, set[Any]]] = defaultdict(lambda: {"excerpts": set(), "participants": set(),
-                                                                      "documents": set()})
+        tally: dict[str, dict[str, set[Any]]] = defaultdict(
+            lambda: {"excerpts": set(), "participants": set(), "documents": set()}
+        )
         for (document, start, end, coder), coding_id in passages.items():
             for participant in credited.get(coding_id, []):
                 cell = tally[value(people[participant])]
@@ -179,11 +197,61 @@ def frequencies(project: Project, by: str = "group", coders: list[str] | None = 
                 cell["documents"].add(document)
         for group in sorted(tally):
             cell = tally[group]
-            rows.append({"code": code["id"], "code_name": code["name"], "level": code["level"], "group": group,
-                         "excerpts": len(cell["excerpts"]), "participants": len(cell["participants"]),
-                         "group_participants": sizes.get(group, 0), "documents": len(cell["documents"])})
+            rows.append(
+                {
+                    "code": code["id"],
+                    "code_name": code["name"],
+                    "level": code["level"],
+                    "group": group,
+                    "excerpts": len(cell["excerpts"]),
+                    "participants": len(cell["participants"]),
+                    "group_participants": sizes.get(group, 0),
+                    "documents": len(cell["documents"]),
+                }
+            )
     return rows
 
 
 def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def cooccurrence(
+    project: Project, coders: list[str] | None = None, same_turn: bool = False, pair: tuple[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """Pairs of codes applied to overlapping passages (or, with ``same_turn``, within one speaker turn) by
+    the same coder: one row per pair of codings, with the shared passage. ``pair`` limits it to two codes."""
+    marks = ", ".join("?" for _ in coders or [])
+    coder_filter = f"AND r.name IN ({marks})" if coders else ""
+    pair_filter = "AND a.code_id = ? AND b.code_id = ?" if pair else ""
+    if same_turn:
+        join = (
+            'JOIN turn ta ON ta.document_id = a.document_id AND ta.start <= a.start AND ta."end" > a.start '
+            'JOIN turn tb ON tb.id = ta.id AND tb.start <= b.start AND tb."end" > b.start'
+        )
+        overlap = "1"
+    else:
+        join, overlap = "", 'a.start < b."end" AND b.start < a."end"'
+    params: list[Any] = [*(coders or []), *(sorted(pair) if pair else [])]
+    rows = project.db.query(
+        f"SELECT a.code_id AS code_a, b.code_id AS code_b, d.name AS document, a.document_id, "
+        f'max(a.start, b.start) AS start, min(a."end", b."end") AS "end", a.start AS a_start, a."end" AS a_end, '
+        f'b.start AS b_start, b."end" AS b_end, r.name AS coder '
+        f"FROM coding a JOIN coding b ON b.document_id = a.document_id AND b.coder_id = a.coder_id "
+        f"AND a.code_id < b.code_id {join} JOIN coder r ON r.id = a.coder_id JOIN document d ON d.id = a.document_id "
+        f"WHERE {overlap} {coder_filter} {pair_filter} ORDER BY d.name, a.start",
+        params,
+    )
+    return [dict(r) for r in rows]
+
+
+def cooccurrence_matrix(rows: list[dict[str, Any]], codes: list[str]) -> list[list[int]]:
+    """Counts of co-occurring codings for every pair of ``codes`` (symmetric; the diagonal is 0)."""
+    index = {code: n for n, code in enumerate(codes)}
+    matrix = [[0] * len(codes) for _ in codes]
+    for row in rows:
+        a, b = index.get(row["code_a"]), index.get(row["code_b"])
+        if a is not None and b is not None:
+            matrix[a][b] += 1
+            matrix[b][a] += 1
+    return matrix

@@ -205,3 +205,30 @@ def test_evidence_map(invoke, study: Path, tmp_path: Path) -> None:
     assert book["Shares"]["C3"].value == pytest.approx(2 / 3, abs=1e-4)
     assert book["Shares"].conditional_formatting  # an Excel colour scale over the shares
     assert json.loads((tmp_path / "e.json").read_text())["rows"][1]["cells"]["mentor"]["participants"] == 1
+
+
+def test_cooccurrence_overlap_and_same_turn(invoke, study: Path, tmp_path: Path) -> None:
+    import json
+
+    from qualcode.reports import cooccurrence, cooccurrence_matrix
+
+    # in Liam's turn, not overlapping the trust passage that starts later in the same turn
+    invoke("code", study, "--coder", "amira", "--document", "fg.txt", "--code", "housing",
+           "--match", "I trust people more now.")
+    with Project.open(study) as project:
+        overlapping = cooccurrence(project)
+        same_turn = cooccurrence(project, same_turn=True)
+    assert [(r["code_a"], r["code_b"], r["document"]) for r in overlapping] == [("housing", "outcomes", "m1.txt")]
+    assert sorted((r["code_a"], r["code_b"], r["document"]) for r in same_turn) == [
+        ("housing", "outcomes", "m1.txt"), ("housing", "trust", "fg.txt")]
+    assert cooccurrence_matrix(same_turn, ["outcomes", "housing", "trust"]) == [[0, 1, 0], [1, 0, 1], [0, 1, 0]]
+    assert invoke("export", "cooccurrence", study, "-o", tmp_path / "c.json", "--same-turn").exit_code == 0
+    assert json.loads((tmp_path / "c.json").read_text()) == [
+        {"code": "outcomes", "outcomes": 0, "housing": 1, "trust": 0},
+        {"code": "housing", "outcomes": 1, "housing": 0, "trust": 1},
+        {"code": "trust", "outcomes": 0, "housing": 1, "trust": 0}]
+    assert invoke("export", "cooccurrence", study, "-o", tmp_path / "p.json", "--cell", "outcomes,housing").exit_code == 0
+    (passage,) = json.loads((tmp_path / "p.json").read_text())
+    assert passage["text"] == "I got a tenancy and I kept it." and passage["coder"] == "amira"
+    assert "give two known code ids" in invoke("export", "cooccurrence", study, "-o", tmp_path / "x.json",
+                                               "--cell", "outcomes").output

@@ -105,3 +105,69 @@ def export_evidence_map(project: Path, output: Path, coders: tuple[str, ...]) ->
     check_groups(data)
     write_evidence_map(output, data)
     click.echo(f"wrote {len(data['rows'])} outcome(s) x {len(data['groups'])} group(s) to {output}")
+
+
+@export.command("cooccurrence")
+@PROJECT
+@OUTPUT
+@click.option("--coder", "coders", multiple=True, help="Only this coder's codings; repeatable.")
+@click.option("--same-turn", is_flag=True, help="Count codes in the same speaker turn, not only overlapping passages.")
+@click.option("--cell", help="CODE_A,CODE_B: write the passages behind one cell instead of the matrix.")
+def export_cooccurrence(
+    project: Path, output: Path, coders: tuple[str, ...], same_turn: bool, cell: str | None
+) -> None:
+    """Codes applied to overlapping passages (.csv .md .json): the matrix, or the passages behind a cell."""
+    from ..codebook import project_codes
+    from ..exports import write_atomically
+    from ..reports import cooccurrence, cooccurrence_matrix
+
+    pair = None
+    with open_project(project) as opened:
+        codes = [c["id"] for c in project_codes(opened)]
+        if cell:
+            pair_ids = tuple(part.strip() for part in cell.split(","))
+            unknown = [c for c in pair_ids if c not in codes]
+            if len(pair_ids) != 2 or unknown:
+                raise QualcodeError(f"--cell {cell!r}: give two known code ids as CODE_A,CODE_B")
+            pair = (pair_ids[0], pair_ids[1])
+        rows = cooccurrence(opened, list(coders), same_turn, pair)
+        texts = {d: t for d, t in opened.db.execute("SELECT id, text FROM document")} if cell else {}
+    if cell:
+        for row in rows:
+            row["text"] = texts[row["document_id"]][
+                min(row["a_start"], row["b_start"]) : max(row["a_end"], row["b_end"])
+            ]
+        table = [{k: r[k] for k in ("document", "coder", "code_a", "code_b", "start", "end", "text")} for r in rows]
+        columns = ["document", "coder", "code_a", "code_b", "start", "end", "text"]
+    else:
+        used = sorted({r["code_a"] for r in rows} | {r["code_b"] for r in rows}, key=codes.index)
+        matrix = cooccurrence_matrix(rows, used)
+        table = [{"code": code, **dict(zip(used, line, strict=True))} for code, line in zip(used, matrix, strict=True)]
+        columns = ["code", *used]
+    write_atomically(
+        output,
+        {
+            ".csv": lambda target: _csv(target, table, columns),
+            ".md": lambda target: target.write_text(_markdown_table(table, columns), encoding="utf-8"),
+            ".json": lambda target: target.write_text(
+                json.dumps(table, ensure_ascii=False, indent=2), encoding="utf-8"
+            ),
+        },
+    )
+    click.echo(f"wrote {len(table)} row(s) to {output}")
+
+
+def _csv(path: Path, rows: list[dict], columns: list[str]) -> None:
+    import csv
+
+    with path.open("w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.DictWriter(handle, columns)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _markdown_table(rows: list[dict], columns: list[str]) -> str:
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in rows:
+        lines.append("| " + " | ".join(" ".join(str(row[c]).split()) for c in columns) + " |")
+    return "\n".join(lines) + "\n"
