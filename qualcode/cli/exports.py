@@ -44,6 +44,8 @@ def _attributes(values: tuple[str, ...]) -> dict[str, list[str]]:
 @click.option("--kind", "kinds", multiple=True, help="Only this document kind; repeatable.")
 @click.option("--attribute", "attributes", multiple=True, help="Only speakers with NAME=VALUE, e.g. site=North.")
 @click.option("--context", type=click.IntRange(min=0), default=0, help="Characters of context before and after.")
+@click.option("--redact", type=click.Path(dir_okay=False, path_type=Path),
+              help="A list of identifiers (one per line, optionally 'Name => [replacement]') to remove from quotes.")
 def export_quotes(
     project: Path,
     output: Path,
@@ -54,6 +56,7 @@ def export_quotes(
     kinds: tuple[str, ...],
     attributes: tuple[str, ...],
     context: int,
+    redact: Path | None,
 ) -> None:
     """A quote bank (.csv .xlsx .docx .md .json): every excerpt with code, level and who said it."""
     from ..codebook import project_codes
@@ -71,8 +74,21 @@ def export_quotes(
             r["pseudonym"]: {"group": r["stakeholder_group"], **json.loads(r["attributes"] or "{}")}
             for r in opened.db.query("SELECT pseudonym, stakeholder_group, attributes FROM participant")
         }
+    redactor = None
+    if redact is not None:
+        from ..redact import Redactor
+
+        if not redact.exists():
+            raise QualcodeError(f"{redact}: no such redaction list")
+        redactor = Redactor.from_file(redact)
+        for row in rows:
+            for key in ("text", "context_before", "context_after", "memo"):
+                row[key] = redactor.redact(row[key])
     write_quotes(output, rows, known, people)
     click.echo(f"wrote {len(rows)} excerpt(s) to {output}")
+    if redactor is not None:
+        detail = ", ".join(f"{name} {n}" for name, n in redactor.counts.most_common())
+        click.echo(f"redacted {redactor.total} occurrence(s)" + (f": {detail}" if detail else ""))
 
 
 @export.command("frequencies")
