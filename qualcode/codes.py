@@ -142,8 +142,9 @@ def merge_codes(project: Project, source: str, target: str) -> int:
     return moved + len(duplicates)
 
 
-def code_counts(project: Project, document_id: int | None, coder_ids: list[int],
-                study: dict[str, int] | None = None) -> dict[str, tuple[int, int]]:
+def code_counts(
+    project: Project, document_id: int | None, coder_ids: list[int], study: dict[str, int] | None = None
+) -> dict[str, tuple[int, int]]:
     """Per code: (codings in this document, codings in the study) by the given coders, not rolled up.
 
     ``study`` takes study-wide counts already known (see ``study_counts``), so that only this document,
@@ -154,10 +155,12 @@ def code_counts(project: Project, document_id: int | None, coder_ids: list[int],
     if study is None:
         study = study_counts(project, coder_ids)
     marks = ", ".join("?" for _ in coder_ids)
-    here = dict(project.db.execute(
-        f"SELECT code_id, count(*) FROM coding WHERE document_id = ? AND coder_id IN ({marks}) GROUP BY code_id",
-        [document_id if document_id is not None else -1, *coder_ids],
-    ).fetchall())
+    here = dict(
+        project.db.execute(
+            f"SELECT code_id, count(*) FROM coding WHERE document_id = ? AND coder_id IN ({marks}) GROUP BY code_id",
+            [document_id if document_id is not None else -1, *coder_ids],
+        ).fetchall()
+    )
     return {code_id: (int(here.get(code_id, 0)), int(total)) for code_id, total in study.items() if total}
 
 
@@ -166,9 +169,11 @@ def study_counts(project: Project, coder_ids: list[int]) -> dict[str, int]:
     if not coder_ids:
         return {}
     marks = ", ".join("?" for _ in coder_ids)
-    return dict(project.db.execute(
-        f"SELECT code_id, count(*) FROM coding WHERE coder_id IN ({marks}) GROUP BY code_id", coder_ids
-    ).fetchall())
+    return dict(
+        project.db.execute(
+            f"SELECT code_id, count(*) FROM coding WHERE coder_id IN ({marks}) GROUP BY code_id", coder_ids
+        ).fetchall()
+    )
 
 
 class CodeMatcher:

@@ -181,9 +181,28 @@ def document_codings(project: Project, document_id: int, coder_ids: list[int]) -
     return [
         dict(r)
         for r in project.db.query(
-            f'SELECT c.id, c.code_id, c.coder_id, c.start, c."end", c.memo, c.origin, k.name AS code_name,'
+            f'SELECT c.id, c.code_id, c.coder_id, c.start, c."end", c.memo, c.origin, c.key_quote, k.name AS code_name,'
             f" k.colour, k.level FROM coding c JOIN code k ON k.id = c.code_id"
             f' WHERE c.document_id = ? AND c.coder_id IN ({marks}) ORDER BY c.start, c."end", k.position',
             [document_id, *coder_ids],
         )
     ]
+
+
+def set_key_quote(project: Project, coding_id: int, starred: bool) -> None:
+    with project.transaction() as db:
+        db.execute("UPDATE coding SET key_quote = ? WHERE id = ?", [int(starred), coding_id])
+
+
+def star(
+    project: Project, *, coder: str, document: str, code: str, selector: Selector, starred: bool = True
+) -> dict[str, Any]:
+    """Mark (or unmark) one existing coding as a key quote."""
+    doc = project.document(document)
+    check_code(project, code)
+    start, end = resolve(project, doc, selector)
+    row = _coding(project, doc["id"], code, project.coder_id(coder, create=False), start, end)
+    set_key_quote(project, row["id"], starred)
+    row["key_quote"] = int(starred)
+    row["text"] = doc["text"][start:end]
+    return row

@@ -77,7 +77,7 @@ def progress(project: Project, coder_id: int | None) -> dict[int, tuple[int, int
         return totals
     longest = project.db.execute('SELECT coalesce(max("end" - start), 0) FROM segment').fetchone()[0]
     for document_id, coded in project.db.execute(
-        'SELECT c.document_id, count(DISTINCT s.id) FROM coding c JOIN segment s ON s.document_id = c.document_id '
+        "SELECT c.document_id, count(DISTINCT s.id) FROM coding c JOIN segment s ON s.document_id = c.document_id "
         'AND s.start < c."end" AND s.start >= c.start - ? AND s."end" > c.start '
         "WHERE c.coder_id = ? GROUP BY c.document_id",
         [longest, coder_id],

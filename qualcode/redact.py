@@ -59,14 +59,14 @@ class Redactor:
         out, position, i = [], 0, 0
         while i + size <= len(words):
             first, last = words[i], words[i + size - 1]
-            phrase = text[first.start():last.end()]
+            phrase = text[first.start() : last.end()]
             suffix = _POSSESSIVE.search(phrase) if not target.endswith("s") else None
             core = phrase[: suffix.start()] if suffix else phrase
             candidate = " ".join(core.lower().split())
             exact = candidate == target
             close = len(target) > 3 and fuzz.ratio(candidate, target) >= self.threshold
             if exact or close:
-                out.append(text[position:first.start()])
+                out.append(text[position : first.start()])
                 out.append(replacement + (suffix.group() if suffix else ""))
                 position = last.end()
                 self.counts[name] += 1

@@ -30,6 +30,7 @@ class Filters:
     coders: list[str] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
     attributes: dict[str, list[str]] = field(default_factory=dict)  # participant attribute -> allowed values
+    key_quotes: bool = False  # only codings starred as key quotes
 
 
 def descendants(project: Project) -> dict[str, set[str]]:
@@ -89,9 +90,10 @@ def excerpts(project: Project, filters: Filters | None = None, context: int = 0)
     credited = attribution(project)
     texts: dict[int, str] = {}
     rows = project.db.query(
-        'SELECT c.id, c.document_id, c.code_id, c.start, c."end", c.memo, c.origin, k.level, k.name AS code_name, '
-        "d.name AS document, d.kind, r.name AS coder FROM coding c JOIN code k ON k.id = c.code_id "
-        "JOIN document d ON d.id = c.document_id JOIN coder r ON r.id = c.coder_id ORDER BY d.name, c.start, c.id"
+        'SELECT c.id, c.document_id, c.code_id, c.start, c."end", c.memo, c.origin, c.key_quote, k.level, '
+        "k.name AS code_name, d.name AS document, d.kind, r.name AS coder "
+        "FROM coding c JOIN code k ON k.id = c.code_id JOIN document d ON d.id = c.document_id "
+        "JOIN coder r ON r.id = c.coder_id ORDER BY d.name, c.start, c.id"
     )
     out = []
     for row in rows:
@@ -101,7 +103,7 @@ def excerpts(project: Project, filters: Filters | None = None, context: int = 0)
             filters.coders and row["coder"] not in filters.coders
         ):
             continue
-        if filters.kinds and row["kind"] not in filters.kinds:
+        if (filters.kinds and row["kind"] not in filters.kinds) or (filters.key_quotes and not row["key_quote"]):
             continue
         speakers = [people[p] for p in credited.get(row["id"], [])]
         if filters.groups and not any(s["group"] in filters.groups for s in speakers):
@@ -140,6 +142,7 @@ def excerpts(project: Project, filters: Filters | None = None, context: int = 0)
                 "coder": row["coder"],
                 "memo": row["memo"] or "",
                 "origin": row["origin"],
+                "key_quote": bool(row["key_quote"]),
             }
         )
     return out

@@ -13,7 +13,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 APPLICATION_ID = 0x51434442  # "QCDB": marks a SQLite file as a qualcode project
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 LEVELS = (
     "input",
     "activity",
@@ -161,3 +161,9 @@ def m002_segment_search(db: Database) -> None:
         'INSERT INTO segment_fts(rowid, text) SELECT s.id, substr(d.text, s.start + 1, s."end" - s.start) '
         "FROM segment s JOIN document d ON d.id = s.document_id"
     )
+
+
+@migrations()
+def m003_key_quotes(db: Database) -> None:
+    """A coding can be starred as a key quote, so that report writers can shortlist."""
+    db.execute("ALTER TABLE coding ADD COLUMN key_quote INTEGER NOT NULL DEFAULT 0")

@@ -232,3 +232,21 @@ def test_cooccurrence_overlap_and_same_turn(invoke, study: Path, tmp_path: Path)
     assert passage["text"] == "I got a tenancy and I kept it." and passage["coder"] == "amira"
     assert "give two known code ids" in invoke("export", "cooccurrence", study, "-o", tmp_path / "x.json",
                                                "--cell", "outcomes").output
+
+
+def test_key_quotes(invoke, study: Path, tmp_path: Path) -> None:
+    import json
+
+    result = invoke("star", study, "--coder", "amira", "--document", "m2.txt", "--code", "trust", "--match",
+                    "I trust my mentor completely.")
+    assert result.exit_code == 0 and "starred trust" in result.output
+    assert invoke("export", "quotes", study, "-o", tmp_path / "k.json", "--key-quotes").exit_code == 0
+    rows = json.loads((tmp_path / "k.json").read_text())
+    assert [(r["text"], r["key_quote"]) for r in rows] == [("I trust my mentor completely.", True)]
+    invoke("star", study, "--coder", "amira", "--document", "m2.txt", "--code", "trust", "--match",
+           "I trust my mentor completely.", "--off")
+    invoke("export", "quotes", study, "-o", tmp_path / "none.json", "--key-quotes")
+    assert json.loads((tmp_path / "none.json").read_text()) == []
+    missing = invoke("star", study, "--coder", "amira", "--document", "m2.txt", "--code", "housing", "--match",
+                     "I trust my mentor completely.")
+    assert missing.exit_code == 1 and "no coding of 'housing'" in missing.output

@@ -245,3 +245,17 @@ def test_filter_documents(study: Path) -> None:
             assert "No document matches" in str(pilot.app.screen.query_one("#no-match").render())
 
     run(scenario())
+
+
+def test_star_a_key_quote(study: Path) -> None:
+    async def scenario() -> None:
+        app = make_app(study, coder="amira", user="tester")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await open_first(pilot)
+            await pilot.press("j", "j", "c", *"trust", "enter", "asterisk")
+            await pilot.pause()
+            assert "★ Trust" in str(pilot.app.screen.query_one("#status").render())
+
+    run(scenario())
+    with sqlite3.connect(study) as conn:
+        assert conn.execute("SELECT code_id, key_quote FROM coding").fetchall() == [("trust", 1)]

@@ -77,3 +77,34 @@ def code_(**kwargs: Any) -> None:
 def uncode(**kwargs: Any) -> None:
     """Remove one coding, chosen with the same options as `code`."""
     _coding_command(remove=True)(**kwargs)
+
+
+@cli.command("star")
+@PROJECT
+@_selector_options
+@click.option("--off", is_flag=True, help="Remove the key-quote mark instead.")
+def star_(**kwargs: Any) -> None:
+    """Mark an existing coding as a key quote (chosen with the same options as `code`), for quote banks."""
+    from ..coding import Selector, star
+
+    off = kwargs.pop("off")
+    as_json = kwargs.pop("as_json")
+    selector = Selector(
+        kwargs.pop("start"), kwargs.pop("end"), kwargs.pop("segment"), kwargs.pop("match"), kwargs.pop("occurrence")
+    )
+    with open_project(kwargs["project"]) as opened:
+        row = star(
+            opened,
+            coder=kwargs["coder"],
+            document=kwargs["document"],
+            code=kwargs["code_id"],
+            selector=selector,
+            starred=not off,
+        )
+    if as_json:
+        echo_json(row)
+    else:
+        click.echo(
+            f"{'unstarred' if off else 'starred'} {kwargs['code_id']} [{row['start']}, {row['end']}) "
+            f"in {kwargs['document']} for {kwargs['coder']}"
+        )

@@ -44,8 +44,14 @@ def _attributes(values: tuple[str, ...]) -> dict[str, list[str]]:
 @click.option("--kind", "kinds", multiple=True, help="Only this document kind; repeatable.")
 @click.option("--attribute", "attributes", multiple=True, help="Only speakers with NAME=VALUE, e.g. site=North.")
 @click.option("--context", type=click.IntRange(min=0), default=0, help="Characters of context before and after.")
-@click.option("--redact", type=click.Path(dir_okay=False, path_type=Path),
-              help="A list of identifiers (one per line, optionally 'Name => [replacement]') to remove from quotes.")
+@click.option(
+    "--key-quotes", is_flag=True, help="Only codings starred as key quotes (qualcode star, or * in the workbench)."
+)
+@click.option(
+    "--redact",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="A list of identifiers (one per line, optionally 'Name => [replacement]') to remove from quotes.",
+)
 def export_quotes(
     project: Path,
     output: Path,
@@ -56,6 +62,7 @@ def export_quotes(
     kinds: tuple[str, ...],
     attributes: tuple[str, ...],
     context: int,
+    key_quotes: bool,
     redact: Path | None,
 ) -> None:
     """A quote bank (.csv .xlsx .docx .md .json): every excerpt with code, level and who said it."""
@@ -63,7 +70,9 @@ def export_quotes(
     from ..exports import write_quotes
     from ..reports import Filters, excerpts
 
-    filters = Filters(list(codes), list(levels), list(groups), list(coders), list(kinds), _attributes(attributes))
+    filters = Filters(
+        list(codes), list(levels), list(groups), list(coders), list(kinds), _attributes(attributes), key_quotes
+    )
     with open_project(project) as opened:
         known = {c["id"]: c for c in project_codes(opened)}
         for code in codes:

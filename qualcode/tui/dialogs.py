@@ -115,8 +115,9 @@ class CodePicker(ModalScreen[list[str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog picker"):
             yield Label(self.title_text, classes="dialog-title")
-            yield _QueryInput(self.show_matches, placeholder="type a name, id, keyword or words from a definition",
-                              id="query")
+            yield _QueryInput(
+                self.show_matches, placeholder="type a name, id, keyword or words from a definition", id="query"
+            )
             yield OptionList(id="matches")
             yield Static("", id="ticked")
             yield Static("", id="code-detail")

@@ -19,7 +19,7 @@ from textual.widgets import Static
 
 from ..codebook import project_codes
 from ..codes import add_code, code_counts, merge_codes, move_code, update_code
-from ..coding import document_codings
+from ..coding import document_codings, set_key_quote
 from ..errors import QualcodeError
 from ..history import History
 from ..memos import memos_for
@@ -66,6 +66,7 @@ class DocumentScreen(Screen[None]):
         _key("g", "next_uncoded", "Uncoded", "Next sentence you have not coded"),
         _key("slash", "search", "Search", "Search the whole study's text"),
         _key("m", "memo", "Memo", "Memo on your coding at the cursor, or on the document"),
+        _key("asterisk", "key_quote", "Key quote", "Star or unstar your coding here as a key quote", show=False),
         _key("P", "participant_memo", "Speaker memo", "Memo on the participant speaking here", show=False),
         _key("o", "others", "Others", "Show or hide another coder's codings (blind coding is the default)"),
         _key("b", "toggle_focus", "Codebook", "Move between the transcript and the codebook"),
@@ -218,7 +219,7 @@ class DocumentScreen(Screen[None]):
         start, end = view.selection
         here = [c for c in view.codings if c["start"] < end and c["end"] > start]
         words = len(view.text[start:end].split())
-        codes = ", ".join(dict.fromkeys(c["code_name"] for c in here)) or "not coded"
+        codes = ", ".join(dict.fromkeys(("★ " if c["key_quote"] else "") + c["code_name"] for c in here)) or "not coded"
         memo = next((self.coding_memos[str(c["id"])] for c in here if str(c["id"]) in self.coding_memos), "")
         self.query_one("#status", Static).update(
             f"Sentence {view.cursor + 1}/{len(view.segments)}  ·  selected {words} word(s) [{start}, {end})  ·  {codes}"
@@ -329,6 +330,22 @@ class DocumentScreen(Screen[None]):
             removed = None
         self._version = self.data_version()
         self.refresh_codings(None if removed is None else [(r["code_id"], r["document_id"], -1) for r in removed])
+
+    def action_key_quote(self) -> None:
+        """Star the coding at the selection as a key quote (or unstar it); several codes here: all of them."""
+        view = self.query_one(TranscriptView)
+        start, end = view.selection
+        here = [c for c in view.codings if c["start"] < end and c["end"] > start]
+        exact = [c for c in here if (c["start"], c["end"]) == (start, end)] or here
+        if not exact:
+            self.app.notify("No coding of yours here to star.", timeout=3)
+            return
+        starred = not all(c["key_quote"] for c in exact)
+        for coding in exact:
+            set_key_quote(self.project, coding["id"], starred)
+        self._version = self.data_version()
+        self.refresh_codings([])
+        self.app.notify("Starred as a key quote." if starred else "Key-quote star removed.", timeout=2)
 
     def action_undo(self) -> None:
         self._step(self.history.undo, "Nothing to undo.")
