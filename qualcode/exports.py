@@ -200,3 +200,15 @@ def write_atomically(path: Path, writers: dict[str, Callable[[Path], None]]) -> 
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
+
+
+def write_table(path: Path, rows: list[dict[str, Any]], columns: list[str], title: str) -> None:
+    """Any plain table as CSV, XLSX or JSON."""
+    write_atomically(
+        path,
+        {
+            ".csv": lambda target: _write_csv(target, rows, columns),
+            ".xlsx": lambda target: _write_xlsx(target, rows, columns, title),
+            ".json": lambda target: _write_json(target, rows),
+        },
+    )

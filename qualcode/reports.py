@@ -258,3 +258,68 @@ def cooccurrence_matrix(rows: list[dict[str, Any]], codes: list[str]) -> list[li
             matrix[a][b] += 1
             matrix[b][a] += 1
     return matrix
+
+
+def presence_matrix(
+    project: Project, per: str = "segment", coders: list[str] | None = None, codes: list[str] | None = None
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """A 0/1 table for statistics packages: one row per segment (or participant), one column per code.
+
+    A segment has a code when a coding by the chosen coders overlaps it; a participant has a code when a
+    coding credited to them (the attribution rule) has it. Parents are rolled up: a child's coding also
+    marks its ancestors. Returns (code columns, rows).
+    """
+    below = descendants(project)
+    ancestors: dict[str, set[str]] = defaultdict(set)
+    for parent, children in below.items():
+        for child in children:
+            ancestors[child].add(parent)
+    columns = [c["id"] for c in project_codes(project) if not codes or c["id"] in codes]
+    marks = ", ".join("?" for _ in coders or [])
+    where = f"AND r.name IN ({marks})" if coders else ""
+    if per == "participant":
+        credited = attribution(project)
+        people = _participants(project)
+        found: dict[int, set[str]] = defaultdict(set)
+        for coding_id, code_id in project.db.execute(
+            f"SELECT c.id, c.code_id FROM coding c JOIN coder r ON r.id = c.coder_id WHERE 1 {where}", coders or []
+        ):
+            for participant in credited.get(coding_id, []):
+                found[participant] |= ancestors[code_id]
+        rows = []
+        for participant_id, person in sorted(people.items(), key=lambda kv: kv[1]["pseudonym"]):
+            rows.append(
+                {
+                    "participant": person["pseudonym"],
+                    "group": person["group"],
+                    **{code: int(code in found[participant_id]) for code in columns},
+                }
+            )
+        return columns, rows
+    if per != "segment":
+        raise ValueError(per)
+    longest = project.db.execute('SELECT coalesce(max("end" - start), 0) FROM segment').fetchone()[0]
+    found_segments: dict[int, set[str]] = defaultdict(set)
+    for segment_id, code_id in project.db.execute(
+        "SELECT s.id, c.code_id FROM coding c JOIN coder r ON r.id = c.coder_id JOIN segment s "
+        'ON s.document_id = c.document_id AND s.start < c."end" AND s.start >= c.start - ? AND s."end" > c.start '
+        f"WHERE 1 {where}",
+        [longest, *(coders or [])],
+    ):
+        found_segments[segment_id] |= ancestors[code_id]
+    rows = []
+    for segment_id, document, seq, participant, group in project.db.execute(
+        "SELECT s.id, d.name, s.seq, p.pseudonym, p.stakeholder_group FROM segment s "
+        "JOIN document d ON d.id = s.document_id JOIN turn t ON t.id = s.turn_id "
+        "LEFT JOIN participant p ON p.id = t.participant_id ORDER BY d.name, s.seq"
+    ):
+        rows.append(
+            {
+                "document": document,
+                "segment": seq,
+                "participant": participant or "",
+                "group": (group or NO_GROUP) if participant else "",
+                **{code: int(code in found_segments[segment_id]) for code in columns},
+            }
+        )
+    return columns, rows

@@ -250,3 +250,28 @@ def test_key_quotes(invoke, study: Path, tmp_path: Path) -> None:
     missing = invoke("star", study, "--coder", "amira", "--document", "m2.txt", "--code", "housing", "--match",
                      "I trust my mentor completely.")
     assert missing.exit_code == 1 and "no coding of 'housing'" in missing.output
+
+
+def test_presence_matrix(invoke, study: Path, tmp_path: Path) -> None:
+    import csv
+
+    from qualcode.reports import presence_matrix
+
+    with Project.open(study) as project:
+        columns, people = presence_matrix(project, "participant")
+        _, segments = presence_matrix(project, "segment", coders=["amira"])
+    assert columns == ["outcomes", "housing", "trust"]
+    assert [(r["participant"], r["group"], r["outcomes"], r["housing"], r["trust"]) for r in people] == [
+        ("Bernie", "mentor", 1, 0, 1), ("Dee", "mentee", 1, 1, 1), ("Jade", "mentee", 1, 1, 0),
+        ("Liam", "mentee", 1, 0, 1), ("Mel", "mentor", 1, 1, 0),
+    ]
+    coded = [(r["document"], r["segment"], r["outcomes"], r["housing"], r["trust"]) for r in segments
+             if r["outcomes"]]
+    assert coded == [  # the shared passage touches Liam's second sentence and Bernie's sentence
+        ("fg.txt", 1, 1, 1, 0), ("fg.txt", 3, 1, 0, 1), ("fg.txt", 4, 1, 0, 1), ("fg.txt", 6, 1, 1, 0),
+        ("m1.txt", 1, 1, 1, 0), ("m2.txt", 1, 1, 0, 1),
+    ]
+    assert invoke("export", "matrix", study, "-o", tmp_path / "m.csv", "--per", "participant").exit_code == 0
+    with (tmp_path / "m.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows[1] == {"participant": "Dee", "group": "mentee", "outcomes": "1", "housing": "1", "trust": "1"}

@@ -196,3 +196,27 @@ def _markdown_table(rows: list[dict], columns: list[str]) -> str:
     for row in rows:
         lines.append("| " + " | ".join(" ".join(str(row[c]).split()) for c in columns) + " |")
     return "\n".join(lines) + "\n"
+
+
+@export.command("matrix")
+@PROJECT
+@OUTPUT
+@click.option(
+    "--per",
+    type=click.Choice(["segment", "participant"]),
+    default="segment",
+    show_default=True,
+    help="One row per sentence segment, or per participant.",
+)
+@click.option("--coder", "coders", multiple=True, help="Only this coder's codings; repeatable.")
+@click.option("--code", "codes", multiple=True, help="Only these code columns; repeatable.")
+def export_matrix(project: Path, output: Path, per: str, coders: tuple[str, ...], codes: tuple[str, ...]) -> None:
+    """A 0/1 code-presence table (.csv .xlsx .json) per segment or participant, for R, pandas or Excel."""
+    from ..exports import write_table
+    from ..reports import presence_matrix
+
+    with open_project(project) as opened:
+        columns, rows = presence_matrix(opened, per, list(coders), list(codes))
+    keys = ["document", "segment", "participant", "group"] if per == "segment" else ["participant", "group"]
+    write_table(output, rows, keys + columns, "Matrix")
+    click.echo(f"wrote {len(rows)} row(s) x {len(columns)} code(s) to {output}")
