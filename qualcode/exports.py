@@ -111,27 +111,51 @@ def _quotes_markdown(
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
-def _quotes_docx(
-    path: Path, rows: list[dict[str, Any]], codes: dict[str, dict[str, Any]], people: dict[str, dict[str, Any]]
-) -> None:
+def _quotes_docx(path: Path, rows: list[dict[str, Any]], codes: dict[str, dict[str, Any]],
+                 people: dict[str, dict[str, Any]]) -> None:
     import docx
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml import OxmlElement
     from docx.shared import Pt
+    from docx.text.paragraph import Paragraph
 
     document = docx.Document()
+    styles = document.styles
+    quote_style = styles["Quote"]
+    quote_style.paragraph_format.space_after = Pt(2)
+    credit_style = styles.add_style("Quote attribution", WD_STYLE_TYPE.PARAGRAPH)
+    credit_style.base_style = styles["Normal"]
+    credit_style.paragraph_format.left_indent = Pt(36)
+    credit_style.font.size = Pt(9)
+    definition_style = styles.add_style("Code definition", WD_STYLE_TYPE.PARAGRAPH)
+    definition_style.base_style = styles["Normal"]
+    definition_style.font.italic = True
+    headings = {level: styles[f"Heading {level}"] for level in (1, 2)}
+    body = document.element.body
+    end = body.sectPr
+
+    def add(text: str, style: Any) -> None:
+        # python-docx's add_paragraph searches the whole body for its insertion point each time, which
+        # makes a long quote bank quadratic; new paragraphs go straight before the section properties.
+        element = OxmlElement("w:p")
+        if end is not None:
+            end.addprevious(element)
+        else:
+            body.append(element)
+        element.style = style.style_id  # by id: python-docx's setter rescans all styles on every call
+        Paragraph(element, document._body).add_run(text)
+
     document.add_heading("Quote bank", level=0)
     for level, code_id, group in _grouped(rows):
         if level:
-            document.add_heading(level.replace("_", " ").capitalize(), level=1)
-        document.add_heading(group[0]["code_path"], level=2)
+            add(level.replace("_", " ").capitalize(), headings[1])
+        add(group[0]["code_path"], headings[2])
         definition = codes.get(code_id, {}).get("definition")
         if definition:
-            document.add_paragraph(definition).runs[0].italic = True
+            add(definition, definition_style)
         for row in group:
-            quote = document.add_paragraph(" ".join(row["text"].split()), style="Quote")
-            quote.paragraph_format.space_after = Pt(2)
-            credit = document.add_paragraph(f"{attribution_line(row, people)} ({row['document']}, line {row['line']})")
-            credit.paragraph_format.left_indent = Pt(36)
-            credit.runs[0].font.size = Pt(9)
+            add(" ".join(row["text"].split()), quote_style)
+            add(f"{attribution_line(row, people)} ({row['document']}, line {row['line']})", credit_style)
     document.save(str(path))
 
 

@@ -10,6 +10,7 @@ the group in the project, for shares such as "9 of 12 mentees") and distinct doc
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from collections import defaultdict
@@ -80,8 +81,11 @@ def _participants(project: Project) -> dict[int, dict[str, Any]]:
     }
 
 
-def excerpts(project: Project, filters: Filters | None = None, context: int = 0) -> list[dict[str, Any]]:
-    """Coded excerpts with code path, level, speakers, groups, document, turn and line, coder and memo."""
+def excerpts(
+    project: Project, filters: Filters | None = None, context: int = 0, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """Coded excerpts with code path, level, speakers, groups, document, turn and line, coder and memo
+    (the first ``limit`` of them, in document order, when a limit is given)."""
     filters = filters or Filters()
     below = descendants(project)
     wanted = set().union(*(below.get(c, {c}) for c in filters.codes)) if filters.codes else None
@@ -89,14 +93,17 @@ def excerpts(project: Project, filters: Filters | None = None, context: int = 0)
     people = _participants(project)
     credited = attribution(project)
     texts: dict[int, str] = {}
+    turn_starts: dict[int, list[int]] = {}
     rows = project.db.query(
         'SELECT c.id, c.document_id, c.code_id, c.start, c."end", c.memo, c.origin, c.key_quote, k.level, '
         "k.name AS code_name, d.name AS document, d.kind, r.name AS coder "
         "FROM coding c JOIN code k ON k.id = c.code_id JOIN document d ON d.id = c.document_id "
         "JOIN coder r ON r.id = c.coder_id ORDER BY d.name, c.start, c.id"
     )
-    out = []
+    out: list[dict[str, Any]] = []
     for row in rows:
+        if limit is not None and len(out) >= limit:
+            break
         if wanted is not None and row["code_id"] not in wanted:
             continue
         if (filters.levels and row["level"] not in filters.levels) or (
@@ -118,10 +125,15 @@ def excerpts(project: Project, filters: Filters | None = None, context: int = 0)
             ).fetchone()[0]
         text = texts[row["document_id"]]
         start, end = whole_words(text, row["start"], row["end"])
-        turn = project.db.execute(
-            "SELECT seq FROM turn WHERE document_id = ? AND start <= ? ORDER BY start DESC LIMIT 1",
-            [row["document_id"], row["start"]],
-        ).fetchone()
+        if row["document_id"] not in turn_starts:  # each document's turns once, then bisect
+            turn_starts[row["document_id"]] = [
+                r[0]
+                for r in project.db.execute(
+                    "SELECT start FROM turn WHERE document_id = ? ORDER BY start", [row["document_id"]]
+                )
+            ]
+        starts = turn_starts[row["document_id"]]
+        turn_index = bisect.bisect_right(starts, row["start"]) - 1
         out.append(
             {
                 "id": f"E{row['id']}",
@@ -137,7 +149,7 @@ def excerpts(project: Project, filters: Filters | None = None, context: int = 0)
                 "context_after": text[end : end + context] if context else "",
                 "speakers": [s["pseudonym"] for s in speakers],
                 "groups": sorted({s["group"] for s in speakers}),
-                "turn": turn[0] if turn else None,
+                "turn": turn_index if turn_index >= 0 else None,
                 "line": text.count("\n", 0, row["start"]) + 1,
                 "coder": row["coder"],
                 "memo": row["memo"] or "",
