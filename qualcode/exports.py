@@ -227,12 +227,20 @@ def write_atomically(path: Path, writers: dict[str, Callable[[Path], None]]) -> 
 
 
 def write_table(path: Path, rows: list[dict[str, Any]], columns: list[str], title: str) -> None:
-    """Any plain table as CSV, XLSX or JSON."""
+    """Any plain table as CSV, XLSX, Markdown or JSON."""
     write_atomically(
         path,
         {
             ".csv": lambda target: _write_csv(target, rows, columns),
             ".xlsx": lambda target: _write_xlsx(target, rows, columns, title),
+            ".md": lambda target: target.write_text(markdown_table(rows, columns), encoding="utf-8"),
             ".json": lambda target: _write_json(target, rows),
         },
     )
+
+
+def markdown_table(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    for row in rows:
+        lines.append("| " + " | ".join(" ".join(str(row.get(c, "")).split()) for c in columns) + " |")
+    return "\n".join(lines) + "\n"

@@ -143,7 +143,7 @@ def export_cooccurrence(
 ) -> None:
     """Codes applied to overlapping passages (.csv .md .json): the matrix, or the passages behind a cell."""
     from ..codebook import project_codes
-    from ..exports import write_atomically
+    from ..exports import write_table
     from ..reports import cooccurrence, cooccurrence_matrix
 
     pair = None
@@ -169,33 +169,8 @@ def export_cooccurrence(
         matrix = cooccurrence_matrix(rows, used)
         table = [{"code": code, **dict(zip(used, line, strict=True))} for code, line in zip(used, matrix, strict=True)]
         columns = ["code", *used]
-    write_atomically(
-        output,
-        {
-            ".csv": lambda target: _csv(target, table, columns),
-            ".md": lambda target: target.write_text(_markdown_table(table, columns), encoding="utf-8"),
-            ".json": lambda target: target.write_text(
-                json.dumps(table, ensure_ascii=False, indent=2), encoding="utf-8"
-            ),
-        },
-    )
+    write_table(output, table, columns, "Co-occurrence")
     click.echo(f"wrote {len(table)} row(s) to {output}")
-
-
-def _csv(path: Path, rows: list[dict], columns: list[str]) -> None:
-    import csv
-
-    with path.open("w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.DictWriter(handle, columns)
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def _markdown_table(rows: list[dict], columns: list[str]) -> str:
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
-    for row in rows:
-        lines.append("| " + " | ".join(" ".join(str(row[c]).split()) for c in columns) + " |")
-    return "\n".join(lines) + "\n"
 
 
 @export.command("matrix")
