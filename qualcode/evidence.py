@@ -62,7 +62,7 @@ def _level_title(level: str) -> str:
     return level.replace("_", " ").capitalize().replace("term outcome", "term outcomes")
 
 
-def _shade(share: float) -> str:
+def shade(share: float) -> str:
     """White to green by share, as a CSS/Excel colour (no shade at zero)."""
     if share <= 0:
         return "FFFFFF"
@@ -98,7 +98,7 @@ def _bars(row: dict[str, Any], groups: list[str]) -> str:
         share = row["cells"][group]["share"]
         parts.append(
             f'<rect x="0" y="{n * bar + 1}" width="{share * width:.1f}" height="{bar - 2}" '
-            f'fill="#{_shade(max(share, 0.3))}"><title>{html.escape(group)}: {share:.0%}</title></rect>'
+            f'fill="#{shade(max(share, 0.3))}"><title>{html.escape(group)}: {share:.0%}</title></rect>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -113,7 +113,7 @@ def _html(data: dict[str, Any]) -> str:
             level = row["level"]
             body.append(f'<tr class="level"><th colspan="{len(groups) + 2}">{_level_title(level)}</th></tr>')
         cells = "".join(
-            f'<td style="background:#{_shade(c["share"])}">{c["participants"]}/{c["group_participants"]}</td>'
+            f'<td style="background:#{shade(c["share"])}">{c["participants"]}/{c["group_participants"]}</td>'
             for c in (row["cells"][g] for g in groups)
         )
         name = html.escape(row["name"])
@@ -164,7 +164,7 @@ def _xlsx(path: Path, data: dict[str, Any]) -> None:
             ]
         )
         for column, cell in enumerate(cells, start=3):
-            colour = _shade(cell["share"])
+            colour = shade(cell["share"])
             sheet.cell(row=sheet.max_row, column=column).fill = PatternFill(
                 "solid", start_color=colour, end_color=colour
             )

@@ -275,3 +275,38 @@ def test_presence_matrix(invoke, study: Path, tmp_path: Path) -> None:
     with (tmp_path / "m.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert rows[1] == {"participant": "Dee", "group": "mentee", "outcomes": "1", "housing": "1", "trust": "1"}
+
+
+def test_reports_screen(study: Path, tmp_path: Path) -> None:
+    import asyncio
+
+    from qualcode.tui import make_app
+    from qualcode.tui.reports import QuotesDialog, ReportsScreen
+
+    async def scenario() -> None:
+        app = make_app(study, coder="amira", user="tester")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("r")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = pilot.app.screen
+            assert isinstance(screen, ReportsScreen)
+            grid = screen.query_one("#report-grid")
+            assert grid.row_count == 3 and str(grid.get_cell_at((1, 1))) == "2/3"  # trust x mentee
+            grid.move_cursor(row=1, column=2)  # trust x mentor: Bernie's share of the shared passage
+            await pilot.press("enter")
+            await pilot.pause()
+            dialog = pilot.app.screen
+            assert isinstance(dialog, QuotesDialog) and [r["speakers"] for r in dialog.rows] == [["Liam", "Bernie"]]
+            await pilot.press("escape", "f")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert grid.row_count == 6
+            await pilot.press("x", "ctrl+a", "ctrl+k", *str(tmp_path / "f.json"), "enter")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+
+    asyncio.run(scenario())
+    import json
+
+    assert len(json.loads((tmp_path / "f.json").read_text())) == 6

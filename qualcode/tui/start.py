@@ -30,6 +30,7 @@ class StartScreen(Screen[None]):
         _key("slash", "filter", "Filter", "Filter by name, kind, group or participant (kind:focus group:mentor)"),
         _key("c", "app.switch_coder", "Coder", "Change who is coding"),
         _key("m", "project_memo", "Memo", "Memo on the whole project"),
+        _key("r", "reports", "Reports", "Evidence map, frequencies per group, and the quotes behind them"),
         _key("question_mark", "app.help", "Help", "Show every key"),
         _key("q", "app.quit", "Quit", "Leave qualcode (everything is already saved)"),
     ]
@@ -138,6 +139,11 @@ class StartScreen(Screen[None]):
         if table.row_count:
             key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
             self.app.open_document(int(key.value or 0))  # type: ignore[attr-defined]
+
+    def action_reports(self) -> None:
+        from .reports import ReportsScreen
+
+        self.app.push_screen(ReportsScreen())
 
     def action_project_memo(self) -> None:
         self.app.edit_memo("project", None, "the project")  # type: ignore[attr-defined]
