@@ -144,12 +144,12 @@ def load_codebook(path: str | Path, known: dict[str, tuple[str | None, str]] | N
     name = str(data.get("codebook") or path.stem)
     codes: list[Code] = []
     for entry in data["codes"]:
-        _walk(path, entry, None, None, name, codes)
+        _walk(path, entry, None, name, codes)
     _check_references(path, codes, known)
     return Codebook(name, codes, str(data.get("title") or ""), str(data.get("description") or ""))
 
 
-def _walk(path: Path, entry: Any, parent: Code | None, _: Any, book: str, out: list[Code]) -> None:
+def _walk(path: Path, entry: Any, parent: Code | None, book: str, out: list[Code]) -> None:
     if not isinstance(entry, dict):
         line = parent.line if parent else 1
         raise located(path, line, f"each code must be a mapping of fields, not {type(entry).__name__}")
@@ -226,7 +226,7 @@ def _walk(path: Path, entry: Any, parent: Code | None, _: Any, book: str, out: l
     if not isinstance(children, list):
         raise located(path, lines.get("children", line), "'children' must be a list of codes")
     for child in children:
-        _walk(path, child, code, None, book, out)
+        _walk(path, child, code, book, out)
 
 
 def _check_references(path: Path, codes: list[Code], known: dict[str, tuple[str | None, str]] | None = None) -> None:

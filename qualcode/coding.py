@@ -138,8 +138,6 @@ def _coding(project: Project, document_id: int, code: str, coder_id: int, start:
 
 # -- primitives the workbench builds on: by id, one transaction each ------------------------------------
 
-CODING_FIELDS = ("document_id", "code_id", "coder_id", "start", "end", "memo", "origin", "created_at")
-
 
 def add_coding(
     project: Project,

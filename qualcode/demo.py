@@ -15,7 +15,7 @@ from .codebook import import_codebook, load_codebook
 from .coding import Selector, apply_code
 from .errors import QualcodeError
 from .importer import Importer, ImportOptions, Progress
-from .store import Project
+from .store import Project, remove_project_files
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_NAME = "demo.qdb"
@@ -62,8 +62,7 @@ def build_demo(path: Path, nlp: object) -> Iterator[Progress]:
             load_sample_codings(project, codings)
     except BaseException:
         project.close()
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
+        remove_project_files(path)
         raise
     project.close()
 

@@ -111,8 +111,9 @@ def _quotes_markdown(
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
-def _quotes_docx(path: Path, rows: list[dict[str, Any]], codes: dict[str, dict[str, Any]],
-                 people: dict[str, dict[str, Any]]) -> None:
+def _quotes_docx(
+    path: Path, rows: list[dict[str, Any]], codes: dict[str, dict[str, Any]], people: dict[str, dict[str, Any]]
+) -> None:
     import docx
     from docx.enum.style import WD_STYLE_TYPE
     from docx.oxml import OxmlElement

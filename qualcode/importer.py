@@ -12,6 +12,7 @@ interviewer (Interviewer, I, Q, Int, Moderator, Facilitator... or a label the st
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -321,7 +322,7 @@ class _People:
             if not speaker.group:
                 self.ungrouped.append(pseudonym)
         else:
-            participant_id, group, attributes = row[0], row[1], _loads(row[2])
+            participant_id, group, attributes = row[0], row[1], json.loads(row[2] or "{}")
             if speaker.group and group and group != speaker.group:
                 raise QualcodeError(
                     f"{speaker.source}: participant {pseudonym!r} is in group {speaker.group!r} there "
@@ -403,9 +404,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     return str(value)
-
-
-def _loads(value: str) -> dict[str, Any]:
-    import json
-
-    return json.loads(value or "{}")

@@ -75,7 +75,7 @@ def progress(project: Project, coder_id: int | None) -> dict[int, tuple[int, int
     totals = {r[0]: (0, r[1]) for r in project.db.execute("SELECT document_id, count(*) FROM segment GROUP BY 1")}
     if coder_id is None:
         return totals
-    longest = project.db.execute('SELECT coalesce(max("end" - start), 0) FROM segment').fetchone()[0]
+    longest = project.longest_span("segment")
     for document_id, coded in project.db.execute(
         "SELECT c.document_id, count(DISTINCT s.id) FROM coding c JOIN segment s ON s.document_id = c.document_id "
         'AND s.start < c."end" AND s.start >= c.start - ? AND s."end" > c.start '

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import bisect
 import json
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,9 +33,9 @@ class Filters:
     key_quotes: bool = False  # only codings starred as key quotes
 
 
-def descendants(project: Project) -> dict[str, set[str]]:
+def descendants(project: Project, codes: list[dict[str, Any]] | None = None) -> dict[str, set[str]]:
     """Each code with every code below it (itself included)."""
-    codes = project_codes(project)
+    codes = codes if codes is not None else project_codes(project)
     below: dict[str, set[str]] = {c["id"]: {c["id"]} for c in codes}
     for code in reversed(codes):  # children come after parents in tree order
         if code["parent"]:
@@ -44,8 +43,8 @@ def descendants(project: Project) -> dict[str, set[str]]:
     return below
 
 
-def code_paths(project: Project) -> dict[str, str]:
-    codes = {c["id"]: c for c in project_codes(project)}
+def code_paths(project: Project, tree: list[dict[str, Any]] | None = None) -> dict[str, str]:
+    codes = {c["id"]: c for c in (tree if tree is not None else project_codes(project))}
     paths: dict[str, str] = {}
     for code_id in codes:
         names, current = [], codes.get(code_id)
@@ -56,18 +55,30 @@ def code_paths(project: Project) -> dict[str, str]:
     return paths
 
 
-def attribution(project: Project) -> dict[int, list[int]]:
-    """For every coding, the participants whose turns it overlaps (interviewer turns credit no one)."""
-    longest = project.db.execute('SELECT coalesce(max("end" - start), 0) FROM turn').fetchone()[0]
+def attribution(project: Project, coding_ids: list[int] | None = None) -> dict[int, list[int]]:
+    """For every coding (or just ``coding_ids``), the participants whose turns it overlaps (interviewer
+    turns credit no one)."""
+    longest = project.longest_span("turn")
+    only = ""
+    if coding_ids is not None:  # a temporary table: nothing is written to the project file
+        project.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_coding (id INTEGER PRIMARY KEY)")
+        project.db.execute("DELETE FROM temp.wanted_coding")
+        project.db.conn.executemany("INSERT INTO temp.wanted_coding(id) VALUES (?)", [(i,) for i in coding_ids])
+        only = "JOIN temp.wanted_coding w ON w.id = c.id"
     credited: dict[int, list[int]] = defaultdict(list)
     for coding_id, participant_id in project.db.execute(
-        "SELECT DISTINCT c.id, t.participant_id FROM coding c JOIN turn t ON t.document_id = c.document_id "
+        f"SELECT DISTINCT c.id, t.participant_id FROM coding c {only} JOIN turn t ON t.document_id = c.document_id "
         'AND t.start < c."end" AND t.start >= c.start - ? AND t."end" > c.start '
         "WHERE t.participant_id IS NOT NULL ORDER BY c.id, t.start",
         [longest],
     ):
         credited[coding_id].append(participant_id)
     return credited
+
+
+def people_by_pseudonym(project: Project) -> dict[str, dict[str, Any]]:
+    """Each participant's group and attributes by pseudonym, for attribution lines ("— Dee, mentee, North")."""
+    return {p["pseudonym"]: {"group": p["group"], **p["attributes"]} for p in _participants(project).values()}
 
 
 def _participants(project: Project) -> dict[int, dict[str, Any]]:
@@ -87,31 +98,39 @@ def excerpts(
     """Coded excerpts with code path, level, speakers, groups, document, turn and line, coder and memo
     (the first ``limit`` of them, in document order, when a limit is given)."""
     filters = filters or Filters()
-    below = descendants(project)
-    wanted = set().union(*(below.get(c, {c}) for c in filters.codes)) if filters.codes else None
-    paths = code_paths(project)
+    tree = project_codes(project)
+    below = descendants(project, tree)
+    paths = code_paths(project, tree)
+    where, params = [], []  # everything that does not depend on who spoke is filtered in SQL
+    if filters.codes:
+        wanted = sorted(set().union(*(below.get(c, {c}) for c in filters.codes)))
+        where.append(f"c.code_id IN ({', '.join('?' for _ in wanted)})")
+        params += wanted
+    for column, values in (("k.level", filters.levels), ("r.name", filters.coders), ("d.kind", filters.kinds)):
+        if values:
+            where.append(f"{column} IN ({', '.join('?' for _ in values)})")
+            params += values
+    if filters.key_quotes:
+        where.append("c.key_quote = 1")
+    rows = list(
+        project.db.query(
+            'SELECT c.id, c.document_id, c.code_id, c.start, c."end", c.memo, c.origin, c.key_quote, k.level, '
+            "k.name AS code_name, d.name AS document, d.kind, r.name AS coder "
+            "FROM coding c JOIN code k ON k.id = c.code_id JOIN document d ON d.id = c.document_id "
+            "JOIN coder r ON r.id = c.coder_id "
+            + (f"WHERE {' AND '.join(where)} " if where else "")
+            + "ORDER BY d.name, c.start, c.id",
+            params,
+        )
+    )
     people = _participants(project)
-    credited = attribution(project)
+    credited = attribution(project, [row["id"] for row in rows])
     texts: dict[int, str] = {}
     turn_starts: dict[int, list[int]] = {}
-    rows = project.db.query(
-        'SELECT c.id, c.document_id, c.code_id, c.start, c."end", c.memo, c.origin, c.key_quote, k.level, '
-        "k.name AS code_name, d.name AS document, d.kind, r.name AS coder "
-        "FROM coding c JOIN code k ON k.id = c.code_id JOIN document d ON d.id = c.document_id "
-        "JOIN coder r ON r.id = c.coder_id ORDER BY d.name, c.start, c.id"
-    )
     out: list[dict[str, Any]] = []
     for row in rows:
         if limit is not None and len(out) >= limit:
             break
-        if wanted is not None and row["code_id"] not in wanted:
-            continue
-        if (filters.levels and row["level"] not in filters.levels) or (
-            filters.coders and row["coder"] not in filters.coders
-        ):
-            continue
-        if (filters.kinds and row["kind"] not in filters.kinds) or (filters.key_quotes and not row["key_quote"]):
-            continue
         speakers = [people[p] for p in credited.get(row["id"], [])]
         if filters.groups and not any(s["group"] in filters.groups for s in speakers):
             continue
@@ -227,10 +246,6 @@ def frequencies(project: Project, by: str = "group", coders: list[str] | None = 
     return rows
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-
-
 def cooccurrence(
     project: Project, coders: list[str] | None = None, same_turn: bool = False, pair: tuple[str, str] | None = None
 ) -> list[dict[str, Any]]:
@@ -310,7 +325,7 @@ def presence_matrix(
         return columns, rows
     if per != "segment":
         raise ValueError(per)
-    longest = project.db.execute('SELECT coalesce(max("end" - start), 0) FROM segment').fetchone()[0]
+    longest = project.longest_span("segment")
     found_segments: dict[int, set[str]] = defaultdict(set)
     for segment_id, code_id in project.db.execute(
         "SELECT s.id, c.code_id FROM coding c JOIN coder r ON r.id = c.coder_id JOIN segment s "

@@ -67,7 +67,7 @@ class Project:
         except BaseException:
             if "db" in locals():
                 db.close()
-            _remove_quietly(path)
+            remove_project_files(path)
             raise
         return project
 
@@ -171,6 +171,11 @@ class Project:
             raise QualcodeError(f"unknown document {ref!r}")
         return rows[0]
 
+    def longest_span(self, table: str) -> int:
+        """The longest ``end - start`` in a table of ranges: the bound that turns "overlaps" into an index
+        range scan (anything overlapping ``[start, end)`` starts at or after ``start - longest``)."""
+        return int(self.db.execute(f'SELECT coalesce(max("end" - start), 0) FROM {table}').fetchone()[0])
+
     def count(self, table: str) -> int:
         return int(self.db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
 
@@ -197,6 +202,7 @@ def _check_header(path: Path) -> None:
         raise QualcodeError(f"{path}: not a qualcode project (not a SQLite database)")
 
 
-def _remove_quietly(path: Path) -> None:
+def remove_project_files(path: Path) -> None:
+    """Delete a project file with its WAL and shared-memory files (used when creating it failed)."""
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(str(path) + suffix).unlink(missing_ok=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import click
@@ -29,82 +28,56 @@ def _selector_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def _coding_command(remove: bool) -> Callable[..., None]:
-    def command(
-        project: Path,
-        coder: str,
-        document: str,
-        code_id: str,
-        start: int | None,
-        end: int | None,
-        segment: int | None,
-        match: str | None,
-        occurrence: int,
-        as_json: bool,
-        **extra: Any,
-    ) -> None:
-        from ..coding import Selector, apply_code, remove_code
+def _run(action: str, **options: Any) -> None:
+    """code, uncode and star: one selector, one core call, one line (or the coding as JSON)."""
+    from ..coding import Selector, apply_code, remove_code, star
 
-        selector = Selector(start, end, segment, match, occurrence)
-        with open_project(project) as opened:
-            if remove:
-                row = remove_code(opened, coder=coder, document=document, code=code_id, selector=selector)
-            else:
-                row = apply_code(
-                    opened, coder=coder, document=document, code=code_id, selector=selector, memo=extra.get("memo")
-                )
-        if as_json:
-            echo_json(row)
-            return
-        verb = "removed" if remove else ("coded" if row.get("created") else "already coded")
-        click.echo(f"{verb} {code_id} [{row['start']}, {row['end']}) in {document} for {coder}")
-
-    return command
+    selector = Selector(options["start"], options["end"], options["segment"], options["match"], options["occurrence"])
+    target = {
+        "coder": options["coder"],
+        "document": options["document"],
+        "code": options["code_id"],
+        "selector": selector,
+    }
+    with open_project(options["project"]) as opened:
+        if action == "code":
+            row = apply_code(opened, **target, memo=options.get("memo"))
+            verb = "coded" if row.get("created") else "already coded"
+        elif action == "uncode":
+            row, verb = remove_code(opened, **target), "removed"
+        else:
+            row = star(opened, **target, starred=not options["off"])
+            verb = "unstarred" if options["off"] else "starred"
+    if options["as_json"]:
+        echo_json(row)
+    else:
+        click.echo(
+            f"{verb} {options['code_id']} [{row['start']}, {row['end']}) in {options['document']} "
+            f"for {options['coder']}"
+        )
 
 
 @cli.command("code")
 @PROJECT
 @_selector_options
 @click.option("--memo", help="A memo on this coding.")
-def code_(**kwargs: Any) -> None:
+def code_(**options: Any) -> None:
     """Add one coding: a code, a coder, and a passage given by offsets, segment or matching text."""
-    _coding_command(remove=False)(**kwargs)
+    _run("code", **options)
 
 
 @cli.command()
 @PROJECT
 @_selector_options
-def uncode(**kwargs: Any) -> None:
+def uncode(**options: Any) -> None:
     """Remove one coding, chosen with the same options as `code`."""
-    _coding_command(remove=True)(**kwargs)
+    _run("uncode", **options)
 
 
 @cli.command("star")
 @PROJECT
 @_selector_options
 @click.option("--off", is_flag=True, help="Remove the key-quote mark instead.")
-def star_(**kwargs: Any) -> None:
+def star_(**options: Any) -> None:
     """Mark an existing coding as a key quote (chosen with the same options as `code`), for quote banks."""
-    from ..coding import Selector, star
-
-    off = kwargs.pop("off")
-    as_json = kwargs.pop("as_json")
-    selector = Selector(
-        kwargs.pop("start"), kwargs.pop("end"), kwargs.pop("segment"), kwargs.pop("match"), kwargs.pop("occurrence")
-    )
-    with open_project(kwargs["project"]) as opened:
-        row = star(
-            opened,
-            coder=kwargs["coder"],
-            document=kwargs["document"],
-            code=kwargs["code_id"],
-            selector=selector,
-            starred=not off,
-        )
-    if as_json:
-        echo_json(row)
-    else:
-        click.echo(
-            f"{'unstarred' if off else 'starred'} {kwargs['code_id']} [{row['start']}, {row['end']}) "
-            f"in {kwargs['document']} for {kwargs['coder']}"
-        )
+    _run("star", **options)

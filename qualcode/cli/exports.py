@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
@@ -68,7 +67,7 @@ def export_quotes(
     """A quote bank (.csv .xlsx .docx .md .json): every excerpt with code, level and who said it."""
     from ..codebook import project_codes
     from ..exports import write_quotes
-    from ..reports import Filters, excerpts
+    from ..reports import Filters, excerpts, people_by_pseudonym
 
     filters = Filters(
         list(codes), list(levels), list(groups), list(coders), list(kinds), _attributes(attributes), key_quotes
@@ -79,10 +78,7 @@ def export_quotes(
             if code not in known:
                 raise QualcodeError(f"unknown code {code!r}")
         rows = excerpts(opened, filters, context)
-        people = {
-            r["pseudonym"]: {"group": r["stakeholder_group"], **json.loads(r["attributes"] or "{}")}
-            for r in opened.db.query("SELECT pseudonym, stakeholder_group, attributes FROM participant")
-        }
+        people = people_by_pseudonym(opened)
     redactor = None
     if redact is not None:
         from ..redact import Redactor

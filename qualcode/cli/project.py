@@ -21,7 +21,7 @@ from . import PROJECT, cli, echo_json, open_project, run_with_progress, show_row
 def init(project: Path, codebooks: tuple[Path, ...]) -> None:
     """Create a new project file (never overwrites) and load codebooks."""
     from ..codebook import import_codebook, load_codebook
-    from ..store import Project
+    from ..store import Project, remove_project_files
 
     books = [(path, load_codebook(path)) for path in codebooks]  # validate all before creating the file
     created = Project.create(project)
@@ -30,7 +30,7 @@ def init(project: Path, codebooks: tuple[Path, ...]) -> None:
             import_codebook(created, book, path)
     except BaseException:
         created.close()
-        project.unlink(missing_ok=True)
+        remove_project_files(project)
         raise
     codes = created.count("code")
     created.close()

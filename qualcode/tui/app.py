@@ -77,6 +77,10 @@ class QualcodeApp(App[None]):
             self._study_counts[coders] = study_counts(self.project, list(coders))
         return self._study_counts[coders]
 
+    def seed_study_counts(self, coders: tuple[int, ...], counts: dict[str, int]) -> None:
+        """Counts worked out elsewhere (the start screen's worker), unless newer ones are already kept."""
+        self._study_counts.setdefault(coders, counts)
+
     def forget_counts(self) -> None:
         self._study_counts.clear()
 

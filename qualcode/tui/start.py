@@ -77,7 +77,7 @@ class StartScreen(Screen[None]):
             counts = study_counts(project, [coder[0]]) if coder else None
         self.app.call_from_thread(self._progress_loaded, done)
         if coder and counts is not None:  # warms the document screen's study-wide code counts
-            self.app.call_from_thread(self.app._study_counts.setdefault, (coder[0],), counts)  # type: ignore[attr-defined]
+            self.app.call_from_thread(self.app.seed_study_counts, (coder[0],), counts)  # type: ignore[attr-defined]
 
     def _progress_loaded(self, done: dict[int, tuple[int, int]]) -> None:
         """Fill in the two progress cells of the rows on show; the rest of the table stays as it is."""

@@ -68,6 +68,7 @@ class TranscriptView(ScrollView, can_focus=True):
         self.text = ""
         self.turns: list[dict[str, Any]] = []
         self.segments: list[tuple[int, int, int]] = []  # (start, end, turn index)
+        self._segment_starts: list[int] = []
         self.codings: list[dict[str, Any]] = []
         self.others: list[dict[str, Any]] = []  # another coder's codings, when shown
         self.noted: set[str] = set()  # participants with a memo, marked in their turns' headers
@@ -91,6 +92,7 @@ class TranscriptView(ScrollView, can_focus=True):
         codings: list[dict[str, Any]],
     ) -> None:
         self.text, self.turns, self.segments, self.codings = text, turns, segments, codings
+        self._segment_starts = [s[0] for s in segments]
         self.cursor = self.anchor = 0
         self._width = 0
         self._lines = []
@@ -332,8 +334,7 @@ class TranscriptView(ScrollView, can_focus=True):
         return p
 
     def segment_at(self, offset: int) -> int:
-        starts = [s[0] for s in self.segments]
-        index = bisect.bisect_right(starts, offset) - 1
+        index = bisect.bisect_right(self._segment_starts, offset) - 1
         return max(0, index)
 
     # -- scrolling and the mouse ---------------------------------------------------------------------
