@@ -259,3 +259,20 @@ def test_star_a_key_quote(study: Path) -> None:
     run(scenario())
     with sqlite3.connect(study) as conn:
         assert conn.execute("SELECT code_id, key_quote FROM coding").fetchall() == [("trust", 1)]
+
+
+def test_arrow_keys_move_the_selection(study: Path) -> None:
+    """The transcript is a scroll view, but the arrows belong to coding: sentence, extend, narrow."""
+
+    async def scenario() -> None:
+        app = make_app(study, coder="amira", user="tester")
+        async with app.run_test(size=(120, 40)) as pilot:
+            view = await open_first(pilot)
+            await pilot.press("down", "down", "down", "up")
+            assert view.cursor == 2 and view.text[slice(*view.selection)] == "In prison."
+            await pilot.press("shift+down", "right")
+            assert view.text[slice(*view.selection)] == "In prison. She came before I got out. I"
+            await pilot.press("b", "down", "down")
+            assert pilot.app.screen.query_one("#codebook").highlighted_code == "trust"
+
+    run(scenario())

@@ -28,7 +28,7 @@ from .keybar import binding
 _key = partial(binding, "codebook")
 
 
-class CodebookPanel(ScrollView, can_focus=True):
+class CodebookPanel(ScrollView, can_focus=True, inherit_bindings=False):
     """Enter applies the highlighted code to the selection; the other keys edit the codebook."""
 
     BINDINGS = [
@@ -36,6 +36,8 @@ class CodebookPanel(ScrollView, can_focus=True):
         _key("up,k", "cursor(-1)", "Up", "Previous code", show=False),
         _key("right,l", "expand(True)", "Expand", "Show the highlighted code's sub-codes", show=False),
         _key("left,h", "expand(False)", "Collapse", "Hide its sub-codes (or go to its parent)", show=False),
+        _key("pagedown", "cursor(10)", "Page down", "Ten codes down", show=False),
+        _key("pageup", "cursor(-10)", "Page up", "Ten codes up", show=False),
         _key("enter", "screen.apply_highlighted", "Apply", "Apply the highlighted code to the selected passage"),
         _key("a", "screen.add_code(True)", "Add sub-code", "Add a code under the highlighted one"),
         _key("A", "screen.add_code(False)", "Add code", "Add a top-level code"),

@@ -19,7 +19,7 @@ from textual.widgets import Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from ..codes import CodeMatcher
-from .keybar import binding
+from .keybar import binding, keys_label
 
 _key = partial(binding, "dialog")
 
@@ -269,7 +269,7 @@ class SearchDialog(ModalScreen[dict[str, Any] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog search"):
-            yield Label("Search the study (all words must appear; accents and case ignored)", classes="dialog-title")
+            yield Label("Search the study (every word must appear)", classes="dialog-title")
             yield Input(self.query_text, placeholder="words to find", id="search-query")
             yield Label("", id="search-count")
             yield OptionList(id="hits")
@@ -298,14 +298,18 @@ class SearchDialog(ModalScreen[dict[str, Any] | None]):
         self.dismiss(None)
 
 
-def _hit_label(hit: dict[str, Any], words: list[str]) -> Text:
+def _hit_label(hit: dict[str, Any], words: list[str], width: int = 90) -> Text:
+    """One line per hit: the document, then a window of its text around the first word found."""
     context = " ".join(hit["context"].split())
-    label = Text(f"{hit['document']}  ", style="bold #e0c070")
-    body = Text(context)
+    lowered = context.lower()
+    found = min((i for i in (lowered.find(w) for w in words) if i >= 0), default=0)
+    start = max(0, found - width // 3)
+    window = context[start : start + width]
+    label = Text(f"{hit['document']}  ", style="bold #e0c070", no_wrap=True, overflow="ellipsis")
+    body = Text(("…" if start else "") + window + ("…" if start + width < len(context) else ""))
     for word in words:
         body.highlight_words([word], style="reverse", case_sensitive=False)
     label.append_text(body)
-    label.truncate(300)
     return label
 
 
@@ -322,10 +326,15 @@ class HelpScreen(ModalScreen[None]):
         text = Text()
         for title, bindings in self.sections:
             text.append(f"{title}\n", style="bold underline")
+            quick = [b for b in bindings if b.action.startswith("quick(")]
             for entry in bindings:
-                keys = ", ".join(k.strip() for k in entry.key.split(","))
+                if entry in quick[1:]:
+                    continue  # "1 … 9" is one row, not nine
+                keys = f"1 … {len(quick)}" if entry in quick[:1] else keys_label(entry.key)
+                about = "Apply one of your most recently used codes" if entry in quick[:1] else (
+                    entry.tooltip or entry.description)
                 text.append(f"  {keys:<22}", style="bold #80c0ff")
-                text.append(f"{entry.tooltip or entry.description}\n")
+                text.append(f"{about}\n")
             text.append("\n")
         with Vertical(classes="dialog help"):
             yield Label("Keys — Esc closes", classes="dialog-title")

@@ -18,6 +18,7 @@ _NAMES = {
     "enter": "⏎",
     "left_curly_bracket": "{",
     "right_curly_bracket": "}",
+    "asterisk": "*",
 }
 
 
@@ -37,8 +38,14 @@ def binding(
 
 
 def key_label(key: str) -> str:
+    """The first of a binding's keys as a person would write it."""
     first = key.split(",")[0].strip()
     return _NAMES.get(first, first)
+
+
+def keys_label(key: str) -> str:
+    """All of a binding's keys as a person would write them: "down, j", "}", "*"."""
+    return ", ".join(_NAMES.get(k.strip(), k.strip()) for k in key.split(","))
 
 
 class KeyBar(Static):

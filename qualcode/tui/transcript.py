@@ -18,6 +18,7 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
@@ -51,8 +52,31 @@ def clock(seconds: float | None) -> str:
     return f"{seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
-class TranscriptView(ScrollView, can_focus=True):
-    """Shows one document; owns the selection; posts ``SelectionChanged``."""
+class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
+    """Shows one document; owns the selection; posts ``SelectionChanged``.
+
+    ScrollView's own arrow-key bindings are not inherited: in a transcript the arrows move the selection
+    (the document screen's keys), and only paging scrolls.
+    """
+
+    BINDINGS = [
+        Binding(
+            "pagedown",
+            "page_down",
+            "Page down",
+            show=False,
+            id="transcript.page_down",
+            tooltip="Page down through the transcript",
+        ),
+        Binding(
+            "pageup",
+            "page_up",
+            "Page up",
+            show=False,
+            id="transcript.page_up",
+            tooltip="Page up through the transcript",
+        ),
+    ]
 
     DEFAULT_CSS = """
     TranscriptView { background: $surface; }
