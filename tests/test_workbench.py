@@ -276,3 +276,29 @@ def test_arrow_keys_move_the_selection(study: Path) -> None:
             assert pilot.app.screen.query_one("#codebook").highlighted_code == "trust"
 
     run(scenario())
+
+
+def test_back_and_forth_between_documents(study: Path) -> None:
+    """Leaving a document returns to the list (the screen is removed cleanly), as often as a coder likes."""
+    from qualcode.tui.reports import ReportsScreen
+    from qualcode.tui.start import StartScreen
+
+    async def scenario() -> None:
+        app = make_app(study, coder="amira", user="tester")
+        async with app.run_test(size=(120, 40)) as pilot:
+            for _ in range(2):
+                await open_first(pilot)
+                await pilot.press("q")
+                await pilot.pause()
+                assert isinstance(pilot.app.screen, StartScreen)
+                await pilot.press("down")
+            await open_first(pilot)
+            await pilot.press("R")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert isinstance(pilot.app.screen, ReportsScreen)
+            await pilot.press("escape", "escape")
+            await pilot.pause()
+            assert isinstance(pilot.app.screen, StartScreen)
+
+    run(scenario())

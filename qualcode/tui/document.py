@@ -72,6 +72,7 @@ class DocumentScreen(Screen[None]):
         _key("b", "toggle_focus", "Codebook", "Move between the transcript and the codebook"),
         _key("i", "toggle_info", "Info", "Show or hide the highlighted code's definition", show=False),
         _key("f5,ctrl+r", "refresh", "Refresh", "Reload codings (others' work appears on its own too)", show=False),
+        _key("R", "reports", "Reports", "Evidence map and frequencies (the whole study)", show=False),
         _key("question_mark", "app.help", "Help", "Show every key"),
         _key("escape,q", "back", "Documents", "Back to the document list"),
     ] + [_key(str(n), f"quick({n})", f"Code {n}", f"Apply recent code {n}", show=False) for n in range(1, 10)]
@@ -250,6 +251,11 @@ class DocumentScreen(Screen[None]):
     def action_narrow(self, edge: str, step: int) -> None:
         self.query_one(TranscriptView).narrow(edge, step)
 
+    def action_reports(self) -> None:
+        from .reports import ReportsScreen
+
+        self.app.push_screen(ReportsScreen())
+
     def action_toggle_focus(self) -> None:
         panel = self.query_one(CodebookPanel)
         (self.query_one(TranscriptView) if panel.has_focus else panel).focus()
@@ -311,18 +317,18 @@ class DocumentScreen(Screen[None]):
             return
         exact = [c for c in here if (c["start"], c["end"]) == (start, end)]
         if len(here) == 1 or (exact and len({c["code_id"] for c in exact}) == 1 and len(exact) == 1):
-            self.remove([(exact or here)[0]["id"]])
+            self.remove_codings([(exact or here)[0]["id"]])
             return
         choices = [{**next(k for k in self.codes if k["id"] == c["code_id"]), "coding": c["id"]} for c in here]
         unique = list({c["id"]: c for c in choices}.values())
 
         def chosen(code_ids: list[str] | None) -> None:
             if code_ids:
-                self.remove([c["id"] for c in here if c["code_id"] in code_ids])
+                self.remove_codings([c["id"] for c in here if c["code_id"] in code_ids])
 
         self.app.push_screen(CodePicker(unique, title="Remove which code? (Ctrl+T ticks several)"), chosen)
 
-    def remove(self, coding_ids: list[int]) -> None:
+    def remove_codings(self, coding_ids: list[int]) -> None:
         try:
             removed = self.history.remove(coding_ids)
         except QualcodeError as error:
