@@ -25,7 +25,7 @@ OUTCOME_LEVELS = ("short_term_outcome", "medium_term_outcome", "long_term_outcom
 
 
 def evidence_map(project: Project, coders: list[str] | None = None) -> dict[str, Any]:
-    counts = {(r["code"], r["group"]): r for r in frequencies(project, "group", coders)}
+    counts = {(r["code"], r["group"]): r for r in frequencies(project, "group", coders, participants_only=True)}
     sizes: dict[str, int] = {}
     for group, size in project.db.execute(
         "SELECT coalesce(stakeholder_group, ?), count(*) FROM participant GROUP BY 1", [NO_GROUP]

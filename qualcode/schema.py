@@ -13,7 +13,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 APPLICATION_ID = 0x51434442  # "QCDB": marks a SQLite file as a qualcode project
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 LEVELS = (
     "input",
     "activity",
@@ -167,3 +167,10 @@ def m002_segment_search(db: Database) -> None:
 def m003_key_quotes(db: Database) -> None:
     """A coding can be starred as a key quote, so that report writers can shortlist."""
     db.execute("ALTER TABLE coding ADD COLUMN key_quote INTEGER NOT NULL DEFAULT 0")
+
+
+@migrations()
+def m004_report_index(db: Database) -> None:
+    """Reports read every coding by code: an index that covers what they need, so they never touch the table."""
+    db.execute("DROP INDEX coding_by_code")
+    db.execute('CREATE INDEX coding_by_code ON coding(code_id, document_id, start, "end", coder_id)')

@@ -91,3 +91,21 @@ It took a while.
 I: And now?
 Dee: Now she's the one I ring. I got a flat in May!
 """
+
+
+@pytest.fixture(scope="session")
+def demo_study(tmp_path_factory) -> Path:
+    """The demo project (the whole sample study with two coders' codings), built once."""
+    folder = tmp_path_factory.mktemp("demo-study")
+    result = CliRunner().invoke(cli, ["demo", "--dir", str(folder), "--no-tui"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return folder / "demo.qdb"
+
+
+@pytest.fixture
+def demo_copy(demo_study: Path, tmp_path: Path) -> Path:
+    """A copy of the demo project that a test may change."""
+    copy = tmp_path / "demo.qdb"
+    with Project.open(demo_study) as project:  # a consistent copy, WAL included
+        project.db.execute(f"VACUUM INTO '{copy}'")
+    return copy

@@ -331,8 +331,11 @@ class HelpScreen(ModalScreen[None]):
                 if entry in quick[1:]:
                     continue  # "1 … 9" is one row, not nine
                 keys = f"1 … {len(quick)}" if entry in quick[:1] else keys_label(entry.key)
-                about = "Apply one of your most recently used codes" if entry in quick[:1] else (
-                    entry.tooltip or entry.description)
+                about = (
+                    "Apply one of your most recently used codes"
+                    if entry in quick[:1]
+                    else (entry.tooltip or entry.description)
+                )
                 text.append(f"  {keys:<22}", style="bold #80c0ff")
                 text.append(f"{about}\n")
             text.append("\n")
