@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -48,18 +48,32 @@ FREQUENCY_COLUMNS = [
 ]
 
 
+Progress = Callable[[int, int], None]  # (done, total): may raise to cancel; the partial file is then removed
+
+
+def _counted(rows: list[dict[str, Any]], progress: Progress | None) -> Iterator[dict[str, Any]]:
+    """The rows, telling ``progress`` every 100 rows and at the end."""
+    total = len(rows)
+    for n, row in enumerate(rows, start=1):
+        yield row
+        if progress is not None and (n % 100 == 0 or n == total):
+            progress(n, total)
+
+
 def _flat(row: dict[str, Any], columns: list[str]) -> list[Any]:
     return ["; ".join(row[c]) if isinstance(row.get(c), list) else row.get(c) for c in columns]
 
 
-def _write_csv(path: Path, rows: list[dict[str, Any]], columns: list[str]) -> None:
+def _write_csv(path: Path, rows: list[dict[str, Any]], columns: list[str], progress: Progress | None = None) -> None:
     with path.open("w", newline="", encoding="utf-8-sig") as handle:  # a BOM so that Excel reads UTF-8
         writer = csv.writer(handle)
         writer.writerow(columns)
-        writer.writerows(_flat(r, columns) for r in rows)
+        writer.writerows(_flat(r, columns) for r in _counted(rows, progress))
 
 
-def _write_xlsx(path: Path, rows: list[dict[str, Any]], columns: list[str], title: str) -> None:
+def _write_xlsx(
+    path: Path, rows: list[dict[str, Any]], columns: list[str], title: str, progress: Progress | None = None
+) -> None:
     import openpyxl
     from openpyxl.styles import Font
 
@@ -69,7 +83,7 @@ def _write_xlsx(path: Path, rows: list[dict[str, Any]], columns: list[str], titl
     sheet.append(columns)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for row in rows:
+    for row in _counted(rows, progress):
         sheet.append(_flat(row, columns))
     sheet.freeze_panes = "A2"
     book.save(path)
@@ -90,10 +104,14 @@ def attribution_line(row: dict[str, Any], attributes: dict[str, dict[str, Any]])
 
 
 def _quotes_markdown(
-    path: Path, rows: list[dict[str, Any]], codes: dict[str, dict[str, Any]], people: dict[str, dict[str, Any]]
+    path: Path,
+    rows: list[dict[str, Any]],
+    codes: dict[str, dict[str, Any]],
+    people: dict[str, dict[str, Any]],
+    progress: Progress | None = None,
 ) -> None:
     lines = ["# Quote bank", ""]
-    for level, code_id, group in _grouped(rows):
+    for level, code_id, group in _grouped(rows, progress):
         if level:
             lines += [f"## {level.replace('_', ' ').capitalize()}", ""]
         code = codes.get(code_id, {})
@@ -112,7 +130,11 @@ def _quotes_markdown(
 
 
 def _quotes_docx(
-    path: Path, rows: list[dict[str, Any]], codes: dict[str, dict[str, Any]], people: dict[str, dict[str, Any]]
+    path: Path,
+    rows: list[dict[str, Any]],
+    codes: dict[str, dict[str, Any]],
+    people: dict[str, dict[str, Any]],
+    progress: Progress | None = None,
 ) -> None:
     import docx
     from docx.enum.style import WD_STYLE_TYPE
@@ -147,7 +169,7 @@ def _quotes_docx(
         Paragraph(element, document._body).add_run(text)
 
     document.add_heading("Quote bank", level=0)
-    for level, code_id, group in _grouped(rows):
+    for level, code_id, group in _grouped(rows, progress):
         if level:
             add(level.replace("_", " ").capitalize(), headings[1])
         add(group[0]["code_path"], headings[2])
@@ -160,19 +182,25 @@ def _quotes_docx(
     document.save(str(path))
 
 
-def _grouped(rows: list[dict[str, Any]]) -> list[tuple[str | None, str, list[dict[str, Any]]]]:
-    """Rows by logic-model level (in model order), then by code, each level named once."""
+def _grouped(
+    rows: list[dict[str, Any]], progress: Progress | None = None
+) -> Iterator[tuple[str | None, str, list[dict[str, Any]]]]:
+    """Rows by logic-model level (in model order), then by code, each level named once; ``progress`` hears
+    of each group's rows once the caller has written them."""
     order = {level: n for n, level in enumerate(LEVELS)}
     buckets: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in rows:
         buckets.setdefault((row["level"], row["code"]), []).append(row)
-    result, seen = [], set()
+    seen: set[str] = set()
+    done = 0
     for (level, code_id), group in sorted(
         buckets.items(), key=lambda kv: (order.get(kv[0][0], 99), kv[1][0]["code_path"])
     ):
-        result.append((None if level in seen else level, code_id, group))
+        yield None if level in seen else level, code_id, group
         seen.add(level)
-    return result
+        done += len(group)
+        if progress is not None:
+            progress(done, len(rows))
 
 
 def _frequencies_markdown(path: Path, rows: list[dict[str, Any]]) -> None:
@@ -186,16 +214,22 @@ def _frequencies_markdown(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def write_quotes(
-    path: Path, rows: list[dict[str, Any]], codes: dict[str, dict[str, Any]], people: dict[str, dict[str, Any]]
+    path: Path,
+    rows: list[dict[str, Any]],
+    codes: dict[str, dict[str, Any]],
+    people: dict[str, dict[str, Any]],
+    progress: Progress | None = None,
 ) -> None:
+    """A quote bank in the format the extension names; ``progress`` hears (done, total) as rows are written
+    and may raise to stop, leaving no file behind."""
     write_atomically(
         path,
         {
-            ".csv": lambda target: _write_csv(target, rows, QUOTE_COLUMNS),
-            ".xlsx": lambda target: _write_xlsx(target, rows, QUOTE_COLUMNS, "Quotes"),
+            ".csv": lambda target: _write_csv(target, rows, QUOTE_COLUMNS, progress),
+            ".xlsx": lambda target: _write_xlsx(target, rows, QUOTE_COLUMNS, "Quotes", progress),
             ".json": lambda target: _write_json(target, rows),
-            ".md": lambda target: _quotes_markdown(target, rows, codes, people),
-            ".docx": lambda target: _quotes_docx(target, rows, codes, people),
+            ".md": lambda target: _quotes_markdown(target, rows, codes, people, progress),
+            ".docx": lambda target: _quotes_docx(target, rows, codes, people, progress),
         },
     )
 

@@ -109,3 +109,51 @@ def demo_copy(demo_study: Path, tmp_path: Path) -> Path:
     with Project.open(demo_study) as project:  # a consistent copy, WAL included
         project.db.execute(f"VACUUM INTO '{copy}'")
     return copy
+
+
+# The reports' hand-built study: a focus group with four speakers from two groups, interviews, interviewer
+# turns, one participant in two documents, one excerpt across two speakers' turns, nested codes.
+FOCUS_GROUP = """\
+Facilitator: What changed for you?
+Jade: I got my own flat in March.
+Liam: I trust people more now. It took ages.
+Bernie: As a mentor I trust the process.
+Mel: The housing office knows us now.
+Facilitator: Anything else about housing?
+"""
+DEE_1 = "Interviewer: How are things?\nDee: I got a tenancy and I kept it.\n"
+DEE_2 = "Interviewer: And now?\nDee: I trust my mentor completely.\n"
+SHEET = """\
+document,speaker,participant,group,site
+fg.txt,Jade,Jade,mentee,North
+fg.txt,Liam,Liam,mentee,South
+fg.txt,Bernie,Bernie,mentor,North
+fg.txt,Mel,Mel,mentor,South
+m1.txt,Dee,Dee,mentee,North
+m2.txt,Dee,Dee,mentee,North
+"""
+CODINGS = [  # (coder, document, code, text)
+    ("amira", "fg.txt", "housing", "I got my own flat in March."),  # Jade only
+    ("amira", "fg.txt", "trust", "It took ages.\nBernie: As a mentor I trust"),  # Liam's and Bernie's turns
+    ("amira", "fg.txt", "housing", "Anything else about housing?"),  # the facilitator: credits no one
+    ("amira", "m1.txt", "housing", "I got a tenancy and I kept it."),
+    ("amira", "m1.txt", "outcomes", "I got a tenancy and I kept it."),  # parent and child, one passage
+    ("amira", "m2.txt", "trust", "I trust my mentor completely."),  # Dee again, in a second document
+    ("ben", "fg.txt", "housing", "The housing office knows us now."),  # Mel, by another coder
+]
+
+
+@pytest.fixture
+def study(invoke, project_path: Path, tmp_path: Path) -> Path:
+    folder = tmp_path / "study"
+    write(folder / "fg.txt", FOCUS_GROUP)
+    write(folder / "m1.txt", DEE_1)
+    write(folder / "m2.txt", DEE_2)
+    write(folder / "participants.csv", SHEET)
+    assert invoke("import", project_path, folder, "--participants", folder / "participants.csv").exit_code == 0
+    for coder, document, code, text in CODINGS:
+        result = invoke("code", project_path, "--coder", coder, "--document", document, "--code", code, "--match", text)
+        assert result.exit_code == 0, result.output
+    return project_path
+
+

@@ -6,54 +6,10 @@ import random
 from pathlib import Path
 
 import pytest
-from conftest import write
 
 from qualcode import tally
 from qualcode.reports import Filters, excerpts, frequencies, reference_frequencies, whole_words
 from qualcode.store import Project
-
-FOCUS_GROUP = """\
-Facilitator: What changed for you?
-Jade: I got my own flat in March.
-Liam: I trust people more now. It took ages.
-Bernie: As a mentor I trust the process.
-Mel: The housing office knows us now.
-Facilitator: Anything else about housing?
-"""
-DEE_1 = "Interviewer: How are things?\nDee: I got a tenancy and I kept it.\n"
-DEE_2 = "Interviewer: And now?\nDee: I trust my mentor completely.\n"
-SHEET = """\
-document,speaker,participant,group,site
-fg.txt,Jade,Jade,mentee,North
-fg.txt,Liam,Liam,mentee,South
-fg.txt,Bernie,Bernie,mentor,North
-fg.txt,Mel,Mel,mentor,South
-m1.txt,Dee,Dee,mentee,North
-m2.txt,Dee,Dee,mentee,North
-"""
-CODINGS = [  # (coder, document, code, text)
-    ("amira", "fg.txt", "housing", "I got my own flat in March."),  # Jade only
-    ("amira", "fg.txt", "trust", "It took ages.\nBernie: As a mentor I trust"),  # Liam's and Bernie's turns
-    ("amira", "fg.txt", "housing", "Anything else about housing?"),  # the facilitator: credits no one
-    ("amira", "m1.txt", "housing", "I got a tenancy and I kept it."),
-    ("amira", "m1.txt", "outcomes", "I got a tenancy and I kept it."),  # parent and child, one passage
-    ("amira", "m2.txt", "trust", "I trust my mentor completely."),  # Dee again, in a second document
-    ("ben", "fg.txt", "housing", "The housing office knows us now."),  # Mel, by another coder
-]
-
-
-@pytest.fixture
-def study(invoke, project_path: Path, tmp_path: Path) -> Path:
-    folder = tmp_path / "study"
-    write(folder / "fg.txt", FOCUS_GROUP)
-    write(folder / "m1.txt", DEE_1)
-    write(folder / "m2.txt", DEE_2)
-    write(folder / "participants.csv", SHEET)
-    assert invoke("import", project_path, folder, "--participants", folder / "participants.csv").exit_code == 0
-    for coder, document, code, text in CODINGS:
-        result = invoke("code", project_path, "--coder", coder, "--document", document, "--code", code, "--match", text)
-        assert result.exit_code == 0, result.output
-    return project_path
 
 
 def table(rows: list[dict]) -> set[tuple]:
@@ -277,41 +233,6 @@ def test_presence_matrix(invoke, study: Path, tmp_path: Path) -> None:
     with (tmp_path / "m.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert rows[1] == {"participant": "Dee", "group": "mentee", "outcomes": "1", "housing": "1", "trust": "1"}
-
-
-def test_reports_screen(study: Path, tmp_path: Path) -> None:
-    import asyncio
-
-    from qualcode.tui import make_app
-    from qualcode.tui.reports import QuotesDialog, ReportsScreen
-
-    async def scenario() -> None:
-        app = make_app(study, coder="amira", user="tester")
-        async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.press("r")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            screen = pilot.app.screen
-            assert isinstance(screen, ReportsScreen)
-            grid = screen.query_one("#report-grid")
-            assert grid.row_count == 3 and str(grid.get_cell_at((1, 1))) == "2/3"  # trust x mentee
-            grid.move_cursor(row=1, column=2)  # trust x mentor: Bernie's share of the shared passage
-            await pilot.press("enter")
-            await pilot.pause()
-            dialog = pilot.app.screen
-            assert isinstance(dialog, QuotesDialog) and [r["speakers"] for r in dialog.rows] == [["Liam", "Bernie"]]
-            await pilot.press("escape", "f")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            assert grid.row_count == 6
-            await pilot.press("x", "ctrl+a", "ctrl+k", *str(tmp_path / "f.json"), "enter")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-
-    asyncio.run(scenario())
-    import json
-
-    assert len(json.loads((tmp_path / "f.json").read_text())) == 6
 
 
 def test_column_wise_tally_matches_the_reference(study: Path) -> None:

@@ -1,4 +1,4 @@
-"""Modal dialogs: who is coding, pick codes, type a name, write a memo, search the study, get help.
+"""Modal dialogs: who is coding, pick codes, type a name, write a memo, search, progress, get help.
 
 Each is a ``ModalScreen[T]`` that ends with ``dismiss(value)`` (None when cancelled with Escape), so the
 screen that opened it decides what to do — attributes down, results up.
@@ -6,6 +6,7 @@ screen that opened it decides what to do — attributes down, results up.
 
 from __future__ import annotations
 
+import threading
 from functools import partial
 from typing import Any
 
@@ -15,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList, Static, TextArea
+from textual.widgets import Input, Label, OptionList, ProgressBar, Static, TextArea
 from textual.widgets.option_list import Option
 
 from ..codes import CodeMatcher
@@ -255,6 +256,30 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+class ProgressDialog(ModalScreen[None]):
+    """A bar for slow work in a thread worker; Escape asks the worker to stop (it checks ``cancelled``)."""
+
+    BINDINGS = [_key("escape", "cancel", "Cancel")]
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.title_text = title
+        self.cancelled = threading.Event()
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(self.title_text, classes="dialog-title")
+            yield ProgressBar(total=None, show_eta=False, id="progress")
+            yield Label("Esc cancels; nothing is written until the end.", id="progress-note")
+
+    def advance(self, done: int, total: int) -> None:
+        self.query_one(ProgressBar).update(total=total, progress=done)
+
+    def action_cancel(self) -> None:
+        self.cancelled.set()
+        self.query_one("#progress-note", Label).update("Cancelling…")
 
 
 class SearchDialog(ModalScreen[dict[str, Any] | None]):

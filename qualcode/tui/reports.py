@@ -1,12 +1,16 @@
 """The Reports screen: the evidence map and theme frequencies as a shaded grid, and the quotes behind a cell.
 
-Tables are computed in a thread worker with its own connection (a big study takes seconds), while the screen
-says so; Escape leaves at any time. Enter on a cell opens the excerpts behind it (that code, its sub-codes,
-that group), with who said them; ``x`` exports the table on show, written by the same core code as the CLI.
+Tables are computed in a thread worker with its own connection, while the screen says so; Escape leaves at
+any time. Filters: one coder or all (``c``), and for frequencies the grouping, stakeholder group or any
+participant attribute (``b``). Enter on a cell opens the excerpts behind it (that code, its sub-codes, that
+group, those coders), with who said them. ``x`` exports the table on show; ``w`` writes the quote bank behind
+the highlighted cell (or, from the quotes, those quotes) with a progress bar and Escape to cancel. Files are
+written by the same core code as the CLI, through a partial file, so a cancelled export leaves nothing.
 """
 
 from __future__ import annotations
 
+import json
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -18,14 +22,61 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Label, Static
 
+from ..codebook import project_codes
+from ..errors import QualcodeError
 from ..evidence import evidence_map, shade, write_evidence_map
-from ..exports import write_frequencies
-from ..reports import Filters, excerpts, frequencies
+from ..exports import write_frequencies, write_quotes
+from ..reports import Filters, excerpts, frequencies, people_by_pseudonym
 from ..store import Project
-from .dialogs import TextPrompt
+from .dialogs import CoderDialog, ProgressDialog, TextPrompt
 from .keybar import KeyBar, binding
 
 _key = partial(binding, "reports")
+_EVERYONE = "everyone"
+
+
+class ExportCancelled(QualcodeError):
+    pass
+
+
+def export_quotes(screen: Screen[Any], filters: Filters, name: str) -> None:
+    """Ask where, then write the quote bank for ``filters`` in a thread worker behind a progress bar."""
+    app: Any = screen.app
+    default = str(Path(app.project.path).with_name(f"quotes-{name}.docx"))
+
+    def chosen(answer: str | None) -> None:
+        if not answer:
+            return
+        dialog = ProgressDialog(f"Writing {Path(answer).name}")
+        app.push_screen(dialog)
+        _write_quotes(app, Path(answer).expanduser(), filters, dialog)
+
+    app.push_screen(TextPrompt("Write the quote bank to (.docx .xlsx .csv .md .json)", default), chosen)
+
+
+def _write_quotes(app: Any, path: Path, filters: Filters, dialog: ProgressDialog) -> None:
+    def job() -> None:
+        def progress(done: int, total: int) -> None:
+            if dialog.cancelled.is_set():
+                raise ExportCancelled(f"Cancelled: {path.name} not written")
+            app.call_from_thread(dialog.advance, done, total)
+
+        try:
+            with Project.open(app.project.path) as project:
+                rows = excerpts(project, filters)
+                codes = {c["id"]: c for c in project_codes(project)}
+                people = people_by_pseudonym(project)
+            if not rows:
+                raise QualcodeError(f"No excerpts match: {path.name} not written")
+            write_quotes(path, rows, codes, people, progress)
+        except QualcodeError as error:
+            app.call_from_thread(dialog.dismiss)
+            app.call_from_thread(app.notify, str(error), severity="warning", timeout=6)
+            return
+        app.call_from_thread(dialog.dismiss)
+        app.call_from_thread(app.notify, f"Wrote {len(rows)} excerpt(s) to {path}", timeout=5)
+
+    app.run_worker(job, thread=True, group="export", exit_on_error=False)
 
 
 class ReportsScreen(Screen[None]):
@@ -33,7 +84,15 @@ class ReportsScreen(Screen[None]):
         _key("e", "show('evidence')", "Evidence map", "Outcomes x stakeholder groups: participants with evidence"),
         _key("f", "show('frequencies')", "Frequencies", "Every code x group: excerpts, participants, documents"),
         _key("enter", "quotes", "Quotes", "Read the excerpts behind the highlighted cell"),
+        _key("c", "choose_coder", "Coder", "Count one coder's codings, or everyone's"),
+        _key("b", "choose_by", "By", "Frequencies by stakeholder group or by a participant attribute"),
         _key("x", "export", "Export", "Write the table on show (.md .html .xlsx .json, or .csv for frequencies)"),
+        _key(
+            "w",
+            "write_quotes",
+            "Quote bank",
+            "Write the quotes behind the highlighted cell (.docx .xlsx .csv .md .json)",
+        ),
         _key("question_mark", "app.help", "Help", "Show every key"),
         _key("escape,q", "app.pop_screen", "Back", "Back to the documents"),
     ]
@@ -41,6 +100,8 @@ class ReportsScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.view = "evidence"
+        self.coder: str | None = None  # None: every coder
+        self.by = "group"
         self.data: Any = None
         self.cells: dict[tuple[int, int], tuple[str, str]] = {}  # (row, column) -> (code, group)
 
@@ -55,16 +116,51 @@ class ReportsScreen(Screen[None]):
     def action_show(self, view: str) -> None:
         self.view = view
         self.query_one("#reports-title", Static).update(f"Computing the {self._title()}…")
-        self.load(view)
+        self.load(view, self.coder, self.by)
 
     def _title(self) -> str:
         return "evidence map" if self.view == "evidence" else "frequency table"
 
+    def _filters_text(self) -> str:
+        return self.coder or "all coders"
+
+    def _coders(self) -> list[str] | None:
+        return [self.coder] if self.coder else None
+
     @work(thread=True, exclusive=True, group="reports", exit_on_error=False)
-    def load(self, view: str) -> None:
+    def load(self, view: str, coder: str | None, by: str) -> None:
+        coders = [coder] if coder else None
         with Project.open(self.app.project.path) as project:  # type: ignore[attr-defined]
-            data = evidence_map(project) if view == "evidence" else frequencies(project)
+            data = evidence_map(project, coders) if view == "evidence" else frequencies(project, by, coders)
         self.app.call_from_thread(self._loaded, view, data)
+
+    def action_choose_coder(self) -> None:
+        coders = [r[0] for r in self.app.project.db.execute("SELECT name FROM coder ORDER BY name")]  # type: ignore[attr-defined]
+
+        def chosen(name: str | None) -> None:
+            if name is not None:
+                self.coder = None if name == _EVERYONE else name
+                self.action_show(self.view)
+
+        title = "Count whose codings?"
+        self.app.push_screen(CoderDialog([_EVERYONE, *coders], title=title, allow_new=False), chosen)
+
+    def action_choose_by(self) -> None:
+        keys = sorted(
+            {
+                key
+                for (attributes,) in self.app.project.db.execute("SELECT attributes FROM participant")  # type: ignore[attr-defined]
+                for key in json.loads(attributes or "{}")
+            }
+        )
+
+        def chosen(name: str | None) -> None:
+            if name is not None:
+                self.by = name
+                self.action_show("frequencies")
+
+        title = "Frequencies by stakeholder group or by which attribute?"
+        self.app.push_screen(CoderDialog(["group", *keys], title=title, allow_new=False), chosen)
 
     def _loaded(self, view: str, data: Any) -> None:
         if view != self.view:
@@ -75,7 +171,9 @@ class ReportsScreen(Screen[None]):
         self.cells = {}
         if view == "evidence":
             groups = data["groups"]
-            table.add_columns("Outcome", *[f"{g} (n={data['group_sizes'][g]})" for g in groups])
+            names = [_fit("· " * row["depth"] + row["name"]) for row in data["rows"]]
+            table.add_column("Outcome", width=max([7, *map(len, names)]))  # explicit: a reload keeps it
+            table.add_columns(*[f"{g} (n={data['group_sizes'][g]})" for g in groups])
             for r, row in enumerate(data["rows"]):
                 cells = []
                 for c, group in enumerate(groups, start=1):
@@ -85,10 +183,17 @@ class ReportsScreen(Screen[None]):
                         text.stylize(f"black on #{shade(cell['share'])}")
                     cells.append(text)
                     self.cells[(r, c)] = (row["code"], group)
-                table.add_row(_fit("· " * row["depth"] + row["name"]), *cells)
+                table.add_row(names[r], *cells)
             title = "Evidence map: participants with evidence / participants in the group"
         else:
-            table.add_columns("Code", "Group", "Excerpts", "Participants", "Of", "Documents")
+            table.add_column("Code", width=max([4, *(len(_fit(row["code_name"])) for row in data)]))
+            table.add_columns(
+                "Group" if self.by == "group" else self.by.capitalize(),
+                "Excerpts",
+                "Participants",
+                "Of",
+                "Documents",
+            )
             for r, row in enumerate(data):
                 table.add_row(
                     _fit(row["code_name"]),
@@ -100,18 +205,41 @@ class ReportsScreen(Screen[None]):
                 )
                 for c in range(6):
                     self.cells[(r, c)] = (row["code"], row["group"])
-            title = "Frequencies: per code (sub-codes rolled up) and stakeholder group"
-        self.query_one("#reports-title", Static).update(f"[b]{title}[/b] — Enter reads the quotes behind a cell")
+            title = "Frequencies: per code (sub-codes rolled up) and " + (
+                "stakeholder group" if self.by == "group" else self.by
+            )
+        self.query_one("#reports-title", Static).update(
+            f"[b]{title}[/b] — {self._filters_text()} — Enter reads the quotes behind a cell"
+        )
         table.focus()
 
-    def action_quotes(self) -> None:
+    def _cell_filters(self) -> tuple[str, Filters] | None:
         table = self.query_one(DataTable)
         found = self.cells.get((table.cursor_row, table.cursor_column))
         if not found:
-            return
-        code, group = found
-        rows = excerpts(self.app.project, Filters(codes=[code], groups=[group]))  # type: ignore[attr-defined]
-        self.app.push_screen(QuotesDialog(f"{code} · {group}", rows))
+            return None
+        code, value = found
+        filters = Filters(codes=[code], coders=self._coders() or [])
+        if self.view == "frequencies" and self.by != "group":
+            filters.attributes = {self.by: [value]}
+        else:
+            filters.groups = [value]
+        return f"{code} · {value} · {self._filters_text()}", filters
+
+    def action_quotes(self) -> None:
+        found = self._cell_filters()
+        if found:
+            title, filters = found
+            rows = excerpts(self.app.project, filters)  # type: ignore[attr-defined]
+            self.app.push_screen(QuotesDialog(title, rows, filters))
+
+    def action_write_quotes(self) -> None:
+        found = self._cell_filters()
+        if found:
+            _, filters = found
+            export_quotes(
+                self, filters, "-".join([*filters.codes, *filters.groups, *sum(filters.attributes.values(), [])])
+            )
 
     @on(DataTable.CellSelected)
     def cell_selected(self) -> None:
@@ -134,8 +262,6 @@ class ReportsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def write(self, path: Path, view: str, data: Any) -> None:
-        from ..errors import QualcodeError
-
         try:
             (write_evidence_map if view == "evidence" else write_frequencies)(path, data)
         except QualcodeError as error:
@@ -152,11 +278,14 @@ def _fit(name: str, width: int = 44) -> str:
 class QuotesDialog(ModalScreen[None]):
     """The excerpts behind one cell, with who said them (pseudonyms only)."""
 
-    BINDINGS = [_key("escape,q", "close", "Close", "Back to the table")]
+    BINDINGS = [
+        _key("escape,q", "close", "Close", "Back to the table"),
+        _key("w", "write_quotes", "Quote bank", "Write these quotes to a file"),
+    ]
 
-    def __init__(self, title: str, rows: list[dict[str, Any]]) -> None:
+    def __init__(self, title: str, rows: list[dict[str, Any]], filters: Filters) -> None:
         super().__init__()
-        self.title_text, self.rows = title, rows
+        self.title_text, self.rows, self.filters = title, rows, filters
 
     def compose(self) -> ComposeResult:
         text = Text()
@@ -168,8 +297,14 @@ class QuotesDialog(ModalScreen[None]):
                 style="#9a9a9a",
             )
         with Vertical(classes="dialog help"):
-            yield Label(f"{len(self.rows)} excerpt(s): {self.title_text} — Esc closes", classes="dialog-title")
+            yield Label(
+                f"{len(self.rows)} excerpt(s): {self.title_text} — w writes them to a file, Esc closes",
+                classes="dialog-title",
+            )
             yield Static(text if self.rows else "No excerpts.")
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_write_quotes(self) -> None:
+        export_quotes(self, self.filters, self.filters.codes[0] if self.filters.codes else "all")
