@@ -13,7 +13,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 APPLICATION_ID = 0x51434442  # "QCDB": marks a SQLite file as a qualcode project
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 LEVELS = (
     "input",
     "activity",
@@ -174,3 +174,22 @@ def m004_report_index(db: Database) -> None:
     """Reports read every coding by code: an index that covers what they need, so they never touch the table."""
     db.execute("DROP INDEX coding_by_code")
     db.execute('CREATE INDEX coding_by_code ON coding(code_id, document_id, start, "end", coder_id)')
+
+
+@migrations()
+def m005_decisions(db: Database) -> None:
+    """Reconciliation: what the team decided about each disagreement, and why."""
+    db.execute(
+        """CREATE TABLE decision (
+            id INTEGER PRIMARY KEY,
+            code_id TEXT NOT NULL REFERENCES code(id) ON UPDATE CASCADE,
+            document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            coder_id INTEGER NOT NULL REFERENCES coder(id),
+            choice TEXT NOT NULL CHECK (choice IN ('first', 'second', 'both', 'neither', 'edit')),
+            memo TEXT NOT NULL DEFAULT '',
+            decided_at TEXT NOT NULL,
+            UNIQUE (code_id, document_id, start, "end", coder_id)
+        )"""
+    )

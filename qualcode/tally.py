@@ -64,6 +64,7 @@ class Codings:
     document: np.ndarray
     start: np.ndarray
     end: np.ndarray
+    coder: np.ndarray
     passage: np.ndarray
     passages: int
 
@@ -100,9 +101,9 @@ def read_codings(project: Project, index: dict[str, int], coders: list[str] | No
         key = document
         for field_, width in zip(fields[1:], widths[1:], strict=True):
             key = (key << width) | field_
-        return Codings(code, document, start, end, key, 1 << sum(widths))
+        return Codings(code, document, start, end, coder, key, 1 << sum(widths))
     unique, passage = np.unique(np.stack(fields, axis=1), axis=0, return_inverse=True)
-    return Codings(code, document, start, end, passage.reshape(-1), len(unique))
+    return Codings(code, document, start, end, coder, passage.reshape(-1), len(unique))
 
 
 def _read(

@@ -1,0 +1,145 @@
+"""The team commands: ``qualcode agreement`` (and ``agreement table``), and ``qualcode merge``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..errors import QualcodeError
+from . import PROJECT, Group, cli, echo_json, open_project, print_table
+
+STAT_HEADERS = ["alpha", "kappa", "fleiss", "% agree", "units"]
+
+
+class _AgreementGroup(Group):
+    """``qualcode agreement PROJECT ...`` compares coders; ``qualcode agreement table FILE`` reads a table."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["compare", *args]
+        return super().parse_args(ctx, args)
+
+
+@cli.group(cls=_AgreementGroup)
+def agreement() -> None:
+    """Inter-coder agreement: qualcode agreement PROJECT --coders A,B, or qualcode agreement table FILE.csv."""
+
+
+def _figure(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+def _stat_cells(row: dict[str, Any]) -> list[str]:
+    return [
+        _figure(row["krippendorff_alpha"]),
+        _figure(row["cohen_kappa"]),
+        _figure(row["fleiss_kappa"]),
+        _figure(row["percent_agreement"]),
+        f"{row['units']:,}",
+    ]
+
+
+@agreement.command("compare")
+@PROJECT
+@click.option("--coders", required=True, help="Two or more coders, comma-separated: amira,ben")
+@click.option("--unit", type=click.Choice(["segment", "turn", "character"]), default="segment", show_default=True)
+@click.option("--bootstrap", type=click.IntRange(min=0), default=0, help="Draws for a 95% interval for alpha.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for the bootstrap.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the per-code table (.csv .xlsx .md .json).",
+)
+@click.option(
+    "--disagreements",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write every disagreement with its passage (.csv .xlsx .md .json); two coders.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def agreement_compare(
+    project: Path,
+    coders: str,
+    unit: str,
+    bootstrap: int,
+    seed: int,
+    output: Path | None,
+    disagreements: Path | None,
+    as_json: bool,
+) -> None:
+    """Agreement between coders per code and pooled: percent agreement, Cohen's kappa, Fleiss' kappa and
+    Krippendorff's alpha, at the segment, turn or character unit. (Also: qualcode agreement compare.)"""
+    from ..reconcile import disagreement_rows, write_agreement_table
+    from ..reliability import compare
+
+    names = [c.strip() for c in coders.split(",") if c.strip()]
+    with open_project(project) as opened:
+        report = compare(opened, names, unit, bootstrap, seed)
+        found = disagreement_rows(opened, names) if disagreements else None
+    if output:
+        write_agreement_table(output, report)
+    if disagreements and found is not None:
+        from ..exports import write_table
+
+        write_table(disagreements, found, list(found[0]) if found else ["code"], "Disagreements")
+    if as_json:
+        echo_json(report)
+        return
+    rows = [[r["code"], *_stat_cells(r)] for r in report["per_code"]]
+    rows.append(["pooled", *_stat_cells(report["pooled"])])
+    click.echo(f"Agreement between {', '.join(names)} per {unit}:")
+    print_table(rows, ["code", *STAT_HEADERS])
+    reasons = {reason for r in [*report["per_code"], report["pooled"]] for reason in r["reasons"].values()}
+    for reason in sorted(reasons):
+        click.echo(f"— undefined where {reason}")
+
+
+@agreement.command("table")
+@click.argument("table", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--level", type=click.Choice(["nominal", "ordinal", "interval", "ratio"]), default="nominal", show_default=True
+)
+@click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
+def agreement_table(table: Path, level: str, bootstrap: int, seed: int, as_json: bool) -> None:
+    """Statistics for a reliability table made elsewhere (CSV): one row per unit, one column per coder, an
+    empty cell where that coder gave no value."""
+    from ..reconcile import table_statistics
+
+    result = table_statistics(table, level, bootstrap, seed)
+    if as_json:
+        echo_json(result)
+        return
+    click.echo(f"{result['units']} units, {len(result['coders'])} coders, {level} data")
+    for name in ("krippendorff_alpha", "cohen_kappa", "fleiss_kappa", "percent_agreement"):
+        reason = result["reasons"].get(name)
+        click.echo(f"{name:20s} {_figure(result[name])}" + (f"  ({reason})" if reason else ""))
+    if result.get("alpha_ci"):
+        low, high = result["alpha_ci"]
+        click.echo(f"alpha 95% interval    {low:.3f} to {high:.3f} ({bootstrap} bootstrap draws, seed {seed})")
+
+
+@cli.command()
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("projects", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print what was merged as JSON.")
+def merge(out: Path, projects: tuple[Path, ...], as_json: bool) -> None:
+    """Merge coders' project files into OUT (created if missing): documents matched by content, codes by id,
+    participants by pseudonym; codings keep their coder; merging the same file again adds nothing."""
+    from ..merge import merge_projects
+
+    if out.resolve() in {p.resolve() for p in projects}:
+        raise QualcodeError(f"{out}: the merged project must be a different file from the ones merged")
+    report = merge_projects(out, list(projects))
+    if as_json:
+        echo_json(report)
+        return
+    for source in report["sources"]:
+        click.echo(
+            f"{source['project']}: {source['documents_added']} documents, {source['codes_added']} codes, "
+            f"{source['codings_added']} codings ({source['codings_present']} already there), "
+            f"{source['memos_added']} memos"
+        )

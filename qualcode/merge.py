@@ -1,0 +1,201 @@
+"""Merging coders' project files into one.
+
+Coders who worked in separate copies of a project are merged into one file: documents are matched by the
+sha256 of their text (not by file name, which may differ), codes by id, participants by pseudonym, coders
+by name. Documents new to the target are copied with their turns and sentence segments; codings keep their
+coder and origin; memos follow their targets. A coding already in the target (same document, code, coder
+and offsets) is not added twice, so merging the same file again adds nothing.
+
+A conflict — the same code id with a different name or parent, or the same pseudonym in a different
+stakeholder group — stops the merge with every conflict listed, and the target is left exactly as it was:
+the whole merge is one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .codebook import project_codes
+from .errors import QualcodeError
+from .store import Project, remove_project_files
+
+_DOCUMENT = ["name", "kind", "sha256", "text", "title", "source_format", "attributes", "words", "imported_at"]
+_CODE = ["id", "parent", "name", "level", "beneficiary", "definition", "include", "exclude", "example", "keywords",
+         "colour", "codebook", "position"]  # fmt: skip
+
+
+def merge_projects(out: Path, sources: list[Path]) -> dict[str, Any]:
+    """Merge ``sources`` into ``out`` (created when missing, and removed again if the merge fails)."""
+    created = not out.exists()
+    target = Project.create(out) if created else Project.open(out)
+    opened: list[Project] = []
+    try:
+        opened = [Project.open(source) for source in sources]
+        codes = {c["id"]: (c, target.path.name) for c in project_codes(target)}
+        groups = {r[0]: (r[1], target.path.name) for r in target.db.execute(
+            "SELECT pseudonym, stakeholder_group FROM participant")}  # fmt: skip
+        conflicts = [c for source in opened for c in _conflicts(source, codes, groups)]
+        if conflicts:
+            raise QualcodeError("cannot merge: " + "; ".join(conflicts))
+        with target.transaction():
+            return {"sources": [_merge_one(target, source) for source in opened]}
+    except BaseException:
+        if created:
+            target.close()
+            remove_project_files(out)
+        raise
+    finally:
+        for source in opened:
+            source.close()
+        target.close()
+
+
+def _conflicts(
+    source: Project, codes: dict[str, tuple[dict[str, Any], str]], groups: dict[str, tuple[str | None, str]]
+) -> list[str]:
+    """What ``source`` says differently from the target and the sources before it (which it then joins)."""
+    found = []
+    for code in project_codes(source):
+        have, where = codes.setdefault(code["id"], (code, source.path.name))
+        if (have["name"], have["parent"]) != (code["name"], code["parent"]):
+            found.append(
+                f"{source.path.name}: code {code['id']} is {code['name']!r} under {code['parent'] or 'the top'}, "
+                f"but {have['name']!r} under {have['parent'] or 'the top'} in {where}"
+            )
+    for pseudonym, group in source.db.execute("SELECT pseudonym, stakeholder_group FROM participant"):
+        have_group, where = groups.setdefault(pseudonym, (group, source.path.name))
+        if have_group != group:
+            found.append(
+                f"{source.path.name}: participant {pseudonym} is {group or 'ungrouped'}, "
+                f"but {have_group or 'ungrouped'} in {where}"
+            )
+    return found
+
+
+def _merge_one(target: Project, source: Project) -> dict[str, Any]:
+    db, src = target.db, source.db
+    report = {"project": str(source.path), "documents_added": 0, "codes_added": 0, "codings_added": 0,
+              "codings_present": 0, "memos_added": 0}  # fmt: skip
+    known_codes = {r[0] for r in db.execute("SELECT id FROM code")}
+    for code in project_codes(source):  # tree order: parents first
+        if code["id"] not in known_codes:
+            row = src.execute(f"SELECT {', '.join(_quoted(_CODE))} FROM code WHERE id = ?", [code["id"]]).fetchone()
+            db.execute(f"INSERT INTO code({', '.join(_quoted(_CODE))}) VALUES ({', '.join('?' * len(_CODE))})", row)
+            report["codes_added"] += 1
+    coders = {old: target.coder_id(name) for old, name in src.execute("SELECT id, name FROM coder")}
+    people = {}
+    for old, pseudonym, group, attributes in src.execute(
+        "SELECT id, pseudonym, stakeholder_group, attributes FROM participant"
+    ):
+        found = db.execute("SELECT id, attributes FROM participant WHERE pseudonym = ?", [pseudonym]).fetchone()
+        if found is None:
+            people[old] = db.execute(
+                "INSERT INTO participant(pseudonym, stakeholder_group, attributes) VALUES (?, ?, ?)",
+                [pseudonym, group, attributes],
+            ).lastrowid
+        else:
+            merged = {**json.loads(attributes or "{}"), **json.loads(found[1] or "{}")}  # the target's values win
+            db.execute("UPDATE participant SET attributes = ? WHERE id = ?", [json.dumps(merged), found[0]])
+            people[old] = found[0]
+    documents = {}
+    for old, sha in src.execute("SELECT id, sha256 FROM document"):
+        found = db.execute("SELECT id FROM document WHERE sha256 = ?", [sha]).fetchone()
+        documents[old] = found[0] if found else _copy_document(target, source, old, people)
+        report["documents_added"] += found is None
+    before = target.count("coding")
+    codings = src.execute(
+        'SELECT document_id, code_id, coder_id, start, "end", memo, origin, created_at, key_quote FROM coding'
+    ).fetchall()
+    db.conn.executemany(
+        'INSERT OR IGNORE INTO coding(document_id, code_id, coder_id, start, "end", memo, origin, created_at, '
+        "key_quote) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(documents[d], code, coders[c], *rest) for d, code, c, *rest in codings],
+    )
+    report["codings_added"] = target.count("coding") - before
+    report["codings_present"] = len(codings) - report["codings_added"]
+    report["memos_added"] = _copy_memos(target, source, documents, people, coders)
+    return report
+
+
+def _quoted(columns: list[str]) -> list[str]:
+    return [f'"{c}"' for c in columns]
+
+
+def _copy_document(target: Project, source: Project, old: int, people: dict[int, int]) -> int:
+    db, src = target.db, source.db
+    row = src.execute(f"SELECT {', '.join(_DOCUMENT)} FROM document WHERE id = ?", [old]).fetchone()
+    name = row[0]
+    while db.execute("SELECT 1 FROM document WHERE name = ?", [name]).fetchone():  # same name, other text
+        name = f"{Path(name).stem}-{source.path.stem}{Path(name).suffix}"
+    new = db.execute(
+        f"INSERT INTO document({', '.join(_DOCUMENT)}) VALUES ({', '.join('?' * len(_DOCUMENT))})", [name, *row[1:]]
+    ).lastrowid
+    turns = {}
+    for turn_id, *rest, participant in src.execute(
+        'SELECT id, seq, start, "end", speaker, role, time_start, time_end, participant_id FROM turn '
+        "WHERE document_id = ? ORDER BY seq",
+        [old],
+    ):
+        turns[turn_id] = db.execute(
+            'INSERT INTO turn(document_id, seq, start, "end", speaker, role, time_start, time_end, participant_id) '
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [new, *rest, people.get(participant)],
+        ).lastrowid
+    text = row[_DOCUMENT.index("text")]
+    for turn_id, seq, start, end in src.execute(
+        'SELECT turn_id, seq, start, "end" FROM segment WHERE document_id = ? ORDER BY seq', [old]
+    ).fetchall():
+        segment = db.execute(
+            'INSERT INTO segment(document_id, turn_id, seq, start, "end") VALUES (?, ?, ?, ?, ?)',
+            [new, turns[turn_id], seq, start, end],
+        ).lastrowid
+        db.execute("INSERT INTO segment_fts(rowid, text) VALUES (?, ?)", [segment, text[start:end]])
+    return int(new)
+
+
+def _copy_memos(
+    target: Project, source: Project, documents: dict[int, int], people: dict[int, int], coders: dict[int, int]
+) -> int:
+    added = 0
+    for target_type, target_id, coder, text, created, updated in source.db.execute(
+        "SELECT target_type, target_id, coder_id, text, created_at, updated_at FROM memo"
+    ).fetchall():
+        new_target = target_id
+        if target_type == "document" and target_id is not None:
+            new_target = str(documents[int(target_id)])
+        elif target_type == "participant" and target_id is not None:
+            new_target = str(people[int(target_id)])
+        elif target_type == "coding" and target_id is not None:
+            new_target = _coding_in_target(target, source, int(target_id), documents, coders)
+            if new_target is None:
+                continue
+        new_coder = coders.get(coder) if coder is not None else None
+        if target.db.execute(
+            "SELECT 1 FROM memo WHERE target_type = ? AND target_id IS ? AND coder_id IS ? AND text = ?",
+            [target_type, new_target, new_coder, text],
+        ).fetchone():
+            continue
+        target.db.execute(
+            "INSERT INTO memo(target_type, target_id, coder_id, text, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [target_type, new_target, new_coder, text, created, updated],
+        )
+        added += 1
+    return added
+
+
+def _coding_in_target(
+    target: Project, source: Project, coding_id: int, documents: dict[int, int], coders: dict[int, int]
+) -> str | None:
+    row = source.db.execute(
+        'SELECT document_id, code_id, coder_id, start, "end" FROM coding WHERE id = ?', [coding_id]
+    ).fetchone()
+    if row is None:
+        return None
+    found = target.db.execute(
+        'SELECT id FROM coding WHERE document_id = ? AND code_id = ? AND coder_id = ? AND start = ? AND "end" = ?',
+        [documents[row[0]], row[1], coders[row[2]], row[3], row[4]],
+    ).fetchone()
+    return str(found[0]) if found else None
