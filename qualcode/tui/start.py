@@ -31,6 +31,7 @@ class StartScreen(Screen[None]):
         _key("c", "app.switch_coder", "Coder", "Change who is coding"),
         _key("m", "project_memo", "Memo", "Memo on the whole project"),
         _key("r", "reports", "Reports", "Evidence map, frequencies per group, and the quotes behind them"),
+        _key("a", "agreement", "Agreement", "Agreement between coders per code, and settling disagreements"),
         _key("question_mark", "app.help", "Help", "Show every key"),
         _key("q", "app.quit", "Quit", "Leave qualcode (everything is already saved)"),
     ]
@@ -144,6 +145,22 @@ class StartScreen(Screen[None]):
         from .reports import ReportsScreen
 
         self.app.push_screen(ReportsScreen())
+
+    def action_agreement(self) -> None:
+        from .agreement import AgreementScreen
+        from .dialogs import TextPrompt
+
+        names = [r[0] for r in self.app.project.db.execute(  # type: ignore[attr-defined]
+            "SELECT name FROM coder WHERE name != 'consensus' ORDER BY name")]  # fmt: skip
+
+        def chosen(value: str | None) -> None:
+            coders = [c.strip() for c in (value or "").split(",") if c.strip()]
+            if len(coders) >= 2:
+                self.app.push_screen(AgreementScreen(coders))
+            elif value is not None:
+                self.app.notify("Name two or more coders, comma-separated.", severity="warning")
+
+        self.app.push_screen(TextPrompt("Compare which coders? (comma-separated)", ",".join(names)), chosen)
 
     def action_project_memo(self) -> None:
         self.app.edit_memo("project", None, "the project")  # type: ignore[attr-defined]

@@ -1,0 +1,223 @@
+"""The Agreement screen: per-code agreement between coders, and settling their disagreements.
+
+``a`` on the document list asks which coders to compare (two or more), then shows one row per code with
+Krippendorff's alpha, Cohen's and Fleiss' kappa, percent agreement, the units compared and how many each
+coder applied it to, worst alpha first; ``s`` changes the sort, ``u`` the unit (segment, turn, character).
+The statistics are computed in a thread worker. Enter on a code (two coders) steps through its
+disagreements: the segment in context with what each coder did, and one key settles it into the consensus
+coder — ``1`` take the first coder's, ``2`` the second's, ``b`` both, ``0`` neither, ``e`` code an edited
+passage — with ``m`` for a memo saying why. Decisions are saved at once and shown when the list returns.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
+
+from ..errors import QualcodeError
+from ..reconcile import disagreement_rows, resolve
+from ..reliability import UNITS, compare
+from ..store import Project
+from .keybar import KeyBar, binding
+
+_key = partial(binding, "agreement")
+SORTS = ("krippendorff_alpha", "cohen_kappa", "percent_agreement", "units", "code")
+SORT_NAMES = dict(zip(SORTS, ("alpha", "kappa", "% agreement", "units", "name"), strict=True))
+
+
+def _figure(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+class AgreementScreen(Screen[None]):
+    BINDINGS = [
+        _key("enter", "disagreements", "Disagreements", "Step through the highlighted code's disagreements"),
+        _key("u", "next_unit", "Unit", "Compare by segment, turn or character"),
+        _key("s", "next_sort", "Sort", "Sort by alpha, kappa, agreement, units or code"),
+        _key("question_mark", "app.help", "Help", "Show every key"),
+        _key("escape,q", "app.pop_screen", "Back", "Back to the documents"),
+    ]
+
+    def __init__(self, coders: list[str]) -> None:
+        super().__init__()
+        self.coders, self.unit, self.sort = coders, "segment", 0
+        self.report: dict[str, Any] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="agreement-title")
+        yield DataTable(id="agreement-grid", cursor_type="row", zebra_stripes=True)
+        yield KeyBar(list(self.BINDINGS))
+
+    def on_mount(self) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self.report is not None:
+            self.reload()
+
+    def reload(self) -> None:
+        self.query_one("#agreement-title", Static).update(f"Comparing {', '.join(self.coders)} per {self.unit}…")
+        self.load(self.coders, self.unit)
+
+    @work(thread=True, exclusive=True, group="agreement", exit_on_error=False)
+    def load(self, coders: list[str], unit: str) -> None:
+        try:
+            with Project.open(self.app.project.path) as project:  # type: ignore[attr-defined]
+                report = compare(project, coders, unit)
+        except QualcodeError as error:
+            self.app.call_from_thread(self.app.notify, str(error), severity="error", timeout=6)
+            return
+        self.app.call_from_thread(self._loaded, report)
+
+    def _loaded(self, report: dict[str, Any]) -> None:
+        self.report = report
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_column("Code", width=max([4, *(min(40, len(r["name"])) for r in report["per_code"])]))
+        table.add_columns("alpha", "kappa", "fleiss", "% agree", "units", *[f"by {c}" for c in self.coders])
+        key = SORTS[self.sort]
+        if key == "code":
+            rows = sorted(report["per_code"], key=lambda r: r["name"])
+        else:  # worst first; undefined last
+            rows = sorted(report["per_code"], key=lambda r: (r[key] is None, r[key] or 0))
+        for row in [*rows, {**report["pooled"], "name": "— pooled over codes", "code": None, "applied": {}}]:
+            table.add_row(
+                row["name"][:40],
+                *(_figure(row[name]) for name in ("krippendorff_alpha", "cohen_kappa", "fleiss_kappa")),
+                _figure(None if row["percent_agreement"] is None else row["percent_agreement"] * 100),
+                f"{row['units']:,}",
+                *(f"{row['applied'].get(c, 0):,.0f}" if row["applied"] else "" for c in self.coders),
+                key=row["code"],
+            )
+        self.query_one("#agreement-title", Static).update(
+            f"[b]Agreement[/b] between {', '.join(self.coders)} per {self.unit}, sorted by {SORT_NAMES[key]}. "
+            "A dash: undefined (nothing varies). Enter steps through a code's disagreements."
+        )
+        table.focus()
+
+    @on(DataTable.RowSelected)
+    def row_selected(self) -> None:  # Enter on the table (the table's own binding comes first)
+        self.action_disagreements()
+
+    def action_next_unit(self) -> None:
+        self.unit = UNITS[(UNITS.index(self.unit) + 1) % len(UNITS)]
+        self.reload()
+
+    def action_next_sort(self) -> None:
+        self.sort = (self.sort + 1) % len(SORTS)
+        if self.report is not None:
+            self._loaded(self.report)
+
+    def action_disagreements(self) -> None:
+        table = self.query_one(DataTable)
+        if self.report is None or not table.row_count:
+            return
+        code = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        if code is None:
+            return
+        if len(self.coders) != 2:
+            self.app.notify("Disagreements are settled two coders at a time.", severity="warning")
+            return
+        rows = disagreement_rows(self.app.project, self.coders, code)  # type: ignore[attr-defined]
+        if not rows:
+            self.app.notify("No disagreements on this code.")
+            return
+        self.app.push_screen(DisagreementScreen(self.coders, rows))
+
+
+class DisagreementScreen(Screen[None]):
+    BINDINGS = [
+        _key("1", "decide('first')", "Take 1st", "Code it as the first coder did (consensus coder)"),
+        _key("2", "decide('second')", "Take 2nd", "Code it as the second coder did"),
+        _key("b", "decide('both')", "Both", "Keep both coders' codings"),
+        _key("0", "decide('neither')", "Neither", "Leave it uncoded in the consensus"),
+        _key("e", "edit", "Edit", "Code an edited passage: trim the text to what should be coded"),
+        _key("m", "memo", "Memo", "Why the team decided so (saved with the decision)"),
+        _key("down,n", "step(1)", "Next", "The next disagreement"),
+        _key("up,p", "step(-1)", "Previous", "The previous disagreement"),
+        _key("escape,q", "app.pop_screen", "Back", "Back to the agreement table"),
+    ]
+
+    def __init__(self, coders: list[str], rows: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self.coders, self.rows, self.at = coders, rows, 0
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="disagreement-title")
+        yield Static("", id="disagreement-body")
+        yield KeyBar(list(self.BINDINGS))
+
+    def on_mount(self) -> None:
+        self.show()
+
+    def show(self) -> None:
+        row = self.rows[self.at]
+        document = self.app.project.document(row["document"])  # type: ignore[attr-defined]
+        text = document["text"]
+        before = text[max(0, row["start"] - 300) : row["start"]]
+        after = text[row["end"] : row["end"] + 300]
+        body = Text()
+        body.append("…" + before)
+        body.append(text[row["start"] : row["end"]], style="bold reverse")
+        body.append(after + "…\n\n")
+        body.append(f"{row['applied_by']} coded this sentence with {row['code_name']}; ", style="bold")
+        body.append(f"{row['not_applied_by']} did not.\n")
+        if row["decision"]:
+            body.append(f"Decided: {row['decision']}", style="bold green")
+            body.append(f" — {row['memo']}\n" if row["memo"] else "\n")
+        decided = sum(1 for r in self.rows if r["decision"])
+        self.query_one("#disagreement-title", Static).update(
+            f"[b]{row['code_name']}[/b] — disagreement {self.at + 1} of {len(self.rows)} ({decided} decided) — "
+            f"{row['document']}, line {row['line']} — 1 = {self.coders[0]}, 2 = {self.coders[1]}"
+        )
+        self.query_one("#disagreement-body", Static).update(body)
+
+    def action_step(self, by: int) -> None:
+        self.at = max(0, min(len(self.rows) - 1, self.at + by))
+        self.show()
+
+    def action_decide(self, choice: str, span: tuple[int, int] | None = None) -> None:
+        row = self.rows[self.at]
+        resolve(self.app.project, row, self.coders, choice, row.get("memo", ""), span=span)  # type: ignore[attr-defined]
+        if self.at < len(self.rows) - 1:
+            self.at += 1
+        self.show()
+
+    def action_memo(self) -> None:
+        from .dialogs import MemoDialog
+
+        row = self.rows[self.at]
+
+        def saved(text: str | None) -> None:
+            if text is not None:
+                row["memo"] = text.strip()
+                if row["decision"]:  # already decided: keep the decision, with the new memo
+                    resolve(self.app.project, row, self.coders, row["decision"], row["memo"])  # type: ignore[attr-defined]
+                self.show()
+
+        self.app.push_screen(MemoDialog(f"Why — {row['code_name']}", row.get("memo", "")), saved)
+
+    def action_edit(self) -> None:
+        from .dialogs import TextPrompt
+
+        row = self.rows[self.at]
+        text = self.app.project.document(row["document"])["text"]  # type: ignore[attr-defined]
+        sentence = text[row["start"] : row["end"]]
+
+        def chosen(value: str | None) -> None:
+            if not value:
+                return
+            found = sentence.find(value.strip())
+            if found < 0:
+                self.app.notify("That text is not in the sentence; trim it, do not retype it.", severity="warning")
+                return
+            start = row["start"] + found
+            self.action_decide("edit", (start, start + len(value.strip())))
+
+        self.app.push_screen(TextPrompt("Code this part of the sentence (trim it)", sentence), chosen)

@@ -1,0 +1,54 @@
+"""The Agreement screen, driven by keys: the per-code table, and settling disagreements into a consensus."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+from qualcode.tui import make_app
+from qualcode.tui.agreement import AgreementScreen, DisagreementScreen
+
+
+def test_agreement_table_and_reconciliation(study: Path) -> None:
+    async def scenario() -> None:
+        app = make_app(study, coder="amira", user="tester")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("a", "enter")  # the prompt offers every coder but the consensus: amira,ben
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = pilot.app.screen
+            assert isinstance(screen, AgreementScreen) and screen.coders == ["amira", "ben"]
+            grid = screen.query_one("#agreement-grid")
+            rows = [[str(grid.get_cell_at((r, c))) for c in range(8)] for r in range(grid.row_count)]
+            assert rows[0] == ["Housing", "-0.18", "-0.24", "-0.27", "57.14", "7", "2", "1"]  # worst first; alpha 1 - (6/14)/(66/182), Scott -18/66
+            assert rows[-2][0] == "Outcomes" and rows[-2][1] == "—"  # undefined: nothing varies in fg.txt
+            assert rows[-1][0] == "— pooled over codes" and rows[-1][5] == "21"
+            await pilot.press("u")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert screen.unit == "turn"
+            grid.move_cursor(row=[str(grid.get_cell_at((r, 0))) for r in range(grid.row_count)].index("Housing"))
+            await pilot.press("enter")
+            await pilot.pause()
+            steps = pilot.app.screen
+            assert isinstance(steps, DisagreementScreen) and len(steps.rows) == 3
+            await pilot.press("1")  # Jade's sentence: take amira's coding
+            await pilot.press("2")  # Mel's sentence: take ben's
+            await pilot.press("m", *"The interviewer asked it", "escape", "0")  # memo, then neither
+            await pilot.pause()
+            assert "3 decided" in str(steps.query_one("#disagreement-title").render())
+            await pilot.press("escape")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert pilot.app.screen is screen
+
+    asyncio.run(scenario())
+    with sqlite3.connect(study) as conn:
+        consensus = conn.execute(
+            'SELECT c.code_id, c.start, c."end" FROM coding c JOIN coder r ON r.id = c.coder_id '
+            "WHERE r.name = 'consensus' ORDER BY c.start"
+        ).fetchall()
+        decisions = conn.execute('SELECT choice, memo FROM decision ORDER BY start').fetchall()
+    assert consensus == [("housing", 41, 68), ("housing", 160, 192)]
+    assert decisions == [("first", ""), ("second", ""), ("neither", "The interviewer asked it")]
