@@ -108,11 +108,20 @@ def _merge_one(target: Project, source: Project) -> dict[str, Any]:
     codings = src.execute(
         'SELECT document_id, code_id, coder_id, start, "end", memo, origin, created_at, key_quote FROM coding'
     ).fetchall()
+    rows = sorted((documents[d], code, coders[c], *rest) for d, code, c, *rest in codings)
+    indexes = []
+    if len(rows) > 50_000:  # many rows: rebuild the secondary indexes once instead of updating them per row
+        indexes = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'coding' "
+                             "AND sql IS NOT NULL").fetchall()  # fmt: skip
+        for name, _ in indexes:
+            db.execute(f'DROP INDEX "{name}"')
     db.conn.executemany(
         'INSERT OR IGNORE INTO coding(document_id, code_id, coder_id, start, "end", memo, origin, created_at, '
         "key_quote) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(documents[d], code, coders[c], *rest) for d, code, c, *rest in codings],
+        rows,
     )
+    for _, sql in indexes:
+        db.execute(sql)
     report["codings_added"] = target.count("coding") - before
     report["codings_present"] = len(codings) - report["codings_added"]
     report["memos_added"] = _copy_memos(target, source, documents, people, coders)
@@ -124,6 +133,7 @@ def _quoted(columns: list[str]) -> list[str]:
 
 
 def _copy_document(target: Project, source: Project, old: int, people: dict[int, int]) -> int:
+    """Copy one document with its turns and segments (explicit new ids, so each table is one executemany)."""
     db, src = target.db, source.db
     row = src.execute(f"SELECT {', '.join(_DOCUMENT)} FROM document WHERE id = ?", [old]).fetchone()
     name = row[0]
@@ -132,26 +142,31 @@ def _copy_document(target: Project, source: Project, old: int, people: dict[int,
     new = db.execute(
         f"INSERT INTO document({', '.join(_DOCUMENT)}) VALUES ({', '.join('?' * len(_DOCUMENT))})", [name, *row[1:]]
     ).lastrowid
-    turns = {}
-    for turn_id, *rest, participant in src.execute(
+    next_turn = db.execute("SELECT coalesce(max(id), 0) + 1 FROM turn").fetchone()[0]
+    turns = src.execute(
         'SELECT id, seq, start, "end", speaker, role, time_start, time_end, participant_id FROM turn '
         "WHERE document_id = ? ORDER BY seq",
         [old],
-    ):
-        turns[turn_id] = db.execute(
-            'INSERT INTO turn(document_id, seq, start, "end", speaker, role, time_start, time_end, participant_id) '
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [new, *rest, people.get(participant)],
-        ).lastrowid
+    ).fetchall()
+    turn_ids = {turn[0]: next_turn + n for n, turn in enumerate(turns)}
+    db.conn.executemany(
+        'INSERT INTO turn(id, document_id, seq, start, "end", speaker, role, time_start, time_end, participant_id) '
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(turn_ids[t[0]], new, *t[1:8], people.get(t[8])) for t in turns],
+    )
     text = row[_DOCUMENT.index("text")]
-    for turn_id, seq, start, end in src.execute(
+    next_segment = db.execute("SELECT coalesce(max(id), 0) + 1 FROM segment").fetchone()[0]
+    segments = src.execute(
         'SELECT turn_id, seq, start, "end" FROM segment WHERE document_id = ? ORDER BY seq', [old]
-    ).fetchall():
-        segment = db.execute(
-            'INSERT INTO segment(document_id, turn_id, seq, start, "end") VALUES (?, ?, ?, ?, ?)',
-            [new, turns[turn_id], seq, start, end],
-        ).lastrowid
-        db.execute("INSERT INTO segment_fts(rowid, text) VALUES (?, ?)", [segment, text[start:end]])
+    ).fetchall()
+    db.conn.executemany(
+        'INSERT INTO segment(id, document_id, turn_id, seq, start, "end") VALUES (?, ?, ?, ?, ?, ?)',
+        [(next_segment + n, new, turn_ids[t], seq, start, end) for n, (t, seq, start, end) in enumerate(segments)],
+    )
+    db.conn.executemany(
+        "INSERT INTO segment_fts(rowid, text) VALUES (?, ?)",
+        [(next_segment + n, text[start:end]) for n, (_, _, start, end) in enumerate(segments)],
+    )
     return int(new)
 
 

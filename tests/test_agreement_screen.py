@@ -10,7 +10,7 @@ from qualcode.tui import make_app
 from qualcode.tui.agreement import AgreementScreen, DisagreementScreen
 
 
-def test_agreement_table_and_reconciliation(study: Path) -> None:
+def test_agreement_table_and_reconciliation(study: Path, tmp_path: Path) -> None:
     async def scenario() -> None:
         app = make_app(study, coder="amira", user="tester")
         async with app.run_test(size=(120, 40)) as pilot:
@@ -21,9 +21,20 @@ def test_agreement_table_and_reconciliation(study: Path) -> None:
             assert isinstance(screen, AgreementScreen) and screen.coders == ["amira", "ben"]
             grid = screen.query_one("#agreement-grid")
             rows = [[str(grid.get_cell_at((r, c))) for c in range(8)] for r in range(grid.row_count)]
-            assert rows[0] == ["Housing", "-0.18", "-0.24", "-0.27", "57.14", "7", "2", "1"]  # worst first; alpha 1 - (6/14)/(66/182), Scott -18/66
+            assert rows[0] == [
+                "Housing",
+                "-0.18",
+                "-0.24",
+                "-0.27",
+                "57.14",
+                "7",
+                "2",
+                "1",
+            ]  # worst first; alpha 1 - (6/14)/(66/182), Scott -18/66
             assert rows[-2][0] == "Outcomes" and rows[-2][1] == "—"  # undefined: nothing varies in fg.txt
             assert rows[-1][0] == "— pooled over codes" and rows[-1][5] == "21"
+            await pilot.press("x", "ctrl+a", "ctrl+k", *str(tmp_path / "agree.csv"), "enter")
+            await pilot.pause()
             await pilot.press("u")
             await app.workers.wait_for_complete()
             await pilot.pause()
@@ -49,6 +60,8 @@ def test_agreement_table_and_reconciliation(study: Path) -> None:
             'SELECT c.code_id, c.start, c."end" FROM coding c JOIN coder r ON r.id = c.coder_id '
             "WHERE r.name = 'consensus' ORDER BY c.start"
         ).fetchall()
-        decisions = conn.execute('SELECT choice, memo FROM decision ORDER BY start').fetchall()
+        decisions = conn.execute("SELECT choice, memo FROM decision ORDER BY start").fetchall()
     assert consensus == [("housing", 41, 68), ("housing", 160, 192)]
+    lines = (tmp_path / "agree.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("code,name,krippendorff_alpha") and lines[-1].startswith("pooled,")
     assert decisions == [("first", ""), ("second", ""), ("neither", "The interviewer asked it")]

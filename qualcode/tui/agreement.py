@@ -12,6 +12,7 @@ passage — with ``m`` for a memo saying why. Decisions are saved at once and sh
 from __future__ import annotations
 
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -21,7 +22,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from ..errors import QualcodeError
-from ..reconcile import disagreement_rows, resolve
+from ..exports import write_table
+from ..reconcile import disagreement_rows, resolve, write_agreement_table
 from ..reliability import UNITS, compare
 from ..store import Project
 from .keybar import KeyBar, binding
@@ -40,6 +42,8 @@ class AgreementScreen(Screen[None]):
         _key("enter", "disagreements", "Disagreements", "Step through the highlighted code's disagreements"),
         _key("u", "next_unit", "Unit", "Compare by segment, turn or character"),
         _key("s", "next_sort", "Sort", "Sort by alpha, kappa, agreement, units or code"),
+        _key("x", "export", "Export", "Write the agreement table (.csv .xlsx .md .json)"),
+        _key("w", "export_disagreements", "Disagreements file", "Write every disagreement (.csv .xlsx .md .json)"),
         _key("question_mark", "app.help", "Help", "Show every key"),
         _key("escape,q", "app.pop_screen", "Back", "Back to the documents"),
     ]
@@ -100,6 +104,38 @@ class AgreementScreen(Screen[None]):
             "A dash: undefined (nothing varies). Enter steps through a code's disagreements."
         )
         table.focus()
+
+    def action_export(self) -> None:
+        if self.report is not None:
+            self._export("agreement.xlsx", lambda path: write_agreement_table(path, self.report or {}))
+
+    def action_export_disagreements(self) -> None:
+        if len(self.coders) != 2:
+            self.app.notify("Disagreements are listed two coders at a time.", severity="warning")
+            return
+
+        def write(path: Path) -> None:
+            rows = disagreement_rows(self.app.project, self.coders)  # type: ignore[attr-defined]
+            write_table(path, rows, list(rows[0]) if rows else ["code"], "Disagreements")
+
+        self._export("disagreements.xlsx", write)
+
+    def _export(self, name: str, write: Any) -> None:
+        from .dialogs import TextPrompt
+
+        def chosen(answer: str | None) -> None:
+            if not answer:
+                return
+            path = Path(answer).expanduser()
+            try:
+                write(path)
+            except QualcodeError as error:
+                self.app.notify(str(error), severity="error", timeout=6)
+                return
+            self.app.notify(f"Wrote {path}", timeout=4)
+
+        default = str(Path(self.app.project.path).with_name(name))  # type: ignore[attr-defined]
+        self.app.push_screen(TextPrompt("Write to (.csv .xlsx .md .json)", default), chosen)
 
     @on(DataTable.RowSelected)
     def row_selected(self) -> None:  # Enter on the table (the table's own binding comes first)
