@@ -123,5 +123,7 @@ def test_cli_agreement(study: Path, invoke, tmp_path: Path) -> None:
     assert set(report["pooled"]) >= {"percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha"}
     table = invoke("agreement", study, "--coders", "amira,ben", "--unit", "turn")
     assert table.exit_code == 0 and "housing" in table.output and "pooled" in table.output
+    characters = invoke("agreement", study, "--coders", "amira,ben", "--unit", "character").output
+    assert "kappa (doc-weighted)" in characters.splitlines()[1]
     bad = invoke("agreement", study, "--coders", "amira,zed")
     assert bad.exit_code == 1 and "no coder named zed" in bad.output

@@ -41,6 +41,14 @@ def _stat_cells(row: dict[str, Any]) -> list[str]:
     ]
 
 
+def _weighted_cells(row: dict[str, Any], shown: bool) -> list[str]:
+    """NVivo's figure: per-document kappa averaged with document length as weight (character unit)."""
+    if not shown:
+        return []
+    weighted = row["document_weighted"]
+    return [_figure(weighted["cohen_kappa"]), str(weighted["documents"])]
+
+
 @agreement.command("compare")
 @PROJECT
 @click.option("--coders", required=True, help="Two or more coders, comma-separated: amira,ben")
@@ -87,10 +95,11 @@ def agreement_compare(
     if as_json:
         echo_json(report)
         return
-    rows = [[r["code"], *_stat_cells(r)] for r in report["per_code"]]
-    rows.append(["pooled", *_stat_cells(report["pooled"])])
+    weighted = unit == "character" and len(names) == 2
+    rows = [[r["code"], *_stat_cells(r), *_weighted_cells(r, weighted)] for r in report["per_code"]]
+    rows.append(["pooled", *_stat_cells(report["pooled"]), *(["", ""] if weighted else [])])
     click.echo(f"Agreement between {', '.join(names)} per {unit}:")
-    print_table(rows, ["code", *STAT_HEADERS])
+    print_table(rows, ["code", *STAT_HEADERS, *(["kappa (doc-weighted)", "docs"] if weighted else [])])
     reasons = {reason for r in [*report["per_code"], report["pooled"]] for reason in r["reasons"].values()}
     for reason in sorted(reasons):
         click.echo(f"— undefined where {reason}")
