@@ -13,7 +13,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 APPLICATION_ID = 0x51434442  # "QCDB": marks a SQLite file as a qualcode project
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 LEVELS = (
     "input",
     "activity",
@@ -192,4 +192,19 @@ def m005_decisions(db: Database) -> None:
             decided_at TEXT NOT NULL,
             UNIQUE (code_id, document_id, start, "end", coder_id)
         )"""
+    )
+
+
+@migrations()
+def m006_dismissals(db: Database) -> None:
+    """Suggestions a coder dismissed for a passage, so that they are not offered again."""
+    db.execute(
+        """CREATE TABLE dismissal (
+            coder_id INTEGER NOT NULL REFERENCES coder(id),
+            document_id INTEGER NOT NULL REFERENCES document(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            code_id TEXT NOT NULL REFERENCES code(id) ON UPDATE CASCADE ON DELETE CASCADE,
+            PRIMARY KEY (coder_id, document_id, start, "end", code_id)
+        ) WITHOUT ROWID"""
     )

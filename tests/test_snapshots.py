@@ -37,6 +37,19 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
+def pressing(*keys: str):
+    """Press the keys, then wait for every worker (the document's suggestions are computed in one), so that
+    the screenshot does not depend on timing."""
+
+    async def run(pilot) -> None:
+        await settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run
+
+
 class TestStartScreen:
     def test_documents_and_progress(self, snap_compare, study: Path) -> None:
         assert snap_compare(make_app(study, coder="amira", user="snap"), terminal_size=SIZE, run_before=settle)
@@ -45,22 +58,20 @@ class TestStartScreen:
 class TestDocumentScreen:
     def test_coded_transcript(self, snap_compare, study: Path) -> None:
         app = make_app(study, coder="amira", user="snap")
-        assert snap_compare(app, press=["down", "enter", "_", "j", "j", "shift+down"], terminal_size=SIZE,
-                            run_before=settle)
+        assert snap_compare(app, terminal_size=SIZE, run_before=pressing("down", "enter", "j", "j", "shift+down"))
 
     def test_narrow_terminal(self, snap_compare, study: Path) -> None:
         app = make_app(study, coder="amira", user="snap")
-        assert snap_compare(app, press=["down", "enter", "_", "j", "j"], terminal_size=(80, 24), run_before=settle)
+        assert snap_compare(app, terminal_size=(80, 24), run_before=pressing("down", "enter", "j", "j"))
 
 
 class TestCodePicker:
     def test_fuzzy_match_with_definition(self, snap_compare, study: Path) -> None:
         app = make_app(study, coder="amira", user="snap")
-        assert snap_compare(app, press=["down", "enter", "_", "c", *"tenancy"], terminal_size=SIZE, run_before=settle)
+        assert snap_compare(app, terminal_size=SIZE, run_before=pressing("down", "enter", "c", *"tenancy"))
 
 
 class TestHelp:
     def test_document_keys(self, snap_compare, study: Path) -> None:
         app = make_app(study, coder="amira", user="snap")
-        assert snap_compare(app, press=["down", "enter", "_", "question_mark"], terminal_size=(110, 50),
-                            run_before=settle)
+        assert snap_compare(app, terminal_size=(110, 50), run_before=pressing("down", "enter", "question_mark"))

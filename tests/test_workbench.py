@@ -302,3 +302,55 @@ def test_back_and_forth_between_documents(study: Path) -> None:
             assert isinstance(pilot.app.screen, StartScreen)
 
     run(scenario())
+
+
+def test_suggestions_beside_the_sentence(study: Path) -> None:
+    """One coder: suggestions are on. "I got a flat in May!" suggests Housing (keyword "flat"); a accepts it
+    as a coding with origin "suggestion"; d dismisses; s hides them."""
+
+    async def scenario() -> None:
+        app = make_app(study, coder="amira", user="tester")
+        async with app.run_test(size=(140, 40)) as pilot:
+            view = await open_first(pilot)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = pilot.app.screen
+            flat = next(i for i, s in enumerate(view.segments) if "flat" in view.text[s[0] : s[1]])
+            view.go_to_segment(flat)
+            await pilot.pause()
+            assert [s.code for s in screen.current_suggestions()][:1] == ["housing"]
+            assert "Housing" in str(screen.query_one("#suggestions").render())
+            await pilot.press("a")
+            await pilot.pause()
+            assert screen.current_suggestions() == [] or screen.current_suggestions()[0].code != "housing"
+            trust = next(i for i, s in enumerate(view.segments) if "trust" in view.text[s[0] : s[1]])
+            view.go_to_segment(trust)
+            await pilot.pause()
+            offered = [s.code for s in screen.current_suggestions()]
+            assert offered[0] == "trust"  # the code's name is in the sentence
+            await pilot.press("d")
+            await pilot.pause()
+            assert "trust" not in [s.code for s in screen.current_suggestions()]
+            await pilot.press("s")
+            await pilot.pause()
+            assert screen.current_suggestions() == [] and "hidden" in str(screen.query_one("#suggestions").render())
+
+    run(scenario())
+    rows = codings(study)
+    assert [(r[0], r[1], r[2]) for r in rows] == [("amira", "housing", "I got a flat in May!")]
+    with sqlite3.connect(study) as conn:
+        assert conn.execute("SELECT origin FROM coding").fetchone()[0] == "suggestion"
+        assert conn.execute("SELECT code_id FROM dismissal").fetchall() == [("trust",)]
+
+
+def test_suggestions_start_hidden_in_an_agreement_study(study: Path, invoke) -> None:
+    assert invoke("code", study, "--coder", "ben", "--document", "m1.txt", "--code", "trust", "--segment", "1").exit_code == 0
+
+    async def scenario() -> None:
+        app = make_app(study, coder="amira", user="tester")
+        async with app.run_test(size=(140, 40)) as pilot:
+            await open_first(pilot)
+            await pilot.pause()
+            assert pilot.app.screen.suggestions_on is False
+
+    run(scenario())

@@ -28,12 +28,14 @@ from ..overview import turns as document_turns
 from .codebook import CodebookPanel
 from .dialogs import CodePicker, ConfirmDialog, SearchDialog, TextPrompt, code_detail
 from .keybar import KeyBar, binding
+from .suggestions import BINDINGS as SUGGESTION_KEYS
+from .suggestions import SuggestionsMixin
 from .transcript import TranscriptView
 
 _key = partial(binding, "document")
 
 
-class DocumentScreen(Screen[None]):
+class DocumentScreen(SuggestionsMixin, Screen[None]):
     BINDINGS = [
         _key("down,j", "move(1)", "Next", "Next sentence", show=False),
         _key("up,k", "move(-1)", "Prev", "Previous sentence", show=False),
@@ -73,6 +75,7 @@ class DocumentScreen(Screen[None]):
         _key("i", "toggle_info", "Info", "Show or hide the highlighted code's definition", show=False),
         _key("f5,ctrl+r", "refresh", "Refresh", "Reload codings (others' work appears on its own too)", show=False),
         _key("R", "reports", "Reports", "Evidence map and frequencies (the whole study)", show=False),
+        *SUGGESTION_KEYS,
         _key("question_mark", "app.help", "Help", "Show every key"),
         _key("escape,q", "back", "Documents", "Back to the document list"),
     ] + [_key(str(n), f"quick({n})", f"Code {n}", f"Apply recent code {n}", show=False) for n in range(1, 10)]
@@ -109,6 +112,7 @@ class DocumentScreen(Screen[None]):
                 yield CodebookPanel(id="codebook")
                 yield Static("", id="code-info")
                 yield Static("", id="recent")
+                yield Static("", id="suggestions")
         yield Static("", id="status")
         yield KeyBar(list(self.BINDINGS))
 
@@ -138,6 +142,7 @@ class DocumentScreen(Screen[None]):
             view.select_range(*select)
         else:
             view.go_to_segment(0)
+        self.start_suggestions()
 
     def codings(self, coder_id: int | None) -> list[dict[str, Any]]:
         return document_codings(self.project, self.document_id, [coder_id]) if coder_id else []
@@ -198,6 +203,7 @@ class DocumentScreen(Screen[None]):
                     del self.counts[code_id]
             self.show_codebook(recount=False)
         self.show_status()
+        self.show_suggestions()
 
     def data_version(self) -> int:
         return int(self.project.db.execute("PRAGMA data_version").fetchone()[0])
@@ -214,6 +220,7 @@ class DocumentScreen(Screen[None]):
 
     def on_transcript_view_selection_changed(self, event: TranscriptView.SelectionChanged) -> None:
         self.show_status()
+        self.show_suggestions()
 
     def show_status(self) -> None:
         view = self.query_one(TranscriptView)

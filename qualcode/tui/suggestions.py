@@ -1,0 +1,120 @@
+"""Suggestions beside the sentence being coded: the top three codes with the words that matched (a single
+keyword is enough to be shown here).
+
+They are computed for the whole document in a thread worker when it opens (the spaCy pipeline loads once, in
+the background); ``a`` accepts the first (stored as a coding with origin "suggestion", undoable like any
+other), ``d`` dismisses it (remembered: not offered again), ``s`` hides or shows them. In a project with two
+or more coders — an agreement study — they start hidden, so that shared suggestions do not inflate agreement.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from rich.text import Text
+from textual import work
+from textual.widgets import Static
+
+from ..store import Project
+from ..suggest import Suggester, Suggestion, dismiss
+from .keybar import binding
+from .transcript import TranscriptView
+
+_key = partial(binding, "document")
+SHOWN = 0.35  # lower than the CLI's default: beside the sentence, a single keyword is worth showing
+
+BINDINGS = [
+    _key("a", "accept_suggestion", "Accept", "Apply the first suggested code to this sentence"),
+    _key("d", "dismiss_suggestion", "Dismiss", "Do not suggest the first code for this sentence again"),
+    _key("s", "toggle_suggestions", "Suggest", "Show or hide code suggestions", show=False),
+]
+
+
+class SuggestionsMixin:
+    """Mixed into the document screen, which has ``project``, ``document``, ``coder_id``, ``codes``,
+    ``apply`` and a ``#suggestions`` Static."""
+
+    suggested: dict[int, list[Suggestion]]
+    suggestions_on: bool | None = None
+
+    def start_suggestions(self) -> None:
+        screen: Any = self
+        if self.suggestions_on is None:
+            coders = screen.project.db.execute("SELECT count(*) FROM coder WHERE name != 'consensus'").fetchone()[0]
+            self.suggestions_on = coders < 2
+        self.suggested = {}
+        self.show_suggestions()
+        if self.suggestions_on:
+            self.compute_suggestions(screen.document["name"])
+
+    @work(thread=True, exclusive=True, group="suggestions", exit_on_error=False)
+    def compute_suggestions(self, name: str) -> None:
+        from ..segment import load_pipeline
+
+        screen: Any = self
+        coder = screen.app.coder
+        with Project.open(screen.project.path) as project:
+            suggester = Suggester(project, load_pipeline(), coder)
+            found = suggester.document(project.document(name), coder, top=3, threshold=SHOWN)
+        by_start: dict[int, list[Suggestion]] = {}
+        for suggestion in found:
+            by_start.setdefault(suggestion.start, []).append(suggestion)
+        screen.app.call_from_thread(self._suggestions_ready, name, by_start)
+
+    def _suggestions_ready(self, name: str, by_start: dict[int, list[Suggestion]]) -> None:
+        screen: Any = self
+        if screen.document["name"] == name:
+            self.suggested = by_start
+            self.show_suggestions()
+
+    def current_suggestions(self) -> list[Suggestion]:
+        view: Any = self.query_one(TranscriptView)  # type: ignore[attr-defined]
+        if not view.segments or not self.suggestions_on:
+            return []
+        start, end = view.segments[view.cursor][:2]
+        here = {(c["code_id"]) for c in view.codings if c["start"] < end and c["end"] > start}
+        return [s for s in self.suggested.get(start, []) if s.code not in here]
+
+    def show_suggestions(self) -> None:
+        panel: Any = self.query_one("#suggestions", Static)  # type: ignore[attr-defined]
+        if not self.suggestions_on:
+            panel.update(Text("Suggestions hidden (s shows them)", style="dim"))
+            return
+        names = {c["id"]: c["name"] for c in self.codes}  # type: ignore[attr-defined]
+        found = self.current_suggestions()
+        text = Text("Suggested: ", style="bold")
+        if not found:
+            text.append("none for this sentence", style="dim")
+        for n, suggestion in enumerate(found):
+            text.append(f"\n{'a ' if n == 0 else '  '}", style="bold #80c0ff")
+            text.append(f"{names.get(suggestion.code, suggestion.code)[:34]} {suggestion.score:.2f}")
+            text.append("\n    " + "; ".join(suggestion.reasons)[:120], style="dim")
+        panel.update(text)
+
+    def action_accept_suggestion(self) -> None:
+        found = self.current_suggestions()
+        if not found:
+            return
+        screen: Any = self
+        first = found[0]
+        added = screen.history.add_many(screen.document_id, [first.code], screen.coder_id, first.start, first.end,
+                                        "suggestion")  # fmt: skip
+        screen._version = screen.data_version()
+        screen.refresh_codings([(first.code, screen.document_id, 1)] if added[0] else [])
+        self.show_suggestions()
+
+    def action_dismiss_suggestion(self) -> None:
+        found = self.current_suggestions()
+        if not found:
+            return
+        screen: Any = self
+        first = found[0]
+        dismiss(screen.project, screen.app.coder, screen.document_id, first.start, first.end, first.code)
+        screen._version = screen.data_version()
+        self.suggested[first.start] = [s for s in self.suggested[first.start] if s.code != first.code]
+        self.show_suggestions()
+
+    def action_toggle_suggestions(self) -> None:
+        self.suggestions_on = not self.suggestions_on
+        self.start_suggestions()
