@@ -130,3 +130,12 @@ def test_autocode_cli_dry_run_and_errors(demo_copy: Path, invoke) -> None:
 def test_find_hits_needs_one_search(demo_copy: Path) -> None:
     with Project.open(demo_copy) as project, pytest.raises(QualcodeError, match="--lemma and --fuzzy"):
         find_hits(project, pattern="x", lemma=True)
+
+
+def test_workbench_search_syntax() -> None:
+    from qualcode.tui.autocode import parse_search
+
+    assert parse_search("drink; drugs | turn") == {"terms": "drink; drugs", "lemma": True, "scope": "turn"}
+    assert parse_search(" /dr[iu]nk/ ") == {"pattern": "dr[iu]nk", "scope": "match"}
+    with pytest.raises(QualcodeError, match="not 'paragraph'"):
+        parse_search("drink | paragraph")

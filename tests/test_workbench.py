@@ -354,3 +354,29 @@ def test_suggestions_start_hidden_in_an_agreement_study(study: Path, invoke) -> 
             assert pilot.app.screen.suggestions_on is False
 
     run(scenario())
+
+
+def test_code_by_search_with_preview(study: Path) -> None:
+    """A: search the study, see every hit in context, untick one, pick the code, apply."""
+    from qualcode.tui.autocode import AutocodeDialog
+
+    async def scenario() -> None:
+        app = make_app(study, coder="amira", user="tester")
+        async with app.run_test(size=(140, 40)) as pilot:
+            await open_first(pilot)
+            await pilot.press("A", *"flat | segment", "enter")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            dialog = pilot.app.screen
+            assert isinstance(dialog, AutocodeDialog)
+            assert [(h.document, h.matched) for h in dialog.hits] == [("m1.txt", "flat"), ("m2.txt", "flat")]
+            await pilot.press("down", "space", "enter")  # untick m2's
+            await pilot.pause()
+            await pilot.press(*"housing", "enter")
+            await pilot.pause()
+            assert isinstance(pilot.app.screen, DocumentScreen)
+
+    run(scenario())
+    assert [(r[0], r[1], r[2], r[5]) for r in codings(study)] == [("amira", "housing", "I got a flat in May!", "m1.txt")]
+    with sqlite3.connect(study) as conn:
+        assert conn.execute("SELECT origin FROM coding").fetchone()[0] == "auto"

@@ -76,6 +76,7 @@ class DocumentScreen(SuggestionsMixin, Screen[None]):
         _key("f5,ctrl+r", "refresh", "Refresh", "Reload codings (others' work appears on its own too)", show=False),
         _key("R", "reports", "Reports", "Evidence map and frequencies (the whole study)", show=False),
         *SUGGESTION_KEYS,
+        _key("A", "code_by_search", "Code by search", "Code every passage that matches a search, after a preview"),
         _key("question_mark", "app.help", "Help", "Show every key"),
         _key("escape,q", "back", "Documents", "Back to the document list"),
     ] + [_key(str(n), f"quick({n})", f"Code {n}", f"Apply recent code {n}", show=False) for n in range(1, 10)]
@@ -298,6 +299,11 @@ class DocumentScreen(SuggestionsMixin, Screen[None]):
         self.refresh_codings([(c, self.document_id, 1) for c, new in zip(code_ids, added, strict=True) if new])
         if not any(added):
             self.app.notify("Already coded with that.", timeout=3)
+
+    def action_code_by_search(self) -> None:
+        from .autocode import code_by_search
+
+        code_by_search(self)
 
     def action_pick_code(self) -> None:
         def chosen(code_ids: list[str] | None) -> None:
