@@ -5,7 +5,7 @@ sample coding touches, so the coder's past codings (amira's, on other transcript
 Compared with a baseline that only matches keywords exactly (case-insensitive, whole words). Also times
 suggestions for a 10,000-word transcript once the pipeline is loaded.
 
-    python bench/suggest_eval.py
+    python bench/suggest_eval.py [--study]   # --study: also a whole 1,000-transcript study
 """
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ def evaluate(ranked: list[list[tuple[str, float]]], gold: list[set[str]], thresh
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.parse_args()
+    parser.add_argument("--study", action="store_true", help="Also time a whole 1,000-transcript study.")
+    args = parser.parse_args()
     from qualcode.codebook import project_codes
     from qualcode.demo import build_demo
     from qualcode.segment import load_pipeline
@@ -84,6 +85,27 @@ def main() -> None:
                 print(f"{name:14s} top-1 {figures['top1']:.0%}  top-3 {figures['top3']:.0%}  precision of shown "
                       f"{figures['precision']:.0%} ({figures['shown']} shown)  recall {figures['recall']:.0%}")
             speed(project, nlp, suggester, Path(folder))
+    if args.study:
+        whole_study(nlp)
+
+
+def whole_study(nlp: object) -> None:
+    """Suggestions for every transcript of the workbench benchmark's study (1,000 transcripts of 2,000
+    words, a 300-code synthetic codebook, 200,000 codings to learn from)."""
+    from workbench_bench import build as build_workbench
+
+    from qualcode.store import Project
+    from qualcode.suggest import suggest_study
+
+    path = build_workbench(ROOT / "bench" / "out", 1000, 2000, 200_000)
+    with Project.open(path) as project:
+        started = time.perf_counter()
+        count = documents = 0
+        for done, _, found in suggest_study(project, nlp, "amira", None, 3, 0.5):
+            count, documents = count + len(found), done
+        elapsed = time.perf_counter() - started
+    print(f"whole study: {documents:,} transcripts, {count:,} suggestions in {elapsed:.1f} s "
+          f"({elapsed / documents * 1000:.0f} ms per transcript)")
 
 
 def speed(project: object, nlp: object, suggester: object, folder: Path) -> None:

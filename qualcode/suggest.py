@@ -5,7 +5,8 @@ For each sentence segment, every code is scored on four kinds of evidence:
 1. **keywords** — spaCy ``PhraseMatcher`` on lemmas, so "stopped drinking" finds the keyword "stop drink"
    and "tenancies" finds "tenancy" (lemmas come from the lookup tables, lower-cased, so a capital at the start
    of a sentence does not hide a word); a phrase weighs more than a single word;
-2. **spelling variants** — rapidfuzz: a word within a few letters of a single-word keyword ("tennancy");
+2. **spelling variants and examples** — rapidfuzz: a word within a few letters of a single-word keyword
+   ("tennancy"), and a sentence worded like the code's example (token-set similarity);
 3. **the code's description** — the lemmas a segment shares with the code's name, definition, inclusion
    criteria and example, weighted by how rare each lemma is across the codebook (tf-idf cosine);
 4. **the coder's own past codings** — passages already coded with a code make similar passages suggest it
@@ -31,7 +32,8 @@ from .codebook import project_codes
 from .store import Project
 
 THRESHOLD = 0.5  # the default: a phrase, or a keyword and a description match, or two weaker kinds together
-PHRASE, WORD, VARIANT, DESCRIBED, LEARNED = 1.2, 0.7, 0.5, 2.0, 2.0  # weights of each kind of evidence
+PHRASE, WORD, VARIANT, DESCRIBED, LEARNED, EXAMPLE = 1.2, 0.7, 0.5, 2.0, 2.0, 1.0  # weights of the evidence
+EXAMPLE_CUTOFF = 60  # rapidfuzz token-set similarity to a code's example sentence that starts to count
 
 
 @dataclass
@@ -46,6 +48,35 @@ class Suggestion:
     def as_dict(self) -> dict[str, Any]:
         return {"document": self.document, "start": self.start, "end": self.end, "code": self.code,
                 "score": round(self.score, 3), "reasons": self.reasons}  # fmt: skip
+
+
+class Profiles:
+    """Weighted lemma profiles with an inverted index, so that a sentence is compared only with the codes
+    that share a word with it (a few of hundreds)."""
+
+    def __init__(self, profiles: dict[str, dict[str, float]]) -> None:
+        self.profiles = profiles
+        self.norms = {key: math.sqrt(sum(v * v for v in p.values())) for key, p in profiles.items()}
+        self.index: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for key, profile in profiles.items():
+            for word, weight in profile.items():
+                self.index[word].append((key, weight))
+
+    def similar(self, bag: dict[str, float], cutoff: float) -> list[tuple[str, float, list[str]]]:
+        """(key, cosine, shared words best first) for every profile at least ``cutoff`` similar to ``bag``."""
+        dots: dict[str, float] = defaultdict(float)
+        shared: dict[str, list[tuple[float, str]]] = defaultdict(list)
+        for word, weight in bag.items():
+            for key, theirs in self.index.get(word, ()):
+                dots[key] += weight * theirs
+                shared[key].append((weight * theirs, word))
+        norm = math.sqrt(sum(v * v for v in bag.values())) or 1.0
+        found = []
+        for key, dot in dots.items():
+            similarity = dot / (norm * self.norms[key])
+            if similarity >= cutoff:
+                found.append((key, similarity, [w for _, w in sorted(shared[key], reverse=True)]))
+        return found
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> tuple[float, list[str]]:
@@ -83,9 +114,13 @@ class Suggester:
         counts = Counter(w for bag in described.values() for w in set(bag))
         self.idf = {w: math.log((1 + len(described)) / (1 + n)) + 1 for w, n in counts.items()}
         self.description = {cid: self.weigh(bag) for cid, bag in described.items()}
+        self.described = Profiles(self.description)
         self.exclusion = {cid: self.weigh(bag) for cid, bag in excluded.items()}
+        self.examples = {cid: c["example"].strip().strip('"').lower() for cid, c in self.codes.items()
+                         if len((c["example"] or "").split()) >= 4}  # fmt: skip
         self.learned: dict[str, dict[str, float]] = {}
         self.learned_from: dict[str, int] = {}
+        self.learned_profiles = Profiles({})
         if learn and coder:
             self.learn(coder)
 
@@ -116,6 +151,7 @@ class Suggester:
             self.learned_from[code_id] = self.learned_from.get(code_id, 0) + 1
         for code_id, bag in bags.items():
             self.learned[code_id] = {w: n * self.idf.get(w, 1.0) for w, n in bag.items()}
+        self.learned_profiles = Profiles(self.learned)
 
     def rank(self, text: str) -> list[tuple[str, float, list[str]]]:
         """Every code with any evidence for ``text``, best first."""
@@ -151,14 +187,18 @@ class Suggester:
                         raw[code_id] += VARIANT
                         reasons[code_id].append(f'close to keyword "{keyword}" ("{word}")')
         bag = self.weigh(Counter(t.lemma_ for t in doc if self.content(t)))
-        for code_id, profile in self.description.items():
-            similarity, shared = _cosine(bag, profile)
-            if similarity >= 0.12:
-                raw[code_id] += DESCRIBED * similarity
-                reasons[code_id].append("shares " + ", ".join(f'"{w}"' for w in shared[:3]) + " with the definition")
-        for code_id, profile in self.learned.items():
-            similarity, shared = _cosine(bag, profile)
-            if similarity >= 0.15 and self.learned_from[code_id] >= 2:  # one passage is an anecdote
+        for code_id, similarity, shared in self.described.similar(bag, 0.12):
+            raw[code_id] += DESCRIBED * similarity
+            reasons[code_id].append("shares " + ", ".join(f'"{w}"' for w in shared[:3]) + " with the definition")
+        sentence = doc.text.lower()
+        if len(sentence.split()) >= 4:
+            for example, similarity, code_id in process.extract(
+                sentence, self.examples, scorer=fuzz.token_set_ratio, score_cutoff=EXAMPLE_CUTOFF, limit=5
+            ):
+                raw[code_id] += EXAMPLE * (similarity - EXAMPLE_CUTOFF) / (100 - EXAMPLE_CUTOFF)
+                reasons[code_id].append(f'like the codebook\'s example ("{example[:40]}")')
+        for code_id, similarity, shared in self.learned_profiles.similar(bag, 0.15):
+            if self.learned_from[code_id] >= 2:  # one passage is an anecdote
                 raw[code_id] += LEARNED * similarity
                 reasons[code_id].append(
                     f"like {self.learned_from[code_id]} passage(s) you coded (" + ", ".join(shared[:3]) + ")"

@@ -380,3 +380,24 @@ def test_code_by_search_with_preview(study: Path) -> None:
     assert [(r[0], r[1], r[2], r[5]) for r in codings(study)] == [("amira", "housing", "I got a flat in May!", "m1.txt")]
     with sqlite3.connect(study) as conn:
         assert conn.execute("SELECT origin FROM coding").fetchone()[0] == "auto"
+
+
+def test_suggestions_for_the_whole_study(study: Path) -> None:
+    """S on the document list: every transcript's suggestions in the background; documents then open with
+    them ready (no second computation)."""
+
+    async def scenario() -> None:
+        app = make_app(study, coder="amira", user="tester")
+        async with app.run_test(size=(140, 40)) as pilot:
+            await pilot.pause()
+            await pilot.press("S")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert set(app.suggestion_cache) == {"m1.txt", "m2.txt"}
+            cached = app.suggestion_cache["m1.txt"]
+            await open_first(pilot)
+            screen = pilot.app.screen
+            assert screen.suggested is cached  # taken from the study-wide run
+            assert any(s.code == "housing" for found in cached.values() for s in found)
+
+    run(scenario())

@@ -39,6 +39,7 @@ class QualcodeApp(App[None]):
         self.coder_id = 0
         self.history = History(self.project)
         self._study_counts: dict[tuple[int, ...], dict[str, int]] = {}
+        self.suggestion_cache: dict[str, dict[int, list]] = {}  # document -> sentence start -> suggestions
 
     def on_mount(self) -> None:
         self.sub_title = str(self.project.path)
@@ -54,6 +55,7 @@ class QualcodeApp(App[None]):
         self.coder = name
         self.coder_id = self.project.coder_id(name, create=False)
         self.history = History(self.project)
+        self.suggestion_cache = {}  # they were for another coder
         self.forget_counts()
 
     def action_switch_coder(self) -> None:

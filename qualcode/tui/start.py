@@ -32,6 +32,9 @@ class StartScreen(Screen[None]):
         _key("m", "project_memo", "Memo", "Memo on the whole project"),
         _key("r", "reports", "Reports", "Evidence map, frequencies per group, and the quotes behind them"),
         _key("a", "agreement", "Agreement", "Agreement between coders per code, and settling disagreements"),
+        _key(
+            "S", "suggest_study", "Suggest all", "Compute code suggestions for every transcript (Esc stops)", show=False
+        ),
         _key("question_mark", "app.help", "Help", "Show every key"),
         _key("q", "app.quit", "Quit", "Leave qualcode (everything is already saved)"),
     ]
@@ -145,6 +148,11 @@ class StartScreen(Screen[None]):
         from .reports import ReportsScreen
 
         self.app.push_screen(ReportsScreen())
+
+    def action_suggest_study(self) -> None:
+        from .suggestions import suggest_whole_study
+
+        suggest_whole_study(self.app)
 
     def action_agreement(self) -> None:
         from .agreement import AgreementScreen

@@ -45,7 +45,10 @@ class SuggestionsMixin:
             self.suggestions_on = coders < 2
         self.suggested = {}
         self.show_suggestions()
-        if self.suggestions_on:
+        cached = screen.app.suggestion_cache.get(screen.document["name"])
+        if self.suggestions_on and cached is not None:  # the study-wide run (S on the document list) did it
+            self._suggestions_ready(screen.document["name"], cached)
+        elif self.suggestions_on:
             self.compute_suggestions(screen.document["name"])
 
     @work(thread=True, exclusive=True, group="suggestions", exit_on_error=False)
@@ -60,6 +63,7 @@ class SuggestionsMixin:
         by_start: dict[int, list[Suggestion]] = {}
         for suggestion in found:
             by_start.setdefault(suggestion.start, []).append(suggestion)
+        screen.app.suggestion_cache[name] = by_start
         screen.app.call_from_thread(self._suggestions_ready, name, by_start)
 
     def _suggestions_ready(self, name: str, by_start: dict[int, list[Suggestion]]) -> None:
@@ -118,3 +122,34 @@ class SuggestionsMixin:
     def action_toggle_suggestions(self) -> None:
         self.suggestions_on = not self.suggestions_on
         self.start_suggestions()
+
+
+def suggest_whole_study(app: Any) -> None:
+    """Suggestions for every transcript in a thread worker, behind a progress bar (Escape stops it; what was
+    done is kept), so that each document then opens with its suggestions ready."""
+    from .dialogs import ProgressDialog
+
+    dialog = ProgressDialog("Suggesting codes for every transcript")
+    app.push_screen(dialog)
+
+    def job() -> None:
+        from ..segment import load_pipeline
+        from ..suggest import suggest_study
+
+        done = total = found = 0
+        with Project.open(app.project.path) as project:
+            for done, total, suggestions in suggest_study(project, load_pipeline(), app.coder, None, 3, SHOWN):
+                by_start: dict[int, list[Suggestion]] = {}
+                for suggestion in suggestions:
+                    by_start.setdefault(suggestion.start, []).append(suggestion)
+                if suggestions:
+                    app.suggestion_cache[suggestions[0].document] = by_start
+                found += len(suggestions)
+                app.call_from_thread(dialog.advance, done, total)
+                if dialog.cancelled.is_set():
+                    break
+        app.call_from_thread(dialog.dismiss)
+        stopped = " (stopped)" if done < total else ""
+        app.call_from_thread(app.notify, f"{found:,} suggestions for {done:,} of {total:,} transcripts{stopped}")
+
+    app.run_worker(job, thread=True, group="suggest-study", exit_on_error=False)
