@@ -33,6 +33,7 @@ from .store import Project
 
 THRESHOLD = 0.5  # the default: a phrase, or a keyword and a description match, or two weaker kinds together
 PHRASE, WORD, VARIANT, DESCRIBED, LEARNED, EXAMPLE = 1.2, 0.7, 0.5, 2.0, 2.0, 1.0  # weights of the evidence
+LEARNED_WORDS = 40  # a code's past passages are summed up by their 40 most telling lemmas
 EXAMPLE_CUTOFF = 60  # rapidfuzz token-set similarity to a code's example sentence that starts to count
 
 
@@ -142,15 +143,21 @@ class Suggester:
     def learn(self, coder: str) -> None:
         """The lemmas of every passage this coder has coded with each code."""
         bags: dict[str, Counter[str]] = defaultdict(Counter)
-        for code_id, text in self.project.db.execute(
+        rows = self.project.db.execute(
             'SELECT c.code_id, substr(d.text, c.start + 1, c."end" - c.start) FROM coding c '
             "JOIN coder r ON r.id = c.coder_id JOIN document d ON d.id = c.document_id WHERE r.name = ?",
             [coder],
-        ):
-            bags[code_id].update(self.bag(text))
+        ).fetchall()
+        tokenizer = self.nlp.tokenizer  # lemmas come from the lookup table: no need for the whole pipeline
+        for (code_id, _), doc in zip(rows, tokenizer.pipe(text for _, text in rows), strict=True):
+            bags[code_id].update(self.table.get(t.lower_, t.lower_) for t in doc if t.is_alpha and len(t.text) > 2)
             self.learned_from[code_id] = self.learned_from.get(code_id, 0) + 1
+        for bag in bags.values():
+            for word in [w for w in bag if w in self.stop]:
+                del bag[word]
         for code_id, bag in bags.items():
-            self.learned[code_id] = {w: n * self.idf.get(w, 1.0) for w, n in bag.items()}
+            weighted = sorted(((n * self.idf.get(w, 1.0), w) for w, n in bag.items()), reverse=True)
+            self.learned[code_id] = {w: weight for weight, w in weighted[:LEARNED_WORDS]}  # the most telling
         self.learned_profiles = Profiles(self.learned)
 
     def rank(self, text: str) -> list[tuple[str, float, list[str]]]:
