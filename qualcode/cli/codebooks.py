@@ -42,15 +42,24 @@ def codebook_import(project: Path, file: Path) -> None:
 
 @codebook.command("export")
 @PROJECT
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FILE.yaml")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FILE.yaml or FILE.qdc"
+)
 def codebook_export(project: Path, output: Path) -> None:
-    """Write the project's codebook as a YAML file."""
+    """Write the project's codebook as YAML, or as a REFI-QDA codebook (.qdc) for NVivo, ATLAS.ti, MAXQDA and
+    QualCoder."""
     from ..codebook import export_yaml
 
-    if output.suffix.lower() not in (".yaml", ".yml"):
-        raise QualcodeError(f"{output}: export a codebook as .yaml")
+    suffix = output.suffix.lower()
+    if suffix not in (".yaml", ".yml", ".qdc"):
+        raise QualcodeError(f"{output}: export a codebook as .yaml or .qdc")
     with open_project(project) as opened:
-        count = export_yaml(opened, output)
+        if suffix == ".qdc":
+            from ..refi_export import write_qdc
+
+            count = write_qdc(opened, output)
+        else:
+            count = export_yaml(opened, output)
     click.echo(f"wrote {count} codes to {output}")
 
 

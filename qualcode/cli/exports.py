@@ -191,3 +191,21 @@ def export_matrix(project: Path, output: Path, per: str, coders: tuple[str, ...]
     keys = ["document", "segment", "participant", "group"] if per == "segment" else ["participant", "group"]
     write_table(output, rows, keys + columns, "Matrix")
     click.echo(f"wrote {len(rows)} row(s) x {len(columns)} code(s) to {output}")
+
+
+@export.command("qdpx")
+@PROJECT
+@OUTPUT
+def export_qdpx(project: Path, output: Path) -> None:
+    """The whole project as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA and QualCoder: coders,
+    codebook, participants as cases with typed variables, transcripts, every coding with its coder, memos."""
+    from ..refi_export import write_qdpx
+
+    if output.suffix.lower() != ".qdpx":
+        raise QualcodeError(f"{output}: export a REFI-QDA project as .qdpx")
+    with open_project(project) as opened:
+        counts = write_qdpx(opened, output)
+    click.echo(
+        f"wrote {output}: {counts['documents']} documents, {counts['codes']} codes, {counts['codings']} codings, "
+        f"{counts['participants']} participants, {counts['notes']} memos"
+    )
