@@ -5,8 +5,8 @@ not change — a code's id, a coder's name, a document's sha256, a coding's docu
 coder — under a namespace UUID made once per project and kept in its ``project`` table.
 
 A code's description folds in what REFI-QDA has no field for, readably and in a fixed order that
-``refi_import`` reads back: the definition, then "Include:", "Exclude:", "Example:", "Keywords:" and
-"Logic-model level:" lines. Sources are written as UTF-8 text files in ``sources/`` (positions are code
+``refi_import`` reads back: the definition, then "Include:", "Exclude:", "Example:", "Keywords:",
+"Logic-model level:" and "Id:" lines. Sources are written as UTF-8 text files in ``sources/`` (positions are code
 points into exactly that text, which is the document's stored text); participants become cases with their
 attributes (typed variables) and a selection for each of their turns; every coding is a selection with its
 coder and date; memos become notes. Never an empty list element (the schema forbids them).
@@ -61,6 +61,7 @@ def describe(code: dict[str, Any]) -> str:
         lines.append("Keywords: " + "; ".join(keywords))
     level = code["level"].replace("_", "-")
     lines.append(f"Logic-model level: {level}" + (f" ({code['beneficiary']})" if code.get("beneficiary") else ""))
+    lines.append(f"Id: {code['id']}")
     return "\n".join(lines)
 
 
@@ -257,9 +258,7 @@ def write_qdpx(project: Project, path: Path) -> dict[str, int]:
                     },
                 )
                 ET.SubElement(coding, q("CodeRef"), {"targetGUID": guids("code", code_id)})
-                for note in note_refs.get(("coding", str(coding_id)), []) + note_refs.get(
-                    ("coding-column", str(coding_id)), []
-                ):
+                for note in [*note_refs.get(("coding", str(coding_id)), []), *coding_notes.get(coding_id, [])]:
                     ET.SubElement(coding, q("NoteRef"), {"targetGUID": note})
             for _, seq, start, end, participant in (t for t in turns if t[0] == document_id):
                 turn_guid, label = guids("turn", f"{sha}:{seq}"), f"{pseudonyms[participant]}, turn {seq + 1}"

@@ -32,10 +32,17 @@ def codebook_validate(file: Path) -> None:
 @PROJECT
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def codebook_import(project: Path, file: Path) -> None:
-    """Add a codebook's codes to a project; codes with the same id are updated, codings kept."""
+    """Add a codebook's codes to a project (YAML, or a REFI-QDA .qdc from another tool); codes with the same id
+    are updated, codings kept."""
     from ..codebook import import_codebook, known_codes, load_codebook
 
     with open_project(project) as opened:
+        if file.suffix.lower() == ".qdc":
+            from ..refi_import import import_qdc
+
+            report = import_qdc(opened, file)
+            click.echo(f"{file}: {report.codes_added} codes added (codes already there, by id or name, are kept)")
+            return
         counts = import_codebook(opened, load_codebook(file, known_codes(opened)), file)
     click.echo(f"{file}: {counts['added']} added, {counts['updated']} updated, {counts['unchanged']} unchanged")
 

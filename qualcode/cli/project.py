@@ -232,3 +232,35 @@ def _run_workbench(path: Path, coder: str | None) -> None:
     from ..tui import make_app
 
     make_app(path, coder).run()
+
+
+@cli.command("import-qdpx")
+@click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print what was imported as JSON.")
+def import_qdpx_command(project: Path, archive: Path, as_json: bool) -> None:
+    """Import a REFI-QDA project (.qdpx from NVivo, ATLAS.ti, MAXQDA, QualCoder or qualcode) into a new or
+    existing project: codes, coders, transcripts, participants, codings and memos, all or nothing."""
+    from ..refi_import import import_qdpx
+    from ..segment import load_pipeline
+    from ..store import Project, remove_project_files
+
+    created = not project.exists()
+    opened = Project.create(project) if created else Project.open(project)
+    try:
+        report = import_qdpx(opened, archive, load_pipeline())
+    except BaseException:
+        opened.close()
+        if created:
+            remove_project_files(project)
+        raise
+    opened.close()
+    if as_json:
+        echo_json(report.__dict__)
+        return
+    click.echo(
+        f"{archive}: {report.documents_added} documents, {report.codes_added} codes, {report.codings_added} "
+        f"codings, {report.participants} participants, {report.memos_added} memos"
+    )
+    for mismatch in report.mismatches:
+        click.echo(f"not imported: {mismatch}")

@@ -1,0 +1,274 @@
+"""The writing half of a .qdpx import: coders, codes, documents, participants, codings and memos, inside the
+caller's transaction. See ``refi_import`` for the rules."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from .importer import Importer, ImportOptions
+from .refi_import import (
+    Report,
+    _child,
+    _children,
+    _when,
+    import_codes,
+    temporary_folder,
+    write_sources,
+)
+from .refi_read import PositionMap, guid, local
+from .schema import KINDS
+from .store import Project
+from .text import sha256
+
+
+def apply_project(
+    project: Project, root: Any, texts: dict[str, tuple[str, PositionMap]], nlp: Any, report: Report, source: str
+) -> None:
+    db = project.db
+    before = {r[0] for r in db.execute("SELECT id FROM participant")}
+    users = {}
+    for user in _children(_child(root, "Users"), "User") if _child(root, "Users") is not None else []:
+        users[guid(user.get("guid"))] = user.get("name") or user.get("id") or f"user {guid(user.get('guid'))[:8]}"
+    codes: dict[str, str] = {}
+    codebook = _child(root, "CodeBook")
+    if codebook is not None and _child(codebook, "Codes") is not None:
+        codes = import_codes(project, _child(codebook, "Codes"), source, report)
+    documents = _documents(project, texts, nlp, report)
+    notes = {}
+    for note in _children(_child(root, "Notes"), "Note") if _child(root, "Notes") is not None else []:
+        content = _child(note, "PlainTextContent")
+        text = (content.text or "") if content is not None else ""
+        author = users.get(guid(note.get("creatingUser")))
+        notes[guid(note.get("guid"))] = (note.get("name") or "", text, author, _when(note.get("creationDateTime")))
+    used: set[str] = set()
+
+    def memo(target_type: str, target_id: object, refs: list[Any]) -> None:
+        for ref in refs:
+            key = guid(ref.get("targetGUID"))
+            if key in notes:
+                used.add(key)
+                _memo(project, target_type, target_id, notes[key], report)
+
+    memo("project", None, _children(root, "NoteRef"))
+    if codebook is not None:
+        for element in root.iter():
+            if local(element.tag) == "Code" and guid(element.get("guid")) in codes:
+                memo("code", codes[guid(element.get("guid"))], _children(element, "NoteRef"))
+    variables = {}
+    for variable in _children(_child(root, "Variables"), "Variable") if _child(root, "Variables") is not None else []:
+        variables[guid(variable.get("guid"))] = variable.get("name") or ""
+    selections: dict[str, tuple[int, Any]] = {}
+    for source_element in (
+        _children(_child(root, "Sources"), "TextSource") if _child(root, "Sources") is not None else []
+    ):
+        key = guid(source_element.get("guid"))
+        document_id, (name, mapped) = documents[key], texts[key]
+        memo("document", document_id, _children(source_element, "NoteRef"))
+        _document_variables(project, document_id, source_element, variables)
+        for selection in _children(source_element, "PlainTextSelection"):
+            selections[guid(selection.get("guid"))] = (document_id, selection)
+            _codings(project, document_id, name, mapped, selection, codes, users, notes, used, report)
+    _cases(project, root, variables, selections, texts, documents, report, before)
+    for key, (name, text, coder, created) in notes.items():  # participants' memos, then anything unreferenced
+        if key in used:
+            continue
+        if name.startswith("qualcode memo: participant "):
+            row = db.execute("SELECT id FROM participant WHERE pseudonym = ?", [name.split(" ", 3)[3]]).fetchone()
+            if row:
+                _memo(project, "participant", row[0], (name, text, coder, created), report)
+                continue
+        _memo(project, "project", None, (name, f"{name}: {text}" if name else text, coder, created), report)
+
+
+def _documents(project: Project, texts: dict[str, tuple[str, PositionMap]], nlp: Any, report: Report) -> dict[str, int]:
+    found = {}
+    new = {}
+    for key, (_, mapped) in texts.items():
+        row = project.db.execute("SELECT id FROM document WHERE sha256 = ?", [sha256(mapped.text)]).fetchone()
+        if row:
+            found[key] = int(row[0])
+        else:
+            new[key] = texts[key]
+    if new:
+        with temporary_folder() as folder:
+            paths = write_sources(Path(folder), new)
+            importer = Importer(project, list(paths.values()), ImportOptions())
+            for _ in importer.read():
+                pass
+            for _ in importer.run(nlp):
+                pass
+        report.documents_added += len(importer.report.imported)
+        for key, (name, mapped) in new.items():
+            found[key] = int(
+                project.db.execute("SELECT id FROM document WHERE sha256 = ?", [sha256(mapped.text)]).fetchone()[0]
+            )
+            if not project.db.execute("SELECT 1 FROM document WHERE name = ?", [name]).fetchone():
+                project.db.execute("UPDATE document SET name = ? WHERE id = ?", [name, found[key]])  # as it was
+    return found
+
+
+def _document_variables(project: Project, document_id: int, element: Any, variables: dict[str, str]) -> None:
+    attributes = {}
+    for value in _children(element, "VariableValue"):
+        name = variables.get(guid(_child(value, "VariableRef").get("targetGUID")), "")
+        typed = [c for c in value if local(c.tag) != "VariableRef"]
+        if not name or not typed or typed[0].text is None:
+            continue
+        if name == "document kind" and typed[0].text in KINDS:
+            project.db.execute("UPDATE document SET kind = ? WHERE id = ?", [typed[0].text, document_id])
+        else:
+            attributes[name.removeprefix("document ")] = typed[0].text
+    if attributes:
+        row = project.db.execute("SELECT attributes FROM document WHERE id = ?", [document_id]).fetchone()
+        merged = {**json.loads(row[0] or "{}"), **attributes}
+        project.db.execute("UPDATE document SET attributes = ? WHERE id = ?", [json.dumps(merged), document_id])
+
+
+def _lands(name: str | None, text: str) -> bool:
+    """Whether a selection's name (a quote of it, in most tools) matches the text it lands on."""
+    words = " ".join((name or "").split())
+    if len(words.split()) < 3:
+        return True  # "Quotation 3", "Selection": not a quote, nothing to check
+    landed = " ".join(text.split())
+    quoted = words[:40].lower()
+    return fuzz.ratio(quoted, landed[: len(quoted)].lower()) >= 85
+
+
+def _codings(
+    project: Project, document_id: int, name: str, mapped: PositionMap, selection: Any,
+    codes: dict[str, str], users: dict[str, str], notes: dict[str, Any], used: set[str], report: Report,
+) -> None:  # fmt: skip
+    codings = _children(selection, "Coding")
+    if not codings:
+        return
+    try:
+        start, end = mapped(int(selection.get("startPosition"))), mapped(int(selection.get("endPosition")))
+    except (TypeError, ValueError):
+        start = end = None
+    where = f"{name} [{selection.get('startPosition')}, {selection.get('endPosition')})"
+    if start is None or end is None or start >= end:
+        report.mismatches.append(f"{where}: outside the text or inside a character ({mapped.convention} positions)")
+        return
+    if not _lands(selection.get("name"), mapped.text[start:end]):
+        report.mismatches.append(
+            f"{where}: named {selection.get('name')!r} but lands on {mapped.text[start:end][:40]!r}"
+        )
+        return
+    for coding in codings:
+        code = codes.get(
+            guid(_child(coding, "CodeRef").get("targetGUID") if _child(coding, "CodeRef") is not None else "")
+        )
+        if code is None:
+            report.mismatches.append(f"{where}: a coding with a code that is not in the codebook")
+            continue
+        coder_name = users.get(guid(coding.get("creatingUser") or selection.get("creatingUser")), "imported")
+        coder = project.coder_id(coder_name)
+        memo_column = None
+        for ref in _children(coding, "NoteRef"):
+            key = guid(ref.get("targetGUID"))
+            if key in notes and notes[key][0] == "qualcode coding memo":
+                memo_column = notes[key][1]
+                used.add(key)
+        cursor = project.db.execute(
+            'INSERT OR IGNORE INTO coding(document_id, code_id, coder_id, start, "end", memo, origin, created_at) '
+            "VALUES (?, ?, ?, ?, ?, ?, 'import', ?)",
+            [document_id, code, coder, start, end, memo_column, _when(coding.get("creationDateTime"))],
+        )
+        report.codings_added += cursor.rowcount
+        row = project.db.execute(
+            'SELECT id FROM coding WHERE document_id = ? AND code_id = ? AND coder_id = ? AND start = ? AND "end" = ?',
+            [document_id, code, coder, start, end],
+        ).fetchone()
+        for ref in _children(coding, "NoteRef"):
+            key = guid(ref.get("targetGUID"))
+            if key in notes and key not in used:
+                used.add(key)
+                _memo(project, "coding", row[0], notes[key], report)
+
+
+def _cases(
+    project: Project, root: Any, variables: dict[str, str], selections: dict[str, tuple[int, Any]],
+    texts: dict[str, tuple[str, PositionMap]], documents: dict[str, int], report: Report, before: set[int],
+) -> None:  # fmt: skip
+    db = project.db
+    mapped_by_document = {documents[k]: v[1] for k, v in texts.items()}
+    claimed: set[int] = set()
+    case_names: list[str] = []
+    for n, case in enumerate(_children(_child(root, "Cases"), "Case") if _child(root, "Cases") is not None else []):
+        pseudonym = (case.get("name") or "").strip() or f"Case {n + 1}"
+        case_names.append(pseudonym)
+        group, attributes = None, {}
+        for value in _children(case, "VariableValue"):
+            name = variables.get(guid(_child(value, "VariableRef").get("targetGUID")), "")
+            typed = [c for c in value if local(c.tag) != "VariableRef"]
+            if name and typed and typed[0].text is not None:
+                if name.lower() == "stakeholder group":
+                    group = typed[0].text
+                else:
+                    attributes[name] = typed[0].text
+        row = db.execute("SELECT id, attributes FROM participant WHERE pseudonym = ?", [pseudonym]).fetchone()
+        if row is None:
+            participant = db.execute(
+                "INSERT INTO participant(pseudonym, stakeholder_group, attributes) VALUES (?, ?, ?)",
+                [pseudonym, group, json.dumps(attributes)],
+            ).lastrowid
+        else:
+            participant = row[0]
+            merged = {**json.loads(row[1] or "{}"), **attributes}
+            db.execute(
+                "UPDATE participant SET stakeholder_group = coalesce(?, stakeholder_group), attributes = ? "
+                "WHERE id = ?",
+                [group, json.dumps(merged), participant],
+            )
+        report.participants += 1
+        for ref in _children(case, "SelectionRef"):
+            found = selections.get(guid(ref.get("targetGUID")))
+            if not found:
+                continue
+            document_id, selection = found
+            mapped = mapped_by_document[document_id]
+            start, end = mapped(int(selection.get("startPosition"))), mapped(int(selection.get("endPosition")))
+            if start is None or end is None:
+                continue
+            claimed.add(document_id)
+            db.execute(
+                "UPDATE turn SET participant_id = ?, role = 'participant' WHERE document_id = ? AND start >= ? "
+                "AND \"end\" <= ? AND role != 'interviewer'",
+                [participant, document_id, start, end],
+            )
+    for document_id in claimed:  # where cases name their turns, a speaker no case claims was not a participant
+        db.execute(
+            "UPDATE turn SET participant_id = NULL, role = 'interviewer' WHERE document_id = ? AND participant_id IN "
+            "(SELECT id FROM participant WHERE id NOT IN (SELECT value FROM json_each(?)) "
+            "AND pseudonym NOT IN (SELECT value FROM json_each(?)))",
+            [document_id, json.dumps(sorted(before)), json.dumps(case_names)],
+        )
+    db.execute(  # speakers this import made participants of, whom no case claimed and no turn is left with
+        "DELETE FROM participant WHERE id NOT IN (SELECT participant_id FROM turn WHERE participant_id IS NOT NULL) "
+        "AND pseudonym NOT IN (SELECT value FROM json_each(?)) AND id NOT IN (SELECT value FROM json_each(?))",
+        [json.dumps(case_names), json.dumps(sorted(before))],
+    )  # fmt: skip
+
+
+def _memo(
+    project: Project, target_type: str, target_id: object, note: tuple[str, str, Any, str], report: Report
+) -> None:
+    name, text, coder_name, created = note
+    if not text.strip():
+        return
+    coder = project.coder_id(coder_name) if coder_name else None
+    key = None if target_id is None else str(target_id)
+    if project.db.execute(
+        "SELECT 1 FROM memo WHERE target_type = ? AND target_id IS ? AND coder_id IS ? AND text = ?",
+        [target_type, key, coder, text],
+    ).fetchone():
+        return
+    project.db.execute(
+        "INSERT INTO memo(target_type, target_id, coder_id, text, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+        [target_type, key, coder, text, created, created],
+    )
+    report.memos_added += 1
