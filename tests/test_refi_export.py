@@ -111,3 +111,18 @@ def test_qdc_validates_with_descriptions(demo_copy: Path, invoke, tmp_path: Path
     assert all(c.get("color") is None or len(c.get("color")) in (4, 7) for c in codes)
     assert invoke("codebook", "export", demo_copy, "-o", tmp_path / "codebook.txt").exit_code == 1
     assert invoke("export", "qdpx", demo_copy, "-o", tmp_path / "study.zip").exit_code == 1
+
+
+def test_empty_projects_write_no_empty_lists(invoke, tmp_path: Path, project_schema, codebook_schema) -> None:
+    empty = tmp_path / "empty.qdb"
+    assert invoke("init", empty).exit_code == 0
+    assert invoke("export", "qdpx", empty, "-o", tmp_path / "empty.qdpx").exit_code == 0
+    xml = zipfile.ZipFile(tmp_path / "empty.qdpx").read("project.qde")
+    project_schema.validate(io.BytesIO(xml))
+    coded = tmp_path / "codes.qdb"
+    codebook = Path(__file__).resolve().parent.parent / "codebooks" / "barriers-enablers.yaml"
+    assert invoke("init", coded, "--codebook", codebook).exit_code == 0
+    assert invoke("export", "qdpx", coded, "-o", tmp_path / "codes.qdpx").exit_code == 0
+    project_schema.validate(io.BytesIO(zipfile.ZipFile(tmp_path / "codes.qdpx").read("project.qde")))
+    assert invoke("codebook", "export", coded, "-o", tmp_path / "codes.qdc").exit_code == 0
+    codebook_schema.validate(str(tmp_path / "codes.qdc"))
