@@ -18,16 +18,17 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from ..codebook import project_codes
-from ..codes import add_code, code_counts, merge_codes, move_code, update_code
+from ..codes import code_counts
 from ..coding import document_codings, set_key_quote
 from ..errors import QualcodeError
 from ..history import History
 from ..memos import memos_for
-from ..navigation import next_coded, next_uncoded, search
 from ..overview import turns as document_turns
 from .codebook import CodebookPanel
-from .dialogs import CodePicker, ConfirmDialog, SearchDialog, TextPrompt, code_detail
+from .codebook_edits import CodebookEditsMixin
+from .dialogs import CodePicker, code_detail
 from .keybar import KeyBar, binding
+from .navigation_keys import NavigationMixin
 from .suggestions import BINDINGS as SUGGESTION_KEYS
 from .suggestions import SuggestionsMixin
 from .transcript import TranscriptView
@@ -35,7 +36,7 @@ from .transcript import TranscriptView
 _key = partial(binding, "document")
 
 
-class DocumentScreen(SuggestionsMixin, Screen[None]):
+class DocumentScreen(SuggestionsMixin, CodebookEditsMixin, NavigationMixin, Screen[None]):
     BINDINGS = [
         _key("down,j", "move(1)", "Next", "Next sentence", show=False),
         _key("up,k", "move(-1)", "Prev", "Previous sentence", show=False),
@@ -388,184 +389,6 @@ class DocumentScreen(SuggestionsMixin, Screen[None]):
             self.query_one(TranscriptView).select_range(place["start"], place["end"])
         self._version = self.data_version()
         self.refresh_codings([(c.row["code_id"], c.row["document_id"], 1 if c.added else -1) for c in step])
-
-    # -- navigation ----------------------------------------------------------------------------------
-
-    def action_next_coded(self, backwards: bool) -> None:
-        code_id = self.query_one(CodebookPanel).highlighted_code
-        if not code_id:
-            self.app.notify("Highlight a code in the codebook first (b).", timeout=3)
-            return
-        view = self.query_one(TranscriptView)
-        coders = [self.coder_id] + ([self.others_id] if self.others_id else [])
-        offset = view.selection[0]
-        place = next_coded(self.project, [code_id], coders, self.document_id, offset, backwards)
-        if place is None:
-            self.app.notify("No more passages with that code.", timeout=3)
-        elif place.document_id == self.document_id:
-            view.select_range(place.start, place.end)
-        else:
-            self.load_document(place.document_id, (place.start, place.end))
-
-    def action_next_uncoded(self) -> None:
-        view = self.query_one(TranscriptView)
-        found = next_uncoded(self.project, self.document_id, [self.coder_id], view.cursor)
-        if found is None:
-            found = next_uncoded(self.project, self.document_id, [self.coder_id], -1)
-            if found is not None and found != view.cursor:
-                self.app.notify("Wrapped to the start of the document.", timeout=2)
-        if found is None:
-            self.app.notify("Every sentence in this document has a code of yours.", timeout=3)
-        else:
-            view.go_to_segment(found)
-
-    def action_search(self) -> None:
-        def chosen(hit: dict[str, Any] | None) -> None:
-            if hit is None:
-                return
-            if hit["document_id"] != self.document_id:
-                self.load_document(hit["document_id"], (hit["start"], hit["end"]))
-            else:
-                self.query_one(TranscriptView).select_range(hit["start"], hit["end"])
-
-        self.app.push_screen(SearchDialog(lambda words: search(self.project, words)), chosen)
-
-    def action_refresh(self) -> None:
-        self.app.forget_counts()  # type: ignore[attr-defined]
-        self.codes = project_codes(self.project)
-        self.refresh_codings()
-
-    def action_others(self) -> None:
-        if self.others_id:
-            self.others_id = None
-            self.refresh_codings()
-            self.show_title()
-            return
-        others = [
-            r[0] for r in self.project.db.execute("SELECT name FROM coder WHERE id != ? ORDER BY name", [self.coder_id])
-        ]
-        if not others:
-            self.app.notify("No other coder has coded in this project yet.", timeout=3)
-            return
-
-        def chosen(name: str | None) -> None:
-            if name and name in others:
-                self.others_id = self.project.coder_id(name, create=False)
-                self.refresh_codings()
-                self.show_title()
-
-        from .dialogs import CoderDialog
-
-        title = "Show whose codings beside yours? (Esc: none)"
-        self.app.push_screen(CoderDialog(others, title=title, allow_new=False), chosen)
-
-    # -- memos ---------------------------------------------------------------------------------------
-
-    def action_memo(self) -> None:
-        view = self.query_one(TranscriptView)
-        start, end = view.selection
-        mine = [c for c in view.codings if c["start"] < end and c["end"] > start]
-        if mine:
-            self.app.edit_memo("coding", mine[0]["id"], f"coding “{mine[0]['code_name']}”", self.memos_changed)  # type: ignore[attr-defined]
-        else:
-            self.app.edit_memo("document", self.document_id, f"document {self.document['name']}", self.memos_changed)  # type: ignore[attr-defined]
-
-    def action_participant_memo(self) -> None:
-        view = self.query_one(TranscriptView)
-        turn = view.turns[view.segments[view.cursor][2]] if view.segments else None
-        if not turn or not turn["participant"]:
-            self.app.notify("Nobody is credited with this turn.", timeout=3)
-            return
-        self.app.edit_memo("participant", turn["participant"], f"participant {turn['participant']}", self.memos_changed)  # type: ignore[attr-defined]
-
-    def memos_changed(self) -> None:
-        self.load_memos()
-        self.show_title()
-        self.show_status()
-
-    def action_code_memo(self) -> None:
-        code_id = self.query_one(CodebookPanel).highlighted_code
-        if code_id:
-            self.app.edit_memo("code", code_id, f"code {code_id}", self.show_codebook)  # type: ignore[attr-defined]
-
-    # -- growing the codebook ------------------------------------------------------------------------
-
-    def _codebook_edit(self, operation: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            result = operation(self.project, *args, **kwargs)
-        except QualcodeError as error:
-            self.notify_error(error)
-            return None
-        self.app.forget_counts()  # type: ignore[attr-defined]  # a merge moves codings between codes
-        self.codes = project_codes(self.project)
-        self.refresh_codings()
-        return result
-
-    def action_add_code(self, under_highlighted: bool) -> None:
-        parent = self.query_one(CodebookPanel).highlighted_code if under_highlighted else None
-
-        def named(name: str | None) -> None:
-            if name:
-                new = self._codebook_edit(add_code, name, parent)
-                if new:
-                    panel = self.query_one(CodebookPanel)
-                    panel.call_after_refresh(panel.select_code, new)
-
-        where = f"under {parent}" if parent else "at the top level"
-        self.app.push_screen(TextPrompt(f"New code {where}: name"), named)
-
-    def action_edit_definition(self) -> None:
-        code_id = self.query_one(CodebookPanel).highlighted_code
-        code = next((c for c in self.codes if c["id"] == code_id), None)
-        if code:
-            self.app.push_screen(
-                TextPrompt(f"Definition of {code['name']}", code["definition"]),
-                lambda text: text is not None and self._codebook_edit(update_code, code_id, definition=text),
-            )
-
-    def action_rename_code(self) -> None:
-        code_id = self.query_one(CodebookPanel).highlighted_code
-        code = next((c for c in self.codes if c["id"] == code_id), None)
-        if code:
-            self.app.push_screen(
-                TextPrompt(f"Rename {code['name']} (its id {code_id} stays)", code["name"]),
-                lambda name: name and self._codebook_edit(update_code, code_id, name=name),
-            )
-
-    def action_move_code(self) -> None:
-        code_id = self.query_one(CodebookPanel).highlighted_code
-        if not code_id:
-            return
-        top = {"id": "-", "name": "(top level)", "level": "other", "colour": "#888888"}
-        choices = [top] + [c for c in self.codes if c["id"] != code_id]
-
-        def chosen(ids: list[str] | None) -> None:
-            if ids:
-                self._codebook_edit(move_code, code_id, None if ids[0] == "-" else ids[0])
-
-        self.app.push_screen(CodePicker(choices, title=f"Move {code_id} under…", multiple=False), chosen)
-
-    def action_merge_code(self) -> None:
-        source = self.query_one(CodebookPanel).highlighted_code
-        if not source:
-            return
-
-        def chosen(ids: list[str] | None) -> None:
-            if not ids:
-                return
-
-            def confirmed(yes: bool | None) -> None:
-                if yes:
-                    moved = self._codebook_edit(merge_codes, source, ids[0])
-                    if moved is not None:
-                        self.app.notify(f"Merged {source} into {ids[0]}: {moved} coding(s) moved.", timeout=4)
-
-            self.app.push_screen(
-                ConfirmDialog(f"Merge {source} into {ids[0]}? Its codings move; it is deleted."), confirmed
-            )
-
-        choices = [c for c in self.codes if c["id"] != source]
-        self.app.push_screen(CodePicker(choices, title=f"Merge {source} into…", multiple=False), chosen)
 
 
 def _short(text: str, size: int = 60) -> str:

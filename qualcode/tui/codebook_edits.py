@@ -1,0 +1,129 @@
+"""Memos and growing the codebook from the document screen: mixed into ``DocumentScreen``.
+
+Memos go on the coding at the cursor (or the document), the participant speaking, or the highlighted code;
+the codebook grows during coding — add a code or sub-code, edit a definition, rename, move, merge — each
+change committed at once and shown in the panel.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..codebook import project_codes
+from ..codes import add_code, merge_codes, move_code, update_code
+from ..errors import QualcodeError
+from .codebook import CodebookPanel
+from .dialogs import CodePicker, ConfirmDialog, TextPrompt
+from .transcript import TranscriptView
+
+
+class CodebookEditsMixin:
+    """Needs the screen's ``project``, ``codes``, ``coder_id``, ``show_codebook`` and friends."""
+
+    # -- memos ---------------------------------------------------------------------------------------
+
+    def action_memo(self) -> None:
+        view = self.query_one(TranscriptView)
+        start, end = view.selection
+        mine = [c for c in view.codings if c["start"] < end and c["end"] > start]
+        if mine:
+            self.app.edit_memo("coding", mine[0]["id"], f"coding “{mine[0]['code_name']}”", self.memos_changed)  # type: ignore[attr-defined]
+        else:
+            self.app.edit_memo("document", self.document_id, f"document {self.document['name']}", self.memos_changed)  # type: ignore[attr-defined]
+
+    def action_participant_memo(self) -> None:
+        view = self.query_one(TranscriptView)
+        turn = view.turns[view.segments[view.cursor][2]] if view.segments else None
+        if not turn or not turn["participant"]:
+            self.app.notify("Nobody is credited with this turn.", timeout=3)
+            return
+        self.app.edit_memo("participant", turn["participant"], f"participant {turn['participant']}", self.memos_changed)  # type: ignore[attr-defined]
+
+    def memos_changed(self) -> None:
+        self.load_memos()
+        self.show_title()
+        self.show_status()
+
+    def action_code_memo(self) -> None:
+        code_id = self.query_one(CodebookPanel).highlighted_code
+        if code_id:
+            self.app.edit_memo("code", code_id, f"code {code_id}", self.show_codebook)  # type: ignore[attr-defined]
+
+    # -- growing the codebook ------------------------------------------------------------------------
+
+    def _codebook_edit(self, operation: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            result = operation(self.project, *args, **kwargs)
+        except QualcodeError as error:
+            self.notify_error(error)
+            return None
+        self.app.forget_counts()  # type: ignore[attr-defined]  # a merge moves codings between codes
+        self.codes = project_codes(self.project)
+        self.refresh_codings()
+        return result
+
+    def action_add_code(self, under_highlighted: bool) -> None:
+        parent = self.query_one(CodebookPanel).highlighted_code if under_highlighted else None
+
+        def named(name: str | None) -> None:
+            if name:
+                new = self._codebook_edit(add_code, name, parent)
+                if new:
+                    panel = self.query_one(CodebookPanel)
+                    panel.call_after_refresh(panel.select_code, new)
+
+        where = f"under {parent}" if parent else "at the top level"
+        self.app.push_screen(TextPrompt(f"New code {where}: name"), named)
+
+    def action_edit_definition(self) -> None:
+        code_id = self.query_one(CodebookPanel).highlighted_code
+        code = next((c for c in self.codes if c["id"] == code_id), None)
+        if code:
+            self.app.push_screen(
+                TextPrompt(f"Definition of {code['name']}", code["definition"]),
+                lambda text: text is not None and self._codebook_edit(update_code, code_id, definition=text),
+            )
+
+    def action_rename_code(self) -> None:
+        code_id = self.query_one(CodebookPanel).highlighted_code
+        code = next((c for c in self.codes if c["id"] == code_id), None)
+        if code:
+            self.app.push_screen(
+                TextPrompt(f"Rename {code['name']} (its id {code_id} stays)", code["name"]),
+                lambda name: name and self._codebook_edit(update_code, code_id, name=name),
+            )
+
+    def action_move_code(self) -> None:
+        code_id = self.query_one(CodebookPanel).highlighted_code
+        if not code_id:
+            return
+        top = {"id": "-", "name": "(top level)", "level": "other", "colour": "#888888"}
+        choices = [top] + [c for c in self.codes if c["id"] != code_id]
+
+        def chosen(ids: list[str] | None) -> None:
+            if ids:
+                self._codebook_edit(move_code, code_id, None if ids[0] == "-" else ids[0])
+
+        self.app.push_screen(CodePicker(choices, title=f"Move {code_id} under…", multiple=False), chosen)
+
+    def action_merge_code(self) -> None:
+        source = self.query_one(CodebookPanel).highlighted_code
+        if not source:
+            return
+
+        def chosen(ids: list[str] | None) -> None:
+            if not ids:
+                return
+
+            def confirmed(yes: bool | None) -> None:
+                if yes:
+                    moved = self._codebook_edit(merge_codes, source, ids[0])
+                    if moved is not None:
+                        self.app.notify(f"Merged {source} into {ids[0]}: {moved} coding(s) moved.", timeout=4)
+
+            self.app.push_screen(
+                ConfirmDialog(f"Merge {source} into {ids[0]}? Its codings move; it is deleted."), confirmed
+            )
+
+        choices = [c for c in self.codes if c["id"] != source]
+        self.app.push_screen(CodePicker(choices, title=f"Merge {source} into…", multiple=False), chosen)

@@ -1,0 +1,87 @@
+"""Moving around the study from the document screen: the next passage with a code (across documents), the
+next sentence not yet coded, full-text search, reloading, and showing another coder's codings beside one's
+own. Mixed into ``DocumentScreen``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..codebook import project_codes
+from ..navigation import next_coded, next_uncoded, search
+from .codebook import CodebookPanel
+from .dialogs import SearchDialog
+from .transcript import TranscriptView
+
+
+class NavigationMixin:
+    """Needs the screen's ``project``, ``document_id``, ``load_document`` and friends."""
+
+    # -- navigation ----------------------------------------------------------------------------------
+
+    def action_next_coded(self, backwards: bool) -> None:
+        code_id = self.query_one(CodebookPanel).highlighted_code
+        if not code_id:
+            self.app.notify("Highlight a code in the codebook first (b).", timeout=3)
+            return
+        view = self.query_one(TranscriptView)
+        coders = [self.coder_id] + ([self.others_id] if self.others_id else [])
+        offset = view.selection[0]
+        place = next_coded(self.project, [code_id], coders, self.document_id, offset, backwards)
+        if place is None:
+            self.app.notify("No more passages with that code.", timeout=3)
+        elif place.document_id == self.document_id:
+            view.select_range(place.start, place.end)
+        else:
+            self.load_document(place.document_id, (place.start, place.end))
+
+    def action_next_uncoded(self) -> None:
+        view = self.query_one(TranscriptView)
+        found = next_uncoded(self.project, self.document_id, [self.coder_id], view.cursor)
+        if found is None:
+            found = next_uncoded(self.project, self.document_id, [self.coder_id], -1)
+            if found is not None and found != view.cursor:
+                self.app.notify("Wrapped to the start of the document.", timeout=2)
+        if found is None:
+            self.app.notify("Every sentence in this document has a code of yours.", timeout=3)
+        else:
+            view.go_to_segment(found)
+
+    def action_search(self) -> None:
+        def chosen(hit: dict[str, Any] | None) -> None:
+            if hit is None:
+                return
+            if hit["document_id"] != self.document_id:
+                self.load_document(hit["document_id"], (hit["start"], hit["end"]))
+            else:
+                self.query_one(TranscriptView).select_range(hit["start"], hit["end"])
+
+        self.app.push_screen(SearchDialog(lambda words: search(self.project, words)), chosen)
+
+    def action_refresh(self) -> None:
+        self.app.forget_counts()  # type: ignore[attr-defined]
+        self.codes = project_codes(self.project)
+        self.refresh_codings()
+
+    def action_others(self) -> None:
+        if self.others_id:
+            self.others_id = None
+            self.refresh_codings()
+            self.show_title()
+            return
+        others = [
+            r[0] for r in self.project.db.execute("SELECT name FROM coder WHERE id != ? ORDER BY name", [self.coder_id])
+        ]
+        if not others:
+            self.app.notify("No other coder has coded in this project yet.", timeout=3)
+            return
+
+        def chosen(name: str | None) -> None:
+            if name and name in others:
+                self.others_id = self.project.coder_id(name, create=False)
+                self.refresh_codings()
+                self.show_title()
+
+        from .dialogs import CoderDialog
+
+        title = "Show whose codings beside yours? (Esc: none)"
+        self.app.push_screen(CoderDialog(others, title=title, allow_new=False), chosen)
