@@ -122,177 +122,243 @@ def _variable_type(values: list[str]) -> str:
     return "Text"
 
 
-_VALUE = {"Integer": "IntegerValue", "Float": "FloatValue", "Boolean": "BooleanValue", "Date": "DateValue",
-          "Text": "TextValue"}  # fmt: skip
+_VALUE = {
+    "Integer": "IntegerValue",
+    "Float": "FloatValue",
+    "Boolean": "BooleanValue",
+    "Date": "DateValue",
+    "Text": "TextValue",
+}
 
 
 def write_qdpx(project: Project, path: Path) -> dict[str, int]:
     """The whole project as a REFI-QDA project archive; returns counts of what was written."""
-    ns = PROJECT_NS
-    q = lambda name: f"{{{ns}}}{name}"  # noqa: E731
-    guids = Guids(project)
-    coders = dict(project.db.execute("SELECT id, name FROM coder ORDER BY id").fetchall())
-    root = ET.Element(q("Project"), {"name": project.path.stem, "origin": ORIGIN,
-                                     "creationDateTime": timestamp(project.meta("created_at"))})  # fmt: skip
-    if coders:
-        root.set("creatingUserGUID", guids("coder", next(iter(coders.values()))))
-        users = ET.SubElement(root, q("Users"))
-        for name in coders.values():
-            ET.SubElement(users, q("User"), {"guid": guids("coder", name), "name": name, "id": name})
-    memos = project.db.execute(
-        "SELECT id, target_type, target_id, coder_id, text, created_at FROM memo ORDER BY id"
-    ).fetchall()
-    note_refs: dict[tuple[str, str | None], list[str]] = defaultdict(list)
-    notes = []
-    pseudonym_of = dict(project.db.execute("SELECT id, pseudonym FROM participant").fetchall())
-    for memo_id, target_type, target_id, coder_id, text, created in memos:
-        guid = guids("memo", memo_id)
-        note_refs[(target_type, target_id)].append(guid)
-        about = pseudonym_of.get(int(target_id), "") if target_type == "participant" and target_id else ""
-        notes.append((guid, f"qualcode memo: {target_type} {about}".strip(), coder_id, text, created))
-    coding_notes: dict[int, list[str]] = defaultdict(list)  # a coding's own memo column
-    codings_with_memo = project.db.execute(
-        "SELECT id, coder_id, memo, created_at FROM coding WHERE memo IS NOT NULL AND memo != ''"
-    ).fetchall()
-    for coding_id, coder_id, text, created in codings_with_memo:
-        guid = guids("coding-memo", coding_id)
-        coding_notes[coding_id].append(guid)
-        notes.append((guid, "qualcode coding memo", coder_id, text, created))
-    code_notes = {key[1]: refs for key, refs in note_refs.items() if key[0] == "code" and key[1]}
-    codebook = ET.SubElement(root, q("CodeBook"))
-    code_count = _code_tree(codebook, ns, project, guids, code_notes)
-    if not code_count:
-        root.remove(codebook)
+    writer = _ProjectWriter(project)
+    writer.users()
+    writer.collect_notes()
+    writer.codebook()
+    writer.variables()
+    writer.cases()
+    writer.sources()
+    writer.notes()
+    write_atomically(path, {".qdpx": writer.write})
+    return writer.counts
 
-    people = project.db.execute("SELECT id, pseudonym, stakeholder_group, attributes FROM participant").fetchall()
-    attributes = {
-        pid: {"stakeholder group": group or "", **json.loads(attrs or "{}")} for pid, _, group, attrs in people
-    }
-    names = sorted({k for a in attributes.values() for k, v in a.items() if str(v) != ""})
-    kinds = {n: _variable_type([str(a[n]) for a in attributes.values() if str(a.get(n, "")) != ""]) for n in names}
-    documents = project.db.execute(
-        "SELECT id, name, sha256, text, kind, attributes, imported_at FROM document ORDER BY name"
-    ).fetchall()
-    doc_names = sorted({k for d in documents for k in json.loads(d[5] or "{}")} | {"kind"})
-    if names or documents:
-        variables = ET.SubElement(root, q("Variables"))
+
+class _ProjectWriter:
+    """Builds ``project.qde`` element by element, in the order the schema requires."""
+
+    def __init__(self, project: Project) -> None:
+        self.project, self.db = project, project.db
+        self.guids = Guids(project)
+        self.coders = dict(self.db.execute("SELECT id, name FROM coder ORDER BY id").fetchall())
+        created = timestamp(project.meta("created_at"))
+        self.root = ET.Element(
+            self.q("Project"), {"name": project.path.stem, "origin": ORIGIN, "creationDateTime": created}
+        )
+        self.people = self.db.execute("SELECT id, pseudonym, stakeholder_group, attributes FROM participant").fetchall()
+        self.documents = self.db.execute(
+            "SELECT id, name, sha256, text, kind, attributes, imported_at FROM document ORDER BY name"
+        ).fetchall()
+        self.turns = self.db.execute(
+            'SELECT document_id, seq, start, "end", participant_id FROM turn WHERE participant_id IS NOT NULL '
+            "ORDER BY document_id, seq"
+        ).fetchall()
+        self.sha_of = {d[0]: d[2] for d in self.documents}
+        self.files: dict[str, str] = {}
+        self.counts = {
+            "documents": len(self.documents),
+            "codes": 0,
+            "codings": 0,
+            "participants": len(self.people),
+            "notes": 0,
+            "coders": len(self.coders),
+        }
+
+    @staticmethod
+    def q(name: str) -> str:
+        return f"{{{PROJECT_NS}}}{name}"
+
+    def users(self) -> None:
+        if not self.coders:
+            return
+        self.root.set("creatingUserGUID", self.guids("coder", next(iter(self.coders.values()))))
+        users = ET.SubElement(self.root, self.q("Users"))
+        for name in self.coders.values():
+            ET.SubElement(users, self.q("User"), {"guid": self.guids("coder", name), "name": name, "id": name})
+
+    def collect_notes(self) -> None:
+        """Every memo as a note, and where each is referenced from (a participant's, by its name)."""
+        self.note_refs: dict[tuple[str, str | None], list[str]] = defaultdict(list)
+        self.coding_notes: dict[int, list[str]] = defaultdict(list)  # a coding's own memo column
+        self.note_rows: list[tuple[str, str, Any, str, str]] = []
+        pseudonym_of = {pid: pseudonym for pid, pseudonym, _, _ in self.people}
+        for memo_id, target_type, target_id, coder_id, text, created in self.db.execute(
+            "SELECT id, target_type, target_id, coder_id, text, created_at FROM memo ORDER BY id"
+        ).fetchall():
+            guid = self.guids("memo", memo_id)
+            self.note_refs[(target_type, target_id)].append(guid)
+            about = pseudonym_of.get(int(target_id), "") if target_type == "participant" and target_id else ""
+            self.note_rows.append((guid, f"qualcode memo: {target_type} {about}".strip(), coder_id, text, created))
+        for coding_id, coder_id, text, created in self.db.execute(
+            "SELECT id, coder_id, memo, created_at FROM coding WHERE memo IS NOT NULL AND memo != ''"
+        ).fetchall():
+            guid = self.guids("coding-memo", coding_id)
+            self.coding_notes[coding_id].append(guid)
+            self.note_rows.append((guid, "qualcode coding memo", coder_id, text, created))
+        self.counts["notes"] = len(self.note_rows)
+
+    def codebook(self) -> None:
+        code_notes = {key[1]: refs for key, refs in self.note_refs.items() if key[0] == "code" and key[1]}
+        codebook = ET.SubElement(self.root, self.q("CodeBook"))
+        self.counts["codes"] = _code_tree(codebook, PROJECT_NS, self.project, self.guids, code_notes)
+        if not self.counts["codes"]:
+            self.root.remove(codebook)
+
+    def variables(self) -> None:
+        """Participants' group and attributes, typed from their values; documents' kind and attributes."""
+        self.attributes = {
+            pid: {"stakeholder group": group or "", **json.loads(attrs or "{}")} for pid, _, group, attrs in self.people
+        }
+        names = sorted({k for a in self.attributes.values() for k, v in a.items() if str(v) != ""})
+        self.kinds = {
+            n: _variable_type([str(a[n]) for a in self.attributes.values() if str(a.get(n, "")) != ""]) for n in names
+        }
+        self.doc_names = sorted({k for d in self.documents for k in json.loads(d[5] or "{}")} | {"kind"})
+        variables = ET.SubElement(self.root, self.q("Variables"))
         for name in names:
-            ET.SubElement(variables, q("Variable"), {"guid": guids("variable", name), "name": name,
-                                                     "typeOfVariable": kinds[name]})  # fmt: skip
-        for name in doc_names if documents else []:
-            ET.SubElement(variables, q("Variable"), {"guid": guids("document-variable", name),
-                                                     "name": f"document {name}", "typeOfVariable": "Text"})  # fmt: skip
+            ET.SubElement(
+                variables,
+                self.q("Variable"),
+                {"guid": self.guids("variable", name), "name": name, "typeOfVariable": self.kinds[name]},
+            )
+        for name in self.doc_names if self.documents else []:
+            ET.SubElement(
+                variables,
+                self.q("Variable"),
+                {"guid": self.guids("document-variable", name), "name": f"document {name}", "typeOfVariable": "Text"},
+            )
         if not len(variables):
-            root.remove(variables)
+            self.root.remove(variables)
 
-    def value(parent: ET.Element, guid: str, kind: str, raw: object) -> None:
-        text = str(raw).lower() if kind == "Boolean" else str(raw)
-        holder = ET.SubElement(parent, q("VariableValue"))
-        ET.SubElement(holder, q("VariableRef"), {"targetGUID": guid})
-        ET.SubElement(holder, q(_VALUE[kind])).text = text
+    def value(self, parent: ET.Element, guid: str, kind: str, raw: object) -> None:
+        holder = ET.SubElement(parent, self.q("VariableValue"))
+        ET.SubElement(holder, self.q("VariableRef"), {"targetGUID": guid})
+        ET.SubElement(holder, self.q(_VALUE[kind])).text = str(raw).lower() if kind == "Boolean" else str(raw)
 
-    turns = project.db.execute(
-        'SELECT document_id, seq, start, "end", participant_id FROM turn WHERE participant_id IS NOT NULL '
-        "ORDER BY document_id, seq"
-    ).fetchall()
-    turns_of: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for turn in turns:
-        turns_of[turn[4]].append(turn)
-    sha_of = {d[0]: d[2] for d in documents}
-    if people:
-        cases = ET.SubElement(root, q("Cases"))
-        for pid, pseudonym, _, _ in sorted(people, key=lambda p: p[1]):
-            case = ET.SubElement(cases, q("Case"), {"guid": guids("participant", pseudonym), "name": pseudonym})
-            for name, raw in attributes[pid].items():
+    def cases(self) -> None:
+        """A case per participant: attributes, the documents they speak in, a selection per turn."""
+        if not self.people:
+            return
+        turns_of: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+        for turn in self.turns:
+            turns_of[turn[4]].append(turn)
+        cases = ET.SubElement(self.root, self.q("Cases"))
+        for pid, pseudonym, _, _ in sorted(self.people, key=lambda p: p[1]):
+            case = ET.SubElement(
+                cases, self.q("Case"), {"guid": self.guids("participant", pseudonym), "name": pseudonym}
+            )
+            for name, raw in self.attributes[pid].items():
                 if str(raw) != "":
-                    value(case, guids("variable", name), kinds[name], raw)
+                    self.value(case, self.guids("variable", name), self.kinds[name], raw)
             for document_id in dict.fromkeys(t[0] for t in turns_of[pid]):
-                ET.SubElement(case, q("SourceRef"), {"targetGUID": guids("document", sha_of[document_id])})
+                ET.SubElement(
+                    case, self.q("SourceRef"), {"targetGUID": self.guids("document", self.sha_of[document_id])}
+                )
             for document_id, seq, *_ in turns_of[pid]:
-                ET.SubElement(case, q("SelectionRef"), {"targetGUID": guids("turn", f"{sha_of[document_id]}:{seq}")})
+                turn = self.guids("turn", f"{self.sha_of[document_id]}:{seq}")
+                ET.SubElement(case, self.q("SelectionRef"), {"targetGUID": turn})
 
-    codings = project.db.execute(
-        'SELECT id, document_id, code_id, coder_id, start, "end", created_at FROM coding '
-        'ORDER BY document_id, start, "end", id'
-    ).fetchall()
-    by_document: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for row in codings:
-        by_document[row[1]].append(row)
-    pseudonyms = {pid: pseudonym for pid, pseudonym, _, _ in people}
-    files: dict[str, str] = {}
-    if documents:
-        sources = ET.SubElement(root, q("Sources"))
-        for document_id, name, sha, text, kind, doc_attrs, imported in documents:
-            guid = guids("document", sha)
-            files[guid] = text
-            path_text = f"internal://{guid}.txt"
+    def sources(self) -> None:
+        codings = self.db.execute(
+            'SELECT id, document_id, code_id, coder_id, start, "end", created_at FROM coding '
+            'ORDER BY document_id, start, "end", id'
+        ).fetchall()
+        self.counts["codings"] = len(codings)
+        by_document: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+        for row in codings:
+            by_document[row[1]].append(row)
+        if not self.documents:
+            return
+        sources = ET.SubElement(self.root, self.q("Sources"))
+        for document_id, name, sha, text, kind, doc_attrs, imported in self.documents:
+            guid = self.guids("document", sha)
+            self.files[guid] = text
             source = ET.SubElement(
                 sources,
-                q("TextSource"),
-                {"guid": guid, "name": name, "plainTextPath": path_text, "creationDateTime": timestamp(imported)},
+                self.q("TextSource"),
+                {
+                    "guid": guid,
+                    "name": name,
+                    "plainTextPath": f"internal://{guid}.txt",
+                    "creationDateTime": timestamp(imported),
+                },
             )
-            selections: dict[tuple[int, int], ET.Element] = {}
-            for coding_id, _, code_id, coder_id, start, end, created in by_document[document_id]:
-                selection = selections.get((start, end))
-                if selection is None:
-                    selection = ET.SubElement(
-                        source,
-                        q("PlainTextSelection"),
-                        {
-                            "guid": guids("selection", f"{sha}:{start}:{end}"),
-                            "name": " ".join(text[start:end].split())[:60],
-                            "startPosition": str(start),
-                            "endPosition": str(end),
-                            "creatingUser": guids("coder", coders[coder_id]),
-                            "creationDateTime": timestamp(created),
-                        },
-                    )
-                    selections[(start, end)] = selection
-                coding = ET.SubElement(
-                    selection,
-                    q("Coding"),
+            self.selections(source, sha, text, by_document[document_id])
+            pseudonyms = {pid: pseudonym for pid, pseudonym, _, _ in self.people}
+            for _, seq, start, end, participant in (t for t in self.turns if t[0] == document_id):
+                turn_guid, label = self.guids("turn", f"{sha}:{seq}"), f"{pseudonyms[participant]}, turn {seq + 1}"
+                ET.SubElement(
+                    source,
+                    self.q("PlainTextSelection"),
+                    {"guid": turn_guid, "name": label, "startPosition": str(start), "endPosition": str(end)},
+                )
+            for note in self.note_refs.get(("document", str(document_id)), []):
+                ET.SubElement(source, self.q("NoteRef"), {"targetGUID": note})
+            for variable in self.doc_names:
+                raw = kind if variable == "kind" else json.loads(doc_attrs or "{}").get(variable)
+                if raw not in (None, ""):
+                    self.value(source, self.guids("document-variable", variable), "Text", raw)
+
+    def selections(self, source: ET.Element, sha: str, text: str, codings: list[tuple[Any, ...]]) -> None:
+        """One selection per coded passage, holding a coding per code and coder."""
+        made: dict[tuple[int, int], ET.Element] = {}
+        for coding_id, _, code_id, coder_id, start, end, created in codings:
+            coder = self.guids("coder", self.coders[coder_id])
+            selection = made.get((start, end))
+            if selection is None:
+                selection = made[(start, end)] = ET.SubElement(
+                    source,
+                    self.q("PlainTextSelection"),
                     {
-                        "guid": guids("coding", f"{sha}:{start}:{end}:{code_id}:{coders[coder_id]}"),
-                        "creatingUser": guids("coder", coders[coder_id]),
+                        "guid": self.guids("selection", f"{sha}:{start}:{end}"),
+                        "name": " ".join(text[start:end].split())[:60],
+                        "startPosition": str(start),
+                        "endPosition": str(end),
+                        "creatingUser": coder,
                         "creationDateTime": timestamp(created),
                     },
                 )
-                ET.SubElement(coding, q("CodeRef"), {"targetGUID": guids("code", code_id)})
-                for note in [*note_refs.get(("coding", str(coding_id)), []), *coding_notes.get(coding_id, [])]:
-                    ET.SubElement(coding, q("NoteRef"), {"targetGUID": note})
-            for _, seq, start, end, participant in (t for t in turns if t[0] == document_id):
-                turn_guid, label = guids("turn", f"{sha}:{seq}"), f"{pseudonyms[participant]}, turn {seq + 1}"
-                ET.SubElement(
-                    source,
-                    q("PlainTextSelection"),
-                    {"guid": turn_guid, "name": label, "startPosition": str(start), "endPosition": str(end)},
-                )
-            for note in note_refs.get(("document", str(document_id)), []):
-                ET.SubElement(source, q("NoteRef"), {"targetGUID": note})
-            for name in doc_names:
-                raw = kind if name == "kind" else json.loads(doc_attrs or "{}").get(name)
-                if raw not in (None, ""):
-                    value(source, guids("document-variable", name), "Text", raw)
-    if notes:
-        holder = ET.SubElement(root, q("Notes"))
-        for guid, name, coder_id, text, created in notes:
-            note = ET.SubElement(
-                holder, q("Note"), {"guid": guid, "name": name, "creationDateTime": timestamp(created)}
+            coding = ET.SubElement(
+                selection,
+                self.q("Coding"),
+                {
+                    "guid": self.guids("coding", f"{sha}:{start}:{end}:{code_id}:{self.coders[coder_id]}"),
+                    "creatingUser": coder,
+                    "creationDateTime": timestamp(created),
+                },
             )
-            if coder_id in coders:
-                note.set("creatingUser", guids("coder", coders[coder_id]))
-            ET.SubElement(note, q("PlainTextContent")).text = text
-    for note in note_refs.get(("project", None), []):
-        ET.SubElement(root, q("NoteRef"), {"targetGUID": note})
+            ET.SubElement(coding, self.q("CodeRef"), {"targetGUID": self.guids("code", code_id)})
+            for note in [*self.note_refs.get(("coding", str(coding_id)), []), *self.coding_notes.get(coding_id, [])]:
+                ET.SubElement(coding, self.q("NoteRef"), {"targetGUID": note})
 
-    def write(target: Path) -> None:
-        ET.register_namespace("", ns)
-        xml = ET.tostring(root, encoding="UTF-8", xml_declaration=True)
+    def notes(self) -> None:
+        if self.note_rows:
+            holder = ET.SubElement(self.root, self.q("Notes"))
+            for guid, name, coder_id, text, created in self.note_rows:
+                note = ET.SubElement(
+                    holder, self.q("Note"), {"guid": guid, "name": name, "creationDateTime": timestamp(created)}
+                )
+                if coder_id in self.coders:
+                    note.set("creatingUser", self.guids("coder", self.coders[coder_id]))
+                ET.SubElement(note, self.q("PlainTextContent")).text = text
+        for note in self.note_refs.get(("project", None), []):
+            ET.SubElement(self.root, self.q("NoteRef"), {"targetGUID": note})
+
+    def write(self, target: Path) -> None:
+        ET.register_namespace("", PROJECT_NS)
+        xml = ET.tostring(self.root, encoding="UTF-8", xml_declaration=True)
         with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("project.qde", xml)
-            for guid, text in files.items():
+            for guid, text in self.files.items():
                 archive.writestr(f"sources/{guid}.txt", text.encode("utf-8"))
-
-    write_atomically(path, {".qdpx": write})
-    return {"documents": len(documents), "codes": code_count, "codings": len(codings), "participants": len(people),
-            "notes": len(notes), "coders": len(coders)}  # fmt: skip
