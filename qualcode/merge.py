@@ -39,8 +39,10 @@ def merge_projects(out: Path, sources: list[Path]) -> dict[str, Any]:
         conflicts = [c for source in opened for c in _conflicts(source, codes, groups)]
         if conflicts:
             raise QualcodeError("cannot merge: " + "; ".join(conflicts))
+        for n, source in enumerate(opened):  # attached (read) outside the transaction, as SQLite requires
+            target.db.execute(f"ATTACH DATABASE ? AS merge_source_{n}", [str(source.path)])
         with target.transaction():
-            return {"sources": [_merge_one(target, source) for source in opened]}
+            return {"sources": [_merge_one(target, source, f"merge_source_{n}") for n, source in enumerate(opened)]}
     except BaseException:
         if created:
             target.close()
@@ -74,7 +76,7 @@ def _conflicts(
     return found
 
 
-def _merge_one(target: Project, source: Project) -> dict[str, Any]:
+def _merge_one(target: Project, source: Project, alias: str) -> dict[str, Any]:
     db, src = target.db, source.db
     report = {"project": str(source.path), "documents_added": 0, "codes_added": 0, "codings_added": 0,
               "codings_present": 0, "memos_added": 0}  # fmt: skip
@@ -105,25 +107,29 @@ def _merge_one(target: Project, source: Project) -> dict[str, Any]:
         documents[old] = found[0] if found else _copy_document(target, source, old, people)
         report["documents_added"] += found is None
     before = target.count("coding")
-    codings = src.execute(
-        'SELECT document_id, code_id, coder_id, start, "end", memo, origin, created_at, key_quote FROM coding'
-    ).fetchall()
-    rows = sorted((documents[d], code, coders[c], *rest) for d, code, c, *rest in codings)
+    total = src.execute("SELECT count(*) FROM coding").fetchone()[0]
     indexes = []
-    if len(rows) > 50_000:  # many rows: rebuild the secondary indexes once instead of updating them per row
+    if total > 50_000:  # many rows: rebuild the secondary indexes once instead of updating them per row
         indexes = db.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'coding' "
                              "AND sql IS NOT NULL").fetchall()  # fmt: skip
         for name, _ in indexes:
             db.execute(f'DROP INDEX "{name}"')
-    db.conn.executemany(
-        'INSERT OR IGNORE INTO coding(document_id, code_id, coder_id, start, "end", memo, origin, created_at, '
-        "key_quote) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS merge_document (old INTEGER PRIMARY KEY, new INTEGER NOT NULL)")
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS merge_coder (old INTEGER PRIMARY KEY, new INTEGER NOT NULL)")
+    db.execute("DELETE FROM temp.merge_document")
+    db.execute("DELETE FROM temp.merge_coder")
+    db.conn.executemany("INSERT INTO temp.merge_document VALUES (?, ?)", list(documents.items()))
+    db.conn.executemany("INSERT INTO temp.merge_coder VALUES (?, ?)", list(coders.items()))
+    db.execute(  # inside SQLite: the source is attached, nothing passes through Python
+        'INSERT OR IGNORE INTO main.coding(document_id, code_id, coder_id, start, "end", memo, origin, created_at, '
+        'key_quote) SELECT d.new, c.code_id, k.new, c.start, c."end", c.memo, c.origin, c.created_at, c.key_quote '
+        f"FROM {alias}.coding c JOIN temp.merge_document d ON d.old = c.document_id "
+        "JOIN temp.merge_coder k ON k.old = c.coder_id ORDER BY 1, 2, 3, 4, 5"
     )
     for _, sql in indexes:
         db.execute(sql)
     report["codings_added"] = target.count("coding") - before
-    report["codings_present"] = len(codings) - report["codings_added"]
+    report["codings_present"] = total - report["codings_added"]
     report["memos_added"] = _copy_memos(target, source, documents, people, coders)
     return report
 
