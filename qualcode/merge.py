@@ -101,11 +101,14 @@ def _merge_one(target: Project, source: Project, alias: str) -> dict[str, Any]:
             merged = {**json.loads(attributes or "{}"), **json.loads(found[1] or "{}")}  # the target's values win
             db.execute("UPDATE participant SET attributes = ? WHERE id = ?", [json.dumps(merged), found[0]])
             people[old] = found[0]
-    documents = {}
+    documents, added = {}, {}
     for old, sha in src.execute("SELECT id, sha256 FROM document"):
         found = db.execute("SELECT id FROM document WHERE sha256 = ?", [sha]).fetchone()
-        documents[old] = found[0] if found else _copy_document(target, source, old, people)
-        report["documents_added"] += found is None
+        documents[old] = found[0] if found else _copy_document_row(target, source, old)
+        if found is None:
+            added[old] = documents[old]
+    report["documents_added"] = len(added)
+    _copy_turns_and_segments(target, alias, added, people)
     before = target.count("coding")
     total = src.execute("SELECT count(*) FROM coding").fetchone()[0]
     indexes = []
@@ -138,42 +141,55 @@ def _quoted(columns: list[str]) -> list[str]:
     return [f'"{c}"' for c in columns]
 
 
-def _copy_document(target: Project, source: Project, old: int, people: dict[int, int]) -> int:
-    """Copy one document with its turns and segments (explicit new ids, so each table is one executemany)."""
+def _copy_document_row(target: Project, source: Project, old: int) -> int:
+    """A document new to the target (renamed if another document already has its name)."""
     db, src = target.db, source.db
     row = src.execute(f"SELECT {', '.join(_DOCUMENT)} FROM document WHERE id = ?", [old]).fetchone()
     name = row[0]
     while db.execute("SELECT 1 FROM document WHERE name = ?", [name]).fetchone():  # same name, other text
         name = f"{Path(name).stem}-{source.path.stem}{Path(name).suffix}"
-    new = db.execute(
-        f"INSERT INTO document({', '.join(_DOCUMENT)}) VALUES ({', '.join('?' * len(_DOCUMENT))})", [name, *row[1:]]
-    ).lastrowid
-    next_turn = db.execute("SELECT coalesce(max(id), 0) + 1 FROM turn").fetchone()[0]
-    turns = src.execute(
-        'SELECT id, seq, start, "end", speaker, role, time_start, time_end, participant_id FROM turn '
-        "WHERE document_id = ? ORDER BY seq",
-        [old],
-    ).fetchall()
-    turn_ids = {turn[0]: next_turn + n for n, turn in enumerate(turns)}
-    db.conn.executemany(
+    return int(
+        db.execute(
+            f"INSERT INTO document({', '.join(_DOCUMENT)}) VALUES ({', '.join('?' * len(_DOCUMENT))})",
+            [name, *row[1:]],
+        ).lastrowid
+        or 0
+    )
+
+
+def _copy_turns_and_segments(target: Project, alias: str, added: dict[int, int], people: dict[int, int]) -> None:
+    """The new documents' turns, segments and search rows, copied inside SQLite from the attached source.
+    Ids are the source's shifted past the target's largest, so segments find their turns without a lookup."""
+    if not added:
+        return
+    db = target.db
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS merge_new (old INTEGER PRIMARY KEY, new INTEGER NOT NULL)")
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS merge_person (old INTEGER PRIMARY KEY, new INTEGER NOT NULL)")
+    db.execute("DELETE FROM temp.merge_new")
+    db.execute("DELETE FROM temp.merge_person")
+    db.conn.executemany("INSERT INTO temp.merge_new VALUES (?, ?)", list(added.items()))
+    db.conn.executemany("INSERT INTO temp.merge_person VALUES (?, ?)", list(people.items()))
+    turns = int(db.execute("SELECT coalesce(max(id), 0) FROM turn").fetchone()[0])
+    segments = int(db.execute("SELECT coalesce(max(id), 0) FROM segment").fetchone()[0])
+    db.execute(
         'INSERT INTO turn(id, document_id, seq, start, "end", speaker, role, time_start, time_end, participant_id) '
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(turn_ids[t[0]], new, *t[1:8], people.get(t[8])) for t in turns],
+        'SELECT t.id + ?, m.new, t.seq, t.start, t."end", t.speaker, t.role, t.time_start, t.time_end, p.new '
+        f"FROM {alias}.turn t JOIN temp.merge_new m ON m.old = t.document_id "
+        "LEFT JOIN temp.merge_person p ON p.old = t.participant_id",
+        [turns],
     )
-    text = row[_DOCUMENT.index("text")]
-    next_segment = db.execute("SELECT coalesce(max(id), 0) + 1 FROM segment").fetchone()[0]
-    segments = src.execute(
-        'SELECT turn_id, seq, start, "end" FROM segment WHERE document_id = ? ORDER BY seq', [old]
-    ).fetchall()
-    db.conn.executemany(
-        'INSERT INTO segment(id, document_id, turn_id, seq, start, "end") VALUES (?, ?, ?, ?, ?, ?)',
-        [(next_segment + n, new, turn_ids[t], seq, start, end) for n, (t, seq, start, end) in enumerate(segments)],
+    db.execute(
+        'INSERT INTO segment(id, document_id, turn_id, seq, start, "end") '
+        f'SELECT s.id + ?, m.new, s.turn_id + ?, s.seq, s.start, s."end" FROM {alias}.segment s '
+        "JOIN temp.merge_new m ON m.old = s.document_id",
+        [segments, turns],
     )
-    db.conn.executemany(
-        "INSERT INTO segment_fts(rowid, text) VALUES (?, ?)",
-        [(next_segment + n, text[start:end]) for n, (_, _, start, end) in enumerate(segments)],
+    db.execute(
+        'INSERT INTO segment_fts(rowid, text) SELECT s.id + ?, substr(d.text, s.start + 1, s."end" - s.start) '
+        f"FROM {alias}.segment s JOIN temp.merge_new m ON m.old = s.document_id "
+        f"JOIN {alias}.document d ON d.id = s.document_id",
+        [segments],
     )
-    return int(new)
 
 
 def _copy_memos(

@@ -62,6 +62,13 @@ def test_merge_two_copies_then_again_adds_nothing(copies, tmp_path: Path, invoke
         assert project.count("memo") == 1 and project.count("document") == 3
         assert project.db.execute("SELECT count(*) FROM segment_fts WHERE segment_fts MATCH 'tenancy'").fetchone()[0] == 1
         assert compare(project, ["amira", "ben"])["per_code"]  # the merged file is a working project
+        assert project.db.execute("PRAGMA foreign_key_check").fetchall() == []
+        assert project.db.execute("SELECT count(*) FROM segment s JOIN turn t ON t.id = s.turn_id "
+                                  "WHERE t.document_id != s.document_id OR s.start < t.start OR s.\"end\" > t.\"end\"").fetchone()[0] == 0
+        with Project.open(a) as original:  # turns and segments as in the copy they came from
+            for table in ("turn", "segment"):
+                sql = f'SELECT d.sha256, x.seq, x.start, x."end" FROM {table} x JOIN document d ON d.id = x.document_id ORDER BY 1, 2'
+                assert project.db.execute(sql).fetchall() == original.db.execute(sql).fetchall()
     assert codings(out) == codings(a) | codings(b)
 
 
