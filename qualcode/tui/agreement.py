@@ -83,7 +83,8 @@ class AgreementScreen(Screen[None]):
         self.report = report
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        table.add_column("Code", width=max([4, *(min(40, len(r["name"])) for r in report["per_code"])]))
+        room = max(16, min(40, self.size.width - 62))  # on a narrow terminal the figures matter more
+        table.add_column("Code", width=max([4, *(min(room, len(r["name"])) for r in report["per_code"])]))
         table.add_columns("alpha", "kappa", "fleiss", "% agree", "units", *[f"by {c}" for c in self.coders])
         key = SORTS[self.sort]
         if key == "code":
@@ -92,7 +93,7 @@ class AgreementScreen(Screen[None]):
             rows = sorted(report["per_code"], key=lambda r: (r[key] is None, r[key] or 0))
         for row in [*rows, {**report["pooled"], "name": "— pooled over codes", "code": None, "applied": {}}]:
             table.add_row(
-                row["name"][:40],
+                row["name"][:room],
                 *(_figure(row[name]) for name in ("krippendorff_alpha", "cohen_kappa", "fleiss_kappa")),
                 _figure(None if row["percent_agreement"] is None else row["percent_agreement"] * 100),
                 f"{row['units']:,}",
