@@ -171,9 +171,11 @@ class ReportsScreen(Screen[None]):
         self.cells = {}
         if view == "evidence":
             groups = data["groups"]
-            names = [_fit("· " * row["depth"] + row["name"]) for row in data["rows"]]
+            headers = [f"{_fit(g, 14)} ({data['group_sizes'][g]})" for g in groups]
+            room = max(20, min(44, self.size.width - sum(len(h) + 2 for h in headers) - 2))  # groups first
+            names = [_fit("· " * row["depth"] + row["name"], room) for row in data["rows"]]
             table.add_column("Outcome", width=max([7, *map(len, names)]))  # explicit: a reload keeps it
-            table.add_columns(*[f"{g} (n={data['group_sizes'][g]})" for g in groups])
+            table.add_columns(*headers)
             for r, row in enumerate(data["rows"]):
                 cells = []
                 for c, group in enumerate(groups, start=1):
@@ -186,7 +188,8 @@ class ReportsScreen(Screen[None]):
                 table.add_row(names[r], *cells)
             title = "Evidence map: participants with evidence / participants in the group"
         else:
-            table.add_column("Code", width=max([4, *(len(_fit(row["code_name"])) for row in data)]))
+            room = max(20, min(44, self.size.width - 60))
+            table.add_column("Code", width=max([4, *(len(_fit(row["code_name"], room)) for row in data)]))
             table.add_columns(
                 "Group" if self.by == "group" else self.by.capitalize(),
                 "Excerpts",
@@ -196,7 +199,7 @@ class ReportsScreen(Screen[None]):
             )
             for r, row in enumerate(data):
                 table.add_row(
-                    _fit(row["code_name"]),
+                    _fit(row["code_name"], room),
                     row["group"],
                     row["excerpts"],
                     row["participants"],
