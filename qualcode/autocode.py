@@ -149,8 +149,11 @@ class _LemmaMatcher:
         return sorted(set(found))
 
 
-def apply_hits(project: Project, hits: list[Hit], coder: str, code: str) -> tuple[int, int]:
-    """Code every kept hit (origin "auto"); returns (added, already coded)."""
+def apply_hits(
+    project: Project, hits: list[Hit], coder: str, code: str, new_ids: list[int] | None = None
+) -> tuple[int, int]:
+    """Code every kept hit (origin "auto"); returns (added, already coded), and fills ``new_ids`` (when
+    given) with the new codings' ids, so that the workbench can make the batch one undoable step."""
     from .coding import check_code
 
     check_code(project, code)
@@ -159,10 +162,13 @@ def apply_hits(project: Project, hits: list[Hit], coder: str, code: str) -> tupl
     with project.transaction() as db:
         coder_id = project.coder_id(coder)
         before = project.count("coding")
+        last = db.execute("SELECT coalesce(max(id), 0) FROM coding").fetchone()[0]
         db.conn.executemany(
             'INSERT OR IGNORE INTO coding(document_id, code_id, coder_id, start, "end", origin, created_at) '
             "VALUES (?, ?, ?, ?, ?, 'auto', ?)",
             [(h.document_id, code, coder_id, h.start, h.end, now) for h in kept],
         )
         added = project.count("coding") - before
+        if new_ids is not None:
+            new_ids += [r[0] for r in db.execute("SELECT id FROM coding WHERE id > ? ORDER BY id", [last])]
     return added, len(kept) - added

@@ -49,6 +49,10 @@ class History:
         self._push(step)
         return ids
 
+    def record_added(self, coding_ids: list[int]) -> None:
+        """Make codings already written in one batch (coding by search) one undoable step."""
+        self._push([Change(True, self._row(coding_id)) for coding_id in coding_ids])
+
     def remove(self, coding_ids: list[int]) -> list[dict[str, Any]]:
         """Remove codings as one undoable step; returns the removed rows."""
         removed = [delete_coding(self.project, coding_id) for coding_id in coding_ids]

@@ -31,8 +31,11 @@ def codings(path: Path) -> list[tuple]:
 
 def segment(path: Path, document: str, seq: int) -> tuple[int, int, str]:
     with sqlite3.connect(path) as conn:
-        start, end, text = conn.execute("""SELECT s.start, s."end", d.text FROM segment s JOIN document d
-            ON d.id = s.document_id WHERE d.name = ? AND s.seq = ?""", [document, seq]).fetchone()
+        start, end, text = conn.execute(
+            """SELECT s.start, s."end", d.text FROM segment s JOIN document d
+            ON d.id = s.document_id WHERE d.name = ? AND s.seq = ?""",
+            [document, seq],
+        ).fetchone()
     return start, end, text[start:end]
 
 
@@ -69,7 +72,10 @@ def test_extend_narrow_multicode_remove_undo(study: Path) -> None:
         async with app.run_test(size=(120, 40)) as pilot:
             view = await open_first(pilot)
             await pilot.press("j", "j", "shift+down", "shift+down")  # three sentences of Dee's turn
-            assert view.text[slice(*view.selection)] == "In prison. She came before I got out. I didn't trust her at first."
+            assert (
+                view.text[slice(*view.selection)]
+                == "In prison. She came before I got out. I didn't trust her at first."
+            )
             await pilot.press("shift+right", "left", "left")  # drop "In" at the start, "at first." at the end
             assert view.text[slice(*view.selection)] == "prison. She came before I got out. I didn't trust her"
             await pilot.press("c", *"housing", "ctrl+t", "backspace" * 7, *"trust", "ctrl+t", "enter")
@@ -158,7 +164,10 @@ def test_memo_search_and_navigation(study: Path) -> None:
     run(scenario())
     with sqlite3.connect(study) as conn:
         assert conn.execute("SELECT target_type, text FROM memo ORDER BY id").fetchall() == [
-            ("document", "Recorded at the hub"), ("coding", "Key quote on trust"), ("participant", "Dee was nervous")]
+            ("document", "Recorded at the hub"),
+            ("coding", "Key quote on trust"),
+            ("participant", "Dee was nervous"),
+        ]
 
 
 def test_codebook_grows_and_merges_during_coding(study: Path) -> None:
@@ -344,7 +353,10 @@ def test_suggestions_beside_the_sentence(study: Path) -> None:
 
 
 def test_suggestions_start_hidden_in_an_agreement_study(study: Path, invoke) -> None:
-    assert invoke("code", study, "--coder", "ben", "--document", "m1.txt", "--code", "trust", "--segment", "1").exit_code == 0
+    assert (
+        invoke("code", study, "--coder", "ben", "--document", "m1.txt", "--code", "trust", "--segment", "1").exit_code
+        == 0
+    )
 
     async def scenario() -> None:
         app = make_app(study, coder="amira", user="tester")
@@ -375,9 +387,17 @@ def test_code_by_search_with_preview(study: Path) -> None:
             await pilot.press(*"housing", "enter")
             await pilot.pause()
             assert isinstance(pilot.app.screen, DocumentScreen)
+            assert len(codings(study)) == 1
+            await pilot.press("u")  # the batch is one undoable step
+            await pilot.pause()
+            assert codings(study) == []
+            await pilot.press("U")
+            await pilot.pause()
 
     run(scenario())
-    assert [(r[0], r[1], r[2], r[5]) for r in codings(study)] == [("amira", "housing", "I got a flat in May!", "m1.txt")]
+    assert [(r[0], r[1], r[2], r[5]) for r in codings(study)] == [
+        ("amira", "housing", "I got a flat in May!", "m1.txt")
+    ]
     with sqlite3.connect(study) as conn:
         assert conn.execute("SELECT origin FROM coding").fetchone()[0] == "auto"
 

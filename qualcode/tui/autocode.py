@@ -4,7 +4,8 @@ pick the code, apply.
 ``A`` in a document asks for the search: words or phrases separated by ``;`` (matched on lemmas, so every
 form of a word counts) or ``/a regular expression/``, and optionally where to code (``match``, ``segment``
 or ``turn``, after a ``|``: ``drink;drugs | segment``). The hits across the whole study are listed ticked;
-space unticks one, Enter asks for the code and codes the ticked hits in one transaction (origin "auto").
+space unticks one, Enter asks for the code and codes the ticked hits in one transaction (origin "auto"), as
+one step that ``u`` undoes.
 """
 
 from __future__ import annotations
@@ -131,7 +132,9 @@ def code_by_search(screen: Any) -> None:
         def chosen(code_ids: list[str] | None) -> None:
             if not code_ids:
                 return
-            added, present = apply_hits(screen.project, hits, app.coder, code_ids[0])
+            new_ids: list[int] = []
+            added, present = apply_hits(screen.project, hits, app.coder, code_ids[0], new_ids)
+            screen.history.record_added(new_ids)  # u undoes the whole batch
             screen._version = screen.data_version()
             app.forget_counts()
             screen.refresh_codings()
