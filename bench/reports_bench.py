@@ -92,8 +92,12 @@ def phase(name: str, path: Path, out: Path, runs: int) -> dict[str, Any]:
             started = time.perf_counter()
             count = jobs[name]()
             times.append(time.perf_counter() - started)
-    return {"first": times[0], "median": statistics.median(times), "count": count,
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "first": times[0],
+        "median": statistics.median(times),
+        "count": count,
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 def main() -> None:
@@ -116,13 +120,30 @@ def main() -> None:
     medians = {}
     for name, target in targets.items():
         runs = 1 if name in ("docx", "reference") else args.runs
-        result = subprocess.run([sys.executable, __file__, "--phase", name, "--path", str(path), "--out",
-                                 str(args.out), "--runs", str(runs)], capture_output=True, text=True, check=True)
+        result = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--phase",
+                name,
+                "--path",
+                str(path),
+                "--out",
+                str(args.out),
+                "--runs",
+                str(runs),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         figures = json.loads(result.stdout.strip().splitlines()[-1])
         medians[name] = figures["median"]
         verdict = f"target {target:.0f} s  {'ok' if figures['median'] <= target else 'SLOW'}" if target else ""
-        print(f"{name:12s} median {figures['median']:6.2f} s  first {figures['first']:6.2f} s  "
-              f"({figures['count']:,} rows)  peak {figures['peak_mb']:,.0f} MB  {verdict}")
+        print(
+            f"{name:12s} median {figures['median']:6.2f} s  first {figures['first']:6.2f} s  "
+            f"({figures['count']:,} rows)  peak {figures['peak_mb']:,.0f} MB  {verdict}"
+        )
     print(f"frequencies column-wise vs row by row: {medians['reference'] / medians['frequencies']:.1f}x faster")
 
 

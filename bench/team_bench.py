@@ -137,8 +137,11 @@ def main() -> None:
     print(f"study: {path.name}, 1,000 transcripts, 100 codes, {count:,} codings by two coders")
     results = {}
     for name in ("segment", "character", "nltk", "merge"):
-        done = subprocess.run([sys.executable, __file__, "--phase", name, "--path", str(path), "--out",
-                               str(args.out)], capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, __file__, "--phase", name, "--path", str(path), "--out", str(args.out)],
+            capture_output=True,
+            text=True,
+        )
         if done.returncode:
             print(f"{name}: failed\n{done.stderr.strip().splitlines()[-1]}")
             continue
@@ -146,9 +149,11 @@ def main() -> None:
         print(f"{name:10s} {json.dumps(results[name])}")
     if "segment" in results and "nltk" in results:
         ours = results["segment"]["seconds"] / results["segment"]["codes"]
-        print(f"alpha per code at the segment unit: NLTK {results['nltk']['seconds_per_code']:.2f} s, qualcode "
-              f"{ours * 1000:.1f} ms (all statistics, units counted from the project): "
-              f"{results['nltk']['seconds_per_code'] / ours:,.0f}x")
+        print(
+            f"alpha per code at the segment unit: NLTK {results['nltk']['seconds_per_code']:.2f} s, qualcode "
+            f"{ours * 1000:.1f} ms (all statistics, units counted from the project): "
+            f"{results['nltk']['seconds_per_code'] / ours:,.0f}x"
+        )
 
 
 if __name__ == "__main__":

@@ -57,14 +57,27 @@ def build(out: Path, documents: int, words: int, codings: int) -> Path:
         words_pool = " ".join(answers).split()
         codes = []
         for p in range(30):
-            parent = Code(f"theme-{p:02d}", f"Theme {p} {rng.choice(words_pool)}", "short_term_outcome", 0,
-                          definition=" ".join(rng.choices(words_pool, k=20)), keywords=rng.choices(words_pool, k=4))
+            parent = Code(
+                f"theme-{p:02d}",
+                f"Theme {p} {rng.choice(words_pool)}",
+                "short_term_outcome",
+                0,
+                definition=" ".join(rng.choices(words_pool, k=20)),
+                keywords=rng.choices(words_pool, k=4),
+            )
             codes.append(parent)
             for c in range(9):
-                codes.append(Code(f"theme-{p:02d}-{c}", f"{rng.choice(words_pool)} {rng.choice(words_pool)} {c}",
-                                  "medium_term_outcome", 0, parent=parent.id,
-                                  definition=" ".join(rng.choices(words_pool, k=25)),
-                                  keywords=rng.choices(words_pool, k=5)))
+                codes.append(
+                    Code(
+                        f"theme-{p:02d}-{c}",
+                        f"{rng.choice(words_pool)} {rng.choice(words_pool)} {c}",
+                        "medium_term_outcome",
+                        0,
+                        parent=parent.id,
+                        definition=" ".join(rng.choices(words_pool, k=25)),
+                        keywords=rng.choices(words_pool, k=5),
+                    )
+                )
         codes.append(Code("extra-misc", "Miscellaneous", "other", 0))
         codes += [Code(f"extra-{n}", f"Extra {n}", "other", 0, parent="extra-misc") for n in range(9)]
         import_codebook(project, Codebook("bench", codes[:300]))
@@ -101,7 +114,12 @@ async def measure(path: Path, runs: int) -> dict[str, list[float]]:
         long_id = project.db.execute("SELECT id FROM document WHERE name = 'zz_long_interview.txt'").fetchone()[0]
         long_words = project.db.execute("SELECT words FROM document WHERE id = ?", [long_id]).fetchone()[0]
     figures: dict[str, list[float]] = {
-        "launch": [], "open": [], "apply": [], "picker": [], "baseline": [], "apply handler": [],
+        "launch": [],
+        "open": [],
+        "apply": [],
+        "picker": [],
+        "baseline": [],
+        "apply handler": [],
         "picker handler": [],
     }
     print(f"long transcript: {long_words:,} words")
@@ -219,15 +237,25 @@ def main() -> None:
     print(f"study: {path.name} ({path.stat().st_size / 1e6:.0f} MB)")
     figures = asyncio.run(measure(path, args.runs))
     figures.update(asyncio.run(measure_long(build_long(args.out), args.runs)))
-    targets = {"launch": 1.5, "open": 0.3, "apply": 0.05, "picker": 0.03, "apply handler": 0.05,
-               "picker handler": 0.03, "long open": 0.3, "long scroll": 0.05}
+    targets = {
+        "launch": 1.5,
+        "open": 0.3,
+        "apply": 0.05,
+        "picker": 0.03,
+        "apply handler": 0.05,
+        "picker handler": 0.03,
+        "long open": 0.3,
+        "long scroll": 0.05,
+    }
     baseline = statistics.median(figures.pop("baseline"))
     print(f"baseline (Pilot press + redraw of a key bound to nothing): {baseline * 1000:.1f} ms")
     for name, values in figures.items():
         median = statistics.median(values)
         net = median - baseline if "handler" not in name and name != "launch" else median
-        print(f"{name:15s} median {median * 1000:7.1f} ms  net {net * 1000:7.1f} ms  (n={len(values)})  "
-              f"target {targets[name] * 1000:.0f} ms  {'ok' if net <= targets[name] else 'SLOW'}")
+        print(
+            f"{name:15s} median {median * 1000:7.1f} ms  net {net * 1000:7.1f} ms  (n={len(values)})  "
+            f"target {targets[name] * 1000:.0f} ms  {'ok' if net <= targets[name] else 'SLOW'}"
+        )
 
 
 if __name__ == "__main__":
