@@ -125,3 +125,35 @@ def sha256(text: str) -> str:
 
 def count_words(text: str) -> int:
     return len(_WORD.findall(text))
+
+
+def word_end(text: str, offset: int, step: int) -> int:
+    """The end of the previous word (step < 0) or of the next one (step > 0): narrowing a selection by words."""
+    p = offset
+    if step < 0:
+        while p > 0 and not text[p - 1].isspace():
+            p -= 1
+        while p > 0 and text[p - 1].isspace():
+            p -= 1
+    else:
+        while p < len(text) and text[p].isspace():
+            p += 1
+        while p < len(text) and not text[p].isspace():
+            p += 1
+    return p
+
+
+def word_start(text: str, offset: int, step: int) -> int:
+    """The start of the previous word (step < 0) or of the next one (step > 0)."""
+    p = offset
+    if step < 0:
+        while p > 0 and text[p - 1].isspace():
+            p -= 1
+        while p > 0 and not text[p - 1].isspace():
+            p -= 1
+    else:
+        while p < len(text) and not text[p].isspace():
+            p += 1
+        while p < len(text) and text[p].isspace():
+            p += 1
+    return p

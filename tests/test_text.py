@@ -73,3 +73,14 @@ def test_normalise_line_endings_bom_and_nfc() -> None:
 def test_hash_and_words() -> None:
     assert sha256("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     assert count_words("I didn't trust her, at first. 😀") == 6
+
+
+def test_word_steps_for_narrowing_a_selection() -> None:
+    from qualcode.text import word_end, word_start
+
+    text = "I got  a flat, in May."
+    assert word_end(text, len(text), -1) == text.index(" May.")  # back over "May." to the end of "in"
+    assert word_end(text, 0, 1) == 1 and word_end(text, 1, 1) == 5  # "I", then "got"
+    assert word_start(text, 0, 1) == 2 and word_start(text, 2, 1) == 7  # past "I ", past "got  "
+    assert word_start(text, 7, -1) == 2 and word_start(text, 0, -1) == 0
+    assert word_end(text, len(text), 1) == len(text)

@@ -24,6 +24,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ..text import word_end, word_start
+
 GUTTER = 4
 _WORD = re.compile(r"\S+\s*|\s+")
 
@@ -320,42 +322,12 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
         """Move the selection's start or end by one word (step -1 = left, +1 = right); never empty it."""
         start, end = self.sel_start, self.sel_end
         if edge == "end":
-            end = self._word_end(end, step)
+            end = word_end(self.text, end, step)
         else:
-            start = self._word_start(start, step)
+            start = word_start(self.text, start, step)
         if start < end:
             self.sel_start, self.sel_end = start, end
             self._changed()
-
-    def _word_end(self, offset: int, step: int) -> int:
-        """The end of the previous word (step < 0) or of the next one (step > 0)."""
-        text, p = self.text, offset
-        if step < 0:
-            while p > 0 and not text[p - 1].isspace():
-                p -= 1
-            while p > 0 and text[p - 1].isspace():
-                p -= 1
-        else:
-            while p < len(text) and text[p].isspace():
-                p += 1
-            while p < len(text) and not text[p].isspace():
-                p += 1
-        return p
-
-    def _word_start(self, offset: int, step: int) -> int:
-        """The start of the previous word (step < 0) or of the next one (step > 0)."""
-        text, p = self.text, offset
-        if step < 0:
-            while p > 0 and text[p - 1].isspace():
-                p -= 1
-            while p > 0 and not text[p - 1].isspace():
-                p -= 1
-        else:
-            while p < len(text) and not text[p].isspace():
-                p += 1
-            while p < len(text) and text[p].isspace():
-                p += 1
-        return p
 
     def segment_at(self, offset: int) -> int:
         index = bisect.bisect_right(self._segment_starts, offset) - 1
