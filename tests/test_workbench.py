@@ -421,3 +421,25 @@ def test_suggestions_for_the_whole_study(study: Path) -> None:
             assert any(s.code == "housing" for found in cached.values() for s in found)
 
     run(scenario())
+
+
+def test_suggestions_follow_codebook_edits(study: Path) -> None:
+    """A keyword added to a code during coding is suggested at once (the cached suggestions are redone)."""
+    from qualcode.codes import update_code
+
+    async def scenario() -> None:
+        app = make_app(study, coder="amira", user="tester")
+        async with app.run_test(size=(140, 40)) as pilot:
+            view = await open_first(pilot)
+            await app.workers.wait_for_complete()
+            screen = pilot.app.screen
+            ring = next(i for i, s in enumerate(view.segments) if "ring" in view.text[s[0] : s[1]])
+            view.go_to_segment(ring)
+            await pilot.pause()
+            assert "trust" not in [s.code for s in screen.current_suggestions()]
+            screen._codebook_edit(update_code, "trust", keywords=["ring"])
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert "trust" in [s.code for s in screen.current_suggestions()]
+
+    run(scenario())

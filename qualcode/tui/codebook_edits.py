@@ -60,6 +60,8 @@ class CodebookEditsMixin:
         self.app.forget_counts()  # type: ignore[attr-defined]  # a merge moves codings between codes
         self.codes = project_codes(self.project)
         self.refresh_codings()
+        self.app.suggestion_cache.clear()  # type: ignore[attr-defined]  # suggestions come from the codebook
+        self.start_suggestions()  # type: ignore[attr-defined]
         return result
 
     def action_add_code(self, under_highlighted: bool) -> None:
