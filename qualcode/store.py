@@ -41,6 +41,7 @@ class Project:
     def __init__(self, path: Path, db: Database) -> None:
         self.path = path
         self.db = db
+        self._depth = 0  # transactions opened by transaction(), so that nesting is told apart
 
     # -- opening -----------------------------------------------------------------------------------
 
@@ -114,18 +115,27 @@ class Project:
 
     @contextmanager
     def transaction(self) -> Iterator[Database]:
-        """All-or-nothing writes. Nested use becomes a savepoint inside the outer transaction."""
+        """All-or-nothing writes. Nested use becomes a savepoint inside the outer transaction.
+
+        A transaction this method did not open (an implicit one that Python's sqlite3 began for a write to a
+        temporary table, say) is committed first rather than nested into: nesting would leave these writes
+        uncommitted until that other transaction ended, which it might never do."""
         conn = self.db.conn
-        if conn.in_transaction:
+        if conn.in_transaction and self._depth:
             with self.db.atomic():
                 yield self.db
             return
+        if conn.in_transaction:
+            conn.commit()
         conn.execute("BEGIN IMMEDIATE")
+        self._depth += 1
         try:
             yield self.db
         except BaseException:
             conn.rollback()
             raise
+        finally:
+            self._depth -= 1
         conn.execute("COMMIT")
 
     # -- small shared lookups ----------------------------------------------------------------------

@@ -280,3 +280,15 @@ def test_overlapping_turns_fall_back_to_the_reference(study: Path) -> None:
         assert tally.frequencies(project) is None
         assert table(frequencies(project)) == table(reference_frequencies(project))
         assert table(frequencies(project)) == table(expected)
+
+
+def test_reading_excerpts_leaves_no_transaction_open(study: Path) -> None:
+    """The workbench shares one connection: a read must not leave an implicit transaction behind, or the
+    coder's next writes would nest inside it and be lost when the workbench closes."""
+    with Project.open(study) as project:
+        assert excerpts(project, Filters(codes=["housing"]))
+        assert not project.db.conn.in_transaction
+        with project.transaction() as db:
+            db.execute("UPDATE coding SET key_quote = 1")
+    with Project.open(study) as project:
+        assert project.db.execute("SELECT min(key_quote) FROM coding").fetchone()[0] == 1

@@ -126,3 +126,36 @@ def test_a_cancelled_quote_bank_leaves_nothing(study: Path, tmp_path: Path) -> N
             write_quotes(out / name, rows, {}, {}, progress)
     assert len(seen) == 4 and all(total == len(rows) for _, total in seen)
     assert list(out.iterdir()) == []  # neither the file nor its partial
+
+
+def test_shortlisting_key_quotes_from_the_quotes(study: Path) -> None:
+    """* in the quotes behind a cell stars the highlighted one; k then shows key quotes only."""
+
+    async def scenario() -> None:
+        app = make_app(study, coder="amira", user="tester")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("r")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            screen = pilot.app.screen
+            grid = screen.query_one("#report-grid")
+            grid.move_cursor(row=0, column=1)  # outcomes x mentee
+            await pilot.press("enter")
+            await pilot.pause()
+            quotes = pilot.app.screen
+            assert isinstance(quotes, QuotesDialog) and len(quotes.rows) == 5  # Dee's passage: housing and outcomes
+            await pilot.press("down", "asterisk")
+            await pilot.pause()
+            starred = quotes.rows[1]
+            assert starred["key_quote"] is True and "★" in str(quotes.query_one("#quotes").get_option_at_index(1).prompt)
+            await pilot.press("escape", "k")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            grid.move_cursor(row=0, column=1)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert [r["id"] for r in pilot.app.screen.rows] == [starred["id"]]
+
+    asyncio.run(scenario())
+    with Project.open(study) as project:
+        assert project.db.execute("SELECT count(*) FROM coding WHERE key_quote = 1").fetchone()[0] == 1

@@ -20,9 +20,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Label, Static
+from textual.widgets import DataTable, Label, OptionList, Static
+from textual.widgets.option_list import Option
 
 from ..codebook import project_codes
+from ..coding import set_key_quote
 from ..errors import QualcodeError
 from ..evidence import evidence_map, shade, write_evidence_map
 from ..exports import write_frequencies, write_quotes
@@ -85,6 +87,7 @@ class ReportsScreen(Screen[None]):
         _key("f", "show('frequencies')", "Frequencies", "Every code x group: excerpts, participants, documents"),
         _key("enter", "quotes", "Quotes", "Read the excerpts behind the highlighted cell"),
         _key("c", "choose_coder", "Coder", "Count one coder's codings, or everyone's"),
+        _key("k", "key_quotes", "Key quotes", "Quotes and quote banks: only the quotes starred as key quotes"),
         _key("b", "choose_by", "By", "Frequencies by stakeholder group or by a participant attribute"),
         _key("x", "export", "Export", "Write the table on show (.md .html .xlsx .json, or .csv for frequencies)"),
         _key(
@@ -101,6 +104,7 @@ class ReportsScreen(Screen[None]):
         super().__init__()
         self.view = "evidence"
         self.coder: str | None = None  # None: every coder
+        self.key_quotes = False  # quotes behind a cell: only those starred
         self.by = "group"
         self.data: Any = None
         self.cells: dict[tuple[int, int], tuple[str, str]] = {}  # (row, column) -> (code, group)
@@ -122,7 +126,12 @@ class ReportsScreen(Screen[None]):
         return "evidence map" if self.view == "evidence" else "frequency table"
 
     def _filters_text(self) -> str:
-        return self.coder or "all coders"
+        return (self.coder or "all coders") + (" · key quotes only" if self.key_quotes else "")
+
+    def action_key_quotes(self) -> None:
+        self.key_quotes = not self.key_quotes
+        self.app.notify("Quotes: key quotes only" if self.key_quotes else "Quotes: all", timeout=3)
+        self.action_show(self.view)
 
     def _coders(self) -> list[str] | None:
         return [self.coder] if self.coder else None
@@ -222,7 +231,7 @@ class ReportsScreen(Screen[None]):
         if not found:
             return None
         code, value = found
-        filters = Filters(codes=[code], coders=self._coders() or [])
+        filters = Filters(codes=[code], coders=self._coders() or [], key_quotes=self.key_quotes)
         if self.view == "frequencies" and self.by != "group":
             filters.attributes = {self.by: [value]}
         else:
@@ -279,10 +288,11 @@ def _fit(name: str, width: int = 44) -> str:
 
 
 class QuotesDialog(ModalScreen[None]):
-    """The excerpts behind one cell, with who said them (pseudonyms only)."""
+    """The excerpts behind one cell, with who said them (pseudonyms only); ``*`` shortlists a key quote."""
 
     BINDINGS = [
         _key("escape,q", "close", "Close", "Back to the table"),
+        _key("asterisk", "star", "Key quote", "Star or unstar the highlighted quote as a key quote"),
         _key("w", "write_quotes", "Quote bank", "Write these quotes to a file"),
     ]
 
@@ -290,24 +300,41 @@ class QuotesDialog(ModalScreen[None]):
         super().__init__()
         self.title_text, self.rows, self.filters = title, rows, filters
 
+    @staticmethod
+    def prompt(row: dict[str, Any]) -> Text:
+        text = Text("★ " if row["key_quote"] else "", style="bold #e5c07b")
+        text.append(" ".join(row["text"].split()))
+        who = ", ".join(row["speakers"]) or "interviewer or unattributed"
+        text.append(
+            f"\n  — {who} ({', '.join(row['groups'])}) · {row['document']} line {row['line']} · {row['coder']}\n",
+            style="#9a9a9a",
+        )
+        return text
+
     def compose(self) -> ComposeResult:
-        text = Text()
-        for row in self.rows:
-            text.append(" ".join(row["text"].split()) + "\n")
-            who = ", ".join(row["speakers"]) or "interviewer or unattributed"
-            text.append(
-                f"  — {who} ({', '.join(row['groups'])}) · {row['document']} line {row['line']} · {row['coder']}\n\n",
-                style="#9a9a9a",
-            )
-        with Vertical(classes="dialog help"):
+        with Vertical(classes="dialog quotes"):
             yield Label(
-                f"{len(self.rows)} excerpt(s): {self.title_text} — w writes them to a file, Esc closes",
+                f"{len(self.rows)} excerpt(s): {self.title_text} — * stars a key quote, w writes them to a file, "
+                "Esc closes",
                 classes="dialog-title",
             )
-            yield Static(text if self.rows else "No excerpts.")
+            if self.rows:
+                yield OptionList(*[Option(self.prompt(row), id=row["id"]) for row in self.rows], id="quotes")
+            else:
+                yield Static("No excerpts.")
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_star(self) -> None:
+        if not self.rows:
+            return
+        quotes = self.query_one(OptionList)
+        index = quotes.highlighted if quotes.highlighted is not None else 0
+        row = self.rows[index]
+        row["key_quote"] = not row["key_quote"]
+        set_key_quote(self.app.project, int(row["id"].removeprefix("E")), row["key_quote"])  # type: ignore[attr-defined]
+        quotes.replace_option_prompt_at_index(index, self.prompt(row))
 
     def action_write_quotes(self) -> None:
         export_quotes(self, self.filters, self.filters.codes[0] if self.filters.codes else "all")
