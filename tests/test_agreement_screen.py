@@ -53,6 +53,7 @@ def test_agreement_table_and_reconciliation(study: Path, tmp_path: Path) -> None
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert pilot.app.screen is screen
+            assert not app.project.db.conn.in_transaction
 
     asyncio.run(scenario())
     with sqlite3.connect(study) as conn:

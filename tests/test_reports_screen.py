@@ -155,6 +155,7 @@ def test_shortlisting_key_quotes_from_the_quotes(study: Path) -> None:
             await pilot.press("enter")
             await pilot.pause()
             assert [r["id"] for r in pilot.app.screen.rows] == [starred["id"]]
+            assert not app.project.db.conn.in_transaction  # nothing left open to swallow later writes
 
     asyncio.run(scenario())
     with Project.open(study) as project:

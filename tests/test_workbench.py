@@ -343,6 +343,7 @@ def test_suggestions_beside_the_sentence(study: Path) -> None:
             await pilot.press("s")
             await pilot.pause()
             assert screen.current_suggestions() == [] and "hidden" in str(screen.query_one("#suggestions").render())
+            assert not app.project.db.conn.in_transaction
 
     run(scenario())
     rows = codings(study)
