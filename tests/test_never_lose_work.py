@@ -64,6 +64,51 @@ def test_killed_while_coding_loses_nothing(study: Path) -> None:
     assert memos == [("coding", "half-written memo")]
 
 
+def test_killed_after_reading_reports_loses_nothing(study: Path) -> None:
+    """Reading the quotes behind a report cell, then coding, then SIGKILL: the coding is on disk (a read
+    once left a transaction open that swallowed every later write)."""
+    with Project.open(study) as project:
+        document = project.db.execute("SELECT id, text FROM document").fetchone()
+        start = document[1].index("In prison.")
+        add_coding(project, document[0], "trust", project.coder_id("ben"), start, start + len("In prison."))
+    script = textwrap.dedent(f"""
+        import asyncio, time
+        from qualcode.tui import make_app
+
+        async def main():
+            app = make_app({str(study)!r}, coder="amira", user="killed")
+            async with app.run_test(size=(100, 30)) as pilot:
+                await pilot.press("r")
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                await pilot.press("f")
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                await pilot.press("enter")  # the quotes behind the first cell
+                await pilot.pause()
+                await pilot.press("escape", "escape", "enter")
+                await pilot.pause()
+                await pilot.press("j", "j", "c", *"housing", "enter")
+                await pilot.pause()
+                print("CODED", flush=True)
+                time.sleep(60)
+
+        asyncio.run(main())
+    """)
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().strip() == "CODED"
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    with sqlite3.connect(study) as conn:
+        codings = conn.execute("SELECT r.name, c.code_id FROM coding c JOIN coder r ON r.id = c.coder_id "
+                               "ORDER BY c.id").fetchall()
+    assert codings == [("ben", "trust"), ("amira", "housing")]
+
+
 def test_a_second_workbench_sees_the_first_ones_work(study: Path) -> None:
     async def scenario() -> None:
         app = make_app(study, coder="amira", user="a")
