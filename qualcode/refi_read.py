@@ -17,6 +17,7 @@ qualcode stores (LF line endings, NFC).
 
 from __future__ import annotations
 
+import bisect
 import stat
 import unicodedata
 import zipfile
@@ -108,46 +109,59 @@ class Archive:
 
 
 class PositionMap:
-    """The normalised text of a source, and its positions counted the origin tool's way mapped onto it."""
+    """The normalised text of a source, and its positions counted the origin tool's way mapped onto it.
+
+    The mapping is linear except at "special" characters — a CRLF, a character outside the Basic
+    Multilingual Plane for NVivo, a base character with combining marks that NFC composes — so only those
+    are stored, and a position is found by binary search among them. A position inside one of them (between
+    the two halves of a surrogate pair, say) lands on no character: None."""
 
     def __init__(self, data: bytes, source: object, convention: str = "codepoints") -> None:
         raw = decode_bytes(data, source)
         if raw.startswith("\ufeff"):
             raw = raw[1:]
         self.convention = convention
-        units = {0: 0}  # position in the tool's units -> index in the normalised text
+        self.starts: list[int] = []  # each special character's position in the tool's units
+        self.specials: list[tuple[int, int, int]] = []  # (width in units, index in the text, length in the text)
         out: list[str] = []
         at = length = 0
         i = 0
         while i < len(raw):
             char = raw[i]
             if char == "\r" and raw[i + 1 : i + 2] == "\n":
-                cluster, width = "\n", (1 if convention == "atlas" else 2)
-                i += 2
-            elif char in "\r\n":
-                cluster, width = "\n", 1
-                i += 1
+                cluster, width, i = "\n", (1 if convention == "atlas" else 2), i + 2
+            elif char == "\r":
+                cluster, width, i = "\n", 1, i + 1
             else:
                 j = i + 1
                 while j < len(raw) and unicodedata.combining(raw[j]):
                     j += 1
                 original = raw[i:j]
-                cluster = unicodedata.normalize("NFC", original)
-                width = (
-                    sum(len(c.encode("utf-16-le")) // 2 for c in original) if convention == "utf16" else len(original)
-                )
-                for k in range(1, width):  # inside a cluster: the cluster's start
-                    units.setdefault(at + k, length)
+                cluster = original if original.isascii() else unicodedata.normalize("NFC", original)
+                width = len(original.encode("utf-16-le")) // 2 if convention == "utf16" else len(original)
                 i = j
+            if width != 1 or len(cluster) != 1:
+                self.starts.append(at)
+                self.specials.append((width, length, len(cluster)))
             out.append(cluster)
             at += width
             length += len(cluster)
-            units[at] = length
         self.text = "".join(out)
-        self.units = units
+        self.total = at
 
     def __call__(self, position: int) -> int | None:
-        return self.units.get(position)
+        if position < 0 or position > self.total:
+            return None
+        n = bisect.bisect_right(self.starts, position) - 1
+        if n < 0:
+            return position  # before any special character the counts agree
+        start = self.starts[n]
+        width, index, size = self.specials[n]
+        if position == start:
+            return index
+        if position < start + width:
+            return None  # inside a character (or between the CR and LF of a CRLF)
+        return index + size + (position - start - width)
 
 
 def convention_for(origin: str | None) -> str:

@@ -209,3 +209,17 @@ def test_malicious_archives_are_refused(invoke, tmp_path: Path) -> None:
         fresh = tmp_path / f"fresh-{name.replace(' ', '-')}.qdb"
         assert invoke("import-qdpx", fresh, archive).exit_code == 1 and not fresh.exists()
     assert hashlib.sha256(existing.read_bytes()).hexdigest() == before
+
+
+def test_position_map_edges() -> None:
+    from qualcode.refi_read import PositionMap
+
+    raw = "a🙂b\r\nc\u2126d".encode()  # an emoji, a CRLF, and the ohm sign (NFC makes it a Greek omega)
+    nvivo = PositionMap(raw, "t", "utf16")
+    assert nvivo.text == "a🙂b\ncΩd" and nvivo.text == __import__("unicodedata").normalize("NFC", nvivo.text)
+    assert [nvivo(p) for p in range(9)] == [0, 1, None, 2, 3, None, 4, 5, 6]  # 🙂 is 2 units; CRLF 2
+    assert nvivo(10) is None and nvivo(-1) is None
+    atlas = PositionMap(raw, "t", "atlas")
+    assert [atlas(p) for p in range(8)] == [0, 1, 2, 3, 4, 5, 6, 7]  # a line break counts one
+    spec = PositionMap(raw, "t", "codepoints")
+    assert [spec(p) for p in range(9)] == [0, 1, 2, 3, None, 4, 5, 6, 7]
