@@ -60,7 +60,6 @@ def attribution(project: Project, coding_ids: list[int] | None = None) -> dict[i
     turns credit no one)."""
     longest = project.longest_span("turn")
     only = ""
-    opened = not project.db.conn.in_transaction
     if coding_ids is not None:  # a temporary table: nothing is written to the project file
         project.db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted_coding (id INTEGER PRIMARY KEY)")
         project.db.execute("DELETE FROM temp.wanted_coding")
@@ -74,10 +73,6 @@ def attribution(project: Project, coding_ids: list[int] | None = None) -> dict[i
         [longest],
     ):
         credited[coding_id].append(participant_id)
-    if opened and project.db.conn.in_transaction:
-        # filling the temporary table began an implicit transaction on this connection; left open, a
-        # workbench's later writes would nest inside it and never reach the file
-        project.db.conn.commit()
     return credited
 
 

@@ -41,7 +41,6 @@ class Project:
     def __init__(self, path: Path, db: Database) -> None:
         self.path = path
         self.db = db
-        self._depth = 0  # transactions opened by transaction(), so that nesting is told apart
 
     # -- opening -----------------------------------------------------------------------------------
 
@@ -115,27 +114,18 @@ class Project:
 
     @contextmanager
     def transaction(self) -> Iterator[Database]:
-        """All-or-nothing writes. Nested use becomes a savepoint inside the outer transaction.
-
-        A transaction this method did not open (an implicit one that Python's sqlite3 began for a write to a
-        temporary table, say) is committed first rather than nested into: nesting would leave these writes
-        uncommitted until that other transaction ended, which it might never do."""
+        """All-or-nothing writes. Nested use becomes a savepoint inside the outer transaction."""
         conn = self.db.conn
-        if conn.in_transaction and self._depth:
+        if conn.in_transaction:
             with self.db.atomic():
                 yield self.db
             return
-        if conn.in_transaction:
-            conn.commit()
         conn.execute("BEGIN IMMEDIATE")
-        self._depth += 1
         try:
             yield self.db
         except BaseException:
             conn.rollback()
             raise
-        finally:
-            self._depth -= 1
         conn.execute("COMMIT")
 
     # -- small shared lookups ----------------------------------------------------------------------
@@ -191,7 +181,10 @@ class Project:
 
 
 def _connect(path: Path) -> Database:
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+    # Autocommit: the only transactions are the ones transaction() opens. Python's implicit transactions
+    # (begun before any INSERT, even into a temporary table, and left open) would otherwise swallow later
+    # writes into a transaction that nobody commits.
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
     db = Database(conn, execute_plugins=False)
     db.execute("PRAGMA foreign_keys=ON")
     db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")

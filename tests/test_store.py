@@ -94,13 +94,14 @@ def test_two_writers_wait_for_each_other(tmp_path: Path) -> None:
 
 
 def test_a_transaction_left_open_by_a_read_does_not_swallow_writes(tmp_path: Path) -> None:
-    """Python's sqlite3 begins an implicit transaction for a write to a temporary table; a change made
-    through ``transaction()`` afterwards is still committed, not nested inside it and lost on close."""
+    """Python's sqlite3 would begin an implicit transaction for a write to a temporary table; the project's
+    connection is in autocommit, so none is left open, and a change made through ``transaction()`` afterwards
+    is committed, not nested inside it and lost on close."""
     path = tmp_path / "p.qdb"
     with Project.create(path) as project:
         project.db.execute("CREATE TEMP TABLE scratch (x)")
         project.db.conn.executemany("INSERT INTO temp.scratch VALUES (?)", [(1,), (2,)])
-        assert project.db.conn.in_transaction
+        assert not project.db.conn.in_transaction
         with project.transaction():
             project.set_meta("written", "yes")
             with project.transaction():  # a nested one is still a savepoint
