@@ -115,27 +115,21 @@ class _LemmaMatcher:
     def __init__(self, nlp: Any, terms: list[str], fuzzy: int | None) -> None:
         from spacy.matcher import PhraseMatcher
 
+        from .segment import Lemmas
+
         if nlp is None:
             from .segment import load_pipeline
 
             nlp = load_pipeline()
-        self.nlp, self.fuzzy = nlp, fuzzy
-        lemmatizer = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
-        self.table = lemmatizer.lookups.get_table("lemma_lookup") if lemmatizer is not None else {}
+        self.fuzzy, self.lemmas = fuzzy, Lemmas(nlp)
         self.matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self.terms = [term.lower() for term in terms]
-        self.matcher.add("term", [self._doc(term) for term in terms])
-
-    def _doc(self, text: str) -> Any:
-        doc = self.nlp(text)
-        for token in doc:
-            token.lemma_ = self.table.get(token.lower_, token.lower_)
-        return doc
+        self.matcher.add("term", [self.lemmas.doc(term) for term in terms])
 
     def spans(self, sentence: str) -> list[tuple[int, int]]:
         from rapidfuzz import fuzz
 
-        doc = self._doc(sentence)
+        doc = self.lemmas.doc(sentence)
         found = [(doc[a].idx, doc[b - 1].idx + len(doc[b - 1])) for _, a, b in self.matcher(doc)]
         if self.fuzzy is not None:
             words = [t for t in doc if not t.is_punct and not t.is_space]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .errors import QualcodeError
 
@@ -44,6 +44,28 @@ def load_pipeline(model: str | None = None) -> Language:
             ) from None
     nlp.max_length = 50_000_000  # no parser or NER here, so long transcripts cost little memory
     return nlp
+
+
+class Lemmas:
+    """Lower-cased lookup lemmas for matching words in any form and case ("Stopped" and "stopped" both give
+    "stop"): the lookup lemmatizer on its own leaves a capitalised word as it is."""
+
+    def __init__(self, nlp: Any) -> None:
+        self.nlp = nlp
+        lemmatizer = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
+        self.table = lemmatizer.lookups.get_table("lemma_lookup") if lemmatizer is not None else {}
+
+    def of(self, word: str) -> str:
+        return self.table.get(word.lower(), word.lower())
+
+    def fix(self, doc: Any) -> Any:
+        """Set every token's lemma to its lower-cased lookup lemma; returns the doc."""
+        for token in doc:
+            token.lemma_ = self.table.get(token.lower_, token.lower_)
+        return doc
+
+    def doc(self, text: str) -> Any:
+        return self.fix(self.nlp(text))
 
 
 _OPENERS = "([{“‘«"

@@ -29,6 +29,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from .codebook import project_codes
+from .segment import Lemmas
 from .store import Project
 
 THRESHOLD = 0.5  # the default: a phrase, or a keyword and a description match, or two weaker kinds together
@@ -96,9 +97,7 @@ class Suggester:
         from spacy.lang.en.stop_words import STOP_WORDS
         from spacy.matcher import PhraseMatcher
 
-        self.project, self.nlp, self.stop = project, nlp, STOP_WORDS
-        lemmatizer = nlp.get_pipe("lemmatizer") if "lemmatizer" in nlp.pipe_names else None
-        self.table = lemmatizer.lookups.get_table("lemma_lookup") if lemmatizer is not None else {}
+        self.nlp, self.stop, self.lemmas = nlp, STOP_WORDS, Lemmas(nlp)
         self.codes = {c["id"]: c for c in project_codes(project)}
         self.matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self.single: dict[str, list[tuple[str, str]]] = defaultdict(list)  # one-word keyword -> (code, keyword)
@@ -123,13 +122,10 @@ class Suggester:
         self.learned_from: dict[str, int] = {}
         self.learned_profiles = Profiles({})
         if learn and coder:
-            self.learn(coder)
+            self.learn(project, coder)
 
     def lemmatised(self, text: str) -> Any:
-        doc = self.nlp(text)
-        for token in doc:
-            token.lemma_ = self.table.get(token.lower_, token.lower_)
-        return doc
+        return self.lemmas.doc(text)
 
     def bag(self, text: str) -> Counter[str]:
         return Counter(t.lemma_ for t in self.lemmatised(text) if self.content(t))
@@ -140,17 +136,17 @@ class Suggester:
     def weigh(self, bag: Counter[str]) -> dict[str, float]:
         return {w: self.idf.get(w, math.log(1 + len(self.codes)) + 1) for w in bag}
 
-    def learn(self, coder: str) -> None:
+    def learn(self, project: Project, coder: str) -> None:
         """The lemmas of every passage this coder has coded with each code."""
         bags: dict[str, Counter[str]] = defaultdict(Counter)
-        rows = self.project.db.execute(
+        rows = project.db.execute(
             'SELECT c.code_id, substr(d.text, c.start + 1, c."end" - c.start) FROM coding c '
             "JOIN coder r ON r.id = c.coder_id JOIN document d ON d.id = c.document_id WHERE r.name = ?",
             [coder],
         ).fetchall()
         tokenizer = self.nlp.tokenizer  # lemmas come from the lookup table: no need for the whole pipeline
         for (code_id, _), doc in zip(rows, tokenizer.pipe(text for _, text in rows), strict=True):
-            bags[code_id].update(self.table.get(t.lower_, t.lower_) for t in doc if t.is_alpha and len(t.text) > 2)
+            bags[code_id].update(self.lemmas.of(t.text) for t in doc if t.is_alpha and len(t.text) > 2)
             self.learned_from[code_id] = self.learned_from.get(code_id, 0) + 1
         for bag in bags.values():
             for word in [w for w in bag if w in self.stop]:
@@ -220,18 +216,24 @@ class Suggester:
         return sorted(out, key=lambda s: -s[1])
 
     def document(
-        self, document: dict[str, Any], coder: str | None = None, top: int = 3, threshold: float = THRESHOLD
+        self,
+        project: Project,
+        document: dict[str, Any],
+        coder: str | None = None,
+        top: int = 3,
+        threshold: float = THRESHOLD,
     ) -> list[Suggestion]:
         """Suggestions for every segment of one document, the best ``top`` per segment above ``threshold``;
-        codes the coder already applied there, or dismissed there, are left out."""
-        segments = self.project.db.execute(  # interviewers' questions are not coded
+        codes the coder already applied there, or dismissed there, are left out. ``project`` is passed each
+        time (not kept) so that one suggester can serve connections in different threads."""
+        segments = project.db.execute(  # interviewers' questions are not coded
             'SELECT s.start, s."end" FROM segment s JOIN turn t ON t.id = s.turn_id '
             "WHERE s.document_id = ? AND t.role != 'interviewer' ORDER BY s.start",
             [document["id"]],
         ).fetchall()
         applied: set[tuple[str, int, int]] = set()
         if coder:
-            for code_id, start, end in self.project.db.execute(
+            for code_id, start, end in project.db.execute(
                 'SELECT c.code_id, c.start, c."end" FROM coding c JOIN coder r ON r.id = c.coder_id '
                 'WHERE r.name = ? AND c.document_id = ? UNION SELECT x.code_id, x.start, x."end" '
                 "FROM dismissal x JOIN coder r ON r.id = x.coder_id WHERE r.name = ? AND x.document_id = ?",
@@ -242,8 +244,7 @@ class Suggester:
         docs = self.nlp.pipe(text[s:e] for s, e in segments)
         out = []
         for (start, end), doc in zip(segments, docs, strict=True):
-            for token in doc:
-                token.lemma_ = self.table.get(token.lower_, token.lower_)
+            self.lemmas.fix(doc)
             taken = {c for c, s, e in applied if s < end and e > start}
             ranked = [s for s in self.score(doc) if s[0] not in taken and s[1] >= threshold][:top]
             out += [Suggestion(document["name"], start, end, c, value, why) for c, value, why in ranked]
@@ -257,7 +258,7 @@ def suggest_study(
     suggester = Suggester(project, nlp, coder)
     names = documents or [r[0] for r in project.db.execute("SELECT name FROM document ORDER BY name")]
     for n, name in enumerate(names, start=1):
-        yield n, len(names), suggester.document(project.document(name), coder, top, threshold)
+        yield n, len(names), suggester.document(project, project.document(name), coder, top, threshold)
 
 
 def dismiss(project: Project, coder: str, document_id: int, start: int, end: int, code: str) -> None:

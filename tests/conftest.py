@@ -155,5 +155,3 @@ def study(invoke, project_path: Path, tmp_path: Path) -> Path:
         result = invoke("code", project_path, "--coder", coder, "--document", document, "--code", code, "--match", text)
         assert result.exit_code == 0, result.output
     return project_path
-
-

@@ -57,8 +57,16 @@ def test_cohen_worked_example() -> None:
 def test_fleiss_worked_example() -> None:
     # Fleiss' kappa, the ten-subject, fourteen-rater example: counts per category; kappa = 0.2099
     counts = [
-        [0, 0, 0, 0, 14], [0, 2, 6, 4, 2], [0, 0, 3, 5, 6], [0, 3, 9, 2, 0], [2, 2, 8, 1, 1],
-        [7, 7, 0, 0, 0], [3, 2, 6, 3, 0], [2, 5, 3, 2, 2], [6, 5, 2, 1, 0], [0, 2, 2, 3, 7],
+        [0, 0, 0, 0, 14],
+        [0, 2, 6, 4, 2],
+        [0, 0, 3, 5, 6],
+        [0, 3, 9, 2, 0],
+        [2, 2, 8, 1, 1],
+        [7, 7, 0, 0, 0],
+        [3, 2, 6, 3, 0],
+        [2, 5, 3, 2, 2],
+        [6, 5, 2, 1, 0],
+        [0, 2, 2, 3, 7],
     ]
     matrix = np.array([[c for c, n in enumerate(row) for _ in range(n)] for row in counts])
     assert fleiss_kappa(matrix).value == pytest.approx(0.20993, abs=1e-4)

@@ -40,20 +40,33 @@ def test_info_and_documents_json(invoke, project_path: Path, tmp_path: Path) -> 
     invoke("code", project_path, "--coder", "amira", "--document", "m1.txt", "--code", "trust", "--match", "trust")
     info = json.loads(invoke("info", project_path, "--json").output)
     assert {k: info[k] for k in ("documents", "turns", "segments", "codes", "coders", "codings", "participants")} == {
-        "documents": 1, "turns": 5, "segments": 9, "codes": 3, "coders": ["amira"], "codings": 1,
+        "documents": 1,
+        "turns": 5,
+        "segments": 9,
+        "codes": 3,
+        "coders": ["amira"],
+        "codings": 1,
         "participants": {"mentee": 1},
     }
     (doc,) = json.loads(invoke("documents", project_path, "--json").output)
     assert {k: doc[k] for k in ("name", "kind", "participants", "groups", "turns", "codings")} == {
-        "name": "m1.txt", "kind": "interview", "participants": ["Dee"], "groups": ["mentee"], "turns": 5, "codings": 1,
+        "name": "m1.txt",
+        "kind": "interview",
+        "participants": ["Dee"],
+        "groups": ["mentee"],
+        "turns": 5,
+        "codings": 1,
     }
     assert len(doc["sha256"]) == 64 and doc["words"] == 41  # spoken words, not speaker labels
     table = invoke("documents", project_path).output
     assert "m1.txt" in table and "interview" in table
     turns = json.loads(invoke("turns", project_path, "m1.txt", "--json").output)
     assert [(t["speaker"], t["role"], t["participant"], t["group"]) for t in turns] == [
-        (None, "none", None, None), ("Interviewer", "interviewer", None, None), ("Dee", "participant", "Dee", "mentee"),
-        ("I", "interviewer", None, None), ("Dee", "participant", "Dee", "mentee"),
+        (None, "none", None, None),
+        ("Interviewer", "interviewer", None, None),
+        ("Dee", "participant", "Dee", "mentee"),
+        ("I", "interviewer", None, None),
+        ("Dee", "participant", "Dee", "mentee"),
     ]
     assert [s["text"] for s in turns[2]["segments"]][:2] == ["In prison.", "She came before I got out."]
     assert "Dee = Dee [mentee]" in invoke("turns", project_path, "m1.txt").output

@@ -16,24 +16,46 @@ from qualcode.schema import LEVELS
 SHIPPED = shipped_codebooks()
 
 BAD = {
-    "duplicate id": ("codes:\n  - id: a\n    name: A\n    level: input\n  - id: b\n    name: B\n    level: input\n"
-                     "  - id: a\n    name: A again\n    level: input\n", 8, "duplicate code id 'a' (first defined on line 2)"),
-    "unknown parent": ("codes:\n  - id: a\n    name: A\n    level: input\n  - id: b\n    name: B\n    parent: aa\n",
-                       5, "code 'b' has unknown parent 'aa' (did you mean 'a'?)"),
-    "cycle": ("codes:\n  - id: a\n    name: A\n    level: input\n    parent: c\n  - id: b\n    name: B\n    level: input\n"
-              "    parent: a\n  - id: c\n    name: C\n    level: input\n    parent: b\n", 2, "parent cycle: a -> c -> b -> a"),
+    "duplicate id": (
+        "codes:\n  - id: a\n    name: A\n    level: input\n  - id: b\n    name: B\n    level: input\n"
+        "  - id: a\n    name: A again\n    level: input\n",
+        8,
+        "duplicate code id 'a' (first defined on line 2)",
+    ),
+    "unknown parent": (
+        "codes:\n  - id: a\n    name: A\n    level: input\n  - id: b\n    name: B\n    parent: aa\n",
+        5,
+        "code 'b' has unknown parent 'aa' (did you mean 'a'?)",
+    ),
+    "cycle": (
+        "codes:\n  - id: a\n    name: A\n    level: input\n    parent: c\n  - id: b\n    name: B\n    level: input\n"
+        "    parent: a\n  - id: c\n    name: C\n    level: input\n    parent: b\n",
+        2,
+        "parent cycle: a -> c -> b -> a",
+    ),
     "bad level": ("codes:\n  - id: a\n    name: A\n    level: outcome\n", 4, "bad level 'outcome'"),
     "missing level": ("codes:\n  - id: a\n    name: A\n", 2, "code 'a' has no 'level'"),
-    "typo field": ("codes:\n  - id: a\n    name: A\n    level: input\n    defintion: x\n", 5,
-                   "unknown field 'defintion' (did you mean 'definition'?)"),
+    "typo field": (
+        "codes:\n  - id: a\n    name: A\n    level: input\n    defintion: x\n",
+        5,
+        "unknown field 'defintion' (did you mean 'definition'?)",
+    ),
     "bad id": ("codes:\n  - id: Not A Slug\n    name: A\n    level: input\n", 2, "must be a slug"),
     "no name": ("codes:\n  - id: a\n    level: input\n", 2, "code 'a' has no 'name'"),
     "bad colour": ("codes:\n  - id: a\n    name: A\n    level: input\n    colour: red\n", 5, "bad colour 'red'"),
-    "repeated key": ("codes:\n  - id: a\n    name: A\n    name: B\n    level: input\n", 4, "field 'name' appears twice"),
+    "repeated key": (
+        "codes:\n  - id: a\n    name: A\n    name: B\n    level: input\n",
+        4,
+        "field 'name' appears twice",
+    ),
     "bad yaml": ("codes:\n  - id: a\n    name: [A\n    level: input\n", 4, "not valid YAML"),
     "no codes": ("codebook: x\n", 1, "needs a non-empty 'codes:' list"),
-    "nested parent clash": ("codes:\n  - id: a\n    name: A\n    level: input\n    children:\n      - id: b\n"
-                            "        name: B\n        parent: c\n", 8, "nested under 'a' but names parent 'c'"),
+    "nested parent clash": (
+        "codes:\n  - id: a\n    name: A\n    level: input\n    children:\n      - id: b\n"
+        "        name: B\n        parent: c\n",
+        8,
+        "nested under 'a' but names parent 'c'",
+    ),
 }
 
 
@@ -64,7 +86,9 @@ def test_mentoring_codebook_covers_the_logic_model() -> None:
     assert len(by_beneficiary("short_term_outcome", "mentor")) == 3
     assert len(by_beneficiary("medium_term_outcome", "mentee")) == 12
     assert len(by_beneficiary("medium_term_outcome", "mentor")) == 2
-    assert {"lt-reduced-reoffending", "lt-integration", "act-controlled-ending", "in-referral-partnerships"} <= set(codes)
+    assert {"lt-reduced-reoffending", "lt-integration", "act-controlled-ending", "in-referral-partnerships"} <= set(
+        codes
+    )
     ids = [c.id for b in SHIPPED for c in load_codebook(b).codes]
     assert len(ids) == len(set(ids)), "shipped codebooks must not share ids"
 
@@ -90,8 +114,12 @@ def test_import_show_export_round_trip(invoke, tmp_path: Path) -> None:
 def test_reimport_updates_definitions_and_keeps_codings(invoke, project_path: Path, tmp_path: Path) -> None:
     write(tmp_path / "a.txt", "Dee: I got a flat.\n")
     invoke("import", project_path, tmp_path / "a.txt", "--group", "mentee")
-    assert invoke("code", project_path, "--coder", "amira", "--document", "a.txt", "--code", "housing",
-                  "--match", "flat").exit_code == 0
+    assert (
+        invoke(
+            "code", project_path, "--coder", "amira", "--document", "a.txt", "--code", "housing", "--match", "flat"
+        ).exit_code
+        == 0
+    )
     data = yaml.safe_load((tmp_path / "small.yaml").read_text())
     data["codes"][0]["children"][0]["definition"] = "Finding and keeping a home."
     data["codes"].append({"id": "new", "name": "New", "level": "barrier"})
@@ -103,8 +131,11 @@ def test_reimport_updates_definitions_and_keeps_codings(invoke, project_path: Pa
 
 
 def test_flat_parent_references_inherit_level(tmp_path: Path) -> None:
-    path = write(tmp_path / "f.yaml", "codes:\n  - id: c\n    name: C\n    parent: b\n  - id: b\n    name: B\n"
-                 "    parent: a\n  - id: a\n    name: A\n    level: barrier\n")
+    path = write(
+        tmp_path / "f.yaml",
+        "codes:\n  - id: c\n    name: C\n    parent: b\n  - id: b\n    name: B\n"
+        "    parent: a\n  - id: a\n    name: A\n    level: barrier\n",
+    )
     assert {c.id: c.level for c in load_codebook(path).codes} == {"a": "barrier", "b": "barrier", "c": "barrier"}
 
 

@@ -24,14 +24,25 @@ def stored(path: Path) -> list[tuple]:
 
 
 def test_code_by_match_is_exact(invoke, coded_project: Path) -> None:
-    result = invoke("code", coded_project, "--coder", "amira", "--document", "m1.txt", "--code", "housing",
-                    "--match", "flat 😀 café", "--json")
+    result = invoke(
+        "code",
+        coded_project,
+        "--coder",
+        "amira",
+        "--document",
+        "m1.txt",
+        "--code",
+        "housing",
+        "--match",
+        "flat 😀 café",
+        "--json",
+    )
     assert result.exit_code == 0, result.output
     row = json.loads(result.output)
     assert row["text"] == "flat 😀 café" and row["coder"] == "amira" and row["created"] is True
     with sqlite3.connect(coded_project) as conn:
         text = conn.execute("SELECT text FROM document").fetchone()[0]
-    assert text[row["start"]:row["end"]] == "flat 😀 café"
+    assert text[row["start"] : row["end"]] == "flat 😀 café"
     assert stored(coded_project) == [("flat 😀 café", "housing", "amira", row["start"], row["end"], "manual")]
 
 
@@ -40,13 +51,40 @@ def test_code_by_offsets_segment_and_occurrence(invoke, coded_project: Path) -> 
         text = conn.execute("SELECT text FROM document").fetchone()[0]
         seg = conn.execute('SELECT start, "end" FROM segment WHERE seq = 2').fetchone()
     start = text.index("trust")
-    invoke("code", coded_project, "--coder", "ben", "--document", "m1.txt", "--code", "trust",
-           "--start", start, "--end", start + 5)
+    invoke(
+        "code",
+        coded_project,
+        "--coder",
+        "ben",
+        "--document",
+        "m1.txt",
+        "--code",
+        "trust",
+        "--start",
+        start,
+        "--end",
+        start + 5,
+    )
     invoke("code", coded_project, "--coder", "ben", "--document", "m1.txt", "--code", "trust", "--segment", 2)
-    invoke("code", coded_project, "--coder", "ben", "--document", "1", "--code", "outcomes", "--match", "Dee",
-           "--occurrence", 2)
-    assert [r[:2] for r in stored(coded_project)] == [("trust", "trust"), (text[seg[0]:seg[1]], "trust"),
-                                                     ("Dee", "outcomes")]
+    invoke(
+        "code",
+        coded_project,
+        "--coder",
+        "ben",
+        "--document",
+        "1",
+        "--code",
+        "outcomes",
+        "--match",
+        "Dee",
+        "--occurrence",
+        2,
+    )
+    assert [r[:2] for r in stored(coded_project)] == [
+        ("trust", "trust"),
+        (text[seg[0] : seg[1]], "trust"),
+        ("Dee", "outcomes"),
+    ]
     assert stored(coded_project)[2][3] == text.index("Dee", text.index("Dee") + 1)
 
 
@@ -91,11 +129,13 @@ def test_unknown_document_and_missing_coding(invoke, coded_project: Path) -> Non
     before = digest(coded_project)
     result = invoke("code", coded_project, "--coder", "a", "--document", "nope.txt", "--code", "trust", "--match", "x")
     assert result.exit_code == 1 and "unknown document 'nope.txt'" in result.output
-    result = invoke("uncode", coded_project, "--coder", "amira", "--document", "m1.txt", "--code", "trust",
-                    "--match", "trust")
+    result = invoke(
+        "uncode", coded_project, "--coder", "amira", "--document", "m1.txt", "--code", "trust", "--match", "trust"
+    )
     assert result.exit_code == 1 and "unknown coder 'amira'" in result.output
     invoke("code", coded_project, "--coder", "amira", "--document", "m1.txt", "--code", "trust", "--match", "trust")
-    result = invoke("uncode", coded_project, "--coder", "amira", "--document", "m1.txt", "--code", "housing",
-                    "--match", "trust")
+    result = invoke(
+        "uncode", coded_project, "--coder", "amira", "--document", "m1.txt", "--code", "housing", "--match", "trust"
+    )
     assert result.exit_code == 1 and "no coding of 'housing'" in result.output
     assert before != digest(coded_project)  # the one real coding did land

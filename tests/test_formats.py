@@ -14,7 +14,7 @@ from qualcode.formats import read_transcript
 
 def turns_of(path: Path) -> list[tuple[str | None, str]]:
     transcript = read_transcript(path, path.name)
-    return [(t.speaker, transcript.text[t.start:t.end]) for t in transcript.turns]
+    return [(t.speaker, transcript.text[t.start : t.end]) for t in transcript.turns]
 
 
 def test_markdown_front_matter(tmp_path: Path) -> None:
@@ -95,11 +95,17 @@ def test_vtt_voice_tags_merge_cues_and_keep_times(tmp_path: Path) -> None:
 
 
 def test_vtt_name_prefix_and_srt(tmp_path: Path) -> None:
-    vtt = write(tmp_path / "z.vtt", "WEBVTT\n\n1\n00:01.000 --> 00:02.000\nFacilitator: Welcome\n\n"
-                "2\n00:02.500 --> 00:04.000\nBernie: Three years,\npeer mentor.\n")
+    vtt = write(
+        tmp_path / "z.vtt",
+        "WEBVTT\n\n1\n00:01.000 --> 00:02.000\nFacilitator: Welcome\n\n"
+        "2\n00:02.500 --> 00:04.000\nBernie: Three years,\npeer mentor.\n",
+    )
     assert turns_of(vtt) == [("Facilitator", "Welcome"), ("Bernie", "Three years, peer mentor.")]
-    srt = write(tmp_path / "s.srt", "1\n00:00:01,000 --> 00:00:02,000\nJo: Hi\n\n2\n00:00:02,000 --> 00:00:03,000\n"
-                "still me\n\n3\n00:00:03,000 --> 00:00:04,000\nInterviewer: ok\n")
+    srt = write(
+        tmp_path / "s.srt",
+        "1\n00:00:01,000 --> 00:00:02,000\nJo: Hi\n\n2\n00:00:02,000 --> 00:00:03,000\n"
+        "still me\n\n3\n00:00:03,000 --> 00:00:04,000\nInterviewer: ok\n",
+    )
     transcript = read_transcript(srt, "s.srt")
     assert turns_of(srt) == [("Jo", "Hi still me"), ("Interviewer", "ok")]
     assert transcript.turns[0].time_end == 3.0

@@ -54,10 +54,13 @@ def test_import_attributes_every_turn(invoke, project_path: Path, study: Path) -
     info = json.loads(invoke("info", project_path, "--json").output)
     assert info["documents"] == 3
     assert info["participants"] == {"mentee": 4, "mentor": 1}
-    turns = rows(project_path, """
+    turns = rows(
+        project_path,
+        """
         SELECT d.name, t.speaker, t.role, p.pseudonym, p.stakeholder_group, t.time_start, substr(d.text, t.start + 1, t."end" - t.start)
         FROM turn t JOIN document d ON d.id = t.document_id LEFT JOIN participant p ON p.id = t.participant_id
-        WHERE d.name = 'fg.txt' ORDER BY t.seq""")
+        WHERE d.name = 'fg.txt' ORDER BY t.seq""",
+    )
     assert turns == [
         ("fg.txt", "Facilitator", "interviewer", None, None, 5.0, "Welcome everyone."),
         ("fg.txt", "Jade", "participant", "Jade", "mentee", 10.0, "I'm Jade."),
@@ -70,21 +73,36 @@ def test_import_attributes_every_turn(invoke, project_path: Path, study: Path) -
     kinds = dict(rows(project_path, "SELECT name, kind FROM document"))
     assert kinds == {"fg.txt": "focus_group", "m1.txt": "interview", "m2.txt": "interview"}
     # one participant, two documents
-    assert rows(project_path, """SELECT count(DISTINCT t.document_id) FROM turn t JOIN participant p
-        ON p.id = t.participant_id WHERE p.pseudonym = 'Dee'""") == [(2,)]
+    assert rows(
+        project_path,
+        """SELECT count(DISTINCT t.document_id) FROM turn t JOIN participant p
+        ON p.id = t.participant_id WHERE p.pseudonym = 'Dee'""",
+    ) == [(2,)]
     # the header line is nobody's turn
-    assert rows(project_path, "SELECT speaker, role FROM turn WHERE seq = 0 AND document_id = (SELECT id FROM document WHERE name = 'm1.txt')") == [(None, "none")]
+    assert rows(
+        project_path,
+        "SELECT speaker, role FROM turn WHERE seq = 0 AND document_id = (SELECT id FROM document WHERE name = 'm1.txt')",
+    ) == [(None, "none")]
 
 
 def test_segments_lie_inside_turns(invoke, project_path: Path, study: Path) -> None:
     invoke("import", project_path, study, "--participants", study / "participants.csv")
-    segments = rows(project_path, """
+    segments = rows(
+        project_path,
+        """
         SELECT d.text, s.start, s."end", t.start, t."end" FROM segment s JOIN turn t ON t.id = s.turn_id
-        JOIN document d ON d.id = s.document_id WHERE d.name = 'm1.txt' ORDER BY s.seq""")
+        JOIN document d ON d.id = s.document_id WHERE d.name = 'm1.txt' ORDER BY s.seq""",
+    )
     texts = [text[s:e] for text, s, e, _, _ in segments]
     assert texts == [
-        "Interview, site North.", "How did you meet your mentor?", "In prison.", "She came before I got out.",
-        "I didn't trust her at first.", "It took a while.", "And now?", "Now she's the one I ring.",
+        "Interview, site North.",
+        "How did you meet your mentor?",
+        "In prison.",
+        "She came before I got out.",
+        "I didn't trust her at first.",
+        "It took a while.",
+        "And now?",
+        "Now she's the one I ring.",
         "I got a flat in May!",
     ]
     assert all(ts <= s < e <= te for _, s, e, ts, te in segments)
@@ -111,8 +129,10 @@ def test_unmapped_speakers_group_option_and_generic_labels(invoke, project_path:
     assert people == [("notes", "partner_organisation"), ("r1 R", "partner_organisation")]
     write(tmp_path / "y" / "plain.txt", "Just some field notes, nobody speaking.")
     result = invoke("import", project_path, tmp_path / "y", "--kind", "field_notes")
-    assert rows(project_path, "SELECT kind, (SELECT role FROM turn WHERE document_id = document.id) FROM document "
-                "WHERE name = 'plain.txt'") == [("field_notes", "none")]
+    assert rows(
+        project_path,
+        "SELECT kind, (SELECT role FROM turn WHERE document_id = document.id) FROM document WHERE name = 'plain.txt'",
+    ) == [("field_notes", "none")]
 
 
 def test_ungrouped_speakers_are_warned_about(invoke, project_path: Path, tmp_path: Path) -> None:
@@ -123,23 +143,39 @@ def test_ungrouped_speakers_are_warned_about(invoke, project_path: Path, tmp_pat
 
 
 def test_whole_document_sheet_row(invoke, project_path: Path, tmp_path: Path) -> None:
-    write(tmp_path / "w" / "submission.docx.txt", "Our organisation has seen referrals double since the partnership began.")
-    sheet = write(tmp_path / "w" / "p.csv", "document,speaker,participant,group,organisation\n"
-                  "submission.docx.txt,,Harbour,partner_organisation,Harbour Housing\n")
+    write(
+        tmp_path / "w" / "submission.docx.txt",
+        "Our organisation has seen referrals double since the partnership began.",
+    )
+    sheet = write(
+        tmp_path / "w" / "p.csv",
+        "document,speaker,participant,group,organisation\n"
+        "submission.docx.txt,,Harbour,partner_organisation,Harbour Housing\n",
+    )
     assert invoke("import", project_path, tmp_path / "w", "--participants", sheet).exit_code == 0
-    assert rows(project_path, """SELECT t.role, p.pseudonym, p.stakeholder_group FROM turn t
-        JOIN participant p ON p.id = t.participant_id""") == [("participant", "Harbour", "partner_organisation")]
+    assert rows(
+        project_path,
+        """SELECT t.role, p.pseudonym, p.stakeholder_group FROM turn t
+        JOIN participant p ON p.id = t.participant_id""",
+    ) == [("participant", "Harbour", "partner_organisation")]
 
 
 def test_front_matter_participants_and_interviewers(invoke, project_path: Path, tmp_path: Path) -> None:
-    write(tmp_path / "r.md", "---\nkind: interview\ndate: 2024-05-14\nsite: Lenton\ninterviewers: [Sam]\n"
-          "participants:\n  - speaker: Ry\n    pseudonym: Ryan\n    group: mentee\n    gender: male\n---\n"
-          "Sam: Hello?\nRy: Alright.\n")
+    write(
+        tmp_path / "r.md",
+        "---\nkind: interview\ndate: 2024-05-14\nsite: Lenton\ninterviewers: [Sam]\n"
+        "participants:\n  - speaker: Ry\n    pseudonym: Ryan\n    group: mentee\n    gender: male\n---\n"
+        "Sam: Hello?\nRy: Alright.\n",
+    )
     assert invoke("import", project_path, tmp_path / "r.md").exit_code == 0
     assert rows(project_path, "SELECT attributes FROM document") == [('{"date": "2024-05-14", "site": "Lenton"}',)]
     assert rows(project_path, "SELECT pseudonym, stakeholder_group, attributes FROM participant") == [
-        ("Ryan", "mentee", '{"gender": "male"}')]
-    assert rows(project_path, "SELECT speaker, role FROM turn ORDER BY seq") == [("Sam", "interviewer"), ("Ry", "participant")]
+        ("Ryan", "mentee", '{"gender": "male"}')
+    ]
+    assert rows(project_path, "SELECT speaker, role FROM turn ORDER BY seq") == [
+        ("Sam", "interviewer"),
+        ("Ry", "participant"),
+    ]
 
 
 BAD_INPUTS = {
@@ -147,19 +183,42 @@ BAD_INPUTS = {
     "empty file": ("empty.txt", b"", None, "empty.txt: empty file"),
     "no text": ("blank.md", b"\n \n\t\n", None, "blank.md: no text"),
     "bad kind": ("k.md", b"---\nkind: podcast\n---\nDee: hi\n", None, "unknown kind 'podcast'"),
-    "unknown document in sheet": ("ok.txt", b"Dee: hi\n", "document,speaker,participant,group\nnope.txt,Dee,Dee,mentee\n",
-                                  "participants.csv:2: unknown document 'nope.txt'"),
-    "sheet missing group": ("ok.txt", b"Dee: hi\n", "document,speaker,participant,group\nok.txt,Dee,Dee,\n",
-                            "participants.csv:2: participant 'Dee' has no group"),
-    "duplicate speaker labels": ("ok.txt", b"Dee: hi\n",
-                                 "document,speaker,participant,group\nok.txt,Dee,Dee,mentee\nok.txt,Dee,Dee2,mentee\n",
-                                 "participants.csv:3: speaker 'Dee' in 'ok.txt' is already mapped on line 2"),
-    "speaker not in document": ("ok.txt", b"Dee: hi\n", "document,speaker,participant,group\nok.txt,Dave,Dave,mentee\n",
-                                "participants.csv:2: speaker 'Dave' does not speak in 'ok.txt' (found: Dee)"),
-    "whole-document row for a transcript": ("ok.txt", b"Dee: hi\n", "document,speaker,participant,group\nok.txt,,Org,partner_organisation\n",
-                                            "participants.csv:2: 'ok.txt' has speaker labels (Dee); map each speaker on its own row"),
-    "group conflicts with project": ("g.txt", b"Dee: hi\n", "document,speaker,participant,group\ng.txt,Dee,Dee,mentor\n",
-                                     "participant 'Dee' is in group 'mentor' there but 'mentee' in the project"),
+    "unknown document in sheet": (
+        "ok.txt",
+        b"Dee: hi\n",
+        "document,speaker,participant,group\nnope.txt,Dee,Dee,mentee\n",
+        "participants.csv:2: unknown document 'nope.txt'",
+    ),
+    "sheet missing group": (
+        "ok.txt",
+        b"Dee: hi\n",
+        "document,speaker,participant,group\nok.txt,Dee,Dee,\n",
+        "participants.csv:2: participant 'Dee' has no group",
+    ),
+    "duplicate speaker labels": (
+        "ok.txt",
+        b"Dee: hi\n",
+        "document,speaker,participant,group\nok.txt,Dee,Dee,mentee\nok.txt,Dee,Dee2,mentee\n",
+        "participants.csv:3: speaker 'Dee' in 'ok.txt' is already mapped on line 2",
+    ),
+    "speaker not in document": (
+        "ok.txt",
+        b"Dee: hi\n",
+        "document,speaker,participant,group\nok.txt,Dave,Dave,mentee\n",
+        "participants.csv:2: speaker 'Dave' does not speak in 'ok.txt' (found: Dee)",
+    ),
+    "whole-document row for a transcript": (
+        "ok.txt",
+        b"Dee: hi\n",
+        "document,speaker,participant,group\nok.txt,,Org,partner_organisation\n",
+        "participants.csv:2: 'ok.txt' has speaker labels (Dee); map each speaker on its own row",
+    ),
+    "group conflicts with project": (
+        "g.txt",
+        b"Dee: hi\n",
+        "document,speaker,participant,group\ng.txt,Dee,Dee,mentor\n",
+        "participant 'Dee' is in group 'mentor' there but 'mentee' in the project",
+    ),
 }
 
 
@@ -187,8 +246,11 @@ def test_not_a_project(invoke, tmp_path: Path, study: Path) -> None:
     with sqlite3.connect(other) as conn:
         conn.execute("CREATE TABLE t (x)")
     text = write(tmp_path / "notes.qdb", "hello")
-    for path, message in [(other, "made by another program"), (text, "not a SQLite database"),
-                          (tmp_path / "missing.qdb", "no such project file")]:
+    for path, message in [
+        (other, "made by another program"),
+        (text, "not a SQLite database"),
+        (tmp_path / "missing.qdb", "no such project file"),
+    ]:
         before = path.read_bytes() if path.exists() else None
         result = invoke("import", path, study)
         assert result.exit_code == 1 and message in result.output

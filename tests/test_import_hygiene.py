@@ -16,9 +16,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "qualcode"
 UI_LIBRARIES = ("textual", "rich", "click")
-CORE = sorted(
-    p.stem for p in PACKAGE.glob("*.py") if p.stem not in ("cli", "__main__")
-)
+CORE = sorted(p.stem for p in PACKAGE.glob("*.py") if p.stem not in ("cli", "__main__"))
 
 
 _BLOCKER = """

@@ -104,8 +104,9 @@ def test_killed_after_reading_reports_loses_nothing(study: Path) -> None:
         if process.poll() is None:
             process.kill()
     with sqlite3.connect(study) as conn:
-        codings = conn.execute("SELECT r.name, c.code_id FROM coding c JOIN coder r ON r.id = c.coder_id "
-                               "ORDER BY c.id").fetchall()
+        codings = conn.execute(
+            "SELECT r.name, c.code_id FROM coding c JOIN coder r ON r.id = c.coder_id ORDER BY c.id"
+        ).fetchall()
     assert codings == [("ben", "trust"), ("amira", "housing")]
 
 

@@ -22,8 +22,32 @@ from qualcode.text import normalise
 
 LABELS = ["Interviewer: ", "Dee: ", "I: ", "[Jo] ", "<v Sam Reid>", "**Mentor 2:** ", "[00:01:02] Liam: "]
 WORDS = st.sampled_from(
-    ["well", "um", "I", "didn't", "trust", "her.", "Café", "Cafe\u0301", "naïve", "😀", "👩🏽‍⚕️", "e\u0301\u0327",
-     "—", "“quoted”", "yes!", "no?", "ok...", "\t", "  ", "Ünïcode", "ﬁne", "Ω", "x.y", "42"]
+    [
+        "well",
+        "um",
+        "I",
+        "didn't",
+        "trust",
+        "her.",
+        "Café",
+        "Cafe\u0301",
+        "naïve",
+        "😀",
+        "👩🏽‍⚕️",
+        "e\u0301\u0327",
+        "—",
+        "“quoted”",
+        "yes!",
+        "no?",
+        "ok...",
+        "\t",
+        "  ",
+        "Ünïcode",
+        "ﬁne",
+        "Ω",
+        "x.y",
+        "42",
+    ]
 )
 LINE = st.lists(WORDS, min_size=0, max_size=12).map(" ".join)
 TURN = st.tuples(st.sampled_from(LABELS), st.lists(LINE, min_size=1, max_size=4))
@@ -65,7 +89,7 @@ def test_turns_and_segments_slice_exactly(nlp, turns, newline: str, blank_lines:
             segments = list(project.db.query('SELECT turn_id, start, "end" FROM segment ORDER BY seq'))
 
     assert text == normalise(raw) and unicodedata.is_normalized("NFC", text)
-    assert [(t["speaker"], text[t["start"]:t["end"]]) for t in stored_turns] == expected
+    assert [(t["speaker"], text[t["start"] : t["end"]]) for t in stored_turns] == expected
 
     by_turn = {t["id"]: t for t in stored_turns}
     previous_end = 0

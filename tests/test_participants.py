@@ -16,8 +16,12 @@ HEADER = "document,speaker,participant,group,site,gender\n"
 
 
 def test_csv_rows_and_attributes(tmp_path: Path) -> None:
-    sheet = read_sheet(write(tmp_path / "p.csv", HEADER + "a.txt,Dee,Dee,mentee,North,f\na.txt,Sam,,interviewer,,\n"
-                             "b.txt,Dee,Dee,mentee,North,\n"))
+    sheet = read_sheet(
+        write(
+            tmp_path / "p.csv",
+            HEADER + "a.txt,Dee,Dee,mentee,North,f\na.txt,Sam,,interviewer,,\nb.txt,Dee,Dee,mentee,North,\n",
+        )
+    )
     assert [(r.line, r.document, r.speaker, r.participant, r.group, r.attributes) for r in sheet.rows] == [
         (2, "a.txt", "Dee", "Dee", "mentee", {"site": "North", "gender": "f"}),
         (3, "a.txt", "Sam", "", "interviewer", {}),
@@ -51,9 +55,18 @@ def test_xlsx_with_typed_cells(tmp_path: Path) -> None:
         ("document,speaker,group\na.txt,Dee,mentee\n", r"p\.csv:1: missing column 'participant'"),
         (HEADER + "a.txt,Dee,Dee,,North,f\n", r"p\.csv:2: participant 'Dee' has no group"),
         (HEADER + "a.txt,Dee,,mentee,North,f\n", r"p\.csv:2: speaker 'Dee' in 'a.txt' has no participant"),
-        (HEADER + "a.txt,Dee,Dee,mentee,,\na.txt,Dee,D2,mentee,,\n", r"p\.csv:3: speaker 'Dee' in 'a.txt' is already mapped on line 2"),
-        (HEADER + "a.txt,Dee,Dee,mentee,,\nb.txt,Dee,Dee,mentor,,\n", r"p\.csv:3: participant 'Dee' is in group 'mentor' here but 'mentee' on line 2"),
-        (HEADER + "a.txt,Dee,Dee,mentee,North,\nb.txt,Dee,Dee,mentee,South,\n", r"p\.csv:3: participant 'Dee' has site='South'"),
+        (
+            HEADER + "a.txt,Dee,Dee,mentee,,\na.txt,Dee,D2,mentee,,\n",
+            r"p\.csv:3: speaker 'Dee' in 'a.txt' is already mapped on line 2",
+        ),
+        (
+            HEADER + "a.txt,Dee,Dee,mentee,,\nb.txt,Dee,Dee,mentor,,\n",
+            r"p\.csv:3: participant 'Dee' is in group 'mentor' here but 'mentee' on line 2",
+        ),
+        (
+            HEADER + "a.txt,Dee,Dee,mentee,North,\nb.txt,Dee,Dee,mentee,South,\n",
+            r"p\.csv:3: participant 'Dee' has site='South'",
+        ),
         (HEADER + ",Dee,Dee,mentee,,\n", r"p\.csv:2: no document named"),
         ("\n\n", r"p\.csv: no text in file"),
         ("document,speaker,participant,group,site,site\n", "column 'site' appears twice"),

@@ -16,12 +16,18 @@ def redactor(tmp_path: Path, lines: str) -> Redactor:
 
 
 def test_variants_possessives_and_phrases(tmp_path: Path) -> None:
-    r = redactor(tmp_path, "Angela => [mentor]\nGreyholm => [prison]\nHarbour Housing => [housing provider]\n"
-                 "Harbour\nJo\n# comments are ignored\n")
-    text = ("Angella's car. GREYHOLM was rough, Greyhom too. Harbour Housing and Harbour Street. "
-            "Jo said so, to Jo’s mum.")
-    assert r.redact(text) == ("[mentor]'s car. [prison] was rough, [prison] too. [housing provider] and "
-                              "[redacted] Street. [redacted] said so, to [redacted]’s mum.")
+    r = redactor(
+        tmp_path,
+        "Angela => [mentor]\nGreyholm => [prison]\nHarbour Housing => [housing provider]\n"
+        "Harbour\nJo\n# comments are ignored\n",
+    )
+    text = (
+        "Angella's car. GREYHOLM was rough, Greyhom too. Harbour Housing and Harbour Street. Jo said so, to Jo’s mum."
+    )
+    assert r.redact(text) == (
+        "[mentor]'s car. [prison] was rough, [prison] too. [housing provider] and "
+        "[redacted] Street. [redacted] said so, to [redacted]’s mum."
+    )
     assert r.counts == {"Angela": 1, "Greyholm": 2, "Harbour Housing": 1, "Harbour": 1, "Jo": 2}
     assert r.total == 7
 
@@ -42,12 +48,24 @@ def test_bad_lists(tmp_path: Path) -> None:
 def test_export_with_redaction(invoke, project_path: Path, tmp_path: Path) -> None:
     write(tmp_path / "d" / "m.txt", "Interviewer: Who helped?\nDee: Angela did, at Greyholm. Angela's great.\n")
     invoke("import", project_path, tmp_path / "d", "--group", "mentee")
-    invoke("code", project_path, "--coder", "a", "--document", "m.txt", "--code", "trust", "--match",
-           "Angela did, at Greyholm. Angela's great.")
+    invoke(
+        "code",
+        project_path,
+        "--coder",
+        "a",
+        "--document",
+        "m.txt",
+        "--code",
+        "trust",
+        "--match",
+        "Angela did, at Greyholm. Angela's great.",
+    )
     ids = write(tmp_path / "ids.txt", "Angela => [mentor]\nGreyholm\n")
     result = invoke("export", "quotes", project_path, "-o", tmp_path / "q.md", "--redact", ids)
     assert "redacted 3 occurrence(s): Angela 2, Greyholm 1" in result.output
     page = (tmp_path / "q.md").read_text(encoding="utf-8")
     assert "[mentor] did, at [redacted]. [mentor]'s great." in page and "Angela" not in page
-    assert "no such redaction list" in invoke("export", "quotes", project_path, "-o", tmp_path / "r.md",
-                                              "--redact", tmp_path / "none.txt").output
+    assert (
+        "no such redaction list"
+        in invoke("export", "quotes", project_path, "-o", tmp_path / "r.md", "--redact", tmp_path / "none.txt").output
+    )

@@ -70,7 +70,9 @@ def test_qdpx_validates_and_holds_everything(demo_copy: Path, invoke, tmp_path: 
             assert len(sources) == project.count("document")
             codings = tree.findall(".//p:PlainTextSelection/p:Coding", NS)
             assert len(codings) == project.count("coding")
-            text = {s.get("name"): archive.read(f"sources/{s.get('plainTextPath')[11:]}").decode("utf-8") for s in sources}
+            text = {
+                s.get("name"): archive.read(f"sources/{s.get('plainTextPath')[11:]}").decode("utf-8") for s in sources
+            }
             for source in sources:  # positions are code points into exactly the text written
                 document = project.document(source.get("name"))
                 assert text[source.get("name")] == document["text"]
@@ -79,11 +81,19 @@ def test_qdpx_validates_and_holds_everything(demo_copy: Path, invoke, tmp_path: 
                     assert 0 <= start < end <= len(document["text"])
             cases = tree.findall("p:Cases/p:Case", NS)
             assert sorted(c.get("name") for c in cases) == sorted(
-                r[0] for r in project.db.execute("SELECT pseudonym FROM participant"))
+                r[0] for r in project.db.execute("SELECT pseudonym FROM participant")
+            )
         notes = [n.findtext("p:PlainTextContent", namespaces=NS) for n in tree.findall("p:Notes/p:Note", NS)]
-        assert sorted(notes) == sorted(["Fieldwork ran late: see the ethics log.", "Hostels count as accommodation.",
-                                        "Dee was interviewed twice.", "Audio dropped out at 12 minutes.",
-                                        "Borderline: mentor's words, not Dee's.", "A key example."])
+        assert sorted(notes) == sorted(
+            [
+                "Fieldwork ran late: see the ethics log.",
+                "Hostels count as accommodation.",
+                "Dee was interviewed twice.",
+                "Audio dropped out at 12 minutes.",
+                "Borderline: mentor's words, not Dee's.",
+                "A key example.",
+            ]
+        )
         variables = {v.get("name"): v.get("typeOfVariable") for v in tree.findall("p:Variables/p:Variable", NS)}
         assert variables["stakeholder group"] == "Text" and variables["document kind"] == "Text"
         assert not [e for e in tree.iter() if e.tag.endswith(("Codes", "Sets", "Cases", "Notes")) and len(e) == 0]

@@ -73,7 +73,9 @@ def test_qdc_round_trip_and_import(demo_copy: Path, invoke, tmp_path: Path, proj
     example = invoke("codebook", "import", fresh, EXAMPLES / "minimal.qdc")
     assert example.exit_code == 0 and "2 codes added" in example.output
     assert rows(fresh, "SELECT id, parent, level FROM code WHERE name IN ('Drinks', 'Coffee') ORDER BY id") == [
-        ("coffee", "drinks", "other"), ("drinks", None, "other")]
+        ("coffee", "drinks", "other"),
+        ("drinks", None, "other"),
+    ]
 
 
 def zip_folder(folder: Path, target: Path, rename: dict[str, str] | None = None) -> Path:
@@ -144,7 +146,7 @@ def test_position_conventions_of_real_tools(invoke, tmp_path: Path, origin: str,
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["mismatches"] == []
     text = rows(project, "SELECT text FROM document")[0][0]
-    (start_, end_), = rows(project, 'SELECT start, "end" FROM coding')
+    ((start_, end_),) = rows(project, 'SELECT start, "end" FROM coding')
     assert text[start_:end_] == "hope" and "Café 🙂" in text  # NFC: é is one character in the project
     assert rows(project, "SELECT name FROM coder") == [("Nadia",)]
 
@@ -180,7 +182,7 @@ def test_malicious_archives_are_refused(invoke, tmp_path: Path) -> None:
     qde = QDE.format(ns="urn:QDA-XML:project:1.0", origin="x", start=0, end=4, name="x").encode()
     bomb = b"\0" * (50 * 1024**2)
     link = zipfile.ZipInfo("sources/link.txt")
-    link.external_attr = (0o120777 << 16)
+    link.external_attr = 0o120777 << 16
     cases = {
         "escape": evil(tmp_path, "escape.qdpx", **{"project.qde": qde, "DOTDOT__DOTDOT__etc__passwd": b"x"}),
         "absolute": evil(tmp_path, "absolute.qdpx", **{"project.qde": qde, "__etc__passwd": b"x"}),

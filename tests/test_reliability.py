@@ -45,8 +45,12 @@ def brute_force(project: Project, coders: list[str], unit: str) -> dict[str, np.
     coded = {(c[1], c[4]) for c in codings}
     docs = sorted({c[1] for c in codings})
     if unit == "character":
-        units = [(d, i, i + 1) for d, n in project.db.execute("SELECT id, length(text) FROM document") if d in docs
-                 for i in range(n)]
+        units = [
+            (d, i, i + 1)
+            for d, n in project.db.execute("SELECT id, length(text) FROM document")
+            if d in docs
+            for i in range(n)
+        ]
     else:
         units = [tuple(r) for r in project.db.execute(f'SELECT document_id, start, "end" FROM {unit}') if r[0] in docs]
     out = {}
@@ -101,14 +105,30 @@ def test_document_weighted_character_kappa(study: Path) -> None:
 
 
 def test_three_coders_and_bad_requests(study: Path, invoke) -> None:
-    assert invoke("code", study, "--coder", "carol", "--document", "fg.txt", "--code", "housing",
-                  "--match", "I got my own flat in March.").exit_code == 0
+    assert (
+        invoke(
+            "code",
+            study,
+            "--coder",
+            "carol",
+            "--document",
+            "fg.txt",
+            "--code",
+            "housing",
+            "--match",
+            "I got my own flat in March.",
+        ).exit_code
+        == 0
+    )
     with Project.open(study) as project:
         report = compare(project, ["amira", "ben", "carol"], "segment", bootstrap=200, seed=3)
         assert report["pooled"]["cohen_kappa"] is None and report["pooled"]["reasons"]["cohen_kappa"]
         assert report["pooled"]["fleiss_kappa"] is not None and len(report["pooled"]["alpha_ci"]) == 2
-        for coders, message in ((["amira"], "two or more"), (["amira", "zed"], "no coder named zed"),
-                                (["amira", "amira"], "named twice")):
+        for coders, message in (
+            (["amira"], "two or more"),
+            (["amira", "zed"], "no coder named zed"),
+            (["amira", "amira"], "named twice"),
+        ):
             with pytest.raises(QualcodeError, match=message):
                 compare(project, coders)
         with pytest.raises(QualcodeError, match="unit must be one of"):

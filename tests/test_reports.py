@@ -13,8 +13,9 @@ from qualcode.store import Project
 
 
 def table(rows: list[dict]) -> set[tuple]:
-    return {(r["code"], r["group"], r["excerpts"], r["participants"], r["group_participants"], r["documents"])
-            for r in rows}
+    return {
+        (r["code"], r["group"], r["excerpts"], r["participants"], r["group_participants"], r["documents"]) for r in rows
+    }
 
 
 def test_frequencies_by_group(study: Path) -> None:
@@ -56,10 +57,13 @@ def test_excerpts_carry_who_said_them(study: Path) -> None:
 def test_excerpt_filters(study: Path) -> None:
     with Project.open(study) as project:
         mentors = excerpts(project, Filters(groups=["mentor"]))
-        assert sorted(r["text"] for r in mentors) == ["It took ages.\nBernie: As a mentor I trust",
-                                                      "The housing office knows us now."]
+        assert sorted(r["text"] for r in mentors) == [
+            "It took ages.\nBernie: As a mentor I trust",
+            "The housing office knows us now.",
+        ]
         assert [r["speakers"] for r in excerpts(project, Filters(codes=["trust"], attributes={"site": ["South"]}))] == [
-            ["Liam", "Bernie"]]
+            ["Liam", "Bernie"]
+        ]
         assert len(excerpts(project, Filters(coders=["ben"]))) == 1
         assert len(excerpts(project, Filters(levels=["short_term_outcome"]))) == 3  # outcomes and trust
 
@@ -102,8 +106,10 @@ def test_quote_exports_open_back(invoke, study: Path, tmp_path: Path) -> None:
     assert ("Quote", "It took ages. Bernie: As a mentor I trust") in paragraphs
     assert ("Quote", "I trust my mentor completely.") in paragraphs
     credits = [text for _, text in paragraphs if text.startswith("— ")]
-    assert credits == ["— Liam, mentee, South and Bernie, mentor, North (fg.txt, line 3)",
-                       "— Dee, mentee, North (m2.txt, line 2)"]
+    assert credits == [
+        "— Liam, mentee, South and Bernie, mentor, North (fg.txt, line 3)",
+        "— Dee, mentee, North (m2.txt, line 2)",
+    ]
     assert "> — Dee, mentee, North (m2.txt, line 2)" in (tmp_path / "q.md").read_text(encoding="utf-8")
 
 
@@ -120,16 +126,21 @@ def test_frequency_exports_open_back(invoke, study: Path, tmp_path: Path) -> Non
     values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
     assert ["outcomes", "Outcomes", "short_term_outcome", "North", 4, 3, 3, 3] in values
     assert "| Outcomes | mentee | 4 | 3 | 3 | 3 |" in (
-        invoke("export", "frequencies", study, "-o", tmp_path / "f.md") and (tmp_path / "f.md").read_text())
+        invoke("export", "frequencies", study, "-o", tmp_path / "f.md") and (tmp_path / "f.md").read_text()
+    )
 
 
 def test_bad_exports(invoke, study: Path, tmp_path: Path) -> None:
     assert "export as one of" in invoke("export", "quotes", study, "-o", tmp_path / "q.pdf").output
     assert "no such folder" in invoke("export", "quotes", study, "-o", tmp_path / "nope" / "q.csv").output
-    assert "unknown code 'trustt'" in invoke("export", "quotes", study, "-o", tmp_path / "q.csv", "--code",
-                                             "trustt").output
-    assert "give it as NAME=VALUE" in invoke("export", "quotes", study, "-o", tmp_path / "q.csv", "--attribute",
-                                            "site").output
+    assert (
+        "unknown code 'trustt'"
+        in invoke("export", "quotes", study, "-o", tmp_path / "q.csv", "--code", "trustt").output
+    )
+    assert (
+        "give it as NAME=VALUE"
+        in invoke("export", "quotes", study, "-o", tmp_path / "q.csv", "--attribute", "site").output
+    )
     assert not list(tmp_path.glob("*.partial*")) and not (tmp_path / "q.csv").exists()
 
 
@@ -143,13 +154,19 @@ def test_evidence_map(invoke, study: Path, tmp_path: Path) -> None:
     with Project.open(study) as project:
         data = evidence_map(project)
     assert data["groups"] == ["mentee", "mentor"] and data["group_sizes"] == {"mentee": 3, "mentor": 2}
-    cells = {(r["code"], g): (c["participants"], c["group_participants"]) for r in data["rows"]
-             for g, c in r["cells"].items()}
+    cells = {
+        (r["code"], g): (c["participants"], c["group_participants"])
+        for r in data["rows"]
+        for g, c in r["cells"].items()
+    }
     assert [r["code"] for r in data["rows"]] == ["outcomes", "trust", "housing"]  # short-term, then medium-term
     assert cells == {
-        ("outcomes", "mentee"): (3, 3), ("outcomes", "mentor"): (2, 2),
-        ("trust", "mentee"): (2, 3), ("trust", "mentor"): (1, 2),
-        ("housing", "mentee"): (2, 3), ("housing", "mentor"): (1, 2),
+        ("outcomes", "mentee"): (3, 3),
+        ("outcomes", "mentor"): (2, 2),
+        ("trust", "mentee"): (2, 3),
+        ("trust", "mentor"): (1, 2),
+        ("housing", "mentee"): (2, 3),
+        ("housing", "mentor"): (1, 2),
     }
     for suffix in (".md", ".html", ".xlsx", ".json"):
         assert invoke("export", "evidence-map", study, "-o", tmp_path / f"e{suffix}").exit_code == 0
@@ -171,42 +188,90 @@ def test_cooccurrence_overlap_and_same_turn(invoke, study: Path, tmp_path: Path)
     from qualcode.reports import cooccurrence, cooccurrence_matrix
 
     # in Liam's turn, not overlapping the trust passage that starts later in the same turn
-    invoke("code", study, "--coder", "amira", "--document", "fg.txt", "--code", "housing",
-           "--match", "I trust people more now.")
+    invoke(
+        "code",
+        study,
+        "--coder",
+        "amira",
+        "--document",
+        "fg.txt",
+        "--code",
+        "housing",
+        "--match",
+        "I trust people more now.",
+    )
     with Project.open(study) as project:
         overlapping = cooccurrence(project)
         same_turn = cooccurrence(project, same_turn=True)
     assert [(r["code_a"], r["code_b"], r["document"]) for r in overlapping] == [("housing", "outcomes", "m1.txt")]
     assert sorted((r["code_a"], r["code_b"], r["document"]) for r in same_turn) == [
-        ("housing", "outcomes", "m1.txt"), ("housing", "trust", "fg.txt")]
+        ("housing", "outcomes", "m1.txt"),
+        ("housing", "trust", "fg.txt"),
+    ]
     assert cooccurrence_matrix(same_turn, ["outcomes", "housing", "trust"]) == [[0, 1, 0], [1, 0, 1], [0, 1, 0]]
     assert invoke("export", "cooccurrence", study, "-o", tmp_path / "c.json", "--same-turn").exit_code == 0
     assert json.loads((tmp_path / "c.json").read_text()) == [
         {"code": "outcomes", "outcomes": 0, "housing": 1, "trust": 0},
         {"code": "housing", "outcomes": 1, "housing": 0, "trust": 1},
-        {"code": "trust", "outcomes": 0, "housing": 1, "trust": 0}]
-    assert invoke("export", "cooccurrence", study, "-o", tmp_path / "p.json", "--cell", "outcomes,housing").exit_code == 0
+        {"code": "trust", "outcomes": 0, "housing": 1, "trust": 0},
+    ]
+    assert (
+        invoke("export", "cooccurrence", study, "-o", tmp_path / "p.json", "--cell", "outcomes,housing").exit_code == 0
+    )
     (passage,) = json.loads((tmp_path / "p.json").read_text())
     assert passage["text"] == "I got a tenancy and I kept it." and passage["coder"] == "amira"
-    assert "give two known code ids" in invoke("export", "cooccurrence", study, "-o", tmp_path / "x.json",
-                                               "--cell", "outcomes").output
+    assert (
+        "give two known code ids"
+        in invoke("export", "cooccurrence", study, "-o", tmp_path / "x.json", "--cell", "outcomes").output
+    )
 
 
 def test_key_quotes(invoke, study: Path, tmp_path: Path) -> None:
     import json
 
-    result = invoke("star", study, "--coder", "amira", "--document", "m2.txt", "--code", "trust", "--match",
-                    "I trust my mentor completely.")
+    result = invoke(
+        "star",
+        study,
+        "--coder",
+        "amira",
+        "--document",
+        "m2.txt",
+        "--code",
+        "trust",
+        "--match",
+        "I trust my mentor completely.",
+    )
     assert result.exit_code == 0 and "starred trust" in result.output
     assert invoke("export", "quotes", study, "-o", tmp_path / "k.json", "--key-quotes").exit_code == 0
     rows = json.loads((tmp_path / "k.json").read_text())
     assert [(r["text"], r["key_quote"]) for r in rows] == [("I trust my mentor completely.", True)]
-    invoke("star", study, "--coder", "amira", "--document", "m2.txt", "--code", "trust", "--match",
-           "I trust my mentor completely.", "--off")
+    invoke(
+        "star",
+        study,
+        "--coder",
+        "amira",
+        "--document",
+        "m2.txt",
+        "--code",
+        "trust",
+        "--match",
+        "I trust my mentor completely.",
+        "--off",
+    )
     invoke("export", "quotes", study, "-o", tmp_path / "none.json", "--key-quotes")
     assert json.loads((tmp_path / "none.json").read_text()) == []
-    missing = invoke("star", study, "--coder", "amira", "--document", "m2.txt", "--code", "housing", "--match",
-                     "I trust my mentor completely.")
+    missing = invoke(
+        "star",
+        study,
+        "--coder",
+        "amira",
+        "--document",
+        "m2.txt",
+        "--code",
+        "housing",
+        "--match",
+        "I trust my mentor completely.",
+    )
     assert missing.exit_code == 1 and "no coding of 'housing'" in missing.output
 
 
@@ -220,14 +285,20 @@ def test_presence_matrix(invoke, study: Path, tmp_path: Path) -> None:
         _, segments = presence_matrix(project, "segment", coders=["amira"])
     assert columns == ["outcomes", "housing", "trust"]
     assert [(r["participant"], r["group"], r["outcomes"], r["housing"], r["trust"]) for r in people] == [
-        ("Bernie", "mentor", 1, 0, 1), ("Dee", "mentee", 1, 1, 1), ("Jade", "mentee", 1, 1, 0),
-        ("Liam", "mentee", 1, 0, 1), ("Mel", "mentor", 1, 1, 0),
+        ("Bernie", "mentor", 1, 0, 1),
+        ("Dee", "mentee", 1, 1, 1),
+        ("Jade", "mentee", 1, 1, 0),
+        ("Liam", "mentee", 1, 0, 1),
+        ("Mel", "mentor", 1, 1, 0),
     ]
-    coded = [(r["document"], r["segment"], r["outcomes"], r["housing"], r["trust"]) for r in segments
-             if r["outcomes"]]
+    coded = [(r["document"], r["segment"], r["outcomes"], r["housing"], r["trust"]) for r in segments if r["outcomes"]]
     assert coded == [  # the shared passage touches Liam's second sentence and Bernie's sentence
-        ("fg.txt", 1, 1, 1, 0), ("fg.txt", 3, 1, 0, 1), ("fg.txt", 4, 1, 0, 1), ("fg.txt", 6, 1, 1, 0),
-        ("m1.txt", 1, 1, 1, 0), ("m2.txt", 1, 1, 0, 1),
+        ("fg.txt", 1, 1, 1, 0),
+        ("fg.txt", 3, 1, 0, 1),
+        ("fg.txt", 4, 1, 0, 1),
+        ("fg.txt", 6, 1, 1, 0),
+        ("m1.txt", 1, 1, 1, 0),
+        ("m2.txt", 1, 1, 0, 1),
     ]
     assert invoke("export", "matrix", study, "-o", tmp_path / "m.csv", "--per", "participant").exit_code == 0
     with (tmp_path / "m.csv").open(encoding="utf-8-sig", newline="") as handle:

@@ -57,8 +57,6 @@ def test_reports_screen(study: Path, tmp_path: Path) -> None:
     assert len(json.loads((tmp_path / "f.json").read_text())) == 6
 
 
-
-
 def test_filters_and_quote_bank_from_a_cell(study: Path, tmp_path: Path) -> None:
     target = tmp_path / "bank.docx"
 
@@ -73,8 +71,10 @@ def test_filters_and_quote_bank_from_a_cell(study: Path, tmp_path: Path) -> None
             grid = screen.query_one("#report-grid")
             await pilot.press("c")
             await _choose(pilot, "ben")  # ben coded one passage: Mel's (a mentor), under housing
-            cells = {str(grid.get_cell_at((r, 0))).strip("· "): [str(grid.get_cell_at((r, c))) for c in (1, 2)]
-                     for r in range(grid.row_count)}
+            cells = {
+                str(grid.get_cell_at((r, 0))).strip("· "): [str(grid.get_cell_at((r, c))) for c in (1, 2)]
+                for r in range(grid.row_count)
+            }
             assert cells == {"Outcomes": ["0/3", "1/2"], "Housing": ["0/3", "1/2"], "Trust": ["0/3", "0/2"]}
             assert "ben" in str(screen.query_one("#reports-title").render())
             await pilot.press("c")
@@ -83,7 +83,14 @@ def test_filters_and_quote_bank_from_a_cell(study: Path, tmp_path: Path) -> None
             await _choose(pilot, "site")  # frequencies by the participants' site
             assert screen.view == "frequencies"
             rows = [[str(grid.get_cell_at((r, c))) for c in range(6)] for r in range(grid.row_count)]
-            assert ["Outcomes", "North", "4", "3", "3", "3"] in rows and ["Outcomes", "South", "2", "2", "2", "1"] in rows
+            assert ["Outcomes", "North", "4", "3", "3", "3"] in rows and [
+                "Outcomes",
+                "South",
+                "2",
+                "2",
+                "2",
+                "1",
+            ] in rows
             row = rows.index(["Trust", "South", "1", "1", "2", "1"])  # Liam's part of the shared passage
             grid.move_cursor(row=row, column=0)
             await pilot.press("enter")
@@ -100,13 +107,15 @@ def test_filters_and_quote_bank_from_a_cell(study: Path, tmp_path: Path) -> None
     asyncio.run(scenario())
     paragraphs = [p.text for p in docx.Document(str(target)).paragraphs]
     quotes = [p.text for p in docx.Document(str(target)).paragraphs if p.style.name == "Quote"]
-    assert sorted(quotes) == sorted([  # outcomes and its sub-codes, North participants only (Jade, Bernie, Dee)
-        "I got my own flat in March.",
-        "It took ages. Bernie: As a mentor I trust",
-        "I got a tenancy and I kept it.",
-        "I got a tenancy and I kept it.",
-        "I trust my mentor completely.",
-    ])
+    assert sorted(quotes) == sorted(
+        [  # outcomes and its sub-codes, North participants only (Jade, Bernie, Dee)
+            "I got my own flat in March.",
+            "It took ages. Bernie: As a mentor I trust",
+            "I got a tenancy and I kept it.",
+            "I got a tenancy and I kept it.",
+            "I trust my mentor completely.",
+        ]
+    )
     assert "— Jade, mentee, North (fg.txt, line 2)" in paragraphs
 
 
@@ -147,7 +156,9 @@ def test_shortlisting_key_quotes_from_the_quotes(study: Path) -> None:
             await pilot.press("down", "asterisk")
             await pilot.pause()
             starred = quotes.rows[1]
-            assert starred["key_quote"] is True and "★" in str(quotes.query_one("#quotes").get_option_at_index(1).prompt)
+            assert starred["key_quote"] is True and "★" in str(
+                quotes.query_one("#quotes").get_option_at_index(1).prompt
+            )
             await pilot.press("escape", "k")
             await app.workers.wait_for_complete()
             await pilot.pause()

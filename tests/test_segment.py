@@ -14,7 +14,9 @@ def test_bracketed_asides_stay_whole(nlp) -> None:
     got = segments(nlp, "As long as it's not going to the polis or anything. [laughs] Go on then.")
     assert not any(s.endswith("[") for s in got)
     assert any("[laughs]" in s for s in got)
-    assert "".join(got).replace(" ", "") == "As long as it's not going to the polis or anything. [laughs] Go on then.".replace(" ", "")
+    assert "".join(got).replace(
+        " ", ""
+    ) == "As long as it's not going to the polis or anything. [laughs] Go on then.".replace(" ", "")
 
 
 def test_quotes_and_parentheses(nlp) -> None:

@@ -22,9 +22,14 @@ def test_new_project_is_marked_versioned_and_in_wal(tmp_path: Path) -> None:
         assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         applied = conn.execute("SELECT migration_set, name FROM _sqlite_migrations").fetchall()
-        assert applied == [("qualcode", "m001_initial"), ("qualcode", "m002_segment_search"), ("qualcode", "m003_key_quotes"),
-                           ("qualcode", "m004_report_index"), ("qualcode", "m005_decisions"),
-                           ("qualcode", "m006_dismissals")]
+        assert applied == [
+            ("qualcode", "m001_initial"),
+            ("qualcode", "m002_segment_search"),
+            ("qualcode", "m003_key_quotes"),
+            ("qualcode", "m004_report_index"),
+            ("qualcode", "m005_decisions"),
+            ("qualcode", "m006_dismissals"),
+        ]
         indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"coding_by_code", "coding_by_document_offset", "coding_by_coder", "turn_by_document_offset"} <= indexes
 

@@ -45,7 +45,7 @@ def test_document_suggestions_leave_out_applied_dismissed_and_interviewers(demo_
     with Project.open(demo_copy) as project:
         document = project.document("mentee_ryan.md")
         suggester = Suggester(project, nlp, "amira")
-        found = suggester.document(document, "amira", top=3)
+        found = suggester.document(project, document, "amira", top=3)
         assert found and all(s.score >= 0.5 for s in found)
         roles = {
             r[0]
@@ -58,9 +58,11 @@ def test_document_suggestions_leave_out_applied_dismissed_and_interviewers(demo_
         assert "interviewer" not in roles
         first = found[0]
         dismiss(project, "amira", document["id"], first.start, first.end, first.code)
-        again = suggester.document(document, "amira", top=3)
+        again = suggester.document(project, document, "amira", top=3)
         assert (first.start, first.code) not in {(s.start, s.code) for s in again}
-        assert (first.start, first.code) in {(s.start, s.code) for s in suggester.document(document, "ben", top=3)}
+        assert (first.start, first.code) in {
+            (s.start, s.code) for s in suggester.document(project, document, "ben", top=3)
+        }
 
 
 def test_suggest_cli_json(demo_copy: Path, invoke) -> None:

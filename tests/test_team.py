@@ -23,10 +23,12 @@ def digest(path: Path) -> str:
 
 def codings(path: Path) -> set[tuple]:
     with sqlite3.connect(path) as conn:
-        return set(conn.execute(
-            'SELECT d.sha256, c.code_id, r.name, c.start, c."end" FROM coding c JOIN document d ON d.id = c.document_id '
-            "JOIN coder r ON r.id = c.coder_id"
-        ).fetchall())
+        return set(
+            conn.execute(
+                'SELECT d.sha256, c.code_id, r.name, c.start, c."end" FROM coding c JOIN document d ON d.id = c.document_id '
+                "JOIN coder r ON r.id = c.coder_id"
+            ).fetchall()
+        )
 
 
 @pytest.fixture
@@ -36,14 +38,33 @@ def copies(study: Path, tmp_path: Path, invoke) -> tuple[Path, Path]:
     with Project.open(study) as project:  # a consistent copy of each
         project.db.execute(f"VACUUM INTO '{a}'")
         project.db.execute(f"VACUUM INTO '{b}'")
-    assert invoke("code", a, "--coder", "amira", "--document", "m2.txt", "--code", "outcomes",
-                  "--match", "I trust my mentor completely.").exit_code == 0
-    assert invoke("code", b, "--coder", "ben", "--document", "m1.txt", "--code", "housing",
-                  "--match", "I got a tenancy").exit_code == 0
+    assert (
+        invoke(
+            "code",
+            a,
+            "--coder",
+            "amira",
+            "--document",
+            "m2.txt",
+            "--code",
+            "outcomes",
+            "--match",
+            "I trust my mentor completely.",
+        ).exit_code
+        == 0
+    )
+    assert (
+        invoke(
+            "code", b, "--coder", "ben", "--document", "m1.txt", "--code", "housing", "--match", "I got a tenancy"
+        ).exit_code
+        == 0
+    )
     with Project.open(b) as project, project.transaction() as db:
-        db.execute("INSERT INTO memo(target_type, target_id, coder_id, text, created_at, updated_at) "
-                   "VALUES ('code', 'housing', ?, 'ben: housing includes hostels', '2026-01-01', '2026-01-01')",
-                   [project.coder_id("ben")])
+        db.execute(
+            "INSERT INTO memo(target_type, target_id, coder_id, text, created_at, updated_at) "
+            "VALUES ('code', 'housing', ?, 'ben: housing includes hostels', '2026-01-01', '2026-01-01')",
+            [project.coder_id("ben")],
+        )
     return a, b
 
 
@@ -60,11 +81,18 @@ def test_merge_two_copies_then_again_adds_nothing(copies, tmp_path: Path, invoke
     assert all(s["codings_added"] == 0 and s["documents_added"] == 0 for s in again["sources"])
     with Project.open(out) as project:
         assert project.count("memo") == 1 and project.count("document") == 3
-        assert project.db.execute("SELECT count(*) FROM segment_fts WHERE segment_fts MATCH 'tenancy'").fetchone()[0] == 1
+        assert (
+            project.db.execute("SELECT count(*) FROM segment_fts WHERE segment_fts MATCH 'tenancy'").fetchone()[0] == 1
+        )
         assert compare(project, ["amira", "ben"])["per_code"]  # the merged file is a working project
         assert project.db.execute("PRAGMA foreign_key_check").fetchall() == []
-        assert project.db.execute("SELECT count(*) FROM segment s JOIN turn t ON t.id = s.turn_id "
-                                  "WHERE t.document_id != s.document_id OR s.start < t.start OR s.\"end\" > t.\"end\"").fetchone()[0] == 0
+        assert (
+            project.db.execute(
+                "SELECT count(*) FROM segment s JOIN turn t ON t.id = s.turn_id "
+                'WHERE t.document_id != s.document_id OR s.start < t.start OR s."end" > t."end"'
+            ).fetchone()[0]
+            == 0
+        )
         with Project.open(a) as original:  # turns and segments as in the copy they came from
             for table in ("turn", "segment"):
                 sql = f'SELECT d.sha256, x.seq, x.start, x."end" FROM {table} x JOIN document d ON d.id = x.document_id ORDER BY 1, 2'
@@ -82,7 +110,10 @@ def test_merge_matches_documents_by_content_not_name(copies, tmp_path: Path) -> 
     merge_projects(out, [a, b])
     with Project.open(out) as project:
         assert [r[0] for r in project.db.execute("SELECT name FROM document ORDER BY name")] == [
-            "fg.txt", "m1.txt", "m2.txt"]
+            "fg.txt",
+            "m1.txt",
+            "m2.txt",
+        ]
 
 
 def test_merge_conflicts_write_nothing(copies, tmp_path: Path, invoke) -> None:
@@ -133,8 +164,12 @@ def test_disagreements_and_consensus(study: Path, invoke, tmp_path: Path) -> Non
         assert ("Anything else about housing?", "neither", "No: the interviewer's question.") in decisions
         assert project.count("decision") == 4
     out = tmp_path / "dis.xlsx"
-    assert invoke("agreement", study, "--coders", "amira,ben", "--disagreements", out, "-o",
-                  tmp_path / "agree.xlsx").exit_code == 0
+    assert (
+        invoke(
+            "agreement", study, "--coders", "amira,ben", "--disagreements", out, "-o", tmp_path / "agree.xlsx"
+        ).exit_code
+        == 0
+    )
     sheet = openpyxl.load_workbook(out).active
     values = list(sheet.values)
     assert values[0][:3] == ("code", "code_name", "document") and len(values) == 6
@@ -146,8 +181,21 @@ def test_disagreements_and_consensus(study: Path, invoke, tmp_path: Path) -> Non
 
 def test_agreement_table_command(invoke, tmp_path: Path) -> None:
     table = tmp_path / "table.csv"
-    rows = ["unit,A,B,C,D", "1,1,1,,1", "2,2,2,3,2", "3,3,3,3,3", "4,3,3,3,3", "5,2,2,2,2", "6,1,2,3,4",
-            "7,4,4,4,4", "8,1,1,2,1", "9,2,2,2,2", "10,,5,5,5", "11,,,1,1", "12,,3,,"]
+    rows = [
+        "unit,A,B,C,D",
+        "1,1,1,,1",
+        "2,2,2,3,2",
+        "3,3,3,3,3",
+        "4,3,3,3,3",
+        "5,2,2,2,2",
+        "6,1,2,3,4",
+        "7,4,4,4,4",
+        "8,1,1,2,1",
+        "9,2,2,2,2",
+        "10,,5,5,5",
+        "11,,,1,1",
+        "12,,3,,",
+    ]
     table.write_text("\n".join(rows) + "\n", encoding="utf-8")
     nominal = json.loads(invoke("agreement", "table", table, "--json", "--bootstrap", "200").output)
     assert nominal["krippendorff_alpha"] == pytest.approx(0.743, abs=5e-4) and nominal["units"] == 12

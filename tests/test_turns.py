@@ -9,7 +9,7 @@ from qualcode.turns import compile_patterns, find_turns, is_interviewer, match_s
 
 
 def spoken(text: str, patterns=None) -> list[tuple[str | None, str]]:
-    return [(t.speaker, text[t.start:t.end]) for t in find_turns(text, patterns)]
+    return [(t.speaker, text[t.start : t.end]) for t in find_turns(text, patterns)]
 
 
 @pytest.mark.parametrize(
@@ -84,7 +84,9 @@ def test_bad_custom_patterns() -> None:
         compile_patterns([r"\w+:"])
 
 
-@pytest.mark.parametrize("label", ["Interviewer", "I", "Q", "Int.", "INT", "Moderator 2", "Facilitator (Jo)", "interviewer"])
+@pytest.mark.parametrize(
+    "label", ["Interviewer", "I", "Q", "Int.", "INT", "Moderator 2", "Facilitator (Jo)", "interviewer"]
+)
 def test_interviewer_roles(label: str) -> None:
     assert is_interviewer(label)
 

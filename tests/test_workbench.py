@@ -415,10 +415,11 @@ def test_suggestions_for_the_whole_study(study: Path) -> None:
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert set(app.suggestion_cache) == {"m1.txt", "m2.txt"}
-            cached = app.suggestion_cache["m1.txt"]
+            cached, suggester = app.suggestion_cache["m1.txt"], app.suggester
             await open_first(pilot)
             screen = pilot.app.screen
             assert screen.suggested is cached  # taken from the study-wide run
+            assert suggester is not None and app.suggester is suggester  # the codebook compiled once
             assert any(s.code == "housing" for found in cached.values() for s in found)
 
     run(scenario())

@@ -94,9 +94,10 @@ def test_navigation_across_documents(project: Project) -> None:
 
 def test_search_ignores_accents_and_case(project: Project) -> None:
     hits = search(project, "CAFE fla")
-    assert [(h["document"], text_of(project, "b.txt")[h["start"]:h["end"]]) for h in hits] == [
-        ("b.txt", "I got a café flat in May!")]
-    assert search(project, "\"; DROP TABLE") == []
+    assert [(h["document"], text_of(project, "b.txt")[h["start"] : h["end"]]) for h in hits] == [
+        ("b.txt", "I got a café flat in May!")
+    ]
+    assert search(project, '"; DROP TABLE') == []
     assert len(search(project, "trust")) == 2
 
 

@@ -40,6 +40,7 @@ class QualcodeApp(App[None]):
         self.history = History(self.project)
         self._study_counts: dict[tuple[int, ...], dict[str, int]] = {}
         self.suggestion_cache: dict[str, dict[int, list]] = {}  # document -> sentence start -> suggestions
+        self.suggester: Any = None  # built once per coder and codebook (tui.suggestions)
 
     def on_mount(self) -> None:
         self.sub_title = str(self.project.path)
@@ -55,7 +56,7 @@ class QualcodeApp(App[None]):
         self.coder = name
         self.coder_id = self.project.coder_id(name, create=False)
         self.history = History(self.project)
-        self.suggestion_cache = {}  # they were for another coder
+        self.forget_suggestions()  # they were for another coder
         self.forget_counts()
 
     def action_switch_coder(self) -> None:
@@ -82,6 +83,11 @@ class QualcodeApp(App[None]):
     def seed_study_counts(self, coders: tuple[int, ...], counts: dict[str, int]) -> None:
         """Counts worked out elsewhere (the start screen's worker), unless newer ones are already kept."""
         self._study_counts.setdefault(coders, counts)
+
+    def forget_suggestions(self) -> None:
+        """After a change of coder or codebook: suggestions are worked out again when next wanted."""
+        self.suggestion_cache = {}
+        self.suggester = None
 
     def forget_counts(self) -> None:
         self._study_counts.clear()

@@ -60,7 +60,7 @@ class CodebookEditsMixin:
         self.app.forget_counts()  # type: ignore[attr-defined]  # a merge moves codings between codes
         self.codes = project_codes(self.project)
         self.refresh_codings()
-        self.app.suggestion_cache.clear()  # type: ignore[attr-defined]  # suggestions come from the codebook
+        self.app.forget_suggestions()  # type: ignore[attr-defined]  # suggestions come from the codebook
         self.start_suggestions()  # type: ignore[attr-defined]
         return result
 

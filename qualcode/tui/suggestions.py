@@ -9,6 +9,7 @@ or more coders — an agreement study — they start hidden, so that shared sugg
 
 from __future__ import annotations
 
+import threading
 from functools import partial
 from typing import Any
 
@@ -53,17 +54,9 @@ class SuggestionsMixin:
 
     @work(thread=True, exclusive=True, group="suggestions", exit_on_error=False)
     def compute_suggestions(self, name: str) -> None:
-        from ..segment import load_pipeline
-
         screen: Any = self
-        coder = screen.app.coder
         with Project.open(screen.project.path) as project:
-            suggester = Suggester(project, load_pipeline(), coder)
-            found = suggester.document(project.document(name), coder, top=3, threshold=SHOWN)
-        by_start: dict[int, list[Suggestion]] = {}
-        for suggestion in found:
-            by_start.setdefault(suggestion.start, []).append(suggestion)
-        screen.app.suggestion_cache[name] = by_start
+            by_start = suggest_document(screen.app, project, name)
         screen.app.call_from_thread(self._suggestions_ready, name, by_start)
 
     def _suggestions_ready(self, name: str, by_start: dict[int, list[Suggestion]]) -> None:
@@ -124,6 +117,25 @@ class SuggestionsMixin:
         self.start_suggestions()
 
 
+_LOCK = threading.Lock()  # one suggester (and one spaCy pipeline) shared by the worker threads
+
+
+def suggest_document(app: Any, project: Project, name: str) -> dict[int, list[Suggestion]]:
+    """One document's suggestions by sentence start, kept in the app's cache. The suggester (the compiled
+    codebook and what the coder's codings taught it) is built once per coder and codebook, not per document."""
+    from ..segment import load_pipeline
+
+    with _LOCK:
+        if app.suggester is None:
+            app.suggester = Suggester(project, load_pipeline(), app.coder)
+        found = app.suggester.document(project, project.document(name), app.coder, top=3, threshold=SHOWN)
+    by_start: dict[int, list[Suggestion]] = {}
+    for suggestion in found:
+        by_start.setdefault(suggestion.start, []).append(suggestion)
+    app.suggestion_cache[name] = by_start
+    return by_start
+
+
 def suggest_whole_study(app: Any) -> None:
     """Suggestions for every transcript in a thread worker, behind a progress bar (Escape stops it; what was
     done is kept), so that each document then opens with its suggestions ready."""
@@ -133,23 +145,16 @@ def suggest_whole_study(app: Any) -> None:
     app.push_screen(dialog)
 
     def job() -> None:
-        from ..segment import load_pipeline
-        from ..suggest import suggest_study
-
-        done = total = found = 0
+        done = found = 0
         with Project.open(app.project.path) as project:
-            for done, total, suggestions in suggest_study(project, load_pipeline(), app.coder, None, 3, SHOWN):
-                by_start: dict[int, list[Suggestion]] = {}
-                for suggestion in suggestions:
-                    by_start.setdefault(suggestion.start, []).append(suggestion)
-                if suggestions:
-                    app.suggestion_cache[suggestions[0].document] = by_start
-                found += len(suggestions)
-                app.call_from_thread(dialog.advance, done, total)
+            names = [r[0] for r in project.db.execute("SELECT name FROM document ORDER BY name")]
+            for done, name in enumerate(names, start=1):
+                found += sum(len(s) for s in suggest_document(app, project, name).values())
+                app.call_from_thread(dialog.advance, done, len(names))
                 if dialog.cancelled.is_set():
                     break
         app.call_from_thread(dialog.dismiss)
-        stopped = " (stopped)" if done < total else ""
-        app.call_from_thread(app.notify, f"{found:,} suggestions for {done:,} of {total:,} transcripts{stopped}")
+        stopped = " (stopped)" if done < len(names) else ""
+        app.call_from_thread(app.notify, f"{found:,} suggestions for {done:,} of {len(names):,} transcripts{stopped}")
 
     app.run_worker(job, thread=True, group="suggest-study", exit_on_error=False)
