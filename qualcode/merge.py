@@ -117,12 +117,8 @@ def _merge_one(target: Project, source: Project, alias: str) -> dict[str, Any]:
                              "AND sql IS NOT NULL").fetchall()  # fmt: skip
         for name, _ in indexes:
             db.execute(f'DROP INDEX "{name}"')
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS merge_document (old INTEGER PRIMARY KEY, new INTEGER NOT NULL)")
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS merge_coder (old INTEGER PRIMARY KEY, new INTEGER NOT NULL)")
-    db.execute("DELETE FROM temp.merge_document")
-    db.execute("DELETE FROM temp.merge_coder")
-    db.conn.executemany("INSERT INTO temp.merge_document VALUES (?, ?)", list(documents.items()))
-    db.conn.executemany("INSERT INTO temp.merge_coder VALUES (?, ?)", list(coders.items()))
+    _id_map(target, "merge_document", documents)
+    _id_map(target, "merge_coder", coders)
     db.execute(  # inside SQLite: the source is attached, nothing passes through Python
         'INSERT OR IGNORE INTO main.coding(document_id, code_id, coder_id, start, "end", memo, origin, created_at, '
         'key_quote) SELECT d.new, c.code_id, k.new, c.start, c."end", c.memo, c.origin, c.created_at, c.key_quote '
@@ -135,6 +131,13 @@ def _merge_one(target: Project, source: Project, alias: str) -> dict[str, Any]:
     report["codings_present"] = total - report["codings_added"]
     report["memos_added"] = _copy_memos(target, source, documents, people, coders)
     return report
+
+
+def _id_map(target: Project, name: str, ids: dict[int, int]) -> None:
+    """A temporary table ``temp.<name>(old, new)`` of a source's ids and the target's, for joins in SQL."""
+    target.db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} (old INTEGER PRIMARY KEY, new INTEGER NOT NULL)")
+    target.db.execute(f"DELETE FROM temp.{name}")
+    target.db.conn.executemany(f"INSERT INTO temp.{name} VALUES (?, ?)", list(ids.items()))
 
 
 def _quoted(columns: list[str]) -> list[str]:
@@ -163,12 +166,8 @@ def _copy_turns_and_segments(target: Project, alias: str, added: dict[int, int],
     if not added:
         return
     db = target.db
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS merge_new (old INTEGER PRIMARY KEY, new INTEGER NOT NULL)")
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS merge_person (old INTEGER PRIMARY KEY, new INTEGER NOT NULL)")
-    db.execute("DELETE FROM temp.merge_new")
-    db.execute("DELETE FROM temp.merge_person")
-    db.conn.executemany("INSERT INTO temp.merge_new VALUES (?, ?)", list(added.items()))
-    db.conn.executemany("INSERT INTO temp.merge_person VALUES (?, ?)", list(people.items()))
+    _id_map(target, "merge_new", added)
+    _id_map(target, "merge_person", people)
     turns = int(db.execute("SELECT coalesce(max(id), 0) FROM turn").fetchone()[0])
     segments = int(db.execute("SELECT coalesce(max(id), 0) FROM segment").fetchone()[0])
     db.execute(

@@ -4,25 +4,115 @@ caller's transaction. See ``refi_import`` for the rules."""
 from __future__ import annotations
 
 import json
+import re
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rapidfuzz import fuzz
 
+from .codebook import project_codes
+from .errors import QualcodeError
 from .importer import Importer, ImportOptions
-from .refi_import import (
-    Report,
-    _child,
-    _children,
-    _when,
-    import_codes,
-    temporary_folder,
-    write_sources,
-)
-from .refi_read import PositionMap, guid, local
+from .refi_read import PositionMap, child, children, guid, local, when
 from .schema import KINDS
 from .store import Project
 from .text import sha256
+
+_LINES = {"Include": "include", "Exclude": "exclude", "Example": "example"}
+_LEVEL = re.compile(r"^Logic-model level: ([a-z-]+)(?: \((.+)\))?$")
+
+
+@dataclass
+class Report:
+    codes_added: int = 0
+    documents_added: int = 0
+    codings_added: int = 0
+    participants: int = 0
+    memos_added: int = 0
+    mismatches: list[str] = field(default_factory=list)
+
+
+def unfold(description: str) -> dict[str, Any]:
+    """A description back into the code's fields (qualcode's own layout; anything else is the definition)."""
+    fields: dict[str, Any] = {"definition": [], "keywords": [], "level": "other", "beneficiary": None, "id": None}
+    for line in description.splitlines():
+        label, _, rest = line.partition(": ")
+        level = _LEVEL.match(line)
+        if label in _LINES and rest:
+            fields[_LINES[label]] = rest
+        elif label == "Keywords" and rest:
+            fields["keywords"] = [k.strip() for k in rest.split(";") if k.strip()]
+        elif level:
+            fields["level"], fields["beneficiary"] = level.group(1).replace("-", "_"), level.group(2)
+        elif label == "Id" and rest:
+            fields["id"] = rest.strip()
+        else:
+            fields["definition"].append(line)
+    fields["definition"] = "\n".join(fields["definition"]).strip()
+    return fields
+
+
+def _slug(name: str, taken: set[str]) -> str:
+    base = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "code"
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def import_codes(project: Project, codes_element: Any, source: str, report: Report) -> dict[str, str]:
+    """The code tree under ``Codes``; returns REFI GUID -> qualcode code id."""
+    from .schema import LEVELS
+
+    existing = {c["id"]: c for c in project_codes(project)}
+    by_name = {c["name"].lower(): c["id"] for c in existing.values()}
+    mapping: dict[str, str] = {}
+
+    def walk(element: Any, parent: str | None, position: int) -> None:
+        name = (element.get("name") or "").strip()
+        if not name or not element.get("guid"):
+            raise QualcodeError(f"{source}: a code without a name or guid")
+        description = child(element, "Description")
+        fields = unfold((description.text or "") if description is not None else "")
+        code_id = fields["id"] if fields["id"] in existing else by_name.get(name.lower())
+        if code_id is None:
+            code_id = fields["id"] or _slug(name, set(existing))
+            if code_id in existing:
+                code_id = _slug(name, set(existing))
+            level = fields["level"] if fields["level"] in LEVELS else "other"
+            colour = element.get("color")
+            project.db.execute(
+                "INSERT INTO code(id, parent, name, level, beneficiary, definition, include, exclude, example, "
+                "keywords, colour, codebook, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [code_id, parent, name, level, fields["beneficiary"], fields["definition"],
+                 fields.get("include", ""), fields.get("exclude", ""), fields.get("example", ""),
+                 json.dumps(fields["keywords"], ensure_ascii=False), colour, Path(source).stem, position],
+            )  # fmt: skip
+            existing[code_id] = {"id": code_id, "name": name}
+            by_name[name.lower()] = code_id
+            report.codes_added += 1
+        mapping[guid(element.get("guid"))] = code_id
+        for n, sub_code in enumerate(children(element, "Code")):
+            walk(sub_code, code_id, n)
+
+    for n, element in enumerate(children(codes_element, "Code")):
+        walk(element, None, n)
+    return mapping
+
+
+def write_sources(folder: Path, texts: dict[str, tuple[str, PositionMap]]) -> dict[str, Path]:
+    """The sources as UTF-8 files for the importer, named as in the archive (made .txt when needed)."""
+    paths = {}
+    for key, (name, mapped) in texts.items():
+        safe = re.sub(r"[^\w.\- ]+", "_", Path(name).name) or "source"
+        if Path(safe).suffix.lower() not in (".txt", ".md"):
+            safe += ".txt"
+        target = folder / safe
+        target.write_text(mapped.text, encoding="utf-8")
+        paths[key] = target
+    return paths
 
 
 def apply_project(
@@ -31,19 +121,19 @@ def apply_project(
     db = project.db
     before = {r[0] for r in db.execute("SELECT id FROM participant")}
     users = {}
-    for user in _children(_child(root, "Users"), "User") if _child(root, "Users") is not None else []:
+    for user in children(child(root, "Users"), "User") if child(root, "Users") is not None else []:
         users[guid(user.get("guid"))] = user.get("name") or user.get("id") or f"user {guid(user.get('guid'))[:8]}"
     codes: dict[str, str] = {}
-    codebook = _child(root, "CodeBook")
-    if codebook is not None and _child(codebook, "Codes") is not None:
-        codes = import_codes(project, _child(codebook, "Codes"), source, report)
+    codebook = child(root, "CodeBook")
+    if codebook is not None and child(codebook, "Codes") is not None:
+        codes = import_codes(project, child(codebook, "Codes"), source, report)
     documents = _documents(project, texts, nlp, report)
     notes = {}
-    for note in _children(_child(root, "Notes"), "Note") if _child(root, "Notes") is not None else []:
-        content = _child(note, "PlainTextContent")
+    for note in children(child(root, "Notes"), "Note") if child(root, "Notes") is not None else []:
+        content = child(note, "PlainTextContent")
         text = (content.text or "") if content is not None else ""
         author = users.get(guid(note.get("creatingUser")))
-        notes[guid(note.get("guid"))] = (note.get("name") or "", text, author, _when(note.get("creationDateTime")))
+        notes[guid(note.get("guid"))] = (note.get("name") or "", text, author, when(note.get("creationDateTime")))
     used: set[str] = set()
 
     def memo(target_type: str, target_id: object, refs: list[Any]) -> None:
@@ -53,23 +143,21 @@ def apply_project(
                 used.add(key)
                 _memo(project, target_type, target_id, notes[key], report)
 
-    memo("project", None, _children(root, "NoteRef"))
+    memo("project", None, children(root, "NoteRef"))
     if codebook is not None:
         for element in root.iter():
             if local(element.tag) == "Code" and guid(element.get("guid")) in codes:
-                memo("code", codes[guid(element.get("guid"))], _children(element, "NoteRef"))
+                memo("code", codes[guid(element.get("guid"))], children(element, "NoteRef"))
     variables = {}
-    for variable in _children(_child(root, "Variables"), "Variable") if _child(root, "Variables") is not None else []:
+    for variable in children(child(root, "Variables"), "Variable") if child(root, "Variables") is not None else []:
         variables[guid(variable.get("guid"))] = variable.get("name") or ""
     selections: dict[str, tuple[int, Any]] = {}
-    for source_element in (
-        _children(_child(root, "Sources"), "TextSource") if _child(root, "Sources") is not None else []
-    ):
+    for source_element in children(child(root, "Sources"), "TextSource") if child(root, "Sources") is not None else []:
         key = guid(source_element.get("guid"))
         document_id, (name, mapped) = documents[key], texts[key]
-        memo("document", document_id, _children(source_element, "NoteRef"))
+        memo("document", document_id, children(source_element, "NoteRef"))
         _document_variables(project, document_id, source_element, variables)
-        for selection in _children(source_element, "PlainTextSelection"):
+        for selection in children(source_element, "PlainTextSelection"):
             selections[guid(selection.get("guid"))] = (document_id, selection)
             _codings(project, document_id, name, mapped, selection, codes, users, notes, used, report)
     _cases(project, root, variables, selections, texts, documents, report, before)
@@ -94,7 +182,7 @@ def _documents(project: Project, texts: dict[str, tuple[str, PositionMap]], nlp:
         else:
             new[key] = texts[key]
     if new:
-        with temporary_folder() as folder:
+        with tempfile.TemporaryDirectory(prefix="qualcode-qdpx-") as folder:
             paths = write_sources(Path(folder), new)
             importer = Importer(project, list(paths.values()), ImportOptions())
             for _ in importer.read():
@@ -113,8 +201,8 @@ def _documents(project: Project, texts: dict[str, tuple[str, PositionMap]], nlp:
 
 def _document_variables(project: Project, document_id: int, element: Any, variables: dict[str, str]) -> None:
     attributes = {}
-    for value in _children(element, "VariableValue"):
-        name = variables.get(guid(_child(value, "VariableRef").get("targetGUID")), "")
+    for value in children(element, "VariableValue"):
+        name = variables.get(guid(child(value, "VariableRef").get("targetGUID")), "")
         typed = [c for c in value if local(c.tag) != "VariableRef"]
         if not name or not typed or typed[0].text is None:
             continue
@@ -142,7 +230,7 @@ def _codings(
     project: Project, document_id: int, name: str, mapped: PositionMap, selection: Any,
     codes: dict[str, str], users: dict[str, str], notes: dict[str, Any], used: set[str], report: Report,
 ) -> None:  # fmt: skip
-    codings = _children(selection, "Coding")
+    codings = children(selection, "Coding")
     if not codings:
         return
     try:
@@ -160,7 +248,7 @@ def _codings(
         return
     for coding in codings:
         code = codes.get(
-            guid(_child(coding, "CodeRef").get("targetGUID") if _child(coding, "CodeRef") is not None else "")
+            guid(child(coding, "CodeRef").get("targetGUID") if child(coding, "CodeRef") is not None else "")
         )
         if code is None:
             report.mismatches.append(f"{where}: a coding with a code that is not in the codebook")
@@ -168,7 +256,7 @@ def _codings(
         coder_name = users.get(guid(coding.get("creatingUser") or selection.get("creatingUser")), "imported")
         coder = project.coder_id(coder_name)
         memo_column = None
-        for ref in _children(coding, "NoteRef"):
+        for ref in children(coding, "NoteRef"):
             key = guid(ref.get("targetGUID"))
             if key in notes and notes[key][0] == "qualcode coding memo":
                 memo_column = notes[key][1]
@@ -176,14 +264,14 @@ def _codings(
         cursor = project.db.execute(
             'INSERT OR IGNORE INTO coding(document_id, code_id, coder_id, start, "end", memo, origin, created_at) '
             "VALUES (?, ?, ?, ?, ?, ?, 'import', ?)",
-            [document_id, code, coder, start, end, memo_column, _when(coding.get("creationDateTime"))],
+            [document_id, code, coder, start, end, memo_column, when(coding.get("creationDateTime"))],
         )
         report.codings_added += cursor.rowcount
         row = project.db.execute(
             'SELECT id FROM coding WHERE document_id = ? AND code_id = ? AND coder_id = ? AND start = ? AND "end" = ?',
             [document_id, code, coder, start, end],
         ).fetchone()
-        for ref in _children(coding, "NoteRef"):
+        for ref in children(coding, "NoteRef"):
             key = guid(ref.get("targetGUID"))
             if key in notes and key not in used:
                 used.add(key)
@@ -198,12 +286,12 @@ def _cases(
     mapped_by_document = {documents[k]: v[1] for k, v in texts.items()}
     claimed: set[int] = set()
     case_names: list[str] = []
-    for n, case in enumerate(_children(_child(root, "Cases"), "Case") if _child(root, "Cases") is not None else []):
+    for n, case in enumerate(children(child(root, "Cases"), "Case") if child(root, "Cases") is not None else []):
         pseudonym = (case.get("name") or "").strip() or f"Case {n + 1}"
         case_names.append(pseudonym)
         group, attributes = None, {}
-        for value in _children(case, "VariableValue"):
-            name = variables.get(guid(_child(value, "VariableRef").get("targetGUID")), "")
+        for value in children(case, "VariableValue"):
+            name = variables.get(guid(child(value, "VariableRef").get("targetGUID")), "")
             typed = [c for c in value if local(c.tag) != "VariableRef"]
             if name and typed and typed[0].text is not None:
                 if name.lower() == "stakeholder group":
@@ -225,7 +313,7 @@ def _cases(
                 [group, json.dumps(merged), participant],
             )
         report.participants += 1
-        for ref in _children(case, "SelectionRef"):
+        for ref in children(case, "SelectionRef"):
             found = selections.get(guid(ref.get("targetGUID")))
             if not found:
                 continue

@@ -21,6 +21,7 @@ import bisect
 import stat
 import unicodedata
 import zipfile
+from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -171,3 +172,19 @@ def convention_for(origin: str | None) -> str:
     if "atlas" in origin:
         return "atlas"
     return "codepoints"
+
+
+def children(element: Any, name: str) -> list[Any]:
+    return [child for child in element if local(child.tag) == name]
+
+
+def child(element: Any, name: str) -> Any:
+    found = children(element, name)
+    return found[0] if found else None
+
+
+def when(value: str | None) -> str:
+    try:
+        return datetime.fromisoformat((value or "").replace("Z", "+00:00")).isoformat(timespec="seconds")
+    except ValueError:
+        return datetime.now(UTC).isoformat(timespec="seconds")

@@ -241,20 +241,10 @@ def _run_workbench(path: Path, coder: str | None) -> None:
 def import_qdpx_command(project: Path, archive: Path, as_json: bool) -> None:
     """Import a REFI-QDA project (.qdpx from NVivo, ATLAS.ti, MAXQDA, QualCoder or qualcode) into a new or
     existing project: codes, coders, transcripts, participants, codings and memos, all or nothing."""
-    from ..refi_import import import_qdpx
+    from ..refi_import import import_qdpx_into
     from ..segment import load_pipeline
-    from ..store import Project, remove_project_files
 
-    created = not project.exists()
-    opened = Project.create(project) if created else Project.open(project)
-    try:
-        report = import_qdpx(opened, archive, load_pipeline())
-    except BaseException:
-        opened.close()
-        if created:
-            remove_project_files(project)
-        raise
-    opened.close()
+    report = import_qdpx_into(project, archive, load_pipeline())
     if as_json:
         echo_json(report.__dict__)
         return
