@@ -28,7 +28,7 @@ from . import agreement as stats
 from .codebook import project_codes
 from .errors import QualcodeError
 from .store import Project
-from .tally import _ints, _runs, read_codings
+from .tally import overlapping, read_codings, spans
 
 UNITS = ("segment", "turn", "character")
 STATISTICS = ("percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha")
@@ -100,17 +100,9 @@ def _units(
     coded: np.ndarray,
     missing_digits: np.ndarray,
 ) -> np.ndarray:
-    packed = project.db.execute(
-        f'SELECT group_concat((document_id << 32) | start), group_concat((document_id << 32) | "end") FROM {unit}'
-    ).fetchone()
-    starts, ends = (_ints(column) for column in packed)
-    order = np.argsort(starts, kind="stable")
-    starts, ends = starts[order], ends[order]
+    starts, ends = spans(project, unit)
     unit_document = starts >> 32
-    low = np.searchsorted(ends, (codings.document << 32) | codings.start, side="right")
-    high = np.searchsorted(starts, (codings.document << 32) | codings.end, side="left")
-    owner, step = _runs(np.maximum(high - low, 0))
-    units = low[owner] + step
+    owner, units = overlapping(starts, ends, codings)
     key = np.unique((codings.code[owner] * len(starts) + units) * k + coder[owner])
     pair, bit = key // k, key % k
     cells, first = np.unique(pair, return_index=True)

@@ -167,15 +167,32 @@ def participant_values(project: Project, by: str) -> tuple[dict[int, int], list[
     return ids, names, np.array(values, dtype=np.int64)
 
 
+def spans(project: Project, table: str, extra: str = "") -> list[np.ndarray]:
+    """A table's spans (turns or segments) as (document << 32) | start and | end, sorted, and an ``extra``
+    column (an SQL expression) in the same order."""
+    columns = 'group_concat((document_id << 32) | start), group_concat((document_id << 32) | "end")'
+    packed = project.db.execute(
+        f"SELECT {columns}{f', group_concat({extra})' if extra else ''} FROM {table}"
+    ).fetchone()
+    order = np.argsort(_ints(packed[0]), kind="stable")
+    return [_ints(column)[order] for column in packed]
+
+
+def overlapping(starts: np.ndarray, ends: np.ndarray, codings: Codings) -> tuple[np.ndarray, np.ndarray]:
+    """(coding, span) index pairs for every span a coding overlaps. Spans never overlap within a document, so
+    a coding's spans are one contiguous run, found with two binary searches."""
+    low = np.searchsorted(ends, (codings.document << 32) | codings.start, side="right")  # first ending after it starts
+    high = np.searchsorted(
+        starts, (codings.document << 32) | codings.end, side="left"
+    )  # past the last starting before it ends
+    owner, step = _runs(np.maximum(high - low, 0))
+    return owner, low[owner] + step
+
+
 def credited_turns(project: Project, ids: dict[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """Turn starts and ends as (document << 32) | offset, sorted, and each turn's participant as an index of
     ``ids`` (-1 for none: interviewers); None if turns overlap anywhere (the contiguous-run rule would fail)."""
-    packed = project.db.execute(
-        'SELECT group_concat((document_id << 32) | start), group_concat((document_id << 32) | "end"), '
-        "group_concat(coalesce(participant_id, 0)) FROM turn"  # rowids start at 1: 0 is no one
-    ).fetchone()
-    order = np.argsort(_ints(packed[0]), kind="stable")
-    starts, ends, participants = (_ints(column)[order] for column in packed)
+    starts, ends, participants = spans(project, "turn", "coalesce(participant_id, 0)")  # rowids start at 1
     if len(starts) > 1 and np.any(starts[1:] < ends[:-1]):
         return None
     dense = np.full(max(ids, default=0) + 1, -1, dtype=np.int64)
@@ -215,11 +232,8 @@ def frequencies(
         passage = np.unique(passage, return_inverse=True)[1].reshape(-1)
         passages = int(passage.max()) + 1
 
-    starts, ends = (codings.document << 32) | codings.start, (codings.document << 32) | codings.end
-    low = np.searchsorted(turn_ends, starts, side="right")  # the first turn ending after the coding starts
-    high = np.searchsorted(turn_starts, ends, side="left")  # past the last turn starting before it ends
-    coding, step = _runs(np.maximum(high - low, 0))
-    person = turn_people[low[coding] + step]
+    coding, turn = overlapping(turn_starts, turn_ends, codings)
+    person = turn_people[turn]
     credited = person >= 0
     coding, person = coding[credited], person[credited]
 
