@@ -103,6 +103,11 @@ def attribution_line(row: dict[str, Any], attributes: dict[str, dict[str, Any]])
     return "— " + (" and ".join(people) if people else "interviewer or unattributed")
 
 
+def credit(row: dict[str, Any], people: dict[str, dict[str, Any]]) -> str:
+    """The line under a quote: who said it and where ("— Dee, mentee, North (dee.txt, line 12)")."""
+    return f"{attribution_line(row, people)} ({row['document']}, line {row['line']})"
+
+
 def _quotes_markdown(
     path: Path,
     rows: list[dict[str, Any]],
@@ -123,7 +128,7 @@ def _quotes_markdown(
             lines += [
                 f"> {quote}",
                 ">",
-                f"> {attribution_line(row, people)} ({row['document']}, line {row['line']})",
+                f"> {credit(row, people)}",
                 "",
             ]
     path.write_text("\n".join(lines), encoding="utf-8")
@@ -178,7 +183,7 @@ def _quotes_docx(
             add(definition, definition_style)
         for row in group:
             add(" ".join(row["text"].split()), quote_style)
-            add(f"{attribution_line(row, people)} ({row['document']}, line {row['line']})", credit_style)
+            add(credit(row, people), credit_style)
     document.save(str(path))
 
 
