@@ -12,6 +12,7 @@ from functools import partial
 from typing import Any
 
 from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
@@ -123,6 +124,10 @@ class DocumentScreen(SuggestionsMixin, CodebookEditsMixin, NavigationMixin, Scre
         self.query_one(TranscriptView).focus()
         self._version = self.data_version()
         self.set_interval(2.0, self.watch_for_others)
+
+    def on_resize(self, event: events.Resize) -> None:
+        # on a short terminal the code's definition gives way, so the tree and the suggestions keep room
+        self.query_one("#code-info", Static).styles.max_height = 12 if event.size.height >= 36 else 5
 
     # -- loading -------------------------------------------------------------------------------------
 
