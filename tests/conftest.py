@@ -155,3 +155,33 @@ def study(invoke, project_path: Path, tmp_path: Path) -> Path:
         result = invoke("code", project_path, "--coder", coder, "--document", document, "--code", code, "--match", text)
         assert result.exit_code == 0, result.output
     return project_path
+
+
+MEMOS = {  # one memo of every kind, for exports and round trips
+    "project": "Fieldwork ran late: see the ethics log.",
+    "code": "Hostels count as accommodation.",
+    "participant": "Dee was interviewed twice.",
+    "document": "Audio dropped out at 12 minutes.",
+    "coding": "Borderline: mentor's words, not Dee's.",
+    "coding column": "A key example.",
+}
+
+
+def with_memos(path: Path) -> Path:
+    """The demo project with a memo on the project, a code, Dee, a document and a coding (and a coding's
+    own memo), all by amira."""
+    from qualcode.memos import set_memo
+
+    with Project.open(path) as project:
+        amira = project.coder_id("amira")
+        coding = project.db.execute("SELECT id FROM coding ORDER BY id LIMIT 1").fetchone()[0]
+        dee = project.db.execute("SELECT id FROM participant WHERE pseudonym = 'Dee'").fetchone()[0]
+        document = project.db.execute("SELECT id FROM document ORDER BY id LIMIT 1").fetchone()[0]
+        with project.transaction() as db:
+            set_memo(project, "project", None, amira, MEMOS["project"])
+            set_memo(project, "code", "mt-mentee-accommodation", amira, MEMOS["code"])
+            set_memo(project, "participant", dee, amira, MEMOS["participant"])
+            set_memo(project, "document", document, amira, MEMOS["document"])
+            set_memo(project, "coding", coding, amira, MEMOS["coding"])
+            db.execute("UPDATE coding SET memo = ? WHERE id = ?", [MEMOS["coding column"], coding])
+    return path

@@ -27,6 +27,18 @@ def study(invoke, project_path: Path, tmp_path: Path) -> Path:
     return project_path
 
 
+def run_and_kill(script: str) -> None:
+    """Run a workbench script until it prints CODED, then SIGKILL it: no clean-up at all."""
+    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout.readline().strip() == "CODED"
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+
+
 def test_killed_while_coding_loses_nothing(study: Path) -> None:
     """A workbench process is killed with SIGKILL (no clean-up at all) straight after coding by keys."""
     script = textwrap.dedent(f"""
@@ -47,14 +59,7 @@ def test_killed_while_coding_loses_nothing(study: Path) -> None:
 
         asyncio.run(main())
     """)
-    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout.readline().strip() == "CODED"
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(10)
-    finally:
-        if process.poll() is None:
-            process.kill()
+    run_and_kill(script)
     with sqlite3.connect(study) as conn:  # reopen from disk, as the next session would
         codings = conn.execute("""SELECT code_id, substr(d.text, c.start + 1, c."end" - c.start) FROM coding c
             JOIN document d ON d.id = c.document_id ORDER BY c.id""").fetchall()
@@ -95,14 +100,7 @@ def test_killed_after_reading_reports_loses_nothing(study: Path) -> None:
 
         asyncio.run(main())
     """)
-    process = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout.readline().strip() == "CODED"
-        os.kill(process.pid, signal.SIGKILL)
-        process.wait(10)
-    finally:
-        if process.poll() is None:
-            process.kill()
+    run_and_kill(script)
     with sqlite3.connect(study) as conn:
         codings = conn.execute(
             "SELECT r.name, c.code_id FROM coding c JOIN coder r ON r.id = c.coder_id ORDER BY c.id"

@@ -11,7 +11,8 @@ import pytest
 
 xmlschema = pytest.importorskip("xmlschema")
 
-from qualcode.memos import set_memo  # noqa: E402
+from conftest import with_memos  # noqa: E402
+
 from qualcode.store import Project  # noqa: E402
 
 SCHEMAS = Path(__file__).parent / "data" / "refi-qda"
@@ -31,22 +32,6 @@ def codebook_schema():
 def test_the_shipped_examples_are_valid(project_schema, codebook_schema) -> None:
     codebook_schema.validate(str(SCHEMAS / "examples" / "minimal.qdc"))
     project_schema.validate(str(SCHEMAS / "examples" / "minimal-qdpx" / "project.qde"))
-
-
-def with_memos(path: Path) -> Path:
-    with Project.open(path) as project:
-        amira = project.coder_id("amira")
-        coding = project.db.execute("SELECT id FROM coding ORDER BY id LIMIT 1").fetchone()[0]
-        dee = project.db.execute("SELECT id FROM participant WHERE pseudonym = 'Dee'").fetchone()[0]
-        document = project.db.execute("SELECT id FROM document ORDER BY id LIMIT 1").fetchone()[0]
-        with project.transaction() as db:
-            set_memo(project, "project", None, amira, "Fieldwork ran late: see the ethics log.")
-            set_memo(project, "code", "mt-mentee-accommodation", amira, "Hostels count as accommodation.")
-            set_memo(project, "participant", dee, amira, "Dee was interviewed twice.")
-            set_memo(project, "document", document, amira, "Audio dropped out at 12 minutes.")
-            set_memo(project, "coding", coding, amira, "Borderline: mentor's words, not Dee's.")
-            db.execute("UPDATE coding SET memo = 'A key example.' WHERE id = ?", [coding])
-    return path
 
 
 def test_qdpx_validates_and_holds_everything(demo_copy: Path, invoke, tmp_path: Path, project_schema) -> None:

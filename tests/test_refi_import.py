@@ -10,9 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
-from qualcode.memos import set_memo
-from qualcode.store import Project
+from conftest import with_memos
 
 EXAMPLES = Path(__file__).parent / "data" / "refi-qda" / "examples"
 
@@ -36,17 +34,7 @@ SNAPSHOT = {
 
 
 def test_round_trip_loses_nothing(demo_copy: Path, invoke, tmp_path: Path) -> None:
-    with Project.open(demo_copy) as project:
-        amira = project.coder_id("amira")
-        dee = project.db.execute("SELECT id FROM participant WHERE pseudonym = 'Dee'").fetchone()[0]
-        coding = project.db.execute("SELECT id FROM coding ORDER BY id LIMIT 1").fetchone()[0]
-        with project.transaction() as db:
-            set_memo(project, "project", None, amira, "Fieldwork ran late.")
-            set_memo(project, "code", "mt-mentee-accommodation", amira, "Hostels count.")
-            set_memo(project, "participant", dee, amira, "Interviewed twice.")
-            set_memo(project, "document", 1, amira, "Audio dropped out.")
-            set_memo(project, "coding", coding, amira, "Borderline.")
-            db.execute("UPDATE coding SET memo = 'A key example.' WHERE id = ?", [coding])
+    with_memos(demo_copy)
     archive = tmp_path / "study.qdpx"
     assert invoke("export", "qdpx", demo_copy, "-o", archive).exit_code == 0
     copy = tmp_path / "copy.qdb"
