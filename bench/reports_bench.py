@@ -40,7 +40,7 @@ def build(out: Path, codings: int) -> Path:
     partial = path.with_suffix(".partial")
     shutil.copy(source, partial)
     rng = random.Random(3)
-    with Project.open(partial) as project:
+    with Project.open(partial, write=True) as project:
         segments = project.db.execute('SELECT document_id, start, "end" FROM segment').fetchall()
         codes = [r[0] for r in project.db.execute("SELECT id FROM code")]
         existing = project.count("coding")
@@ -63,7 +63,7 @@ def migrate(path: Path) -> None:
     """Bring a cached study up to the current schema before anything is timed."""
     from qualcode.store import Project
 
-    with Project.open(path):
+    with Project.open(path, write=True):
         pass
 
 
@@ -86,7 +86,7 @@ def phase(name: str, path: Path, out: Path, runs: int) -> dict[str, Any]:
         "docx": docx,
         "reference": lambda: len(reference_frequencies(project)),
     }
-    with Project.open(path) as project:
+    with Project.open(path, write=True) as project:
         times, count = [], 0
         for _ in range(runs):
             started = time.perf_counter()

@@ -84,7 +84,7 @@ def main() -> None:
         path = Path(folder) / "demo.qdb"
         for _ in build_demo(path, nlp):
             pass
-        with Project.open(path) as project:
+        with Project.open(path, write=True) as project:
             codes = project_codes(project)
             suggester = Suggester(project, nlp, "amira")
             print(
@@ -117,7 +117,7 @@ def whole_study(nlp: object) -> None:
     from qualcode.suggest import suggest_study
 
     path = build_workbench(ROOT / "bench" / "out", 1000, 2000, 200_000)
-    with Project.open(path) as project:
+    with Project.open(path, write=True) as project:
         started = time.perf_counter()
         count = documents = 0
         for done, _, found in suggest_study(project, nlp, "amira", None, 3, 0.5):
@@ -140,7 +140,7 @@ def speed(project: object, nlp: object, suggester: object, folder: Path) -> None
     questions, answers = sentences()
     text = transcript(random.Random(3), questions, answers, ["Dee"], 10_000)
     (folder / "long.txt").write_text(text, encoding="utf-8")
-    with Project.open(project.path) as opened:  # type: ignore[attr-defined]
+    with Project.open(project.path, write=True) as opened:  # type: ignore[attr-defined]
         importer = Importer(opened, [folder / "long.txt"], ImportOptions())
         for _ in importer.read():
             pass

@@ -40,7 +40,7 @@ def build(out: Path) -> Path:
     partial = path.with_suffix(".partial")
     shutil.copy(source, partial)
     rng = random.Random(5)
-    with Project.open(partial) as project, project.transaction() as db:
+    with Project.open(partial, write=True) as project, project.transaction() as db:
         db.execute("DELETE FROM coding")
         segments = db.execute('SELECT document_id, start, "end" FROM segment ORDER BY document_id, start').fetchall()
         codes = [r[0] for r in db.execute("SELECT id FROM code ORDER BY id LIMIT 100")]
@@ -73,7 +73,7 @@ def phase(name: str, path: Path, out: Path) -> dict[str, object]:
 
     figures: dict[str, object] = {}
     if name in ("segment", "character"):
-        with Project.open(path) as project:
+        with Project.open(path, write=True) as project:
             started = time.perf_counter()
             report = compare(project, ["amira", "ben"], name)
             figures["seconds"] = time.perf_counter() - started
@@ -82,7 +82,7 @@ def phase(name: str, path: Path, out: Path) -> dict[str, object]:
     elif name == "nltk":
         from nltk.metrics.agreement import AnnotationTask
 
-        with Project.open(path) as project:
+        with Project.open(path, write=True) as project:
             codes = [r[0] for r in project.db.execute("SELECT DISTINCT code_id FROM coding ORDER BY 1 LIMIT 3")]
             segments = [r[0] for r in project.db.execute("SELECT id FROM segment")]
             elapsed = 0.0
@@ -105,7 +105,7 @@ def phase(name: str, path: Path, out: Path) -> dict[str, object]:
 
         other = out / "team-other.qdb"
         shutil.copy(path, other)
-        with Project.open(other) as project, project.transaction() as db:
+        with Project.open(other, write=True) as project, project.transaction() as db:
             db.execute("UPDATE coder SET name = name || '-copy'")
         merged = out / "team-merged.qdb"
         for stale in (merged, Path(f"{merged}-wal"), Path(f"{merged}-shm")):
@@ -131,7 +131,7 @@ def main() -> None:
     path = build(args.out)
     from qualcode.store import Project
 
-    with Project.open(path) as project:
+    with Project.open(path, write=True) as project:
         count = project.count("coding")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"study: {path.name}, 1,000 transcripts, 100 codes, {count:,} codings by two coders")

@@ -110,7 +110,7 @@ async def measure(path: Path, runs: int) -> dict[str, list[float]]:
     from qualcode.tui import make_app
     from qualcode.tui.document import DocumentScreen
 
-    with Project.open(path) as project:
+    with Project.open(path, write=True) as project:
         long_id = project.db.execute("SELECT id FROM document WHERE name = 'zz_long_interview.txt'").fetchone()[0]
         long_words = project.db.execute("SELECT words FROM document WHERE id = ?", [long_id]).fetchone()[0]
     figures: dict[str, list[float]] = {

@@ -29,7 +29,7 @@ _CODE = ["id", "parent", "name", "level", "beneficiary", "definition", "include"
 def merge_projects(out: Path, sources: list[Path]) -> dict[str, Any]:
     """Merge ``sources`` into ``out`` (created when missing, and removed again if the merge fails)."""
     created = not out.exists()
-    target = Project.create(out) if created else Project.open(out)
+    target = Project.create(out) if created else Project.open(out, write=True)
     opened: list[Project] = []
     try:
         opened = [Project.open(source) for source in sources]
@@ -39,11 +39,12 @@ def merge_projects(out: Path, sources: list[Path]) -> dict[str, Any]:
         conflicts = [c for source in opened for c in _conflicts(source, codes, groups)]
         if conflicts:
             raise QualcodeError("cannot merge: " + "; ".join(conflicts))
-        for n, source in enumerate(opened):  # attached (read) outside the transaction, as SQLite requires
-            target.db.execute(f"ATTACH DATABASE ? AS merge_source_{n}", [str(source.path)])
-        with target.transaction():
+        for n, source in enumerate(opened):  # attached read-only, outside the transaction, as SQLite requires
+            target.db.execute(f"ATTACH DATABASE ? AS merge_source_{n}", [source.attach_uri()])
+        with target.transaction(f"a merge of {len(opened)} project(s)"):
             return {"sources": [_merge_one(target, source, f"merge_source_{n}") for n, source in enumerate(opened)]}
     except BaseException:
+        target.abandon_upgrade()
         if created:
             target.close()
             remove_project_files(out)

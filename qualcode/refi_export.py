@@ -37,12 +37,8 @@ _COLOUR = re.compile(r"#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
 
 class Guids:
     def __init__(self, project: Project) -> None:
-        stored = project.meta("refi_namespace")
-        if stored is None:
-            stored = str(uuid.uuid4())
-            with project.transaction():
-                project.set_meta("refi_namespace", stored)
-        self.namespace = uuid.UUID(stored)
+        stored = project.meta("refi_namespace")  # set when the project was made or upgraded (schema 7)
+        self.namespace = uuid.UUID(stored) if stored else uuid.uuid5(uuid.NAMESPACE_URL, f"qualcode:{project.path}")
 
     def __call__(self, kind: str, key: object) -> str:
         return str(uuid.uuid5(self.namespace, f"{kind}:{key}"))

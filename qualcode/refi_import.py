@@ -70,10 +70,11 @@ def import_qdpx_into(project_path: Path, path: Path, nlp: Any) -> Report:
     from .store import remove_project_files
 
     created = not project_path.exists()
-    project = Project.create(project_path) if created else Project.open(project_path)
+    project = Project.create(project_path) if created else Project.open(project_path, write=True)
     try:
         return import_qdpx(project, path, nlp)
     except BaseException:
+        project.abandon_upgrade()
         if created:
             project.close()
             remove_project_files(project_path)

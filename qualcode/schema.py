@@ -9,11 +9,13 @@ their stable slug (``ON UPDATE CASCADE`` lets a code be renamed without losing a
 
 from __future__ import annotations
 
+import uuid
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 APPLICATION_ID = 0x51434442  # "QCDB": marks a SQLite file as a qualcode project
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 LEVELS = (
     "input",
     "activity",
@@ -208,3 +210,10 @@ def m006_dismissals(db: Database) -> None:
             PRIMARY KEY (coder_id, document_id, start, "end", code_id)
         ) WITHOUT ROWID"""
     )
+
+
+@migrations()
+def m007_project_identity(db: Database) -> None:
+    """A lasting random identity for the project, from which REFI-QDA GUIDs are derived: stored once here,
+    so that exporting (a read) never has to write it."""
+    db.execute("INSERT OR IGNORE INTO project(key, value) VALUES ('refi_namespace', ?)", [str(uuid.uuid4())])

@@ -20,7 +20,6 @@ import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 import numpy as np
 
@@ -124,11 +123,13 @@ def _read(
         f"WHERE code_id >= ? AND code_id < ? {where} GROUP BY code_id"
     )
     ids = sorted(index)
-    parts = 1 if project.db.conn.in_transaction or len(ids) < 2 else min(4, os.cpu_count() or 1)
+    parallel = not project.db.conn.in_transaction and not project.exclusive and len(ids) >= 2
+    parts = min(4, os.cpu_count() or 1) if parallel else 1
     bounds = [ids[len(ids) * n // parts] for n in range(parts)] + ["\U0010ffff"]
 
     def read(n: int, connection: sqlite3.Connection | None) -> list[tuple[str, list[np.ndarray], int]]:
-        db = connection or sqlite3.connect(f"file:{quote(str(project.path))}?mode=ro", uri=True)
+        db = connection or project.connect_reader()
+        assert db is not None  # parts > 1 only where readers can connect
         try:
             rows = db.execute(query, [bounds[n], bounds[n + 1], *params])
             return [(row[0], [_ints(packed) for packed in row[1:-1]], row[-1]) for row in rows]

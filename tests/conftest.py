@@ -106,7 +106,7 @@ def demo_study(tmp_path_factory) -> Path:
 def demo_copy(demo_study: Path, tmp_path: Path) -> Path:
     """A copy of the demo project that a test may change."""
     copy = tmp_path / "demo.qdb"
-    with Project.open(demo_study) as project:  # a consistent copy, WAL included
+    with Project.open(demo_study, write=True) as project:  # a consistent copy, WAL included
         project.db.execute(f"VACUUM INTO '{copy}'")
     return copy
 
@@ -172,7 +172,7 @@ def with_memos(path: Path) -> Path:
     own memo), all by amira."""
     from qualcode.memos import set_memo
 
-    with Project.open(path) as project:
+    with Project.open(path, write=True) as project:
         amira = project.coder_id("amira")
         coding = project.db.execute("SELECT id FROM coding ORDER BY id LIMIT 1").fetchone()[0]
         dee = project.db.execute("SELECT id FROM participant WHERE pseudonym = 'Dee'").fetchone()[0]

@@ -259,7 +259,7 @@ def test_not_a_project(invoke, tmp_path: Path, study: Path) -> None:
 
 def test_cancelled_import_rolls_back(project_path: Path, study: Path, nlp) -> None:
     before = digest(project_path)
-    with Project.open(project_path) as project:
+    with Project.open(project_path, write=True) as project:
         importer = Importer(project, [study], ImportOptions(participants=study / "participants.csv"))
         list(importer.read())
         run = importer.run(nlp)

@@ -72,7 +72,7 @@ def test_killed_while_coding_loses_nothing(study: Path) -> None:
 def test_killed_after_reading_reports_loses_nothing(study: Path) -> None:
     """Reading the quotes behind a report cell, then coding, then SIGKILL: the coding is on disk (a read
     once left a transaction open that swallowed every later write)."""
-    with Project.open(study) as project:
+    with Project.open(study, write=True) as project:
         document = project.db.execute("SELECT id, text FROM document").fetchone()
         start = document[1].index("In prison.")
         add_coding(project, document[0], "trust", project.coder_id("ben"), start, start + len("In prison."))
@@ -117,13 +117,13 @@ def test_a_second_workbench_sees_the_first_ones_work(study: Path) -> None:
             view = pilot.app.screen.query_one(TranscriptView)
             await pilot.press("o")  # nobody else yet
             await pilot.pause()
-            with Project.open(study) as other:  # another coder's workbench writes meanwhile
+            with Project.open(study, write=True) as other:  # another coder's workbench writes meanwhile
                 start = other.document("m1.txt")["text"].index("It took a while.")
                 add_coding(other, 1, "trust", other.coder_id("ben"), start, start + 16)
             await pilot.press("o", "enter")  # now ben's codings can be shown
             await pilot.pause()
             assert [c["code_id"] for c in view.others] == ["trust"]
-            with Project.open(study) as other:
+            with Project.open(study, write=True) as other:
                 add_coding(other, 1, "housing", other.coder_id("ben"), 0, 9)
             pilot.app.screen.watch_for_others()  # what the two-second timer does
             await pilot.pause()

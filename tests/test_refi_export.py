@@ -51,7 +51,7 @@ def test_qdpx_validates_and_holds_everything(demo_copy: Path, invoke, tmp_path: 
             path = source.get("plainTextPath")
             assert path.startswith("internal://") and f"sources/{path.removeprefix('internal://')}" in names
             assert source.find("p:PlainTextContent", NS) is None  # by path, never both
-        with Project.open(demo_copy) as project:
+        with Project.open(demo_copy, write=True) as project:
             assert len(sources) == project.count("document")
             codings = tree.findall(".//p:PlainTextSelection/p:Coding", NS)
             assert len(codings) == project.count("coding")
@@ -98,7 +98,7 @@ def test_qdc_validates_with_descriptions(demo_copy: Path, invoke, tmp_path: Path
     from xml.etree import ElementTree as ET
 
     codes = ET.parse(target).getroot().findall(".//c:Code", NS)
-    with Project.open(demo_copy) as project:
+    with Project.open(demo_copy, write=True) as project:
         assert len(codes) == project.count("code")
     described = next(c for c in codes if c.get("name") == "Ability to source and sustain suitable accommodation")
     text = described.findtext("c:Description", namespaces=NS)

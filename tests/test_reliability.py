@@ -19,7 +19,7 @@ def test_segment_agreement_counted_by_hand(study: Path) -> None:
     # housing: amira on "I got my own flat" and the facilitator's question, ben on Mel's sentence.
     # trust: amira on "It took ages. / Bernie: As a mentor I trust" (two segments), ben nowhere.
     # outcomes: amira only in m1, so in fg.txt neither coder applied it: no variation.
-    with Project.open(study) as project:
+    with Project.open(study, write=True) as project:
         report = compare(project, ["amira", "ben"], "segment")
     codes = {row["code"]: row for row in report["per_code"]}
     assert list(codes) == ["outcomes", "housing", "trust"]
@@ -70,7 +70,7 @@ def brute_force(project: Project, coders: list[str], unit: str) -> dict[str, np.
 
 @pytest.mark.parametrize("unit", ["segment", "turn", "character"])
 def test_matches_brute_force_on_the_demo(demo_copy: Path, unit: str) -> None:
-    with Project.open(demo_copy) as project:
+    with Project.open(demo_copy, write=True) as project:
         report = compare(project, ["amira", "ben"], unit)
         matrices = brute_force(project, ["amira", "ben"], unit)
     assert [row["code"] for row in report["per_code"]] == [c for c in report_codes(report) if c in matrices]
@@ -95,7 +95,7 @@ def approx_or_none(value: float | None):
 
 
 def test_document_weighted_character_kappa(study: Path) -> None:
-    with Project.open(study) as project:
+    with Project.open(study, write=True) as project:
         report = compare(project, ["amira", "ben"], "character")
     codes = {row["code"]: row for row in report["per_code"]}
     # one document (fg.txt) both coders coded: the weighted figure is that document's own kappa
@@ -120,7 +120,7 @@ def test_three_coders_and_bad_requests(study: Path, invoke) -> None:
         ).exit_code
         == 0
     )
-    with Project.open(study) as project:
+    with Project.open(study, write=True) as project:
         report = compare(project, ["amira", "ben", "carol"], "segment", bootstrap=200, seed=3)
         assert report["pooled"]["cohen_kappa"] is None and report["pooled"]["reasons"]["cohen_kappa"]
         assert report["pooled"]["fleiss_kappa"] is not None and len(report["pooled"]["alpha_ci"]) == 2

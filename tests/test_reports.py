@@ -19,7 +19,7 @@ def table(rows: list[dict]) -> set[tuple]:
 
 
 def test_frequencies_by_group(study: Path) -> None:
-    with Project.open(study) as project:
+    with Project.open(study, write=True) as project:
         rows = frequencies(project)
     assert table(rows) == {
         ("housing", "mentee", 2, 2, 3, 2),  # Jade (fg), Dee (m1); the facilitator's question counts for no one
@@ -32,7 +32,7 @@ def test_frequencies_by_group(study: Path) -> None:
 
 
 def test_frequencies_per_coder_and_by_attribute(study: Path) -> None:
-    with Project.open(study) as project:
+    with Project.open(study, write=True) as project:
         amira = table(frequencies(project, coders=["amira"]))
         by_site = table(frequencies(project, by="site"))
     assert ("outcomes", "mentor", 1, 1, 2, 1) in amira and ("housing", "mentor", 1, 1, 2, 1) not in amira
@@ -41,7 +41,7 @@ def test_frequencies_per_coder_and_by_attribute(study: Path) -> None:
 
 
 def test_excerpts_carry_who_said_them(study: Path) -> None:
-    with Project.open(study) as project:
+    with Project.open(study, write=True) as project:
         rows = excerpts(project)
         shared = next(r for r in rows if r["code"] == "trust" and r["document"] == "fg.txt")
         assert (shared["speakers"], shared["groups"]) == (["Liam", "Bernie"], ["mentee", "mentor"])
@@ -55,7 +55,7 @@ def test_excerpts_carry_who_said_them(study: Path) -> None:
 
 
 def test_excerpt_filters(study: Path) -> None:
-    with Project.open(study) as project:
+    with Project.open(study, write=True) as project:
         mentors = excerpts(project, Filters(groups=["mentor"]))
         assert sorted(r["text"] for r in mentors) == [
             "It took ages.\nBernie: As a mentor I trust",
@@ -151,7 +151,7 @@ def test_evidence_map(invoke, study: Path, tmp_path: Path) -> None:
 
     from qualcode.evidence import evidence_map
 
-    with Project.open(study) as project:
+    with Project.open(study, write=True) as project:
         data = evidence_map(project)
     assert data["groups"] == ["mentee", "mentor"] and data["group_sizes"] == {"mentee": 3, "mentor": 2}
     cells = {
@@ -200,7 +200,7 @@ def test_cooccurrence_overlap_and_same_turn(invoke, study: Path, tmp_path: Path)
         "--match",
         "I trust people more now.",
     )
-    with Project.open(study) as project:
+    with Project.open(study, write=True) as project:
         overlapping = cooccurrence(project)
         same_turn = cooccurrence(project, same_turn=True)
     assert [(r["code_a"], r["code_b"], r["document"]) for r in overlapping] == [("housing", "outcomes", "m1.txt")]
@@ -280,7 +280,7 @@ def test_presence_matrix(invoke, study: Path, tmp_path: Path) -> None:
 
     from qualcode.reports import presence_matrix
 
-    with Project.open(study) as project:
+    with Project.open(study, write=True) as project:
         columns, people = presence_matrix(project, "participant")
         _, segments = presence_matrix(project, "segment", coders=["amira"])
     assert columns == ["outcomes", "housing", "trust"]
@@ -307,7 +307,7 @@ def test_presence_matrix(invoke, study: Path, tmp_path: Path) -> None:
 
 
 def test_column_wise_tally_matches_the_reference(study: Path) -> None:
-    with Project.open(study) as project:
+    with Project.open(study, write=True) as project:
         for by in ("group", "site"):
             for coders in (None, ["amira"], ["ben"], ["nobody"]):
                 assert tally.frequencies(project, by, coders) == reference_frequencies(project, by, coders)
@@ -317,7 +317,7 @@ def test_column_wise_tally_on_random_codings(demo_copy: Path) -> None:
     """The demo's study, with thousands of random codings of random length (many span several turns, some
     the interviewer's alone), on every level of the codebook: both ways of counting agree exactly."""
     rng = random.Random(11)
-    with Project.open(demo_copy) as project:
+    with Project.open(demo_copy, write=True) as project:
         documents = project.db.execute("SELECT id, length(text) FROM document").fetchall()
         codes = [r[0] for r in project.db.execute("SELECT id FROM code")]
         coders = [project.coder_id(name) for name in ("amira", "ben", "carol")]
@@ -344,7 +344,7 @@ def test_column_wise_tally_on_random_codings(demo_copy: Path) -> None:
 
 
 def test_overlapping_turns_fall_back_to_the_reference(study: Path) -> None:
-    with Project.open(study) as project:
+    with Project.open(study, write=True) as project:
         expected = frequencies(project)
         with project.transaction() as db:  # a turn stretched over the next one: no contiguous runs any more
             db.execute('UPDATE turn SET "end" = "end" + 20 WHERE id = (SELECT min(id) FROM turn)')
@@ -356,10 +356,10 @@ def test_overlapping_turns_fall_back_to_the_reference(study: Path) -> None:
 def test_reading_excerpts_leaves_no_transaction_open(study: Path) -> None:
     """The workbench shares one connection: a read must not leave an implicit transaction behind, or the
     coder's next writes would nest inside it and be lost when the workbench closes."""
-    with Project.open(study) as project:
+    with Project.open(study, write=True) as project:
         assert excerpts(project, Filters(codes=["housing"]))
         assert not project.db.conn.in_transaction
         with project.transaction() as db:
             db.execute("UPDATE coding SET key_quote = 1")
-    with Project.open(study) as project:
+    with Project.open(study, write=True) as project:
         assert project.db.execute("SELECT min(key_quote) FROM coding").fetchone()[0] == 1

@@ -120,7 +120,7 @@ def test_filters_and_quote_bank_from_a_cell(study: Path, tmp_path: Path) -> None
 
 
 def test_a_cancelled_quote_bank_leaves_nothing(study: Path, tmp_path: Path) -> None:
-    with Project.open(study) as project:
+    with Project.open(study, write=True) as project:
         rows = excerpts(project, Filters())
     seen = []
 
@@ -169,5 +169,5 @@ def test_shortlisting_key_quotes_from_the_quotes(study: Path) -> None:
             assert not app.project.db.conn.in_transaction  # nothing left open to swallow later writes
 
     asyncio.run(scenario())
-    with Project.open(study) as project:
+    with Project.open(study, write=True) as project:
         assert project.db.execute("SELECT count(*) FROM coding WHERE key_quote = 1").fetchone()[0] == 1

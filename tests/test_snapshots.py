@@ -23,7 +23,7 @@ def study(invoke, project_path: Path, tmp_path: Path) -> Path:
     write(tmp_path / "docs" / "m1.txt", INTERVIEW)
     write(tmp_path / "docs" / "fg.txt", "Facilitator: Welcome.\nJade: Hi.\nLiam: Hiya.\nShona: Hello.\n")
     invoke("import", project_path, tmp_path / "docs", "--group", "mentee")
-    with Project.open(project_path) as project:
+    with Project.open(project_path, write=True) as project:
         text = project.document("m1.txt")["text"]
         start = text.index("In prison.")
         add_coding(project, 2, "trust", project.coder_id("amira"), start, start + len("In prison. She came"))

@@ -29,6 +29,7 @@ def test_new_project_is_marked_versioned_and_in_wal(tmp_path: Path) -> None:
             ("qualcode", "m004_report_index"),
             ("qualcode", "m005_decisions"),
             ("qualcode", "m006_dismissals"),
+            ("qualcode", "m007_project_identity"),
         ]
         indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"coding_by_code", "coding_by_document_offset", "coding_by_coder", "turn_by_document_offset"} <= indexes
@@ -41,17 +42,17 @@ def test_newer_schema_is_refused_untouched(tmp_path: Path) -> None:
         conn.execute(f"PRAGMA user_version={SCHEMA_VERSION + 1}")
     before = path.read_bytes()
     with pytest.raises(QualcodeError, match=rf"made by a newer qualcode \(schema {SCHEMA_VERSION + 1}"):
-        Project.open(path)
+        Project.open(path, write=True)
     assert path.read_bytes() == before
 
 
 def test_refuses_folders_and_corrupt_files(tmp_path: Path) -> None:
     with pytest.raises(QualcodeError, match="is a folder"):
-        Project.open(tmp_path)
+        Project.open(tmp_path, write=True)
     corrupt = tmp_path / "c.qdb"
     corrupt.write_bytes(b"SQLite format 3\x00" + b"\xff" * 200)
-    with pytest.raises(QualcodeError, match="c.qdb: not a readable qualcode project"):
-        Project.open(corrupt)
+    with pytest.raises(QualcodeError, match="c.qdb: not a qualcode project"):
+        Project.open(corrupt, write=True)
     with pytest.raises(QualcodeError, match="no such folder"):
         Project.create(tmp_path / "missing" / "p.qdb")
 
@@ -73,13 +74,13 @@ def test_two_writers_wait_for_each_other(tmp_path: Path) -> None:
     """Two workbenches on one shared project: the second write waits, it does not fail with 'locked'."""
     path = tmp_path / "p.qdb"
     Project.create(path).close()
-    first, second = Project.open(path), Project.open(path)
+    first, second = Project.open(path, write=True), Project.open(path, write=True)
     holding = threading.Event()
     errors: list[BaseException] = []
 
     def hold_a_write() -> None:
         try:
-            with Project.open(path) as writer, writer.transaction():
+            with Project.open(path, write=True) as writer, writer.transaction():
                 writer.coder_id("amira")
                 holding.set()
                 time.sleep(0.6)
@@ -112,5 +113,5 @@ def test_a_transaction_left_open_by_a_read_does_not_swallow_writes(tmp_path: Pat
             with project.transaction():  # a nested one is still a savepoint
                 project.set_meta("nested", "yes")
         project.db.conn.close()  # no commit of anything else: a killed workbench
-    with Project.open(path) as project:
+    with Project.open(path, write=True) as project:
         assert project.meta("written") == "yes" and project.meta("nested") == "yes"

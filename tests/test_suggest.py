@@ -15,7 +15,7 @@ from qualcode.suggest import Suggester, dismiss
 
 
 def test_lemma_keywords_with_reasons(demo_copy: Path, nlp) -> None:
-    with Project.open(demo_copy) as project:
+    with Project.open(demo_copy, write=True) as project:
         suggester = Suggester(project, nlp)
         ranked = suggester.rank("Stopped drinking last year, and the tenancies are sorted.")
     codes = {code: (score, reasons) for code, score, reasons in ranked}
@@ -27,7 +27,7 @@ def test_lemma_keywords_with_reasons(demo_copy: Path, nlp) -> None:
 
 
 def test_fuzzy_spelling_and_exclusion(demo_copy: Path, nlp) -> None:
-    with Project.open(demo_copy) as project:
+    with Project.open(demo_copy, write=True) as project:
         suggester = Suggester(project, nlp)
         spelled = dict((c, r) for c, _, r in suggester.rank("She sorted my tennancy out."))
         assert any("close to keyword" in r and "tennancy" in r for r in spelled["mt-mentee-accommodation"])
@@ -42,7 +42,7 @@ def test_fuzzy_spelling_and_exclusion(demo_copy: Path, nlp) -> None:
 
 
 def test_document_suggestions_leave_out_applied_dismissed_and_interviewers(demo_copy: Path, nlp) -> None:
-    with Project.open(demo_copy) as project:
+    with Project.open(demo_copy, write=True) as project:
         document = project.document("mentee_ryan.md")
         suggester = Suggester(project, nlp, "amira")
         found = suggester.document(project, document, "amira", top=3)
@@ -78,7 +78,7 @@ def test_suggest_cli_json(demo_copy: Path, invoke) -> None:
 
 
 def test_autocode_terms_lemma_fuzzy_scope_group(demo_copy: Path, nlp) -> None:
-    with Project.open(demo_copy) as project:
+    with Project.open(demo_copy, write=True) as project:
         plain = find_hits(project, terms="joint")
         assert {h.matched for h in plain} == {"joint"}
         exact = {h.matched.lower() for h in find_hits(project, terms="drink")}
@@ -130,7 +130,7 @@ def test_autocode_cli_dry_run_and_errors(demo_copy: Path, invoke) -> None:
 
 
 def test_find_hits_needs_one_search(demo_copy: Path) -> None:
-    with Project.open(demo_copy) as project, pytest.raises(QualcodeError, match="--lemma and --fuzzy"):
+    with Project.open(demo_copy, write=True) as project, pytest.raises(QualcodeError, match="--lemma and --fuzzy"):
         find_hits(project, pattern="x", lemma=True)
 
 

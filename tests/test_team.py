@@ -35,7 +35,7 @@ def codings(path: Path) -> set[tuple]:
 def copies(study: Path, tmp_path: Path, invoke) -> tuple[Path, Path]:
     """Two coders' copies of one project: each adds codings (and a memo) in their own file."""
     a, b = tmp_path / "a.qdb", tmp_path / "b.qdb"
-    with Project.open(study) as project:  # a consistent copy of each
+    with Project.open(study, write=True) as project:  # a consistent copy of each
         project.db.execute(f"VACUUM INTO '{a}'")
         project.db.execute(f"VACUUM INTO '{b}'")
     assert (
@@ -59,7 +59,7 @@ def copies(study: Path, tmp_path: Path, invoke) -> tuple[Path, Path]:
         ).exit_code
         == 0
     )
-    with Project.open(b) as project, project.transaction() as db:
+    with Project.open(b, write=True) as project, project.transaction() as db:
         db.execute(
             "INSERT INTO memo(target_type, target_id, coder_id, text, created_at, updated_at) "
             "VALUES ('code', 'housing', ?, 'ben: housing includes hostels', '2026-01-01', '2026-01-01')",
@@ -79,7 +79,7 @@ def test_merge_two_copies_then_again_adds_nothing(copies, tmp_path: Path, invoke
     assert codings(out) == codings(a) | codings(b)
     again = json.loads(invoke("merge", out, a, b, "--json").output)
     assert all(s["codings_added"] == 0 and s["documents_added"] == 0 for s in again["sources"])
-    with Project.open(out) as project:
+    with Project.open(out, write=True) as project:
         assert project.count("memo") == 1 and project.count("document") == 3
         assert (
             project.db.execute("SELECT count(*) FROM segment_fts WHERE segment_fts MATCH 'tenancy'").fetchone()[0] == 1
@@ -93,7 +93,7 @@ def test_merge_two_copies_then_again_adds_nothing(copies, tmp_path: Path, invoke
             ).fetchone()[0]
             == 0
         )
-        with Project.open(a) as original:  # turns and segments as in the copy they came from
+        with Project.open(a, write=True) as original:  # turns and segments as in the copy they came from
             for table in ("turn", "segment"):
                 sql = f'SELECT d.sha256, x.seq, x.start, x."end" FROM {table} x JOIN document d ON d.id = x.document_id ORDER BY 1, 2'
                 assert project.db.execute(sql).fetchall() == original.db.execute(sql).fetchall()
@@ -108,7 +108,7 @@ def test_merge_matches_documents_by_content_not_name(copies, tmp_path: Path) -> 
     from qualcode.merge import merge_projects
 
     merge_projects(out, [a, b])
-    with Project.open(out) as project:
+    with Project.open(out, write=True) as project:
         assert [r[0] for r in project.db.execute("SELECT name FROM document ORDER BY name")] == [
             "fg.txt",
             "m1.txt",
@@ -134,7 +134,7 @@ def test_merge_conflicts_write_nothing(copies, tmp_path: Path, invoke) -> None:
 
 
 def test_disagreements_and_consensus(study: Path, invoke, tmp_path: Path) -> None:
-    with Project.open(study) as project:
+    with Project.open(study, write=True) as project:
         rows = disagreement_rows(project, ["amira", "ben"])
         # fg.txt only (ben coded nothing else): housing on Jade's sentence and on the facilitator's question
         # (amira), on Mel's sentence (ben); trust on two segments (amira)

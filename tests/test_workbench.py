@@ -108,7 +108,7 @@ def test_extend_narrow_multicode_remove_undo(study: Path) -> None:
 
 
 def test_blind_by_default_and_others_on_request(study: Path) -> None:
-    with Project.open(study) as project:
+    with Project.open(study, write=True) as project:
         start, end, _ = segment(study, "m1.txt", 1)
         from qualcode.coding import add_coding
 

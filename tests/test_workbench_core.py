@@ -21,7 +21,7 @@ def project(invoke, project_path: Path, tmp_path: Path):
     write(tmp_path / "d" / "a.txt", INTERVIEW)
     write(tmp_path / "d" / "b.txt", INTERVIEW.replace("flat", "café flat"))
     invoke("import", project_path, tmp_path / "d", "--group", "mentee")
-    with Project.open(project_path) as opened:
+    with Project.open(project_path, write=True) as opened:
         yield opened
 
 

@@ -9,6 +9,7 @@ write runs in a transaction, the project file is then exactly as it was.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import sys
 from collections.abc import Generator
@@ -23,34 +24,95 @@ from ..errors import QualcodeError
 PROJECT = click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
 
 
+# What each command's file options are, for the message when one names the project itself.
+_ROLES = {"output": "file to write", "disagreements": "file to write", "paths": "transcript", "file": "codebook file",
+          "participants": "participants sheet", "archive": "REFI-QDA archive", "redact": "redaction list",
+          "sheet": "participants sheet", "framework": "framework file"}  # fmt: skip
+
+
+class Command(click.Command):
+    """Refuses a file option that names the project itself (reading or writing it outside SQLite would drop
+    this process's locks or destroy the project), and turns what SQLite reports about the project file into
+    one line naming it."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        own = ctx.params.get("project")
+        if isinstance(own, Path):
+            from ..store import refuse_own_file
+
+            for name, value in ctx.params.items():
+                for path in value if isinstance(value, tuple) else (value,):
+                    if name != "project" and isinstance(path, Path):
+                        refuse_own_file(own, path, _ROLES.get(name, f"--{name.replace('_', '-')} file"))
+        try:
+            return super().invoke(ctx)
+        except sqlite3.Error as exc:
+            from ..store import explain
+
+            where = own if isinstance(own, Path) else Path("project file")
+            explained = explain(where, exc)
+            if explained is None and not isinstance(exc, sqlite3.OperationalError):
+                raise
+            raise click.ClickException(str(explained or f"{where}: {exc}")) from None
+
+
 class Group(click.Group):
     """Turns user errors anywhere below into one line on stderr and exit code 1."""
+
+    command_class = Command
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except QualcodeError as exc:
             raise click.ClickException(str(exc)) from None
-        except sqlite3.OperationalError as exc:
-            raise click.ClickException(f"project file: {exc}") from None
         except KeyboardInterrupt:
             raise click.ClickException("cancelled; nothing was changed") from None
 
 
+Group.group_class = Group
+
+
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="qualcode")
-def cli() -> None:
+@click.option(
+    "--exclusive",
+    is_flag=True,
+    envvar="QUALCODE_EXCLUSIVE",
+    help="Use the project from this one process only (a rollback journal and an exclusive lock): the way to "
+    "work on a project on a network drive or in a cloud-sync folder, where qualcode otherwise refuses to write.",
+)
+def cli(exclusive: bool) -> None:
     """qualcode: code interview and focus-group transcripts against a logic-model codebook."""
+    if exclusive:
+        from ..store import EXCLUSIVE_ENV
+
+        os.environ[EXCLUSIVE_ENV] = "1"  # every connection this process opens, the workbench's included
 
 
 def main() -> None:
     cli(prog_name="qualcode")
 
 
-def open_project(path: Path) -> Any:
+def open_project(path: Path, write: bool = False) -> Any:
+    """The project for reading, or for writing (``write``): a writer that has to wait for another process
+    says once, on stderr, who it is waiting for."""
     from ..store import Project
 
-    return Project.open(path)
+    opened = Project.open(path, write=write)
+    opened.on_wait = _waiting_message()
+    return opened
+
+
+def _waiting_message() -> Any:
+    said: list[str] = []
+
+    def say(holder: str) -> None:
+        if not said:
+            said.append(holder)
+            click.echo(f"waiting for the project: {holder} is writing to it...", err=True)
+
+    return say
 
 
 def echo_json(value: Any) -> None:

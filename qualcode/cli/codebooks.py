@@ -36,7 +36,7 @@ def codebook_import(project: Path, file: Path) -> None:
     are updated, codings kept."""
     from ..codebook import import_codebook, known_codes, load_codebook
 
-    with open_project(project) as opened:
+    with open_project(project, write=True) as opened:
         if file.suffix.lower() == ".qdc":
             from ..refi_import import import_qdc
 

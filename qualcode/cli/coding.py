@@ -39,7 +39,7 @@ def _run(action: str, **options: Any) -> None:
         "code": options["code_id"],
         "selector": selector,
     }
-    with open_project(options["project"]) as opened:
+    with open_project(options["project"], write=True) as opened:
         if action == "code":
             row = apply_code(opened, **target, memo=options.get("memo"))
             verb = "coded" if row.get("created") else "already coded"

@@ -76,7 +76,7 @@ def import_(
     from ..segment import load_pipeline
 
     options = ImportOptions(kind, group, participants, patterns, interviewers, encoding, spacy_model)
-    with open_project(project) as opened:
+    with open_project(project, write=True) as opened:
         importer = Importer(opened, list(paths), options)
         run_with_progress(importer.read())
         report = importer.report
@@ -224,7 +224,9 @@ def demo(directory: Path | None, no_tui: bool) -> None:
 @click.option("--coder", help="Who is coding (remembered per project; asked for if not known).")
 def open_(project: Path, coder: str | None) -> None:
     """The coding workbench: read transcripts, select passages, apply codes, memos, search."""
-    open_project(project).close()  # a clear error for a missing or foreign file, before the screen clears
+    from ..store import Project
+
+    Project.open_for_workbench(project).close()  # a clear error for a missing or foreign file, before the screen clears
     _run_workbench(project, coder)
 
 

@@ -81,7 +81,7 @@ def autocode(
     from ..autocode import apply_hits, find_hits
     from ..coding import check_code
 
-    with open_project(project) as opened:
+    with open_project(project, write=not dry_run) as opened:
         check_code(opened, code)
         hits = find_hits(opened, pattern=pattern, terms=terms, lemma=lemma, fuzzy=fuzzy, scope=scope, group=group)
         added = present = 0

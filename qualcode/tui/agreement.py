@@ -25,7 +25,6 @@ from ..errors import QualcodeError
 from ..exports import write_table
 from ..reconcile import disagreement_rows, resolve, write_agreement_table
 from ..reliability import UNITS, compare
-from ..store import Project
 from .keybar import KeyBar, binding
 
 _key = partial(binding, "agreement")
@@ -72,7 +71,7 @@ class AgreementScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="agreement", exit_on_error=False)
     def load(self, coders: list[str], unit: str) -> None:
         try:
-            with Project.open(self.app.project.path) as project:  # type: ignore[attr-defined]
+            with self.app.project.reader() as project:  # type: ignore[attr-defined]
                 report = compare(project, coders, unit)
         except QualcodeError as error:
             self.app.call_from_thread(self.app.notify, str(error), severity="error", timeout=6)

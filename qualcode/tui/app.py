@@ -33,7 +33,7 @@ class QualcodeApp(App[None]):
 
     def __init__(self, project_path: Path, coder: str | None = None, user: str | None = None) -> None:
         super().__init__()
-        self.project = Project.open(project_path)
+        self.project = Project.open_for_workbench(project_path)
         self.user = user or getpass.getuser()
         self.coder = coder or remembered_coder(self.project, self.user) or ""
         self.coder_id = 0

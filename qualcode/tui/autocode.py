@@ -107,10 +107,9 @@ def code_by_search(screen: Any) -> None:
 
         def search() -> None:  # a thread worker with its own connection: a big study takes a while
             from ..segment import load_pipeline
-            from ..store import Project
 
             try:
-                with Project.open(screen.project.path) as project:
+                with screen.project.reader() as project:
                     hits = find_hits(project, nlp=load_pipeline(), **options)
             except QualcodeError as error:
                 app.call_from_thread(app.notify, str(error), severity="error", timeout=6)

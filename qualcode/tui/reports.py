@@ -29,7 +29,6 @@ from ..errors import QualcodeError
 from ..evidence import evidence_map, shade, write_evidence_map
 from ..exports import write_frequencies, write_quotes
 from ..reports import Filters, excerpts, frequencies, people_by_pseudonym
-from ..store import Project
 from .dialogs import CoderDialog, ProgressDialog, TextPrompt
 from .keybar import KeyBar, binding
 
@@ -64,7 +63,7 @@ def _write_quotes(app: Any, path: Path, filters: Filters, dialog: ProgressDialog
             app.call_from_thread(dialog.advance, done, total)
 
         try:
-            with Project.open(app.project.path) as project:
+            with app.project.reader() as project:
                 rows = excerpts(project, filters)
                 codes = {c["id"]: c for c in project_codes(project)}
                 people = people_by_pseudonym(project)
@@ -139,7 +138,7 @@ class ReportsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="reports", exit_on_error=False)
     def load(self, view: str, coder: str | None, by: str) -> None:
         coders = [coder] if coder else None
-        with Project.open(self.app.project.path) as project:  # type: ignore[attr-defined]
+        with self.app.project.reader() as project:  # type: ignore[attr-defined]
             data = evidence_map(project, coders) if view == "evidence" else frequencies(project, by, coders)
         self.app.call_from_thread(self._loaded, view, data)
 

@@ -75,7 +75,7 @@ class StartScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="progress", exit_on_error=False)
     def load_progress(self) -> None:
-        with Project.open(self.app.project.path) as project:  # type: ignore[attr-defined]
+        with self.app.project.reader() as project:  # type: ignore[attr-defined]
             coder = project.db.execute("SELECT id FROM coder WHERE name = ?", [self.app.coder]).fetchone()  # type: ignore[attr-defined]
             done = progress(project, coder[0] if coder else None)
             counts = study_counts(project, [coder[0]]) if coder else None

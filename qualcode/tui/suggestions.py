@@ -55,7 +55,7 @@ class SuggestionsMixin:
     @work(thread=True, exclusive=True, group="suggestions", exit_on_error=False)
     def compute_suggestions(self, name: str) -> None:
         screen: Any = self
-        with Project.open(screen.project.path) as project:
+        with screen.project.reader() as project:
             by_start = suggest_document(screen.app, project, name)
         screen.app.call_from_thread(self._suggestions_ready, name, by_start)
 
@@ -146,7 +146,7 @@ def suggest_whole_study(app: Any) -> None:
 
     def job() -> None:
         done = found = 0
-        with Project.open(app.project.path) as project:
+        with app.project.reader() as project:
             names = [r[0] for r in project.db.execute("SELECT name FROM document ORDER BY name")]
             for done, name in enumerate(names, start=1):
                 found += sum(len(s) for s in suggest_document(app, project, name).values())
