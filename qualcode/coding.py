@@ -187,9 +187,10 @@ def document_codings(project: Project, document_id: int, coder_ids: list[int]) -
     ]
 
 
-def set_key_quote(project: Project, coding_id: int, starred: bool) -> None:
+def set_key_quotes(project: Project, coding_ids: list[int], starred: bool) -> None:
+    """Star (or unstar) codings as key quotes, in one transaction."""
     with project.transaction() as db:
-        db.execute("UPDATE coding SET key_quote = ? WHERE id = ?", [int(starred), coding_id])
+        db.conn.executemany("UPDATE coding SET key_quote = ? WHERE id = ?", [(int(starred), i) for i in coding_ids])
 
 
 def star(
@@ -200,7 +201,7 @@ def star(
     check_code(project, code)
     start, end = resolve(project, doc, selector)
     row = _coding(project, doc["id"], code, project.coder_id(coder, create=False), start, end)
-    set_key_quote(project, row["id"], starred)
+    set_key_quotes(project, [row["id"]], starred)
     row["key_quote"] = int(starred)
     row["text"] = doc["text"][start:end]
     return row

@@ -2,8 +2,10 @@
 
 A coder's actions are written the moment they are made (nothing waits for a save), so undo is not a
 rollback: it is the inverse action, committed in its turn. A step may hold several changes (one code
-applied to a passage, or several codes at once) and is undone as one. Undoing a removal restores the
-coding with its original memo, origin and time, under a new id.
+applied to a passage, or several codes at once); it is written in one transaction and undone as one, and
+the undo and redo stacks change only once that transaction has committed, so a write refused by a busy or
+full disk leaves both the file and the stacks as they were. Undoing a removal restores the coding with its
+original memo, origin and time, under a new id.
 """
 
 from __future__ import annotations
@@ -39,13 +41,9 @@ class History:
     def add_many(
         self, document_id: int, code_ids: list[str], coder_id: int, start: int, end: int, origin: str = "manual"
     ) -> list[int | None]:
-        ids: list[int | None] = []
-        step: list[Change] = []
-        for code_id in code_ids:
-            new_id = add_coding(self.project, document_id, code_id, coder_id, start, end, origin)
-            ids.append(new_id)
-            if new_id is not None:
-                step.append(Change(True, self._row(new_id)))
+        with self.project.transaction():
+            ids = [add_coding(self.project, document_id, code_id, coder_id, start, end, origin) for code_id in code_ids]
+            step = [Change(True, self._row(new_id)) for new_id in ids if new_id is not None]
         self._push(step)
         return ids
 
@@ -55,7 +53,8 @@ class History:
 
     def remove(self, coding_ids: list[int]) -> list[dict[str, Any]]:
         """Remove codings as one undoable step; returns the removed rows."""
-        removed = [delete_coding(self.project, coding_id) for coding_id in coding_ids]
+        with self.project.transaction():
+            removed = [delete_coding(self.project, coding_id) for coding_id in coding_ids]
         self._push([Change(False, row) for row in removed])
         return removed
 
@@ -63,7 +62,9 @@ class History:
         """Reverse the last step. Returns the changes just performed (None when there is nothing to undo)."""
         if not self.undo_steps:
             return None
-        performed = [self._invert(change) for change in reversed(self.undo_steps.pop())]
+        with self.project.transaction():
+            performed = [self._invert(change) for change in reversed(self.undo_steps[-1])]
+        self.undo_steps.pop()
         self.redo_steps.append(performed)
         return performed
 
@@ -71,7 +72,9 @@ class History:
         """Reverse the last undo. Returns the changes just performed."""
         if not self.redo_steps:
             return None
-        performed = [self._invert(change) for change in reversed(self.redo_steps.pop())]
+        with self.project.transaction():
+            performed = [self._invert(change) for change in reversed(self.redo_steps[-1])]
+        self.redo_steps.pop()
         self.undo_steps.append(performed)
         return performed
 

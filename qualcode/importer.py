@@ -1,10 +1,12 @@
 """Importing transcripts: read every file, decide who spoke each turn, segment, store — all or nothing.
 
-Import runs in two phases so that bad input never half-imports. Phase one reads and parses every file and
-checks the participants sheet against them (unknown documents, unknown speakers, conflicting groups); any
-problem stops the import before the project is touched. Phase two runs spaCy over the texts and writes
-documents, participants, turns and segments inside one transaction; the caller iterates
-``Importer.run()`` for progress events and may stop early, which rolls everything back.
+Import runs in phases so that bad input never half-imports and a big import never keeps colleagues waiting.
+Phase one reads and parses every file and checks the participants sheet against them (unknown documents,
+unknown speakers, conflicting groups); any problem stops the import before the project is touched. Phase
+two runs spaCy over the texts, outside any transaction: coders go on coding meanwhile. Phase three writes
+documents, participants, turns and segments in one short transaction, which first looks again for documents
+another process imported meanwhile (skipped, and said so). The caller iterates ``Importer.run()`` for
+progress events and may stop at any point, which writes nothing.
 
 Attribution follows DESIGN.md: a turn belongs to one participant, or to no one when its speaker is an
 interviewer (Interviewer, I, Q, Int, Moderator, Facilitator... or a label the study names).
@@ -119,9 +121,14 @@ class Importer:
         if options.kind and options.kind not in KINDS:
             raise QualcodeError(f"unknown kind {options.kind!r} (use {', '.join(KINDS)})")
         self.patterns = compile_patterns(options.speaker_patterns) if options.speaker_patterns else None
+        if options.participants:
+            project.refuse_own_file(options.participants, "participants sheet")
         self.sheet: Sheet | None = read_sheet(options.participants) if options.participants else None
         self.files = collect_files(paths)
+        for path, _ in self.files:
+            project.refuse_own_file(path, "transcript")
         self.planned: list[Planned] = []
+        self.segmented: list[tuple[Planned, list[tuple[int, int, int]]]] = []
 
     def read(self) -> Iterator[Progress]:
         """Phase one: parse and check everything; raises QualcodeError before any write."""
@@ -229,19 +236,47 @@ class Importer:
                 )
 
     def run(self, nlp: Any) -> Iterator[Progress]:
-        """Phase two: segment and write in one transaction. Stop iterating to cancel (rolls back)."""
+        """Phases two and three: segment (no lock held), then write in one short transaction. Stop iterating
+        to cancel: nothing is written."""
+        yield from self.segment(nlp)
+        yield from self.write()
+
+    def segment(self, nlp: Any) -> Iterator[Progress]:
+        """Phase two: sentences for every planned document, kept in memory; the project is only read."""
         from .segment import BATCH_SIZE, cut_segments, sentence_spans
 
         total = len(self.planned)
-        with self.project.transaction():
-            people = _People(self.project)
-            texts = ((p.transcript.text, p) for p in self.planned)
-            for done, (doc, plan) in enumerate(nlp.pipe(texts, as_tuples=True, batch_size=BATCH_SIZE)):
-                self._write(plan, people, cut_segments, sentence_spans(doc))
-                yield Progress("segment", done + 1, total, plan.transcript.name)
-            self.report.warnings.extend(people.ungrouped_warning())
+        self.segmented = []
+        texts = ((p.transcript.text, p) for p in self.planned)
+        for done, (doc, plan) in enumerate(nlp.pipe(texts, as_tuples=True, batch_size=BATCH_SIZE)):
+            turns = [(t.start, t.end) for t in plan.transcript.turns]
+            self.segmented.append((plan, cut_segments(plan.transcript.text, turns, sentence_spans(doc))))
+            yield Progress("segment", done + 1, total, plan.transcript.name)
 
-    def _write(self, plan: Planned, people: _People, cut: Any, sentences: list[tuple[int, int]]) -> None:
+    def write(self) -> Iterator[Progress]:
+        """Phase three: everything segmented, in one transaction (a savepoint inside a caller's)."""
+        total = len(self.segmented)
+        yield Progress("write", 0, total)
+        with self.project.transaction(f"import of {total:,} document(s)"):
+            people = _People(self.project)
+            present = dict(self.project.db.execute("SELECT sha256, name FROM document").fetchall())
+            names = set(present.values())
+            for done, (plan, segments) in enumerate(self.segmented):
+                name = plan.transcript.name
+                if plan.sha256 in present:
+                    why = f"imported meanwhile as {present[plan.sha256]!r}, by another process"
+                    self.report.skipped.append((name, why))
+                elif name in names:
+                    raise QualcodeError(f"{name}: another process imported a different document named {name!r} "
+                                        "meanwhile; nothing was imported")  # fmt: skip
+                else:
+                    self._write(plan, people, segments)
+                if done % 50 == 49:
+                    yield Progress("write", done + 1, total, name)
+            self.report.warnings.extend(people.ungrouped_warning())
+        yield Progress("write", total, total)
+
+    def _write(self, plan: Planned, people: _People, segments: list[tuple[int, int, int]]) -> None:
         db = self.project.db
         transcript = plan.transcript
         words = sum(count_words(transcript.text[t.start : t.end]) for t in transcript.turns)  # not labels
@@ -281,7 +316,6 @@ class Importer:
                 ],
             )
             turn_ids.append(cursor.lastrowid)
-        segments = cut(transcript.text, [(t.start, t.end) for t in transcript.turns], sentences)
         text = transcript.text
         first_id = int(db.execute("SELECT coalesce(max(id), 0) + 1 FROM segment").fetchone()[0])
         db.conn.executemany(

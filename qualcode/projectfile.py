@@ -9,8 +9,11 @@ through a connection; paths a user names are compared with the project's by ``st
 from __future__ import annotations
 
 import getpass
+import json
 import os
+import socket
 import sqlite3
+import time
 from contextlib import suppress
 from pathlib import Path
 from urllib.parse import quote
@@ -55,8 +58,71 @@ class ProjectReadOnly(QualcodeError):
         super().__init__(f"{path}: read-only ({reason}); nothing was changed")
 
 
+def patience() -> float:
+    """How long a writer waits for another process's write to finish: ``QUALCODE_PATIENCE`` seconds, else 10."""
+    given = os.environ.get("QUALCODE_PATIENCE", "").strip()
+    try:
+        return max(0.0, float(given)) if given else PATIENCE
+    except ValueError:
+        raise QualcodeError(f"QUALCODE_PATIENCE={given!r}: give a number of seconds") from None
+
+
 def exclusive_requested() -> bool:
     return os.environ.get(EXCLUSIVE_ENV, "").strip().lower() not in ("", "0", "no", "false")
+
+
+def file_connection(path: str | Path) -> Database:
+    """The project file as it is on disk, for reading (an older schema not upgraded): for check and backup."""
+    path = Path(path)
+    check_path(path)
+    db = connect_reader(path, location.describe(path), exclusive_requested())
+    try:
+        identify(path, db)
+    except sqlite3.Error as error:
+        db.close()
+        raise explain(path, error) or error from None
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+class WriterNote:
+    """A note beside the project (``study.qdb-writer``) saying who holds the write lock for a long write, so
+    that whoever waits can say for what. Written when the lock is taken, removed at commit or rollback; a
+    note whose process is gone (killed) is ignored. Not a SQLite file, so the rule above does not apply."""
+
+    def __init__(self, project: Path) -> None:
+        self.path = Path(f"{project}-writer")
+        self.mine = False
+
+    def leave(self, what: str) -> None:
+        note = {"pid": os.getpid(), "host": socket.gethostname(), "user": user_name(), "what": what}
+        note["since"] = time.time()
+        with suppress(OSError):
+            partial = Path(f"{self.path}.{os.getpid()}")
+            partial.write_text(json.dumps(note), encoding="utf-8")
+            os.replace(partial, self.path)
+            self.mine = True
+
+    def forget(self) -> None:
+        if self.mine:
+            with suppress(OSError, ValueError):
+                if json.loads(self.path.read_text(encoding="utf-8")).get("pid") == os.getpid():
+                    self.path.unlink()
+            self.mine = False
+
+    def holder(self) -> str:
+        """Who holds the write lock, as far as anyone said: "alex's import of 12 documents (pid 4242, for 8 s)"
+        or, for a writer that left no note (another program, or a short write), "another process"."""
+        try:
+            note = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return "another process"
+        if note.get("host") == socket.gethostname() and not alive(int(note.get("pid", 0))):
+            return "another process"  # a note left by a writer that was killed
+        seconds = max(0, int(time.time() - float(note.get("since", time.time()))))
+        return f"{note.get('user', 'someone')}'s {note.get('what', 'write')} (pid {note.get('pid')}, for {seconds} s)"
 
 
 def uri(path: Path, mode: str) -> str:
@@ -101,13 +167,17 @@ def connect_reader(path: Path, place: location.Location, exclusive: bool) -> Dat
             return db
         except sqlite3.OperationalError as error:
             db.close()
+            if exclusive and is_busy(error):
+                raise QualcodeError(f"{path}: another process has it open, and --exclusive needs it alone") from None
             if getattr(error, "sqlite_errorname", "") != "SQLITE_CANTOPEN" or n == len(modes) - 1:
                 raise explain(path, error) or error from None
     raise AssertionError("unreachable")
 
 
 def _refuse_writes(action: int, arg1: str | None, arg2: str | None, dbname: str | None, source: str | None) -> int:
-    if dbname == "main" and action in _WRITES:
+    # Connecting a virtual table (the search index) asks to "update" sqlite_master while parsing its schema;
+    # real schema changes are the CREATE/DROP/ALTER actions, refused here, and writable_schema, refused below.
+    if dbname == "main" and action in _WRITES and arg1 != "sqlite_master":
         return sqlite3.SQLITE_DENY
     if action == sqlite3.SQLITE_PRAGMA and arg2 is not None and (arg1 or "").lower() in _LASTING_PRAGMAS:
         return sqlite3.SQLITE_DENY
@@ -187,7 +257,9 @@ def explain(path: Path, error: BaseException) -> QualcodeError | None:
         return ProjectReadOnly(path, text)
     if name == "SQLITE_FULL" or "disk is full" in text:
         return QualcodeError(f"{path}: the disk is full (or the file reached its size limit); nothing was changed")
-    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text or "not a database" in text:
+    if name == "SQLITE_NOTADB" or text == "file is not a database":
+        return QualcodeError(f"{path}: not a qualcode project (not a SQLite database, or one damaged past reading)")
+    if name.startswith("SQLITE_CORRUPT") or "malformed" in text:
         return QualcodeError(f"{path}: damaged ({text}); nothing was written to it; {backup.hint(path)}")
     if name.startswith("SQLITE_IOERR") or "disk I/O error" in text:
         return QualcodeError(f"{path}: cannot read or write it ({text}); nothing was changed")

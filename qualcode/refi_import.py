@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 from .errors import QualcodeError
-from .refi_project import Report, apply_project, import_codes
+from .refi_project import Report, apply_project, import_codes, prepare_sources
 from .refi_read import Archive, PositionMap, child, children, convention_for, guid, local, parse_xml
 from .store import Project
 from .text import normalise
 
 
 def import_qdc(project: Project, path: Path) -> Report:
+    project.refuse_own_file(path, "REFI-QDA codebook")
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -39,6 +40,7 @@ def import_qdc(project: Project, path: Path) -> Report:
 
 def import_qdpx(project: Project, path: Path, nlp: Any) -> Report:
     """Everything in the archive into ``project``, or nothing (one transaction)."""
+    project.refuse_own_file(path, "REFI-QDA archive")
     archive = Archive(path)
     root = parse_xml(archive.xml, f"{path}:{archive.qde_name}")
     if local(root.tag) != "Project":
@@ -59,8 +61,9 @@ def import_qdpx(project: Project, path: Path, nlp: Any) -> Report:
         if mapped.text != normalise(mapped.text):
             raise QualcodeError(f"{path}: source {name!r}: positions cannot be mapped onto its normalised text")
         texts[guid(source.get("guid"))] = (name, mapped)
-    with project.transaction():
-        apply_project(project, root, texts, nlp, report, str(path))
+    importer = prepare_sources(project, texts, nlp)  # the slow part, before taking the write lock
+    with project.transaction(f"import of {path.name}"):
+        apply_project(project, root, texts, importer, report, str(path))
     return report
 
 

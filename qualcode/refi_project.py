@@ -115,8 +115,34 @@ def write_sources(folder: Path, texts: dict[str, tuple[str, PositionMap]]) -> di
     return paths
 
 
+def prepare_sources(project: Project, texts: dict[str, tuple[str, PositionMap]], nlp: Any) -> Importer | None:
+    """The sources not yet in the project, read and segmented before any transaction (segmenting is the slow
+    part, and nobody should wait for it); ``apply_project`` writes them."""
+    new = {key: value for key, value in texts.items() if not _document_id(project, value[1].text)}
+    if not new:
+        return None
+    with tempfile.TemporaryDirectory(prefix="qualcode-qdpx-") as folder:
+        paths = write_sources(Path(folder), new)
+        importer = Importer(project, list(paths.values()), ImportOptions())
+        for _ in importer.read():
+            pass
+    for _ in importer.segment(nlp):
+        pass
+    return importer
+
+
+def _document_id(project: Project, text: str) -> int | None:
+    row = project.db.execute("SELECT id FROM document WHERE sha256 = ?", [sha256(text)]).fetchone()
+    return int(row[0]) if row else None
+
+
 def apply_project(
-    project: Project, root: Any, texts: dict[str, tuple[str, PositionMap]], nlp: Any, report: Report, source: str
+    project: Project,
+    root: Any,
+    texts: dict[str, tuple[str, PositionMap]],
+    importer: Importer | None,
+    report: Report,
+    source: str,
 ) -> None:
     db = project.db
     before = {r[0] for r in db.execute("SELECT id FROM participant")}
@@ -127,7 +153,7 @@ def apply_project(
     codebook = child(root, "CodeBook")
     if codebook is not None and child(codebook, "Codes") is not None:
         codes = import_codes(project, child(codebook, "Codes"), source, report)
-    documents = _documents(project, texts, nlp, report)
+    documents = _documents(project, texts, importer, report)
     notes = {}
     for note in children(child(root, "Notes"), "Note") if child(root, "Notes") is not None else []:
         content = child(note, "PlainTextContent")
@@ -172,31 +198,21 @@ def apply_project(
         _memo(project, "project", None, (name, f"{name}: {text}" if name else text, coder, created), report)
 
 
-def _documents(project: Project, texts: dict[str, tuple[str, PositionMap]], nlp: Any, report: Report) -> dict[str, int]:
-    found = {}
-    new = {}
-    for key, (_, mapped) in texts.items():
-        row = project.db.execute("SELECT id FROM document WHERE sha256 = ?", [sha256(mapped.text)]).fetchone()
-        if row:
-            found[key] = int(row[0])
-        else:
-            new[key] = texts[key]
-    if new:
-        with tempfile.TemporaryDirectory(prefix="qualcode-qdpx-") as folder:
-            paths = write_sources(Path(folder), new)
-            importer = Importer(project, list(paths.values()), ImportOptions())
-            for _ in importer.read():
-                pass
-            for _ in importer.run(nlp):
-                pass
+def _documents(
+    project: Project, texts: dict[str, tuple[str, PositionMap]], importer: Importer | None, report: Report
+) -> dict[str, int]:
+    """Each source's document id: found by content, or written now from what ``prepare_sources`` segmented."""
+    found = {key: _document_id(project, mapped.text) for key, (_, mapped) in texts.items()}
+    if importer is not None:
+        for _ in importer.write():
+            pass
         report.documents_added += len(importer.report.imported)
-        for key, (name, mapped) in new.items():
-            found[key] = int(
-                project.db.execute("SELECT id FROM document WHERE sha256 = ?", [sha256(mapped.text)]).fetchone()[0]
-            )
+    for key, (name, mapped) in texts.items():
+        if found[key] is None:
+            found[key] = _document_id(project, mapped.text)
             if not project.db.execute("SELECT 1 FROM document WHERE name = ?", [name]).fetchone():
                 project.db.execute("UPDATE document SET name = ? WHERE id = ?", [name, found[key]])  # as it was
-    return found
+    return {key: int(value) for key, value in found.items() if value is not None}
 
 
 def _document_variables(project: Project, document_id: int, element: Any, variables: dict[str, str]) -> None:

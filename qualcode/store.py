@@ -30,7 +30,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import socket
 import sqlite3
 import time
 import uuid
@@ -45,23 +44,23 @@ from . import __version__, backup, location
 from .errors import QualcodeError
 from .projectfile import (  # noqa: F401  (re-exported: callers know the store)
     BUSY_TIMEOUT_MS,
-    PATIENCE,
     ProjectBusy,
     ProjectReadOnly,
-    alive,
+    WriterNote,
     check_path,
     check_place,
     connect,
     connect_reader,
     exclusive_requested,
     explain,
+    file_connection,
     identify,
     is_busy,
+    patience,
     read_only_reason,
     refuse_own_file,
     remove_project_files,
     uri,
-    user_name,
     wrap,
 )
 from .schema import APPLICATION_ID, SCHEMA_VERSION, migrations
@@ -87,11 +86,12 @@ class Project:
         self.exclusive = exclusive
         self.read_only_reason: str | None = None if writable else "opened for reading"
         self.memory_uri: str | None = None  # an older schema, migrated in memory for reading
-        self.patience = PATIENCE
+        self.patience = patience()
         self.on_wait: Callable[[str], None] | None = None
         self._upgrade_backup: Path | None = None  # made before an upgrade that is not yet committed
         self._shared = False  # another Project's connection (exclusive use): closing leaves it open
         self._journal_ok = True  # the file is in the journal mode this use wants (see _set_journal)
+        self.note = WriterNote(path)
 
     # -- opening -----------------------------------------------------------------------------------
 
@@ -255,7 +255,7 @@ class Project:
         """After a failed command: roll back an upgrade begun for it, and drop the backup made before it."""
         if self.db.conn.in_transaction:
             self.db.conn.rollback()
-            self._forget_note()
+            self.note.forget()
         if self._upgrade_backup is not None:
             backup.discard(self._upgrade_backup)  # the project is as it was: the backup adds nothing
             self._upgrade_backup = None
@@ -306,7 +306,7 @@ class Project:
             yield self.db
         except BaseException:
             conn.rollback()
-            self._forget_note()
+            self.note.forget()
             raise
         self._commit()
 
@@ -325,7 +325,7 @@ class Project:
                 except sqlite3.OperationalError as error:
                     if not is_busy(error):
                         raise
-                    holder = self.holder()
+                    holder = self.note.holder()
                     if time.monotonic() >= deadline:
                         raise ProjectBusy(self.path, holder, self.patience) from None
                     if self.on_wait:
@@ -333,47 +333,13 @@ class Project:
         finally:
             self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         if what:
-            self._leave_note(what)
+            self.note.leave(what)
 
     def _commit(self) -> None:
         self.db.conn.execute("COMMIT")
-        self._forget_note()
+        self.note.forget()
         if not self.exclusive:
             self._fix_journal()
-
-    # -- who is writing: a note beside the project while a long write holds the lock ---------------
-
-    @property
-    def note_path(self) -> Path:
-        return Path(f"{self.path}-writer")
-
-    def _leave_note(self, what: str) -> None:
-        note = {"pid": os.getpid(), "host": socket.gethostname(), "user": user_name(), "what": what}
-        note["since"] = time.time()
-        with suppress(OSError):
-            partial = Path(f"{self.note_path}.{os.getpid()}")
-            partial.write_text(json.dumps(note), encoding="utf-8")
-            os.replace(partial, self.note_path)
-            self._noted = True
-
-    def _forget_note(self) -> None:
-        if getattr(self, "_noted", False):
-            with suppress(OSError):
-                if json.loads(self.note_path.read_text(encoding="utf-8")).get("pid") == os.getpid():
-                    self.note_path.unlink()
-            self._noted = False
-
-    def holder(self) -> str:
-        """Who holds the write lock, as far as anyone said: "alex's import of 12 documents (pid 4242, for 8 s)"
-        or, for a writer that left no note (another program), "another process"."""
-        try:
-            note = json.loads(self.note_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return "another process"
-        if note.get("host") == socket.gethostname() and not alive(int(note.get("pid", 0))):
-            return "another process"  # a note left by a writer that was killed
-        seconds = max(0, int(time.time() - float(note.get("since", time.time()))))
-        return f"{note.get('user', 'someone')}'s {note.get('what', 'write')} (pid {note.get('pid')}, for {seconds} s)"
 
     # -- small shared lookups ----------------------------------------------------------------------
 

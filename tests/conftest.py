@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -106,8 +107,11 @@ def demo_study(tmp_path_factory) -> Path:
 def demo_copy(demo_study: Path, tmp_path: Path) -> Path:
     """A copy of the demo project that a test may change."""
     copy = tmp_path / "demo.qdb"
-    with Project.open(demo_study, write=True) as project:  # a consistent copy, WAL included
+    with Project.open(demo_study) as project:  # a consistent copy, WAL included
         project.db.execute(f"VACUUM INTO '{copy}'")
+    conn = sqlite3.connect(copy)  # in WAL mode, as every project qualcode makes
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.close()
     return copy
 
 

@@ -85,7 +85,7 @@ Group.group_class = Group
 def cli(exclusive: bool) -> None:
     """qualcode: code interview and focus-group transcripts against a logic-model codebook."""
     if exclusive:
-        from ..store import EXCLUSIVE_ENV
+        from ..projectfile import EXCLUSIVE_ENV
 
         os.environ[EXCLUSIVE_ENV] = "1"  # every connection this process opens, the workbench's included
 
@@ -136,7 +136,7 @@ def show_rows(rows: list[dict[str, Any]], as_json: bool, headers: list[str], cel
         print_table([cells(r) for r in rows], headers)
 
 
-_STAGES = {"read": "Reading   ", "segment": "Segmenting"}
+_STAGES = {"read": "Reading   ", "segment": "Segmenting", "write": "Saving    "}
 
 
 def run_with_progress(events: Generator[Any, None, None]) -> None:
@@ -165,4 +165,4 @@ def run_with_progress(events: Generator[Any, None, None]) -> None:
 
 
 # Registers the commands on ``cli``; imported last because the modules import ``cli`` from here.
-from . import codebooks, coding, exports, project, suggestions, team  # noqa: E402, F401
+from . import codebooks, coding, exports, project, suggestions, team, upkeep  # noqa: E402, F401

@@ -233,7 +233,10 @@ def open_(project: Path, coder: str | None) -> None:
 def _run_workbench(path: Path, coder: str | None) -> None:
     from ..tui import make_app
 
-    make_app(path, coder).run()
+    app = make_app(path, coder)
+    app.run()
+    if app.return_code:
+        raise SystemExit(app.return_code)
 
 
 @cli.command("import-qdpx")

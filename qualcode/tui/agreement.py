@@ -230,10 +230,18 @@ class DisagreementScreen(Screen[None]):
 
     def action_decide(self, choice: str, span: tuple[int, int] | None = None) -> None:
         row = self.rows[self.at]
-        resolve(self.app.project, row, self.coders, choice, row.get("memo", ""), span=span)  # type: ignore[attr-defined]
-        if self.at < len(self.rows) - 1:
-            self.at += 1
-        self.show()
+        project = self.app.project  # type: ignore[attr-defined]
+
+        def decided(_: object) -> None:
+            if self.rows[self.at] is row and self.at < len(self.rows) - 1:
+                self.at += 1
+            self.show()
+
+        self.app.saver.save(  # type: ignore[attr-defined]
+            f"decision on {row['code_name']}",
+            lambda: resolve(project, row, self.coders, choice, row.get("memo", ""), span=span),
+            decided,
+        )
 
     def action_memo(self) -> None:
         from .dialogs import MemoDialog
@@ -244,7 +252,12 @@ class DisagreementScreen(Screen[None]):
             if text is not None:
                 row["memo"] = text.strip()
                 if row["decision"]:  # already decided: keep the decision, with the new memo
-                    resolve(self.app.project, row, self.coders, row["decision"], row["memo"])  # type: ignore[attr-defined]
+                    project, memo = self.app.project, row["memo"]  # type: ignore[attr-defined]
+                    self.app.saver.save(  # type: ignore[attr-defined]
+                        f"memo on the decision on {row['code_name']}",
+                        lambda: resolve(project, row, self.coders, row["decision"], memo),
+                        lambda _: self.show(),
+                    )
                 self.show()
 
         self.app.push_screen(MemoDialog(f"Why — {row['code_name']}", row.get("memo", "")), saved)

@@ -7,6 +7,7 @@ project (a sqlite3 connection belongs to the thread that opened it); thread work
 from __future__ import annotations
 
 import getpass
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,13 @@ from textual.app import App
 from textual.binding import Binding
 
 from ..codes import study_counts
+from ..errors import QualcodeError
 from ..history import History
 from ..memos import describe_target, get_memo, remember_coder, remembered_coder, set_memo
-from ..store import Project
-from .dialogs import CoderDialog, HelpScreen, MemoDialog
+from ..store import Project, explain
+from .dialogs import CoderDialog, ConfirmDialog, HelpScreen, MemoDialog
 from .document import DocumentScreen
+from .saving import Saver
 from .start import StartScreen
 
 
@@ -34,6 +37,7 @@ class QualcodeApp(App[None]):
     def __init__(self, project_path: Path, coder: str | None = None, user: str | None = None) -> None:
         super().__init__()
         self.project = Project.open_for_workbench(project_path)
+        self.saver = Saver(self)
         self.user = user or getpass.getuser()
         self.coder = coder or remembered_coder(self.project, self.user) or ""
         self.coder_id = 0
@@ -44,6 +48,12 @@ class QualcodeApp(App[None]):
 
     def on_mount(self) -> None:
         self.sub_title = str(self.project.path)
+        if not self.project.writable:
+            self.notify(
+                f"Read-only: {self.project.read_only_reason}. You can read and report; nothing can be saved.",
+                severity="warning",
+                timeout=10,
+            )
         if self.coder:
             self.set_coder(self.coder)
             self.push_screen(StartScreen())
@@ -52,12 +62,23 @@ class QualcodeApp(App[None]):
             self.action_switch_coder()
 
     def set_coder(self, name: str) -> None:
-        remember_coder(self.project, self.user, name)
-        self.coder = name
-        self.coder_id = self.project.coder_id(name, create=False)
-        self.history = History(self.project)
-        self.forget_suggestions()  # they were for another coder
-        self.forget_counts()
+        def remembered(_: object = None) -> None:
+            self.coder = name
+            try:
+                self.coder_id = self.project.coder_id(name, create=False)
+            except QualcodeError:  # read-only, and a coder the project does not know: nothing of theirs to show
+                self.coder_id = 0
+            self.history = History(self.project)
+            self.forget_suggestions()  # they were for another coder
+            self.forget_counts()
+            screen = self.screen
+            if isinstance(screen, StartScreen):
+                screen.reload()
+
+        if self.project.writable:
+            self.saver.save(f"coder {name}", lambda: remember_coder(self.project, self.user, name), remembered, None)
+        else:
+            remembered()
 
     def action_switch_coder(self) -> None:
         coders = [r[0] for r in self.project.db.execute("SELECT name FROM coder ORDER BY name")]
@@ -67,10 +88,6 @@ class QualcodeApp(App[None]):
                 self.set_coder(name)
             elif not self.coder:
                 self.exit(message="No coder chosen; nothing was changed.")
-                return
-            screen = self.screen
-            if isinstance(screen, StartScreen):
-                screen.reload()
 
         self.push_screen(CoderDialog(coders, self.coder), chosen)
 
@@ -98,12 +115,19 @@ class QualcodeApp(App[None]):
     def edit_memo(self, target_type: str, target_id: Any, title: str, then: Callable[[], None] | None = None) -> None:
         text = get_memo(self.project, target_type, target_id, self.coder_id)
 
+        def written(_: object) -> None:
+            self.notify(f"Memo on {describe_target(self.project, target_type, target_id)} saved.", timeout=2)
+            if then:
+                then()
+
         def saved(new: str | None) -> None:
             if new is not None and new != text:
-                set_memo(self.project, target_type, target_id, self.coder_id, new)
-                self.notify(f"Memo on {describe_target(self.project, target_type, target_id)} saved.", timeout=2)
-                if then:
-                    then()
+                coder_id = self.coder_id
+                self.saver.save(
+                    f"memo on {describe_target(self.project, target_type, target_id)}",
+                    lambda: set_memo(self.project, target_type, target_id, coder_id, new),
+                    written,
+                )
 
         self.push_screen(MemoDialog(title, text), saved)
 
@@ -114,6 +138,28 @@ class QualcodeApp(App[None]):
             sections.insert(0, (f"{type(focused).__name__} (focused)", list(focused.BINDINGS)))
         sections.append(("Everywhere", list(self.BINDINGS)))
         self.push_screen(HelpScreen([(t, [b for b in bs if isinstance(b, Binding)]) for t, bs in sections]))
+
+    async def action_quit(self) -> None:
+        if not self.saver.waiting:
+            self.exit()
+            return
+
+        def answered(leave: bool | None) -> None:
+            if leave:
+                self.exit(message=f"Quit with {len(self.saver.waiting)} change(s) not saved (the project was busy).")
+
+        self.push_screen(
+            ConfirmDialog(f"{self.saver.status()}. Quit anyway and lose them? (No: keep waiting)"), answered
+        )
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A damaged project file met while reading: one line and a clean exit, never a traceback."""
+        explained = explain(self.project.path, error) if isinstance(error, sqlite3.DatabaseError) else None
+        if explained is not None and "damaged" in str(explained):
+            self.project.writable = False
+            self.exit(return_code=1, message=str(explained))
+            return
+        super()._handle_exception(error)
 
     def on_unmount(self) -> None:
         self.project.close()

@@ -132,12 +132,20 @@ def code_by_search(screen: Any) -> None:
             if not code_ids:
                 return
             new_ids: list[int] = []
-            added, present = apply_hits(screen.project, hits, app.coder, code_ids[0], new_ids)
-            screen.history.record_added(new_ids)  # u undoes the whole batch
-            screen._version = screen.data_version()
-            app.forget_counts()
-            screen.refresh_codings()
-            app.notify(f"Coded {added} passage(s); {present} already were.", timeout=5)
+            project, coder, history = screen.project, app.coder, screen.history
+
+            def coded(counts: tuple[int, int]) -> None:
+                history.record_added(new_ids)  # u undoes the whole batch
+                screen._version = screen.data_version()
+                app.forget_counts()
+                screen.refresh_codings()
+                app.notify(f"Coded {counts[0]} passage(s); {counts[1]} already were.", timeout=5)
+
+            def write() -> tuple[int, int]:
+                new_ids.clear()  # a retried attempt starts again
+                return apply_hits(project, hits, coder, code_ids[0], new_ids)
+
+            app.saver.save(f"coding by search ({sum(h.keep for h in hits)} passages)", write, coded)
 
         app.push_screen(CodePicker(screen.codes, title="Code the ticked passages with", multiple=False), chosen)
 

@@ -11,7 +11,6 @@ from typing import Any
 
 from ..codebook import project_codes
 from ..codes import add_code, merge_codes, move_code, update_code
-from ..errors import QualcodeError
 from .codebook import CodebookPanel
 from .dialogs import CodePicker, ConfirmDialog, TextPrompt
 from .transcript import TranscriptView
@@ -51,28 +50,36 @@ class CodebookEditsMixin:
 
     # -- growing the codebook ------------------------------------------------------------------------
 
-    def _codebook_edit(self, operation: Any, *args: Any, **kwargs: Any) -> Any:
-        try:
-            result = operation(self.project, *args, **kwargs)
-        except QualcodeError as error:
-            self.notify_error(error)
-            return None
-        self.app.forget_counts()  # type: ignore[attr-defined]  # a merge moves codings between codes
-        self.codes = project_codes(self.project)
-        self.refresh_codings()
-        self.app.forget_suggestions()  # type: ignore[attr-defined]  # suggestions come from the codebook
-        self.start_suggestions()  # type: ignore[attr-defined]
-        return result
+    def _codebook_edit(self, operation: Any, *args: Any, then: Any = None, **kwargs: Any) -> None:
+        """One codebook change through the app's saver; ``then(result)`` once it is written."""
+        project = self.project
+
+        def done(result: Any) -> None:
+            self.app.forget_counts()  # type: ignore[attr-defined]  # a merge moves codings between codes
+            self.codes = project_codes(self.project)
+            self.refresh_codings()
+            self.app.forget_suggestions()  # type: ignore[attr-defined]  # suggestions come from the codebook
+            self.start_suggestions()  # type: ignore[attr-defined]
+            if then is not None:
+                then(result)
+
+        self.app.saver.save(  # type: ignore[attr-defined]
+            f"codebook change ({operation.__name__.replace('_', ' ')})",
+            lambda: operation(project, *args, **kwargs),
+            done,
+        )
 
     def action_add_code(self, under_highlighted: bool) -> None:
         parent = self.query_one(CodebookPanel).highlighted_code if under_highlighted else None
 
+        def added(new: str | None) -> None:
+            if new:
+                panel = self.query_one(CodebookPanel)
+                panel.call_after_refresh(panel.select_code, new)
+
         def named(name: str | None) -> None:
             if name:
-                new = self._codebook_edit(add_code, name, parent)
-                if new:
-                    panel = self.query_one(CodebookPanel)
-                    panel.call_after_refresh(panel.select_code, new)
+                self._codebook_edit(add_code, name, parent, then=added)
 
         where = f"under {parent}" if parent else "at the top level"
         self.app.push_screen(TextPrompt(f"New code {where}: name"), named)
@@ -117,11 +124,12 @@ class CodebookEditsMixin:
             if not ids:
                 return
 
+            def merged(moved: int) -> None:
+                self.app.notify(f"Merged {source} into {ids[0]}: {moved} coding(s) moved.", timeout=4)
+
             def confirmed(yes: bool | None) -> None:
                 if yes:
-                    moved = self._codebook_edit(merge_codes, source, ids[0])
-                    if moved is not None:
-                        self.app.notify(f"Merged {source} into {ids[0]}: {moved} coding(s) moved.", timeout=4)
+                    self._codebook_edit(merge_codes, source, ids[0], then=merged)
 
             self.app.push_screen(
                 ConfirmDialog(f"Merge {source} into {ids[0]}? Its codings move; it is deleted."), confirmed

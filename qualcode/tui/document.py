@@ -1,9 +1,11 @@
 """The document screen: read a transcript, select passages by keyboard or mouse, apply and remove codes.
 
 Every coding change is committed to the project file the moment it is made (through ``History``, which
-also makes it undoable), so a killed terminal or a dropped SSH connection loses nothing. The screen shows
-the coder's own codings only (blind coding) unless the coder asks to see another coder's. A timer notices
-when another workbench has written to the project (``PRAGMA data_version``) and reloads the codings.
+also makes it undoable, and the app's ``Saver``, which keeps a change while another process holds the
+project and shows it only once written), so a killed terminal or a dropped SSH connection loses nothing.
+The screen shows the coder's own codings only (blind coding) unless the coder asks to see another coder's.
+Twice a second a timer asks SQLite whether anyone else has written (``PRAGMA data_version``, which costs
+nothing) and, if so, reloads the codings, so two coders on one server see each other's work at once.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from textual.widgets import Static
 
 from ..codebook import project_codes
 from ..codes import code_counts
-from ..coding import document_codings, set_key_quote
+from ..coding import document_codings, set_key_quotes
 from ..errors import QualcodeError
 from ..history import History
 from ..memos import memos_for
@@ -35,6 +37,7 @@ from .suggestions import SuggestionsMixin
 from .transcript import TranscriptView
 
 _key = partial(binding, "document")
+WATCH_SECONDS = 0.5  # how often to look for other processes' writes
 
 
 class DocumentScreen(SuggestionsMixin, CodebookEditsMixin, NavigationMixin, Screen[None]):
@@ -123,7 +126,7 @@ class DocumentScreen(SuggestionsMixin, CodebookEditsMixin, NavigationMixin, Scre
         self.load_document(self.document_id)
         self.query_one(TranscriptView).focus()
         self._version = self.data_version()
-        self.set_interval(2.0, self.watch_for_others)
+        self.set_interval(WATCH_SECONDS, self.watch_for_others)
 
     def on_resize(self, event: events.Resize) -> None:
         # on a short terminal the code's definition gives way, so the tree and the suggestions keep room
@@ -236,8 +239,11 @@ class DocumentScreen(SuggestionsMixin, CodebookEditsMixin, NavigationMixin, Scre
         words = len(view.text[start:end].split())
         codes = ", ".join(dict.fromkeys(("★ " if c["key_quote"] else "") + c["code_name"] for c in here)) or "not coded"
         memo = next((self.coding_memos[str(c["id"])] for c in here if str(c["id"]) in self.coding_memos), "")
+        waiting = self.app.saver.status()  # type: ignore[attr-defined]
         self.query_one("#status", Static).update(
-            f"Sentence {view.cursor + 1}/{len(view.segments)}  ·  selected {words} word(s) [{start}, {end})  ·  {codes}"
+            (f"[b reverse]{waiting}[/]  ·  " if waiting else "")
+            + f"Sentence {view.cursor + 1}/{len(view.segments)}  ·  selected {words} word(s) [{start}, {end})  ·  "
+            + f"{codes}"
             + (f"  ·  ✎ {_short(memo)}" if memo else "")
         )
 
@@ -288,23 +294,32 @@ class DocumentScreen(SuggestionsMixin, CodebookEditsMixin, NavigationMixin, Scre
 
     # -- coding --------------------------------------------------------------------------------------
 
-    def apply(self, code_ids: list[str]) -> None:
+    def apply(self, code_ids: list[str], origin: str = "manual") -> None:
         start, end = self.query_one(TranscriptView).selection
         if start >= end:
             return
-        try:
-            added = self.history.add_many(self.document_id, code_ids, self.coder_id, start, end)
-        except QualcodeError as error:
-            self.notify_error(error)
-            return
-        for code_id in code_ids:
-            if code_id in self.recent:
-                self.recent.remove(code_id)
-            self.recent.insert(0, code_id)
-        self._version = self.data_version()
-        self.refresh_codings([(c, self.document_id, 1) for c, new in zip(code_ids, added, strict=True) if new])
-        if not any(added):
-            self.app.notify("Already coded with that.", timeout=3)
+        document_id, coder_id, history = self.document_id, self.coder_id, self.history
+
+        def applied(added: list[int | None]) -> None:
+            for code_id in code_ids:
+                if code_id in self.recent:
+                    self.recent.remove(code_id)
+                self.recent.insert(0, code_id)
+            if document_id != self.document_id:
+                return  # written after the coder moved on: shown when the document is opened again
+            self._version = self.data_version()
+            self.refresh_codings([(c, document_id, 1) for c, new in zip(code_ids, added, strict=True) if new])
+            if not any(added):
+                self.app.notify("Already coded with that.", timeout=3)
+
+        self.app.saver.save(  # type: ignore[attr-defined]
+            f"{', '.join(self.code_name(c) for c in code_ids)} on {self.document['name']} [{start}, {end})",
+            lambda: history.add_many(document_id, code_ids, coder_id, start, end, origin),
+            applied,
+        )
+
+    def code_name(self, code_id: str) -> str:
+        return next((c["name"] for c in self.codes if c["id"] == code_id), code_id)
 
     def action_code_by_search(self) -> None:
         from .autocode import code_by_search
@@ -348,13 +363,17 @@ class DocumentScreen(SuggestionsMixin, CodebookEditsMixin, NavigationMixin, Scre
         self.app.push_screen(CodePicker(unique, title="Remove which code? (Ctrl+T ticks several)"), chosen)
 
     def remove_codings(self, coding_ids: list[int]) -> None:
-        try:
-            removed = self.history.remove(coding_ids)
-        except QualcodeError as error:
-            self.notify_error(error)
-            removed = None
-        self._version = self.data_version()
-        self.refresh_codings(None if removed is None else [(r["code_id"], r["document_id"], -1) for r in removed])
+        history = self.history
+
+        def removed(rows: list[dict[str, Any]]) -> None:
+            self._version = self.data_version()
+            self.refresh_codings([(r["code_id"], r["document_id"], -1) for r in rows])
+
+        self.app.saver.save(  # type: ignore[attr-defined]
+            f"removal of {len(coding_ids)} coding(s) in {self.document['name']}",
+            lambda: history.remove(coding_ids),
+            removed,
+        )
 
     def action_key_quote(self) -> None:
         """Star the coding at the selection as a key quote (or unstar it); several codes here: all of them."""
@@ -366,11 +385,16 @@ class DocumentScreen(SuggestionsMixin, CodebookEditsMixin, NavigationMixin, Scre
             self.app.notify("No coding of yours here to star.", timeout=3)
             return
         starred = not all(c["key_quote"] for c in exact)
-        for coding in exact:
-            set_key_quote(self.project, coding["id"], starred)
-        self._version = self.data_version()
-        self.refresh_codings([])
-        self.app.notify("Starred as a key quote." if starred else "Key-quote star removed.", timeout=2)
+        ids = [c["id"] for c in exact]
+
+        def marked(_: object) -> None:
+            self._version = self.data_version()
+            self.refresh_codings([])
+            self.app.notify("Starred as a key quote." if starred else "Key-quote star removed.", timeout=2)
+
+        self.app.saver.save(  # type: ignore[attr-defined]
+            f"key-quote star in {self.document['name']}", lambda: set_key_quotes(self.project, ids, starred), marked
+        )
 
     def action_undo(self) -> None:
         self._step(self.history.undo, "Nothing to undo.")
@@ -379,11 +403,9 @@ class DocumentScreen(SuggestionsMixin, CodebookEditsMixin, NavigationMixin, Scre
         self._step(self.history.redo, "Nothing to redo.")
 
     def _step(self, operation: Any, nothing: str) -> None:
-        try:
-            step = operation()
-        except QualcodeError as error:
-            self.notify_error(error)
-            return
+        self.app.saver.save(nothing.split()[-1].rstrip("."), operation, partial(self._stepped, nothing))  # type: ignore[attr-defined]
+
+    def _stepped(self, nothing: str, step: Any) -> None:
         if step is None:
             self.app.notify(nothing, timeout=2)
             return

@@ -24,7 +24,7 @@ from textual.widgets import DataTable, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..codebook import project_codes
-from ..coding import set_key_quote
+from ..coding import set_key_quotes
 from ..errors import QualcodeError
 from ..evidence import evidence_map, shade, write_evidence_map
 from ..exports import write_frequencies, write_quotes
@@ -331,9 +331,16 @@ class QuotesDialog(ModalScreen[None]):
         quotes = self.query_one(OptionList)
         index = quotes.highlighted if quotes.highlighted is not None else 0
         row = self.rows[index]
-        row["key_quote"] = not row["key_quote"]
-        set_key_quote(self.app.project, int(row["id"].removeprefix("E")), row["key_quote"])  # type: ignore[attr-defined]
-        quotes.replace_option_prompt_at_index(index, self.prompt(row))
+        starred = not row["key_quote"]
+        project = self.app.project  # type: ignore[attr-defined]
+
+        def marked(_: object) -> None:
+            row["key_quote"] = starred
+            quotes.replace_option_prompt_at_index(index, self.prompt(row))
+
+        self.app.saver.save(  # type: ignore[attr-defined]
+            "key-quote star", lambda: set_key_quotes(project, [int(row["id"].removeprefix("E"))], starred), marked
+        )
 
     def action_write_quotes(self) -> None:
         export_quotes(self, self.filters, self.filters.codes[0] if self.filters.codes else "all")

@@ -95,11 +95,19 @@ class SuggestionsMixin:
             return
         screen: Any = self
         first = found[0]
-        added = screen.history.add_many(screen.document_id, [first.code], screen.coder_id, first.start, first.end,
-                                        "suggestion")  # fmt: skip
-        screen._version = screen.data_version()
-        screen.refresh_codings([(first.code, screen.document_id, 1)] if added[0] else [])
-        self.show_suggestions()
+        history, document_id, coder_id = screen.history, screen.document_id, screen.coder_id
+
+        def accepted(added: list[int | None]) -> None:
+            if document_id == screen.document_id:
+                screen._version = screen.data_version()
+                screen.refresh_codings([(first.code, document_id, 1)] if added[0] else [])
+                self.show_suggestions()
+
+        screen.app.saver.save(
+            f"suggested {screen.code_name(first.code)} on {screen.document['name']}",
+            lambda: history.add_many(document_id, [first.code], coder_id, first.start, first.end, "suggestion"),
+            accepted,
+        )
 
     def action_dismiss_suggestion(self) -> None:
         found = self.current_suggestions()
@@ -107,10 +115,19 @@ class SuggestionsMixin:
             return
         screen: Any = self
         first = found[0]
-        dismiss(screen.project, screen.app.coder, screen.document_id, first.start, first.end, first.code)
-        screen._version = screen.data_version()
-        self.suggested[first.start] = [s for s in self.suggested[first.start] if s.code != first.code]
-        self.show_suggestions()
+        suggested = self.suggested
+
+        def dismissed(_: object) -> None:
+            screen._version = screen.data_version()
+            suggested[first.start] = [s for s in suggested.get(first.start, []) if s.code != first.code]
+            self.show_suggestions()
+
+        project, coder, document_id = screen.project, screen.app.coder, screen.document_id
+        screen.app.saver.save(
+            f"dismissal of a suggestion in {screen.document['name']}",
+            lambda: dismiss(project, coder, document_id, first.start, first.end, first.code),
+            dismissed,
+        )
 
     def action_toggle_suggestions(self) -> None:
         self.suggestions_on = not self.suggestions_on
