@@ -43,7 +43,7 @@ def start(*args: object, env: dict[str, str] | None = None) -> subprocess.Popen:
 class Workbench:
     """A workbench (``workbench_driver.py``) in its own process: send commands, read what it reports."""
 
-    def __init__(self, project: Path, coder: str, env: dict[str, str] | None = None) -> None:
+    def __init__(self, project: Path, coder: str, env: dict[str, str] | None = None, wait: bool = True) -> None:
         self.coder = coder
         self.process = subprocess.Popen(
             [sys.executable, str(DRIVER), str(project), coder],
@@ -58,7 +58,8 @@ class Workbench:
         self.errors: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
         threading.Thread(target=self._read_errors, daemon=True).start()
-        self.wait_for("ready", 120)
+        if wait:
+            self.wait_for("ready", 120)
 
     def _read(self) -> None:
         for line in self.process.stdout:  # type: ignore[union-attr]

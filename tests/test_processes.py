@@ -11,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -189,13 +190,13 @@ def test_an_old_project_is_upgraded_once_after_a_backup(demo_copy: Path) -> None
     for writer in writers:
         _, err = writer.communicate(timeout=120)
         assert writer.returncode == 0, err
-    with sqlite3.connect(old) as conn:
+    with closing(sqlite3.connect(old)) as conn:
         assert conn.execute("PRAGMA user_version").fetchone() == (7,)
         names = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations")]
     assert names.count("m006_dismissals") == 1 and names.count("m007_project_identity") == 1
     backups = list(old.parent.glob("demo-backup-*-before-schema-7.qdb"))
     assert len(backups) == 1
-    with sqlite3.connect(backups[0]) as conn:
+    with closing(sqlite3.connect(backups[0])) as conn:
         assert conn.execute("PRAGMA user_version").fetchone() == (5,)
         assert conn.execute("SELECT count(*) FROM coding").fetchone()[0] == 28
     assert len(read_codings(old)) == 31
