@@ -64,9 +64,14 @@ def copy(source: sqlite3.Connection, destination: Path) -> int:
         target = sqlite3.connect(partial, isolation_level=None)
         try:
             source.backup(target)  # one step: a consistent snapshot, whatever other processes write
-            ok = target.execute("PRAGMA quick_check").fetchone()[0]
-            if ok != "ok":
-                raise QualcodeError(f"{destination}: the copy did not check out ({ok}); the project may be damaged")
+            found = [row[0] for row in target.execute("PRAGMA quick_check(3)")]
+            if found != ["ok"]:
+                lines = "\n".join(found).splitlines()
+                first = next((line for line in lines if not line.startswith("***")), lines[0])
+                raise QualcodeError(
+                    f"{destination}: not written: the copy does not check out ({first}), so the "
+                    "project itself is damaged; run `qualcode check` on it"
+                )
             target.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
         finally:
             target.close()

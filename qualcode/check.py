@@ -90,6 +90,7 @@ def check_project(path: Path) -> Result:
     result = Result()
     db = file_connection(path)  # raises QualcodeError for what is not a qualcode project at all
     conn = db.conn
+    conn.execute("PRAGMA cell_size_check=OFF")  # let integrity_check itself describe a damaged page
     try:
         _sqlite_checks(conn, result)
         if not result.problems:  # on a damaged file the queries below would only repeat the damage
@@ -106,9 +107,9 @@ def check_project(path: Path) -> Result:
 
 
 def _sqlite_checks(conn: sqlite3.Connection, result: Result) -> None:
-    lines = [row[0] for row in conn.execute(f"PRAGMA integrity_check({_LIMIT})")]
+    lines = [line for row in conn.execute(f"PRAGMA integrity_check({_LIMIT})") for line in row[0].splitlines()]
     if lines != ["ok"]:
-        result.problems.extend(f"integrity: {line}" for line in lines)
+        result.problems.extend(f"integrity: {line}" for line in lines if not line.startswith("***"))
     for table, rowid, parent, _ in conn.execute("PRAGMA foreign_key_check"):
         result.problems.append(f"foreign key: {table} row {rowid} refers to a missing {parent}")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import json
 import os
+import shutil
 import socket
 import sqlite3
 import time
@@ -24,8 +25,7 @@ from . import backup, location
 from .errors import QualcodeError
 from .schema import APPLICATION_ID, SCHEMA_VERSION
 
-BUSY_TIMEOUT_MS = 10_000  # how long one statement waits on a lock (a reader during WAL recovery, mostly)
-PATIENCE = 10.0  # how long a writer waits for the write lock before giving up, in seconds
+PATIENCE = 10.0  # seconds a statement waits on a lock (a writer for the write lock, a reader during WAL recovery)
 EXCLUSIVE_ENV = "QUALCODE_EXCLUSIVE"
 SIDECARS = ("-wal", "-shm", "-journal")
 _WRITES = {
@@ -65,6 +65,10 @@ def patience() -> float:
         return max(0.0, float(given)) if given else PATIENCE
     except ValueError:
         raise QualcodeError(f"QUALCODE_PATIENCE={given!r}: give a number of seconds") from None
+
+
+def busy_timeout_ms() -> int:
+    return max(1, int(patience() * 1000))
 
 
 def exclusive_requested() -> bool:
@@ -132,7 +136,10 @@ def uri(path: Path, mode: str) -> str:
 def wrap(conn: sqlite3.Connection) -> Database:
     db = Database(conn, execute_plugins=False)
     db.execute("PRAGMA foreign_keys=ON")
-    db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    # Every page's cells are checked as it is read, so that a damaged page is reported before anything is
+    # written into it (without this, an insert can land in a page whose other cells are garbage).
+    db.execute("PRAGMA cell_size_check=ON")
+    db.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
     return db
 
 
@@ -143,7 +150,7 @@ def connect(path: Path, mode: str, *, shared: bool = False) -> Database:
     conn = sqlite3.connect(
         uri(path, mode),
         uri=True,
-        timeout=BUSY_TIMEOUT_MS / 1000,
+        timeout=patience(),
         isolation_level=None,
         check_same_thread=not (shared or exclusive_requested()),  # exclusive use: workers share it
     )
@@ -255,7 +262,7 @@ def explain(path: Path, error: BaseException) -> QualcodeError | None:
         return ProjectBusy(path, "another process", PATIENCE)
     if name.startswith("SQLITE_READONLY") or "readonly database" in text:
         return ProjectReadOnly(path, text)
-    if name == "SQLITE_FULL" or "disk is full" in text:
+    if name == "SQLITE_FULL" or "disk is full" in text or (name.startswith("SQLITE_IOERR") and _disk_full(path)):
         return QualcodeError(f"{path}: the disk is full (or the file reached its size limit); nothing was changed")
     if name == "SQLITE_NOTADB" or text == "file is not a database":
         return QualcodeError(f"{path}: not a qualcode project (not a SQLite database, or one damaged past reading)")
@@ -266,6 +273,15 @@ def explain(path: Path, error: BaseException) -> QualcodeError | None:
     if name.startswith("SQLITE_CANTOPEN"):
         return QualcodeError(f"{path}: cannot open it ({text})")
     return None
+
+
+def _disk_full(path: Path) -> bool:
+    """An I/O error on a disk with (almost) no room left is a full disk: SQLite says "disk I/O error" when the
+    -shm file cannot grow."""
+    try:
+        return shutil.disk_usage(path.absolute().parent).free < 1 << 20
+    except OSError:
+        return False
 
 
 def refuse_own_file(project: Path, other: Path, role: str) -> None:

@@ -43,10 +43,10 @@ from sqlite_utils import Database
 from . import __version__, backup, location
 from .errors import QualcodeError
 from .projectfile import (  # noqa: F401  (re-exported: callers know the store)
-    BUSY_TIMEOUT_MS,
     ProjectBusy,
     ProjectReadOnly,
     WriterNote,
+    busy_timeout_ms,
     check_path,
     check_place,
     connect,
@@ -89,6 +89,7 @@ class Project:
         self.patience = patience()
         self.on_wait: Callable[[str], None] | None = None
         self._upgrade_backup: Path | None = None  # made before an upgrade that is not yet committed
+        self.upgrade_note = ""  # what an upgrade on opening did, for the user
         self._shared = False  # another Project's connection (exclusive use): closing leaves it open
         self._journal_ok = True  # the file is in the journal mode this use wants (see _set_journal)
         self.note = WriterNote(path)
@@ -193,7 +194,7 @@ class Project:
             return None
         if self.memory_uri:
             return sqlite3.connect(self.memory_uri, uri=True)
-        return sqlite3.connect(uri(self.path, "ro"), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        return sqlite3.connect(uri(self.path, "ro"), uri=True, timeout=patience())
 
     def attach_uri(self) -> str:
         """What another connection ATTACHes to read this project (its migrated copy, if it has one)."""
@@ -227,13 +228,16 @@ class Project:
                 self._commit()  # another process upgraded it meanwhile
                 return
             if self._upgrade_backup is None:  # the committed state, read beside our write lock
-                reader = sqlite3.connect(uri(self.path, "ro"), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+                reader = sqlite3.connect(uri(self.path, "ro"), uri=True, timeout=patience())
                 try:
                     self._upgrade_backup = self._backup_before_upgrade(reader)
                 finally:
                     reader.close()
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
             migrations.apply(self.db)
             self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            self.upgrade_note = (f"{self.path} was made by an older qualcode: upgraded from schema {version} to "
+                                 f"{SCHEMA_VERSION}; the file as it was is kept as {self._upgrade_backup}")  # fmt: skip
         except BaseException:
             self.abandon_upgrade()
             raise
@@ -331,7 +335,7 @@ class Project:
                     if self.on_wait:
                         self.on_wait(holder)
         finally:
-            self.db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            self.db.execute(f"PRAGMA busy_timeout={busy_timeout_ms()}")
         if what:
             self.note.leave(what)
 

@@ -21,7 +21,7 @@ import click
 
 from ..errors import QualcodeError
 
-PROJECT = click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
+PROJECT = click.argument("project", type=click.Path(path_type=Path))  # a folder gets our own one-line error
 
 
 # What each command's file options are, for the message when one names the project itself.
@@ -101,6 +101,8 @@ def open_project(path: Path, write: bool = False) -> Any:
 
     opened = Project.open(path, write=write)
     opened.on_wait = _waiting_message()
+    if opened.upgrade_note:
+        click.echo(f"note: {opened.upgrade_note}", err=True)
     return opened
 
 

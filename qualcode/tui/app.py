@@ -48,6 +48,8 @@ class QualcodeApp(App[None]):
 
     def on_mount(self) -> None:
         self.sub_title = str(self.project.path)
+        if self.project.upgrade_note:
+            self.notify(self.project.upgrade_note, timeout=10)
         if not self.project.writable:
             self.notify(
                 f"Read-only: {self.project.read_only_reason}. You can read and report; nothing can be saved.",
@@ -148,8 +150,14 @@ class QualcodeApp(App[None]):
             if leave:
                 self.exit(message=f"Quit with {len(self.saver.waiting)} change(s) not saved (the project was busy).")
 
+        waiting = len(self.saver.waiting)
         self.push_screen(
-            ConfirmDialog(f"{self.saver.status()}. Quit anyway and lose them? (No: keep waiting)"), answered
+            ConfirmDialog(
+                f"Quit and lose {waiting} change(s) not saved yet? The project is busy: {self.saver.holder} is "
+                "writing to it; they are saved as soon as it finishes.",
+                "y = quit and lose them, n = keep waiting",
+            ),
+            answered,
         )
 
     def _handle_exception(self, error: Exception) -> None:

@@ -245,14 +245,14 @@ class MemoDialog(ModalScreen[str | None]):
 class ConfirmDialog(ModalScreen[bool]):
     BINDINGS = [_key("y", "answer(True)", "Yes"), _key("n,escape", "answer(False)", "No")]
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: str, answers: str = "y = yes, n = no") -> None:
         super().__init__()
-        self.question = question
+        self.question, self.answers = question, answers
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self.question, classes="dialog-title")
-            yield Label("y = yes, n = no")
+            yield Label(self.question, classes="dialog-title question")
+            yield Label(self.answers)
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)

@@ -173,6 +173,8 @@ class DocumentScreen(SuggestionsMixin, CodebookEditsMixin, NavigationMixin, Scre
             name = self.project.db.execute("SELECT name FROM coder WHERE id = ?", [self.others_id]).fetchone()[0]
             viewing = f"  ·  also showing [u]{name}[/u]'s codings"
         memo = f"  ·  ✎ {_short(self.document_memo)}" if self.document_memo else ""
+        if not self.project.writable:
+            memo += "  ·  [b reverse] read-only [/]"
         self.query_one("#doc-title", Static).update(
             f"[b]{d['name']}[/b]  {d['kind'].replace('_', ' ')}  ·  {d['words']:,} words  ·  coding as "
             f"[b]{self.app.coder}[/b]{viewing}{memo}"  # type: ignore[attr-defined]
