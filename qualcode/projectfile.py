@@ -71,7 +71,18 @@ def busy_timeout_ms() -> int:
     return max(1, int(patience() * 1000))
 
 
+_exclusive: bool | None = None  # asked for on this command line; None: as QUALCODE_EXCLUSIVE says
+
+
+def set_exclusive(value: bool | None) -> None:
+    """``--exclusive`` for every connection this process opens (the workbench's included), or None."""
+    global _exclusive
+    _exclusive = value
+
+
 def exclusive_requested() -> bool:
+    if _exclusive is not None:
+        return _exclusive
     return os.environ.get(EXCLUSIVE_ENV, "").strip().lower() not in ("", "0", "no", "false")
 
 

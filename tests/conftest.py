@@ -189,3 +189,15 @@ def with_memos(path: Path) -> Path:
             set_memo(project, "coding", coding, amira, MEMOS["coding"])
             db.execute("UPDATE coding SET memo = ? WHERE id = ?", [MEMOS["coding column"], coding])
     return path
+
+
+def old_project(path: Path) -> Path:
+    """The project as schema 5 wrote it (before suggestions could be dismissed, before project identity)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("DROP TABLE dismissal")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name IN ('m006_dismissals', 'm007_project_identity')")
+    conn.execute("DELETE FROM project WHERE key = 'refi_namespace'")
+    conn.execute("PRAGMA user_version=5")
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.close()
+    return path

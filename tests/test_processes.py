@@ -15,6 +15,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+from conftest import old_project
 from processes import Workbench, qualcode, read_codings, start
 
 HOLD = """
@@ -147,18 +148,6 @@ def test_coding_goes_on_during_a_colleagues_import(demo_copy: Path, tmp_path: Pa
     assert done >= 2 and len(read_codings(demo_copy, "sam")) == done
 
 
-def _old_project(path: Path) -> Path:
-    """The project as schema 5 wrote it (before suggestions could be dismissed, before project identity)."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("DROP TABLE dismissal")
-    conn.execute("DELETE FROM _sqlite_migrations WHERE name IN ('m006_dismissals', 'm007_project_identity')")
-    conn.execute("DELETE FROM project WHERE key = 'refi_namespace'")
-    conn.execute("PRAGMA user_version=5")
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.close()
-    return path
-
-
 def _state(path: Path) -> tuple[bytes, list[str]]:
     wal = Path(f"{path}-wal")
     return path.read_bytes() + (wal.read_bytes() if wal.exists() else b""), sorted(
@@ -167,7 +156,7 @@ def _state(path: Path) -> tuple[bytes, list[str]]:
 
 
 def test_an_old_project_is_read_by_many_without_a_change(demo_copy: Path) -> None:
-    old = _old_project(demo_copy)
+    old = old_project(demo_copy)
     before = _state(old)
     readers = [start("info", old, "--json") for _ in range(3)]
     readers += [start("export", "quotes", old, "-o", old.with_name(f"q{n}.json")) for n in range(2)]
@@ -184,7 +173,7 @@ def test_an_old_project_is_read_by_many_without_a_change(demo_copy: Path) -> Non
 
 
 def test_an_old_project_is_upgraded_once_after_a_backup(demo_copy: Path) -> None:
-    old = _old_project(demo_copy)
+    old = old_project(demo_copy)
     writers = [start("code", old, "--coder", f"c{n}", "--document", "mentor_tom.txt", "--code", "st-mentee-engage-mentor",
                      "--segment", n) for n in range(3)]  # fmt: skip
     for writer in writers:

@@ -16,7 +16,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import digest
+from conftest import digest, old_project
 
 from qualcode.errors import QualcodeError
 from qualcode.store import Project, ProjectReadOnly
@@ -104,6 +104,26 @@ def test_a_reading_connection_cannot_write(demo_copy: Path) -> None:
             pass
         project.db.execute("CREATE TEMP TABLE scratch (id INTEGER)")  # reports use temporary tables
         assert project.db.execute("SELECT count(*) FROM segment_fts").fetchone()[0] > 0  # the search index reads
+
+
+def test_merge_never_changes_its_sources(invoke, demo_copy: Path, tmp_path: Path) -> None:
+    """Sources are read only, an older one through its in-memory upgrade (attached, never upgraded)."""
+    other = tmp_path / "other" / "demo.qdb"
+    other.parent.mkdir()
+    assert invoke("backup", demo_copy, "-o", other).exit_code == 0
+    assert invoke("code", other, "--coder", "lee", "--document", "mentor_tom.txt", "--code",
+                  "st-mentee-engage-mentor", "--segment", 4).exit_code == 0  # fmt: skip
+    old_project(other)
+    before = digest(demo_copy), digest(other)
+    merged = tmp_path / "merged.qdb"
+    result = invoke("merge", merged, demo_copy, other)
+    assert result.exit_code == 0, result.output
+    assert (digest(demo_copy), digest(other)) == before
+    assert not list(other.parent.glob("*-backup-*"))
+    assert invoke("check", merged).exit_code == 0
+    with closing(sqlite3.connect(merged)) as conn:
+        assert conn.execute("SELECT count(*) FROM coding c JOIN coder r ON r.id = c.coder_id "
+                            "WHERE r.name = 'lee'").fetchone()[0] == 1  # fmt: skip
 
 
 # -- paths that are the project itself -----------------------------------------------------------------

@@ -9,7 +9,6 @@ write runs in a transaction, the project file is then exactly as it was.
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import sys
 from collections.abc import Generator
@@ -84,10 +83,9 @@ Group.group_class = Group
 )
 def cli(exclusive: bool) -> None:
     """qualcode: code interview and focus-group transcripts against a logic-model codebook."""
-    if exclusive:
-        from ..projectfile import EXCLUSIVE_ENV
+    from ..projectfile import set_exclusive
 
-        os.environ[EXCLUSIVE_ENV] = "1"  # every connection this process opens, the workbench's included
+    set_exclusive(True if exclusive else None)  # every connection this command opens, the workbench's included
 
 
 def main() -> None:
