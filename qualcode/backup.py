@@ -93,7 +93,7 @@ def discard(partial: Path) -> None:
 def backup_project(project: Path, destination: Path | None = None) -> tuple[Path, int]:
     """A checked copy of the project as it is now, beside it with a timestamp unless ``destination`` is given;
     returns the copy's path and size. Safe while others write: they neither wait for it nor disturb it."""
-    from .store import file_connection, refuse_own_file
+    from .projectfile import file_connection, refuse_own_file
 
     destination = destination or default_path(project)
     refuse_own_file(project, destination, "backup file")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .backup import hint
-from .store import file_connection
+from .projectfile import file_connection
 from .text import sha256
 
 _LIMIT = 50  # problems of one kind listed before "... and N more"

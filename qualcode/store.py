@@ -42,7 +42,7 @@ from sqlite_utils import Database
 
 from . import __version__, backup, location
 from .errors import QualcodeError
-from .projectfile import (  # noqa: F401  (re-exported: callers know the store)
+from .projectfile import (
     ProjectBusy,
     ProjectReadOnly,
     WriterNote,
@@ -53,7 +53,6 @@ from .projectfile import (  # noqa: F401  (re-exported: callers know the store)
     connect_reader,
     exclusive_requested,
     explain,
-    file_connection,
     identify,
     is_busy,
     patience,
@@ -188,7 +187,7 @@ class Project:
             return copy
         return Project.open(self.path)
 
-    def connect_reader(self) -> sqlite3.Connection | None:
+    def parallel_connection(self) -> sqlite3.Connection | None:
         """A plain read-only connection for parallel reads, or None where there cannot be one."""
         if self.exclusive:
             return None
@@ -224,7 +223,8 @@ class Project:
             self._upgrade_backup = self._backup_before_upgrade(self.db.conn)
         self._begin("an upgrade of the project's schema")
         try:
-            if self.db.execute("PRAGMA user_version").fetchone()[0] >= SCHEMA_VERSION:
+            version = self.db.execute("PRAGMA user_version").fetchone()[0]
+            if version >= SCHEMA_VERSION:
                 self._commit()  # another process upgraded it meanwhile
                 return
             if self._upgrade_backup is None:  # the committed state, read beside our write lock
@@ -233,7 +233,6 @@ class Project:
                     self._upgrade_backup = self._backup_before_upgrade(reader)
                 finally:
                     reader.close()
-            version = self.db.execute("PRAGMA user_version").fetchone()[0]
             migrations.apply(self.db)
             self.db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             self.upgrade_note = (f"{self.path} was made by an older qualcode: upgraded from schema {version} to "

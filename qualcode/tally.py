@@ -128,7 +128,7 @@ def _read(
     bounds = [ids[len(ids) * n // parts] for n in range(parts)] + ["\U0010ffff"]
 
     def read(n: int, connection: sqlite3.Connection | None) -> list[tuple[str, list[np.ndarray], int]]:
-        db = connection or project.connect_reader()
+        db = connection or project.parallel_connection()
         assert db is not None  # parts > 1 only where readers can connect
         try:
             rows = db.execute(query, [bounds[n], bounds[n + 1], *params])

@@ -224,9 +224,11 @@ def demo(directory: Path | None, no_tui: bool) -> None:
 @click.option("--coder", help="Who is coding (remembered per project; asked for if not known).")
 def open_(project: Path, coder: str | None) -> None:
     """The coding workbench: read transcripts, select passages, apply codes, memos, search."""
-    from ..store import Project
+    from .. import location
+    from ..store import check_place
 
-    Project.open_for_workbench(project).close()  # a clear error for a missing or foreign file, before the screen clears
+    open_project(project).close()  # a clear error for a missing, foreign or damaged file, before the screen clears
+    check_place(project, location.describe(project))  # and for a network drive or sync folder
     _run_workbench(project, coder)
 
 

@@ -296,7 +296,7 @@ class DocumentScreen(SuggestionsMixin, CodebookEditsMixin, NavigationMixin, Scre
 
     # -- coding --------------------------------------------------------------------------------------
 
-    def apply(self, code_ids: list[str], origin: str = "manual") -> None:
+    def apply(self, code_ids: list[str]) -> None:
         start, end = self.query_one(TranscriptView).selection
         if start >= end:
             return
@@ -316,7 +316,7 @@ class DocumentScreen(SuggestionsMixin, CodebookEditsMixin, NavigationMixin, Scre
 
         self.app.saver.save(  # type: ignore[attr-defined]
             f"{', '.join(self.code_name(c) for c in code_ids)} on {self.document['name']} [{start}, {end})",
-            lambda: history.add_many(document_id, code_ids, coder_id, start, end, origin),
+            lambda: history.add_many(document_id, code_ids, coder_id, start, end),
             applied,
         )
 
@@ -399,13 +399,13 @@ class DocumentScreen(SuggestionsMixin, CodebookEditsMixin, NavigationMixin, Scre
         )
 
     def action_undo(self) -> None:
-        self._step(self.history.undo, "Nothing to undo.")
+        self._step("undo", self.history.undo, "Nothing to undo.")
 
     def action_redo(self) -> None:
-        self._step(self.history.redo, "Nothing to redo.")
+        self._step("redo", self.history.redo, "Nothing to redo.")
 
-    def _step(self, operation: Any, nothing: str) -> None:
-        self.app.saver.save(nothing.split()[-1].rstrip("."), operation, partial(self._stepped, nothing))  # type: ignore[attr-defined]
+    def _step(self, what: str, operation: Any, nothing: str) -> None:
+        self.app.saver.save(what, operation, partial(self._stepped, nothing))  # type: ignore[attr-defined]
 
     def _stepped(self, nothing: str, step: Any) -> None:
         if step is None:
