@@ -15,7 +15,8 @@ import shutil
 import socket
 import sqlite3
 import time
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import quote
 
@@ -91,15 +92,23 @@ def file_connection(path: str | Path) -> Database:
     path = Path(path)
     check_path(path)
     db = connect_reader(path, location.describe(path), exclusive_requested())
-    try:
+    with closed_on_error(path, db):
         identify(path, db)
+    return db
+
+
+@contextmanager
+def closed_on_error(path: Path, db: Database) -> Iterator[None]:
+    """Close a connection that is not handed on because something failed, and say what SQLite reported in
+    one line naming the project."""
+    try:
+        yield
     except sqlite3.Error as error:
         db.close()
         raise explain(path, error) or error from None
     except BaseException:
         db.close()
         raise
-    return db
 
 
 class WriterNote:

@@ -49,10 +49,10 @@ from .projectfile import (
     busy_timeout_ms,
     check_path,
     check_place,
+    closed_on_error,
     connect,
     connect_reader,
     exclusive_requested,
-    explain,
     identify,
     is_busy,
     patience,
@@ -142,22 +142,13 @@ class Project:
         else:
             exclusive = exclusive_requested()
             db = connect_reader(path, place, exclusive)
-        try:
+        with closed_on_error(path, db):
             version = identify(path, db)
             project = cls(path, db, writable=write, exclusive=exclusive)
             if write:
                 project._set_journal()
             if version < SCHEMA_VERSION:
-                if write:
-                    project._upgrade()
-                else:
-                    project = project._migrated_copy()
-        except sqlite3.Error as error:
-            db.close()
-            raise explain(path, error) or error from None
-        except BaseException:
-            db.close()
-            raise
+                project = project._upgrade() if write else project._migrated_copy()
         return project
 
     @classmethod
@@ -216,7 +207,7 @@ class Project:
             self.db.execute(f"PRAGMA journal_mode={'DELETE' if self.exclusive else 'WAL'}")
             self._journal_ok = True
 
-    def _upgrade(self) -> None:
+    def _upgrade(self) -> Project:
         """Migrate an older project inside a transaction left open for the command's own work (committed by
         ``finish_upgrade`` or on a clean close, rolled back with it on failure), after a backup."""
         if self.exclusive:  # nobody else can be in: back up first, through this connection
@@ -226,7 +217,7 @@ class Project:
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             if version >= SCHEMA_VERSION:
                 self._commit()  # another process upgraded it meanwhile
-                return
+                return self
             if self._upgrade_backup is None:  # the committed state, read beside our write lock
                 reader = sqlite3.connect(uri(self.path, "ro"), uri=True, timeout=patience())
                 try:
@@ -240,6 +231,7 @@ class Project:
         except BaseException:
             self.abandon_upgrade()
             raise
+        return self
 
     def _backup_before_upgrade(self, connection: sqlite3.Connection) -> Path:
         destination = backup.default_path(self.path, f"before-schema-{SCHEMA_VERSION}")

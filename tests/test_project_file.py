@@ -14,6 +14,7 @@ import subprocess
 import sys
 from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import digest, old_project
@@ -228,14 +229,19 @@ def test_a_read_only_project_is_read_and_says_so_when_written(invoke, immutable:
     assert immutable.read_bytes() == before
 
 
-def test_the_workbench_on_a_read_only_project_says_so(immutable: Path) -> None:
+def recording_app(path: Path) -> tuple[Any, list[str]]:
+    """The workbench (as amira), with every notification it shows kept in a list."""
     from qualcode.tui import make_app
 
+    app, said = make_app(path, coder="amira", user="tests"), []
+    shown = app.notify
+    app.notify = lambda message, *a, **k: (said.append(str(message)), shown(message, *a, **k))  # type: ignore[method-assign]
+    return app, said
+
+
+def test_the_workbench_on_a_read_only_project_says_so(immutable: Path) -> None:
     async def scenario() -> list[str]:
-        app = make_app(immutable, coder="amira", user="ro")
-        said: list[str] = []
-        shown = app.notify
-        app.notify = lambda message, *a, **k: (said.append(str(message)), shown(message, *a, **k))  # type: ignore[method-assign]
+        app, said = recording_app(immutable)
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.press("enter")
             await pilot.pause()
@@ -297,13 +303,9 @@ def test_a_read_only_folder(invoke, demo_copy: Path) -> None:
 def test_the_workbench_reports_a_full_disk_and_keeps_going(demo_copy: Path) -> None:
     """The file may not grow (SQLite's page limit: the same SQLITE_FULL a full disk gives): the coding that
     failed is reported, the ones before it are kept, and coding works again once there is room."""
-    from qualcode.tui import make_app
 
     async def scenario() -> list[str]:
-        app = make_app(demo_copy, coder="amira", user="full")
-        said: list[str] = []
-        shown = app.notify
-        app.notify = lambda message, *a, **k: (said.append(str(message)), shown(message, *a, **k))  # type: ignore[method-assign]
+        app, said = recording_app(demo_copy)
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.press("enter")
             await pilot.pause()

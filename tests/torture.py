@@ -183,12 +183,7 @@ class Torture:
         with or without the change just made; then it is the model for that document."""
         shown = {(document, c, s, e): k for c, s, e, k in state["mine"]}
         before = {k: v for k, v in mine.items() if k[0] == document}
-        if shown != before and shown not in changed:
-            lost = len(set(before) - set(shown))
-            self._fail(f"{coder}: {document} shows {len(shown)} codings where {len(before)} were acknowledged "
-                       f"({lost} missing)")  # fmt: skip
-            with self.lock:
-                self.figures.lost += lost
+        self._expect(shown, before, changed, f"{coder}: {document} shows")
         with self.lock:
             for key in before:
                 mine.pop(key)
@@ -276,17 +271,24 @@ class Torture:
         model then follows the file."""
         with self._read() as conn:
             found = {(d, c, s, e): k for r, d, c, s, e, k in self._codings(conn) if r == coder}
-        if found != mine and found not in changed:
-            lost = len(set(mine) - set(found))
-            self._fail(f"{name}: after a kill {coder} has {len(found)} codings where {len(mine)} were acknowledged "
-                       f"({lost} missing, {len(set(found) - set(mine))} unexplained)")  # fmt: skip
-            with self.lock:
-                self.figures.lost += lost
+        self._expect(found, mine, changed, f"{name}: after a kill, {coder} has")
         with self.lock:
             if changed:
                 self.figures.in_flight["landed" if found != mine else "not landed"] += 1
             mine.clear()
             mine.update(found)
+
+    def _expect(self, actual: dict[Coding, int], expected: dict[Coding, int], changed: list[dict[Coding, int]],
+                what: str) -> None:  # fmt: skip
+        """``actual`` must be what was acknowledged, or that with the change in flight (whole); anything else
+        is a failure, and what it misses of the acknowledged is counted as lost."""
+        if actual == expected or actual in changed:
+            return
+        lost = len(set(expected) - set(actual))
+        self._fail(f"{what} {len(actual)} codings where {len(expected)} were acknowledged ({lost} missing, "
+                   f"{len(set(actual) - set(expected))} unexplained)")  # fmt: skip
+        with self.lock:
+            self.figures.lost += lost
 
     def _verify(self) -> None:
         for process in self.running.values():

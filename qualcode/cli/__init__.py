@@ -37,7 +37,7 @@ class Command(click.Command):
     def invoke(self, ctx: click.Context) -> Any:
         own = ctx.params.get("project")
         if isinstance(own, Path):
-            from ..store import refuse_own_file
+            from ..projectfile import refuse_own_file
 
             for name, value in ctx.params.items():
                 for path in value if isinstance(value, tuple) else (value,):
@@ -46,7 +46,7 @@ class Command(click.Command):
         try:
             return super().invoke(ctx)
         except sqlite3.Error as exc:
-            from ..store import explain
+            from ..projectfile import explain
 
             where = own if isinstance(own, Path) else Path("project file")
             explained = explain(where, exc)

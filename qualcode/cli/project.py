@@ -225,7 +225,7 @@ def demo(directory: Path | None, no_tui: bool) -> None:
 def open_(project: Path, coder: str | None) -> None:
     """The coding workbench: read transcripts, select passages, apply codes, memos, search."""
     from .. import location
-    from ..store import check_place
+    from ..projectfile import check_place
 
     open_project(project).close()  # a clear error for a missing, foreign or damaged file, before the screen clears
     check_place(project, location.describe(project))  # and for a network drive or sync folder

@@ -19,7 +19,8 @@ from ..codes import study_counts
 from ..errors import QualcodeError
 from ..history import History
 from ..memos import describe_target, get_memo, remember_coder, remembered_coder, set_memo
-from ..store import Project, explain
+from ..projectfile import explain
+from ..store import Project
 from .dialogs import CoderDialog, ConfirmDialog, HelpScreen, MemoDialog
 from .document import DocumentScreen
 from .saving import Saver
