@@ -6,15 +6,19 @@ thousands of segments and a hundred codes reduces to a few patterns (which coder
 did not, which had not coded that document) with counts, so the statistics run on the patterns.
 
 The formulas are the standard ones, checked in the tests against the published worked examples:
-- percent agreement: the share of units every coder gave a value to on which they all agree;
+- percent agreement ("all agree"): the share of units *every* coder gave a value to on which they all agree
+  (with three or more coders, stricter than the pairwise share in ``coefficients``);
 - Cohen's kappa (1960), two coders, units both coded: (p_o - p_e) / (1 - p_e) with each coder's own
   marginals;
-- Fleiss' kappa (1971), units every coder coded: (P - P_e) / (1 - P_e) with pooled marginals;
+- Fleiss' kappa (1971), units every coder coded (complete units only: Gwet's generalisation to missing
+  values differs): (P - P_e) / (1 - P_e) with pooled marginals;
 - Krippendorff's alpha (2011), any number of coders and missing values: 1 - D_o / D_e from the coincidence
   matrix of pairable values (units with at least two), for nominal, ordinal, interval and ratio data.
 
-A statistic with no variation to measure (every value the same) is undefined: it comes back as ``None`` with
-the reason, never as a made-up 1 or 0.
+Kappa is computed from the counts themselves, as one fraction of whole numbers, never as ``1 - p_e`` from
+floating point: when a code is rare, chance agreement lies within a millionth of 1 and the difference is all
+that matters. A statistic with no variation to measure is undefined only when there truly is none (every
+value the same): it comes back as ``None`` with the reason, never as a made-up 1 or 0.
 """
 
 from __future__ import annotations
@@ -71,12 +75,13 @@ def cohen_kappa(matrix: np.ndarray, weights: np.ndarray | None = None) -> Statis
     a = np.searchsorted(categories, data[:, 0])
     b = np.searchsorted(categories, data[:, 1])
     k = len(categories)
-    table = np.bincount(a * k + b, weights=w, minlength=k * k).reshape(k, k) / total
-    observed = float(np.trace(table))
-    expected = float(table.sum(axis=1) @ table.sum(axis=0))
-    if np.isclose(expected, 1.0):
+    table = _whole(np.bincount(a * k + b, weights=w, minlength=k * k).reshape(k, k))
+    n = sum(map(sum, table))
+    agreed = sum(table[i][i] for i in range(k))
+    chance = sum(sum(table[i]) * sum(row[i] for row in table) for i in range(k))  # n^2 p_e, exactly
+    if chance == n * n:
         return Statistic(None, "no variation: both coders gave every unit the same value", int(total))
-    return Statistic((observed - expected) / (1 - expected), units=int(total))
+    return Statistic(_ratio(n * agreed - chance, n * n - chance), units=int(total))
 
 
 def fleiss_kappa(matrix: np.ndarray, weights: np.ndarray | None = None) -> Statistic:
@@ -88,14 +93,29 @@ def fleiss_kappa(matrix: np.ndarray, weights: np.ndarray | None = None) -> Stati
     if raters < 2:
         return Statistic(None, "Fleiss' kappa needs two or more coders")
     categories = np.unique(data)
-    counts = np.stack([(data == c).sum(axis=1) for c in categories], axis=1).astype(float)  # units x categories
-    agreement = ((counts * (counts - 1)).sum(axis=1)) / (raters * (raters - 1))
-    observed = float(w @ agreement / total)
-    shares = (w @ counts) / (total * raters)
-    expected = float(shares @ shares)
-    if np.isclose(expected, 1.0):
+    counts = np.stack([(data == c).sum(axis=1) for c in categories], axis=1)  # units x categories
+    n = _whole(np.array([w.sum()]))[0]
+    pairs = _whole(np.array([w @ (counts * (counts - 1)).sum(axis=1)]))[0]  # agreeing ordered pairs
+    totals = _whole(w @ counts)  # values per category
+    given = n * raters
+    chance = sum(t * t for t in totals)  # given^2 P_e, exactly
+    if chance == given * given:
         return Statistic(None, "no variation: every coder gave every unit the same value", int(total))
-    return Statistic((observed - expected) / (1 - expected), units=int(total))
+    per_unit = raters * (raters - 1)
+    return Statistic(_ratio(pairs * given * given - chance * n * per_unit, n * per_unit * (given * given - chance)),
+                     units=int(total))  # fmt: skip
+
+
+def _whole(values: np.ndarray) -> list:
+    """Counts as Python integers (exact at any size) when they are whole, as they are for units; floats
+    otherwise (fractional row weights), where the formulas still hold to floating point."""
+    if np.all(values == np.round(values)):
+        return [int(v) if np.ndim(v) == 0 else _whole(v) for v in np.round(values)]
+    return [float(v) if np.ndim(v) == 0 else _whole(v) for v in values]
+
+
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator  # Python ints divide to the correctly rounded float
 
 
 def coincidences(data: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:

@@ -9,21 +9,29 @@ consensus coder's codings are ordinary codings, so every report can be run for t
 
 from __future__ import annotations
 
-import csv
-import math
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from . import agreement as stats
-from .errors import QualcodeError, located
+from .errors import QualcodeError
 from .exports import write_table
 from .store import Project
 
 CHOICES = ("first", "second", "both", "neither", "edit")
 AGREEMENT_COLUMNS = ["code", "name", "krippendorff_alpha", "cohen_kappa", "fleiss_kappa", "percent_agreement", "units"]
+ESTIMATE_COLUMNS = [f"{name}{part}" for name in ("gwet_ac1", "brennan_prediger", "percent_agreement_pairwise")
+                    for part in ("", "_se", "_ci_low", "_ci_high")]  # fmt: skip
+
+
+def flat_estimates(row: dict[str, Any]) -> dict[str, Any]:
+    """Each {value, se, ci} estimate as four plain columns (value, _se, _ci_low, _ci_high), for tables."""
+    out: dict[str, Any] = {}
+    for name in ("gwet_ac1", "brennan_prediger", "percent_agreement_pairwise"):
+        found = row.get(name) or {}
+        ci = found.get("ci") or (None, None)
+        out.update({name: found.get("value"), f"{name}_se": found.get("se"), f"{name}_ci_low": ci[0],
+                    f"{name}_ci_high": ci[1]})  # fmt: skip
+    return out
 
 
 def disagreement_rows(project: Project, coders: list[str], code: str | None = None) -> list[dict[str, Any]]:
@@ -123,65 +131,12 @@ def resolve(
 
 def write_agreement_table(path: Path, report: dict[str, Any]) -> None:
     """The per-code agreement table, with the pooled row last (.csv .xlsx .md .json)."""
-    rows = [{c: r.get(c) for c in AGREEMENT_COLUMNS} for r in report["per_code"]]
-    rows.append({**{c: report["pooled"].get(c) for c in AGREEMENT_COLUMNS}, "code": "pooled", "name": ""})
-    columns = AGREEMENT_COLUMNS + [f"applied_{c}" for c in report["coders"]]
+    rows = [{**{c: r.get(c) for c in AGREEMENT_COLUMNS}, **flat_estimates(r)} for r in report["per_code"]]
+    pooled = report["pooled"]
+    rows.append({**{c: pooled.get(c) for c in AGREEMENT_COLUMNS}, **flat_estimates(pooled)})
+    rows[-1].update(code="pooled", name="")
+    columns = AGREEMENT_COLUMNS + ESTIMATE_COLUMNS + [f"applied_{c}" for c in report["coders"]]
     for row, source in zip(rows, [*report["per_code"], {}], strict=True):
         for coder in report["coders"]:
             row[f"applied_{coder}"] = source.get("applied", {}).get(coder, "")
     write_table(path, rows, columns, "Agreement")
-
-
-def read_table(path: Path) -> tuple[list[str], list[list[str]]]:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise QualcodeError(f"{path}: not UTF-8 text (byte {error.start}); save the table as CSV UTF-8") from None
-    rows = list(csv.reader(text.splitlines()))
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
-    if len(rows) < 2:
-        raise QualcodeError(f"{path}: needs a header row of coder names and at least one unit")
-    header = [h.strip() for h in rows[0]]
-    skip = 1 if header and header[0].lower() in ("unit", "id", "item") else 0
-    coders = header[skip:]
-    if len(coders) < 2:
-        raise located(path, 1, "the header must name two or more coders")
-    body = []
-    for line, row in enumerate(rows[1:], start=2):
-        if len(row) != len(header):
-            raise located(path, line, f"{len(row)} cells, but the header has {len(header)}")
-        body.append([cell.strip() for cell in row[skip:]])
-    return coders, body
-
-
-def table_statistics(path: Path, level: str = "nominal", bootstrap: int = 1000, seed: int = 0) -> dict[str, Any]:
-    """Agreement statistics for a reliability table made elsewhere (an empty cell: no value)."""
-    coders, body = read_table(path)
-    if level == "nominal":
-        labels = sorted({cell for row in body for cell in row if cell})
-        index = {label: n for n, label in enumerate(labels)}
-        matrix = np.array([[index[c] if c else math.nan for c in row] for row in body], dtype=float)
-    else:
-        matrix = np.full((len(body), len(coders)), math.nan)
-        for n, row in enumerate(body):
-            for j, cell in enumerate(row):
-                if cell:
-                    try:
-                        matrix[n, j] = float(cell)
-                    except ValueError:
-                        raise located(path, n + 2, f"{cell!r} is not a number ({level} data)") from None
-                    if level == "ratio" and matrix[n, j] < 0:
-                        raise located(path, n + 2, f"{cell} is negative: ratio data start at zero")
-    results = {
-        "krippendorff_alpha": stats.krippendorff_alpha(matrix, level=level),
-        "cohen_kappa": stats.cohen_kappa(matrix)
-        if len(coders) == 2
-        else stats.Statistic(None, "Cohen's kappa is for two coders"),
-        "fleiss_kappa": stats.fleiss_kappa(matrix),
-        "percent_agreement": stats.percent_agreement(matrix),
-    }
-    out: dict[str, Any] = {"level": level, "coders": coders, "units": len(body)}
-    out.update({name: r.value for name, r in results.items()})
-    out["reasons"] = {name: r.reason for name, r in results.items() if r.value is None}
-    out["alpha_ci"] = stats.bootstrap_alpha(matrix, level=level, draws=bootstrap, seed=seed) if bootstrap else None
-    return out

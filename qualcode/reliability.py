@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from . import agreement as stats
+from . import coefficients
 from .codebook import project_codes
 from .errors import QualcodeError
 from .store import Project
@@ -32,6 +33,8 @@ from .tally import overlapping, read_codings, spans
 
 UNITS = ("segment", "turn", "character")
 STATISTICS = ("percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha")
+ESTIMATES = ("gwet_ac1", "brennan_prediger", "percent_agreement_pairwise")  # each with se and a 95% interval
+APPLIED = np.array([0.0, 1.0])  # a code's two possible values: not applied, applied
 
 
 @dataclass
@@ -170,14 +173,15 @@ def _characters(
 def document_weighted(tables: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Per code: kappa and percent agreement per document (two coders, characters), averaged with document
     length as weight over the documents where kappa is defined."""
-    both, first, second, length = tables["both"], tables["first"], tables["second"], tables["length"]
+    # whole numbers of characters: kappa as one exact fraction, n*agreed - chance over n^2 - chance
+    both, first, second, length = (np.rint(tables[k]).astype(np.int64) for k in ("both", "first", "second", "length"))
     neither = length - both - first - second
+    a_yes, b_yes = both + first, both + second
+    chance = a_yes * b_yes + (length - a_yes) * (length - b_yes)
+    defined = (length > 0) & (chance != length * length)
     with np.errstate(invalid="ignore", divide="ignore"):
         observed = (both + neither) / length
-        a_yes, b_yes = (both + first) / length, (both + second) / length
-        expected = a_yes * b_yes + (1 - a_yes) * (1 - b_yes)
-        kappa = (observed - expected) / (1 - expected)
-    defined = np.isfinite(kappa) & ~np.isclose(expected, 1.0)
+        kappa = (length * (both + neither) - chance) / np.where(defined, length * length - chance, 1)
     weight = np.where(defined, length, 0.0)
     total = weight.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -200,7 +204,19 @@ def _statistics(rows: np.ndarray, weights: np.ndarray, k: int) -> dict[str, Any]
     out: dict[str, Any] = {name: result.value for name, result in results.items()}
     out["units"] = results["krippendorff_alpha"].units
     out["reasons"] = {name: result.reason for name, result in results.items() if result.value is None}
+    out.update(estimates(rows, weights, APPLIED))
     return out
+
+
+def estimates(rows: np.ndarray, weights: np.ndarray | None, categories: np.ndarray | None,
+              kind: str = "identity") -> dict[str, dict[str, Any]]:  # fmt: skip
+    """Gwet's AC1 (AC2 with weights), Brennan–Prediger and pairwise percent agreement, each as
+    {value, se, ci} (and reason, when undefined)."""
+    return {
+        "gwet_ac1": coefficients.gwet_ac(rows, weights, categories, kind).as_dict(),
+        "brennan_prediger": coefficients.brennan_prediger(rows, weights, categories, kind).as_dict(),
+        "percent_agreement_pairwise": coefficients.percent_agreement_pairwise(rows, weights, categories).as_dict(),
+    }
 
 
 def compare(
@@ -239,4 +255,5 @@ def _number(value: float) -> float | None:
 
 def _empty() -> dict[str, Any]:
     reason = "no codings by these coders"
-    return {**{name: None for name in STATISTICS}, "units": 0, "reasons": dict.fromkeys(STATISTICS, reason)}
+    empty = {name: {"value": None, "se": None, "ci": None, "reason": reason} for name in ESTIMATES}
+    return {**{name: None for name in STATISTICS}, "units": 0, "reasons": dict.fromkeys(STATISTICS, reason), **empty}

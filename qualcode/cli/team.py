@@ -10,7 +10,7 @@ import click
 from ..errors import QualcodeError
 from . import PROJECT, Group, cli, echo_json, open_project, print_table
 
-STAT_HEADERS = ["alpha", "kappa", "fleiss", "% agree", "units"]
+STAT_HEADERS = ["alpha", "kappa", "fleiss", "AC1 [95% CI]", "BP", "% all", "% pairs", "units"]
 
 
 class _AgreementGroup(Group):
@@ -31,12 +31,22 @@ def _figure(value: float | None) -> str:
     return "—" if value is None else f"{value:.3f}"
 
 
+def _with_interval(estimate: dict[str, Any]) -> str:
+    if estimate.get("value") is None:
+        return "—"
+    ci = estimate.get("ci")
+    return f"{estimate['value']:.3f}" + (f" [{ci[0]:.2f}, {ci[1]:.2f}]" if ci else "")
+
+
 def _stat_cells(row: dict[str, Any]) -> list[str]:
     return [
         _figure(row["krippendorff_alpha"]),
         _figure(row["cohen_kappa"]),
         _figure(row["fleiss_kappa"]),
+        _with_interval(row["gwet_ac1"]),
+        _figure(row["brennan_prediger"]["value"]),
         _figure(row["percent_agreement"]),
+        _figure(row["percent_agreement_pairwise"]["value"]),
         f"{row['units']:,}",
     ]
 
@@ -77,8 +87,18 @@ def agreement_compare(
     disagreements: Path | None,
     as_json: bool,
 ) -> None:
-    """Agreement between coders per code and pooled: percent agreement, Cohen's kappa, Fleiss' kappa and
-    Krippendorff's alpha, at the segment, turn or character unit. (Also: qualcode agreement compare.)"""
+    """Agreement between coders per code and pooled, at the segment, turn or character unit.
+    (Also: qualcode agreement compare.)
+
+    \b
+    alpha    Krippendorff's alpha: all units with values from two or more coders.
+    kappa    Cohen's kappa: two coders, units both coded.
+    fleiss   Fleiss' kappa: complete units only (every coder gave a value).
+    AC1      Gwet's AC1 with its 95% interval: all units (Gwet 2014); stays meaningful for rare codes.
+    BP       Brennan-Prediger: all units, chance agreement 1/2 (applied or not).
+    % all    percent agreement: complete units on which every coder agrees.
+    % pairs  pairwise percent agreement: agreeing pairs of coders, all units with two or more values.
+    --json gives AC1, BP and % pairs as {value, se, ci}."""
     from ..reconcile import disagreement_rows, write_agreement_table
     from ..reliability import compare
 
@@ -110,22 +130,43 @@ def agreement_compare(
 @click.option(
     "--level", type=click.Choice(["nominal", "ordinal", "interval", "ratio"]), default="nominal", show_default=True
 )
-@click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True)
+@click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True,
+              help="Draws for a 95% interval for alpha (0: none).")  # fmt: skip
 @click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--unit-column", help="The column naming the units (default: one called unit, id, item, segment or row).")
 @click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
-def agreement_table(table: Path, level: str, bootstrap: int, seed: int, as_json: bool) -> None:
+def agreement_table(table: Path, level: str, bootstrap: int, seed: int, unit_column: str | None, as_json: bool) -> None:
     """Statistics for a reliability table made elsewhere (CSV): one row per unit, one column per coder, an
-    empty cell where that coder gave no value."""
-    from ..reconcile import table_statistics
+    empty cell where that coder gave no value. A column is the units' names only when named with
+    --unit-column or called unit, id, item, segment or row; a column of all-different values is refused.
 
-    result = table_statistics(table, level, bootstrap, seed)
+    \b
+    krippendorff_alpha   all units with two or more values, at --level
+    cohen_kappa          two coders, units both rated
+    fleiss_kappa         complete units only (every coder gave a value)
+    percent_agreement    complete units on which every coder agrees
+    gwet_ac1             Gwet's AC1, all units (gwet_ac2 too for ordinal, interval, ratio: Gwet's weights)
+    brennan_prediger     chance agreement 1/q, all units
+    percent_agreement_pairwise   agreeing pairs of coders, units with two or more values
+    The last three (and gwet_ac2) with their standard error and 95% interval (Gwet 2014)."""
+    from ..reliability_table import table_statistics
+
+    result = table_statistics(table, level, bootstrap, seed, unit_column)
     if as_json:
         echo_json(result)
         return
-    click.echo(f"{result['units']} units, {len(result['coders'])} coders, {level} data")
+    unit = f", units named in column {result['unit_column']!r}" if result["unit_column"] else ""
+    click.echo(f"{result['units']:,} units, {len(result['coders'])} coders ({', '.join(result['coders'])}), "
+               f"{level} data{unit}")  # fmt: skip
     for name in ("krippendorff_alpha", "cohen_kappa", "fleiss_kappa", "percent_agreement"):
         reason = result["reasons"].get(name)
-        click.echo(f"{name:20s} {_figure(result[name])}" + (f"  ({reason})" if reason else ""))
+        click.echo(f"{name:27s} {_figure(result[name])}" + (f"  ({reason})" if reason else ""))
+    for name in ("gwet_ac1", "gwet_ac2", "brennan_prediger", "percent_agreement_pairwise"):
+        if name in result:
+            found = result[name]
+            detail = f"  (se {found['se']:.3g})" if found.get("se") is not None else f"  ({found.get('reason')})"
+            click.echo(f"{name:27s} {_with_interval(found)}" + (detail if found["value"] is not None or
+                                                                 found.get("reason") else ""))  # fmt: skip
     if result.get("alpha_ci"):
         low, high = result["alpha_ci"]
         click.echo(f"alpha 95% interval    {low:.3f} to {high:.3f} ({bootstrap} bootstrap draws, seed {seed})")

@@ -1,8 +1,9 @@
 """The Agreement screen: per-code agreement between coders, and settling their disagreements.
 
 ``a`` on the document list asks which coders to compare (two or more), then shows one row per code with
-Krippendorff's alpha, Cohen's and Fleiss' kappa, percent agreement, the units compared and how many each
-coder applied it to, worst alpha first; ``s`` changes the sort, ``u`` the unit (segment, turn, character).
+Krippendorff's alpha, Cohen's and Fleiss' kappa, Gwet's AC1 with half its 95% interval, percent agreement
+(all agree, and pairwise), the units compared and how many each coder applied it to, worst alpha first;
+``s`` changes the sort, ``u`` the unit (segment, turn, character).
 The statistics are computed in a thread worker. Enter on a code (two coders) steps through its
 disagreements: the segment in context with what each coder did, and one key settles it into the consensus
 coder — ``1`` take the first coder's, ``2`` the second's, ``b`` both, ``0`` neither, ``e`` code an edited
@@ -34,6 +35,14 @@ SORT_NAMES = dict(zip(SORTS, ("alpha", "kappa", "% agreement", "units", "name"),
 
 def _figure(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f}"
+
+
+def _plus_minus(estimate: dict[str, Any]) -> str:
+    """AC1 and half its 95% interval (before the upper end is capped at 1): "0.91 ±0.04"."""
+    if estimate["value"] is None:
+        return "—"
+    ci = estimate["ci"]
+    return f"{estimate['value']:.2f}" + (f" ±{estimate['value'] - ci[0]:.2f}" if ci else "")
 
 
 class AgreementScreen(Screen[None]):
@@ -82,9 +91,10 @@ class AgreementScreen(Screen[None]):
         self.report = report
         table = self.query_one(DataTable)
         table.clear(columns=True)
-        room = max(16, min(40, self.size.width - 62))  # on a narrow terminal the figures matter more
+        room = max(16, min(40, self.size.width - 82))  # on a narrow terminal the figures matter more
         table.add_column("Code", width=max([4, *(min(room, len(r["name"])) for r in report["per_code"])]))
-        table.add_columns("alpha", "kappa", "fleiss", "% agree", "units", *[f"by {c}" for c in self.coders])
+        table.add_columns("alpha", "kappa", "fleiss", "AC1 ±95%", "% all", "% pairs", "units",
+                          *[f"by {c}" for c in self.coders])  # fmt: skip
         key = SORTS[self.sort]
         if key == "code":
             rows = sorted(report["per_code"], key=lambda r: r["name"])
@@ -94,7 +104,13 @@ class AgreementScreen(Screen[None]):
             table.add_row(
                 row["name"][:room],
                 *(_figure(row[name]) for name in ("krippendorff_alpha", "cohen_kappa", "fleiss_kappa")),
+                _plus_minus(row["gwet_ac1"]),
                 _figure(None if row["percent_agreement"] is None else row["percent_agreement"] * 100),
+                _figure(
+                    None
+                    if row["percent_agreement_pairwise"]["value"] is None
+                    else row["percent_agreement_pairwise"]["value"] * 100
+                ),  # fmt: skip
                 f"{row['units']:,}",
                 *(f"{row['applied'].get(c, 0):,.0f}" if row["applied"] else "" for c in self.coders),
                 key=row["code"],
