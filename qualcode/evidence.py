@@ -75,6 +75,8 @@ def shade(share: float) -> str:
 def _markdown(data: dict[str, Any]) -> str:
     groups = data["groups"]
     lines = ["# Evidence map", "", "Participants with evidence / participants in the group.", ""]
+    if data.get("about"):
+        lines += [f"*{data['about']}*", ""]
     level = None
     for row in data["rows"]:
         if row["level"] != level:
@@ -133,6 +135,7 @@ tr.level th {{ background: #eef; text-align: left; }}
 <h1>Evidence map</h1>
 <p>Each cell: participants with evidence for the outcome / participants in the stakeholder group.
 Shading follows the share. Bars: the share for each group, in column order.</p>
+{f"<p><em>{html.escape(data['about'])}</em></p>" if data.get("about") else ""}
 <table><thead><tr><th>Outcome</th>{head}<th>Shares</th></tr></thead>
 <tbody>
 {chr(10).join(body)}
@@ -177,6 +180,9 @@ def _xlsx(path: Path, data: dict[str, Any]) -> None:
                 start_type="num", start_value=0, start_color="FFFFFF", end_type="num", end_value=1, end_color="2EA043"
             ),
         )
+    if data.get("about"):  # whose codings: on a sheet of its own, and in the file's properties
+        book.create_sheet("About").append([data["about"]])
+        book.properties.description = data["about"]
     book.save(path)
 
 

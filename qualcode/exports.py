@@ -44,7 +44,9 @@ FREQUENCY_COLUMNS = [
     "excerpts",
     "participants",
     "group_participants",
+    "share",
     "documents",
+    "coders",
 ]
 
 
@@ -72,7 +74,12 @@ def _write_csv(path: Path, rows: list[dict[str, Any]], columns: list[str], progr
 
 
 def _write_xlsx(
-    path: Path, rows: list[dict[str, Any]], columns: list[str], title: str, progress: Progress | None = None
+    path: Path,
+    rows: list[dict[str, Any]],
+    columns: list[str],
+    title: str,
+    progress: Progress | None = None,
+    about: str = "",
 ) -> None:
     import openpyxl
     from openpyxl.styles import Font
@@ -85,7 +92,14 @@ def _write_xlsx(
         cell.font = Font(bold=True)
     for row in _counted(rows, progress):
         sheet.append(_flat(row, columns))
+    if "share" in columns:  # a share of the group, shown as a percentage and kept a number
+        for cell in next(sheet.iter_cols(min_col=columns.index("share") + 1, max_col=columns.index("share") + 1,
+                                         min_row=2)):  # fmt: skip
+            cell.number_format = "0%"
     sheet.freeze_panes = "A2"
+    if about:  # whose codings: on a sheet of its own, and in the file's properties
+        book.create_sheet("About").append([about])
+        book.properties.description = about
     book.save(path)
 
 
@@ -108,14 +122,21 @@ def credit(row: dict[str, Any], people: dict[str, dict[str, Any]]) -> str:
     return f"{attribution_line(row, people)} ({row['document']}, line {row['line']})"
 
 
+def of_group(row: dict[str, Any]) -> str:
+    """ "9 of 12 (75%)": participants with the code, of the group's participants in the project."""
+    share = row.get("share")
+    return f"{row['participants']} of {row['group_participants']}" + (f" ({share:.0%})" if share is not None else "")
+
+
 def _quotes_markdown(
     path: Path,
     rows: list[dict[str, Any]],
     codes: dict[str, dict[str, Any]],
     people: dict[str, dict[str, Any]],
     progress: Progress | None = None,
+    about: str = "",
 ) -> None:
-    lines = ["# Quote bank", ""]
+    lines = ["# Quote bank", ""] + ([f"*{about}*", ""] if about else [])
     for level, code_id, group in _grouped(rows, progress):
         if level:
             lines += [f"## {level.replace('_', ' ').capitalize()}", ""]
@@ -125,12 +146,9 @@ def _quotes_markdown(
             lines += [f"*{code['definition']}*", ""]
         for row in group:
             quote = " ".join(row["text"].split())
-            lines += [
-                f"> {quote}",
-                ">",
-                f"> {credit(row, people)}",
-                "",
-            ]
+            lines += [f"> {quote}", ">", f"> {credit(row, people)}", ""]
+            if row.get("memo"):
+                lines += [f"Memo: {row['memo']}", ""]
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
@@ -140,6 +158,7 @@ def _quotes_docx(
     codes: dict[str, dict[str, Any]],
     people: dict[str, dict[str, Any]],
     progress: Progress | None = None,
+    about: str = "",
 ) -> None:
     import docx
     from docx.enum.style import WD_STYLE_TYPE
@@ -174,6 +193,9 @@ def _quotes_docx(
         Paragraph(element, document._body).add_run(text)
 
     document.add_heading("Quote bank", level=0)
+    if about:
+        add(about, styles["Normal"])
+        document.core_properties.comments = about
     for level, code_id, group in _grouped(rows, progress):
         if level:
             add(level.replace("_", " ").capitalize(), headings[1])
@@ -184,6 +206,8 @@ def _quotes_docx(
         for row in group:
             add(" ".join(row["text"].split()), quote_style)
             add(credit(row, people), credit_style)
+            if row.get("memo"):
+                add(f"Memo: {row['memo']}", credit_style)
     document.save(str(path))
 
 
@@ -208,13 +232,13 @@ def _grouped(
             progress(done, len(rows))
 
 
-def _frequencies_markdown(path: Path, rows: list[dict[str, Any]]) -> None:
-    lines = ["| Code | Group | Excerpts | Participants | Of | Documents |", "|---|---|---:|---:|---:|---:|"]
+def _frequencies_markdown(path: Path, rows: list[dict[str, Any]], about: str = "") -> None:
+    lines = ([f"*{about}*", ""] if about else []) + [
+        "| Code | Group | Excerpts | Participants | Documents |",
+        "|---|---|---:|---:|---:|",
+    ]
     for r in rows:
-        lines.append(
-            f"| {r['code_name']} | {r['group']} | {r['excerpts']} | {r['participants']} | "
-            f"{r['group_participants']} | {r['documents']} |"
-        )
+        lines.append(f"| {r['code_name']} | {r['group']} | {r['excerpts']} | {of_group(r)} | {r['documents']} |")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -224,29 +248,31 @@ def write_quotes(
     codes: dict[str, dict[str, Any]],
     people: dict[str, dict[str, Any]],
     progress: Progress | None = None,
+    about: str = "",
 ) -> None:
-    """A quote bank in the format the extension names; ``progress`` hears (done, total) as rows are written
-    and may raise to stop, leaving no file behind."""
+    """A quote bank in the format the extension names, saying whose codings it holds (``about``; the rows'
+    coder columns too); ``progress`` hears (done, total) as rows are written and may raise to stop, leaving
+    no file behind."""
     write_atomically(
         path,
         {
             ".csv": lambda target: _write_csv(target, rows, QUOTE_COLUMNS, progress),
-            ".xlsx": lambda target: _write_xlsx(target, rows, QUOTE_COLUMNS, "Quotes", progress),
+            ".xlsx": lambda target: _write_xlsx(target, rows, QUOTE_COLUMNS, "Quotes", progress, about),
             ".json": lambda target: _write_json(target, rows),
-            ".md": lambda target: _quotes_markdown(target, rows, codes, people, progress),
-            ".docx": lambda target: _quotes_docx(target, rows, codes, people, progress),
+            ".md": lambda target: _quotes_markdown(target, rows, codes, people, progress, about),
+            ".docx": lambda target: _quotes_docx(target, rows, codes, people, progress, about),
         },
     )
 
 
-def write_frequencies(path: Path, rows: list[dict[str, Any]]) -> None:
+def write_frequencies(path: Path, rows: list[dict[str, Any]], about: str = "") -> None:
     write_atomically(
         path,
         {
             ".csv": lambda target: _write_csv(target, rows, FREQUENCY_COLUMNS),
-            ".xlsx": lambda target: _write_xlsx(target, rows, FREQUENCY_COLUMNS, "Frequencies"),
+            ".xlsx": lambda target: _write_xlsx(target, rows, FREQUENCY_COLUMNS, "Frequencies", about=about),
             ".json": lambda target: _write_json(target, rows),
-            ".md": lambda target: _frequencies_markdown(target, rows),
+            ".md": lambda target: _frequencies_markdown(target, rows, about),
         },
     )
 

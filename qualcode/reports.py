@@ -31,6 +31,7 @@ class Filters:
     kinds: list[str] = field(default_factory=list)
     attributes: dict[str, list[str]] = field(default_factory=dict)  # participant attribute -> allowed values
     key_quotes: bool = False  # only codings starred as key quotes
+    merged: bool = False  # several coders: overlapping passages of one code are one excerpt (counting.Counted)
 
 
 def descendants(project: Project, codes: list[dict[str, Any]] | None = None) -> dict[str, set[str]]:
@@ -110,8 +111,6 @@ def excerpts(
         if values:
             where.append(f"{column} IN ({', '.join('?' for _ in values)})")
             params += values
-    if filters.key_quotes:
-        where.append("c.key_quote = 1")
     rows = list(
         project.db.query(
             'SELECT c.id, c.document_id, c.code_id, c.start, c."end", c.memo, c.origin, c.key_quote, k.level, '
@@ -125,13 +124,22 @@ def excerpts(
     )
     people = _participants(project)
     credited = attribution(project, [row["id"] for row in rows])
+    memos = coding_memos(project, [row["id"] for row in rows])
+    for row in rows:
+        row["ids"], row["coders"] = [row["id"]], [row["coder"]]
+        row["memos"] = [m for m in (row["memo"], *memos.get(row["id"], [])) if m]
+        row["credited"] = credited.get(row["id"], [])
+    if filters.merged:
+        rows = _merged(rows)
+    if filters.key_quotes:  # after merging: a passage one coder starred is a key quote
+        rows = [row for row in rows if row["key_quote"]]
     texts: dict[int, str] = {}
     turn_starts: dict[int, list[int]] = {}
     out: list[dict[str, Any]] = []
     for row in rows:
         if limit is not None and len(out) >= limit:
             break
-        speakers = [people[p] for p in credited.get(row["id"], [])]
+        speakers = [people[p] for p in row["credited"]]
         if filters.groups and not any(s["group"] in filters.groups for s in speakers):
             continue
         if filters.attributes and not any(
@@ -170,13 +178,50 @@ def excerpts(
                 "groups": sorted({s["group"] for s in speakers}),
                 "turn": turn_index if turn_index >= 0 else None,
                 "line": text.count("\n", 0, row["start"]) + 1,
-                "coder": row["coder"],
-                "memo": row["memo"] or "",
+                "coder": "; ".join(row["coders"]),
+                "coders": row["coders"],
+                "coding_ids": row["ids"],
+                "memo": "; ".join(dict.fromkeys(row["memos"])),
                 "origin": row["origin"],
                 "key_quote": bool(row["key_quote"]),
             }
         )
     return out
+
+
+def coding_memos(project: Project, coding_ids: list[int]) -> dict[int, list[str]]:
+    """Memos written on codings (in the workbench, ``m``), by coding, oldest first."""
+    if not coding_ids:
+        return {}
+    found: dict[int, list[str]] = defaultdict(list)
+    wanted = set(coding_ids)
+    for target, text in project.db.execute(
+        "SELECT target_id, text FROM memo WHERE target_type = 'coding' ORDER BY created_at, id"
+    ):
+        if target is not None and target.isdigit() and int(target) in wanted:
+            found[int(target)].append(text)
+    return found
+
+
+def _merged(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Several coders' codings of one code in one document: overlapping spans become one excerpt, with every
+    coder, coding, memo and credited participant of its parts (starred if any part was)."""
+    out: list[dict[str, Any]] = []
+    current: dict[str, Any] | None = None
+    for row in sorted(rows, key=lambda r: (r["document_id"], r["code_id"], r["start"], r["id"])):
+        same = current is not None and (row["document_id"], row["code_id"]) == (current["document_id"],
+                                                                               current["code_id"])  # fmt: skip
+        if current is not None and same and row["start"] < current["end"]:
+            current["end"] = max(current["end"], row["end"])
+            current["ids"] += row["ids"]
+            current["coders"] = sorted({*current["coders"], *row["coders"]})
+            current["memos"] += row["memos"]
+            current["credited"] = list(dict.fromkeys([*current["credited"], *row["credited"]]))
+            current["key_quote"] = current["key_quote"] or row["key_quote"]
+            continue
+        current = dict(row)
+        out.append(current)
+    return sorted(out, key=lambda r: (r["document"], r["start"], r["id"]))
 
 
 def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
@@ -189,18 +234,28 @@ def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def frequencies(
-    project: Project, by: str = "group", coders: list[str] | None = None, participants_only: bool = False
+    project: Project,
+    by: str = "group",
+    coders: list[str] | None = None,
+    participants_only: bool = False,
+    merged: bool = False,
 ) -> list[dict[str, Any]]:
     """Per code (parents rolled up) and group (or participant attribute) value: excerpts, participants,
-    group_participants (that value's participants in the project), documents.
+    group_participants (that value's participants in the project), their share, documents. With ``merged``
+    (several coders counted together), overlapping passages of a code are one excerpt.
 
     Computed column-wise by ``tally`` (a million codings in under a second); ``reference_frequencies`` is
     the same rule written row by row, used when turns overlap and to check ``tally`` in the tests."""
-    fast = tally.frequencies(project, by, coders, participants_only)
-    return fast if fast is not None else reference_frequencies(project, by, coders)
+    fast = tally.frequencies(project, by, coders, participants_only, merged)
+    rows = fast if fast is not None else reference_frequencies(project, by, coders, merged)
+    for row in rows:
+        row["share"] = row["participants"] / row["group_participants"] if row["group_participants"] else None
+    return rows
 
 
-def reference_frequencies(project: Project, by: str = "group", coders: list[str] | None = None) -> list[dict[str, Any]]:
+def reference_frequencies(
+    project: Project, by: str = "group", coders: list[str] | None = None, merged: bool = False
+) -> list[dict[str, Any]]:
     """``frequencies``, one coding at a time."""
     people = _participants(project)
     credited = attribution(project)
@@ -227,19 +282,29 @@ def reference_frequencies(project: Project, by: str = "group", coders: list[str]
         by_code[coding[1]].append(coding)
     rows = []
     for code in project_codes(project):
-        passages: dict[tuple[int, int, int, int], int] = {}  # one passage under a parent and a child: once
+        passages: dict[tuple[int, ...], list[int]] = {}  # a passage and the codings that make it
         for code_id in below[code["id"]]:
             for coding_id, _, document, start, end, coder in by_code.get(code_id, []):
-                passages.setdefault((document, start, end, coder), coding_id)
+                key = (document, start, end) if merged else (document, start, end, coder)
+                passages.setdefault(key, []).append(coding_id)  # under a parent and a child: once
+        if merged:  # a chain of overlapping spans in one document is one passage, whoever coded it
+            runs: list[tuple[int, int, int, list[int]]] = []
+            for document, start, end in sorted(passages):
+                if runs and runs[-1][0] == document and start < runs[-1][2]:
+                    last = runs[-1]
+                    runs[-1] = (document, last[1], max(last[2], end), last[3] + passages[(document, start, end)])
+                else:
+                    runs.append((document, start, end, list(passages[(document, start, end)])))
+            passages = {(d, s, e): ids for d, s, e, ids in runs}
         tally: dict[str, dict[str, set[Any]]] = defaultdict(
             lambda: {"excerpts": set(), "participants": set(), "documents": set()}
         )
-        for (document, start, end, coder), coding_id in passages.items():
-            for participant in credited.get(coding_id, []):
+        for passage, coding_ids in passages.items():
+            for participant in {p for coding_id in coding_ids for p in credited.get(coding_id, [])}:
                 cell = tally[value(people[participant])]
-                cell["excerpts"].add((document, start, end, coder))
+                cell["excerpts"].add(passage)
                 cell["participants"].add(participant)
-                cell["documents"].add(document)
+                cell["documents"].add(passage[0])
         for group in sorted(tally):
             cell = tally[group]
             rows.append(
@@ -258,10 +323,16 @@ def reference_frequencies(project: Project, by: str = "group", coders: list[str]
 
 
 def cooccurrence(
-    project: Project, coders: list[str] | None = None, same_turn: bool = False, pair: tuple[str, str] | None = None
+    project: Project,
+    coders: list[str] | None = None,
+    same_turn: bool = False,
+    pair: tuple[str, str] | None = None,
+    merged: bool = False,
 ) -> list[dict[str, Any]]:
     """Pairs of codes applied to overlapping passages (or, with ``same_turn``, within one speaker turn) by
-    the same coder: one row per pair of codings, with the shared passage. ``pair`` limits it to two codes."""
+    the same coder: one row per pair of codings, with the shared passage. ``pair`` limits it to two codes.
+    With ``merged`` (several coders counted together), a pair several coders found on the same passage is
+    one row, naming them all."""
     marks = ", ".join("?" for _ in coders or [])
     coder_filter = f"AND r.name IN ({marks})" if coders else ""
     pair_filter = "AND a.code_id = ? AND b.code_id = ?" if pair else ""
@@ -283,7 +354,16 @@ def cooccurrence(
         f"WHERE {overlap} {coder_filter} {pair_filter} ORDER BY d.name, a.start",
         params,
     )
-    return [dict(r) for r in rows]
+    if not merged:
+        return [dict(r) for r in rows]
+    found: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["code_a"], row["code_b"], row["document_id"], row["start"], row["end"])
+        if key in found:
+            found[key]["coder"] = "; ".join(sorted({*found[key]["coder"].split("; "), row["coder"]}))
+        else:
+            found[key] = dict(row)
+    return list(found.values())
 
 
 def cooccurrence_matrix(rows: list[dict[str, Any]], codes: list[str]) -> list[list[int]]:

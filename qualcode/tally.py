@@ -8,7 +8,8 @@
    overlaps are one contiguous run, found with two binary searches; interviewer turns credit no one;
 3. the parent roll-up: each credited coding is repeated once per ancestor of its code, and distinct passages
    (document, start, end, coder) are counted per ancestor, so a passage coded with a parent and its child
-   counts once for the parent;
+   counts once for the parent; when several coders are counted together (``merged``), a passage is instead
+   a run of overlapping spans of one ancestor in one document, whoever coded them (``merged_passages``);
 4. excerpts, participants and documents are distinct counts per (code, group): sorted unique keys.
 """
 
@@ -201,8 +202,28 @@ def credited_turns(project: Project, ids: dict[int, int]) -> tuple[np.ndarray, n
     return starts, ends, dense[np.where(participants < len(dense), participants, 0)]
 
 
+def merged_passages(ancestor: np.ndarray, document: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """For (coding, ancestor) pairs: a passage number shared by spans that overlap within one ancestor and
+    document (a chain of overlaps is one passage), whoever coded them."""
+    if not len(ancestor):
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((start, document, ancestor))
+    group = (ancestor[order] * (int(document.max()) + 1) + document[order]).astype(np.int64)
+    span = int(end.max()) + 1
+    reach = np.maximum.accumulate(group * span + end[order]) - group * span  # furthest end so far, per group
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = (group[1:] != group[:-1]) | (start[order][1:] >= reach[:-1])
+    passage = np.empty(len(order), dtype=np.int64)
+    passage[order] = np.cumsum(new) - 1
+    return passage
+
+
 def frequencies(
-    project: Project, by: str = "group", coders: list[str] | None = None, participants_only: bool = False
+    project: Project,
+    by: str = "group",
+    coders: list[str] | None = None,
+    participants_only: bool = False,
+    merged: bool = False,
 ) -> list[dict[str, Any]] | None:
     """The rows of ``reports.frequencies``, column-wise; None when the turns do not allow the shortcut.
     With ``participants_only`` (the evidence map), excerpts and documents are not counted (None)."""
@@ -243,6 +264,12 @@ def frequencies(
     offsets = np.cumsum(depth) - depth
     row, step = _runs(depth[code[coding]])
     ancestor = flat[offsets[code[coding[row]]] + step]
+    if merged and not participants_only:  # passages: overlapping spans per ancestor, over every coding
+        each, each_step = _runs(depth[code])
+        pair_passage = merged_passages(flat[offsets[code[each]] + each_step], codings.document[each],
+                                       codings.start[each], codings.end[each])  # fmt: skip
+        first_pair = np.cumsum(depth[code]) - depth[code]
+        passage_of_row = pair_passage[first_pair[coding[row]] + step]
     person, coding = person[row], coding[row]
     value = value_of[person]
     groups = len(values)
@@ -253,7 +280,11 @@ def frequencies(
     participants = np.bincount((people // len(value_of)) * groups + value_of[people % len(value_of)], minlength=cells)
     excerpts = documents = None
     if not participants_only:
-        excerpts = np.bincount(_unique(cell * passages + passage[coding]) // passages, minlength=cells)
+        if merged:
+            passage_key, passages = passage_of_row, int(passage_of_row.max()) + 1 if len(passage_of_row) else 1
+        else:
+            passage_key = passage[coding]
+        excerpts = np.bincount(_unique(cell * passages + passage_key) // passages, minlength=cells)
         documents_count = int(codings.document.max()) + 1
         documents = np.bincount(
             _unique(cell * documents_count + codings.document[coding]) // documents_count, minlength=cells

@@ -102,7 +102,7 @@ def test_a_project_on_a_network_drive_is_refused_for_writing(invoke, on_nfs: Pat
     assert "qualcode --exclusive" in refused.output and "nothing was changed" in refused.output
     assert digest(on_nfs) == before
     assert invoke("info", on_nfs).exit_code == 0
-    assert invoke("export", "quotes", on_nfs, "-o", tmp_path / "q.json").exit_code == 0
+    assert invoke("export", "quotes", on_nfs, "--coders", "all", "-o", tmp_path / "q.json").exit_code == 0
     assert invoke("init", on_nfs.with_name("new.qdb")).exit_code == 1
 
 

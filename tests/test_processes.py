@@ -159,7 +159,7 @@ def test_an_old_project_is_read_by_many_without_a_change(demo_copy: Path) -> Non
     old = old_project(demo_copy)
     before = _state(old)
     readers = [start("info", old, "--json") for _ in range(3)]
-    readers += [start("export", "quotes", old, "-o", old.with_name(f"q{n}.json")) for n in range(2)]
+    readers += [start("export", "quotes", old, "--coders", "all", "-o", old.with_name(f"q{n}.json")) for n in range(2)]
     for reader in readers:
         out, err = reader.communicate(timeout=120)
         assert reader.returncode == 0, err

@@ -56,9 +56,9 @@ def test_no_project_file_is_ever_opened_outside_sqlite(invoke, demo_copy: Path, 
              "--segment", 2),
             ("autocode", demo_copy, "--coder", "auto", "--code", "psp-st-trust", "--pattern", r"\btrust"),
             ("info", demo_copy), ("documents", demo_copy), ("turns", demo_copy, "mentor_tom.txt"),
-            ("export", "quotes", demo_copy, "-o", tmp_path / "q.docx"),
-            ("export", "frequencies", demo_copy, "-o", tmp_path / "f.xlsx"),
-            ("export", "evidence-map", demo_copy, "-o", tmp_path / "e.html"),
+            ("export", "quotes", demo_copy, "--coders", "all", "-o", tmp_path / "q.docx"),
+            ("export", "frequencies", demo_copy, "--coders", "all", "-o", tmp_path / "f.xlsx"),
+            ("export", "evidence-map", demo_copy, "--coders", "all", "-o", tmp_path / "e.html"),
             ("export", "qdpx", demo_copy, "-o", tmp_path / "p.qdpx"),
             ("import-qdpx", imported, tmp_path / "p.qdpx"),
             ("merge", merged, demo_copy, imported),
@@ -90,7 +90,7 @@ def test_no_project_file_is_ever_opened_outside_sqlite(invoke, demo_copy: Path, 
 def test_reading_commands_leave_the_file_as_it_was(invoke, demo_copy: Path, tmp_path: Path) -> None:
     before = digest(demo_copy)
     for step in [("info", demo_copy, "--json"), ("documents", demo_copy), ("participants", demo_copy),
-                 ("codebook", "show", demo_copy), ("export", "quotes", demo_copy, "-o", tmp_path / "q.json"),
+                 ("codebook", "show", demo_copy), ("export", "quotes", demo_copy, "--coders", "all", "-o", tmp_path / "q.json"),
                  ("export", "qdpx", demo_copy, "-o", tmp_path / "p.qdpx"), ("suggest", demo_copy, "--top", "1"),
                  ("agreement", demo_copy, "--coders", "amira,ben", "--unit", "character"), ("check", demo_copy)]:  # fmt: skip
         assert invoke(*step).exit_code == 0, step
@@ -167,7 +167,7 @@ def test_a_damaged_project_gets_one_line_and_is_never_written(invoke, demo_copy:
     before = demo_copy.read_bytes()
     coded = invoke("code", demo_copy, "--coder", "x", "--document", "mentor_tom.txt", "--code",
                    "st-mentee-engage-mentor", "--segment", 1)  # fmt: skip
-    exported = invoke("export", "quotes", demo_copy, "-o", tmp_path / "q.json")
+    exported = invoke("export", "quotes", demo_copy, "--coders", "all", "-o", tmp_path / "q.json")
     for result in (coded, exported):
         lines = result.output.strip().splitlines()
         assert result.exit_code == 1 and len(lines) == 1, result.output
@@ -221,7 +221,7 @@ def immutable(demo_copy: Path):
 def test_a_read_only_project_is_read_and_says_so_when_written(invoke, immutable: Path, tmp_path: Path) -> None:
     before = immutable.read_bytes()
     assert invoke("info", immutable).exit_code == 0
-    assert invoke("export", "quotes", immutable, "-o", tmp_path / "q.json").exit_code == 0
+    assert invoke("export", "quotes", immutable, "--coders", "all", "-o", tmp_path / "q.json").exit_code == 0
     coded = invoke("code", immutable, "--coder", "x", "--document", "mentor_tom.txt", "--code",
                    "st-mentee-engage-mentor", "--segment", 1)  # fmt: skip
     assert coded.exit_code == 1

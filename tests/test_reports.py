@@ -82,7 +82,7 @@ def test_quote_exports_open_back(invoke, study: Path, tmp_path: Path) -> None:
     import openpyxl
 
     for suffix in (".csv", ".xlsx", ".docx", ".md", ".json"):
-        result = invoke("export", "quotes", study, "-o", tmp_path / f"q{suffix}", "--code", "trust")
+        result = invoke("export", "quotes", study, "--coders", "all", "-o", tmp_path / f"q{suffix}", "--code", "trust")
         assert result.exit_code == 0 and "wrote 2 excerpt(s)" in result.output, result.output
     rows = json.loads((tmp_path / "q.json").read_text(encoding="utf-8"))
     assert [(r["text"], r["speakers"], r["groups"]) for r in rows] == [
@@ -118,28 +118,36 @@ def test_frequency_exports_open_back(invoke, study: Path, tmp_path: Path) -> Non
 
     import openpyxl
 
-    assert invoke("export", "frequencies", study, "-o", tmp_path / "f.json").exit_code == 0
+    assert invoke("export", "frequencies", study, "--coders", "all", "-o", tmp_path / "f.json").exit_code == 0
     rows = json.loads((tmp_path / "f.json").read_text(encoding="utf-8"))
     assert {"code", "group", "excerpts", "participants", "group_participants", "documents"} <= set(rows[0])
-    assert invoke("export", "frequencies", study, "-o", tmp_path / "f.xlsx", "--by", "site").exit_code == 0
+    assert (
+        invoke("export", "frequencies", study, "--coders", "all", "-o", tmp_path / "f.xlsx", "--by", "site").exit_code
+        == 0
+    )
     sheet = openpyxl.load_workbook(tmp_path / "f.xlsx").active
     values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
-    assert ["outcomes", "Outcomes", "short_term_outcome", "North", 4, 3, 3, 3] in values
-    assert "| Outcomes | mentee | 4 | 3 | 3 | 3 |" in (
-        invoke("export", "frequencies", study, "-o", tmp_path / "f.md") and (tmp_path / "f.md").read_text()
+    assert ["outcomes", "Outcomes", "short_term_outcome", "North", 4, 3, 3, 1, 3, "amira; ben"] in values
+    assert sheet.cell(row=2, column=8).number_format == "0%"  # the share of the group, kept a number
+    assert "| Outcomes | mentee | 4 | 3 of 3 (100%) | 3 |" in (
+        invoke("export", "frequencies", study, "--coders", "all", "-o", tmp_path / "f.md")
+        and (tmp_path / "f.md").read_text()
     )
 
 
 def test_bad_exports(invoke, study: Path, tmp_path: Path) -> None:
-    assert "export as one of" in invoke("export", "quotes", study, "-o", tmp_path / "q.pdf").output
-    assert "no such folder" in invoke("export", "quotes", study, "-o", tmp_path / "nope" / "q.csv").output
+    assert "export as one of" in invoke("export", "quotes", study, "--coders", "all", "-o", tmp_path / "q.pdf").output
+    assert (
+        "no such folder"
+        in invoke("export", "quotes", study, "--coders", "all", "-o", tmp_path / "nope" / "q.csv").output
+    )
     assert (
         "unknown code 'trustt'"
-        in invoke("export", "quotes", study, "-o", tmp_path / "q.csv", "--code", "trustt").output
+        in invoke("export", "quotes", study, "--coders", "all", "-o", tmp_path / "q.csv", "--code", "trustt").output
     )
     assert (
         "give it as NAME=VALUE"
-        in invoke("export", "quotes", study, "-o", tmp_path / "q.csv", "--attribute", "site").output
+        in invoke("export", "quotes", study, "--coders", "all", "-o", tmp_path / "q.csv", "--attribute", "site").output
     )
     assert not list(tmp_path.glob("*.partial*")) and not (tmp_path / "q.csv").exists()
 
@@ -169,7 +177,7 @@ def test_evidence_map(invoke, study: Path, tmp_path: Path) -> None:
         ("housing", "mentor"): (1, 2),
     }
     for suffix in (".md", ".html", ".xlsx", ".json"):
-        assert invoke("export", "evidence-map", study, "-o", tmp_path / f"e{suffix}").exit_code == 0
+        assert invoke("export", "evidence-map", study, "--coders", "all", "-o", tmp_path / f"e{suffix}").exit_code == 0
     assert "| · Trust | 2/3 | 1/2 |" in (tmp_path / "e.md").read_text(encoding="utf-8")
     page = (tmp_path / "e.html").read_text(encoding="utf-8")
     assert "<svg" in page and ">2/3</td>" in page and "http" not in page  # self-contained
@@ -209,20 +217,28 @@ def test_cooccurrence_overlap_and_same_turn(invoke, study: Path, tmp_path: Path)
         ("housing", "trust", "fg.txt"),
     ]
     assert cooccurrence_matrix(same_turn, ["outcomes", "housing", "trust"]) == [[0, 1, 0], [1, 0, 1], [0, 1, 0]]
-    assert invoke("export", "cooccurrence", study, "-o", tmp_path / "c.json", "--same-turn").exit_code == 0
+    assert (
+        invoke("export", "cooccurrence", study, "--coders", "all", "-o", tmp_path / "c.json", "--same-turn").exit_code
+        == 0
+    )
     assert json.loads((tmp_path / "c.json").read_text()) == [
         {"code": "outcomes", "outcomes": 0, "housing": 1, "trust": 0},
         {"code": "housing", "outcomes": 1, "housing": 0, "trust": 1},
         {"code": "trust", "outcomes": 0, "housing": 1, "trust": 0},
     ]
     assert (
-        invoke("export", "cooccurrence", study, "-o", tmp_path / "p.json", "--cell", "outcomes,housing").exit_code == 0
+        invoke(
+            "export", "cooccurrence", study, "--coders", "all", "-o", tmp_path / "p.json", "--cell", "outcomes,housing"
+        ).exit_code
+        == 0
     )
     (passage,) = json.loads((tmp_path / "p.json").read_text())
     assert passage["text"] == "I got a tenancy and I kept it." and passage["coder"] == "amira"
     assert (
         "give two known code ids"
-        in invoke("export", "cooccurrence", study, "-o", tmp_path / "x.json", "--cell", "outcomes").output
+        in invoke(
+            "export", "cooccurrence", study, "--coders", "all", "-o", tmp_path / "x.json", "--cell", "outcomes"
+        ).output
     )
 
 
@@ -242,7 +258,9 @@ def test_key_quotes(invoke, study: Path, tmp_path: Path) -> None:
         "I trust my mentor completely.",
     )
     assert result.exit_code == 0 and "starred trust" in result.output
-    assert invoke("export", "quotes", study, "-o", tmp_path / "k.json", "--key-quotes").exit_code == 0
+    assert (
+        invoke("export", "quotes", study, "--coders", "all", "-o", tmp_path / "k.json", "--key-quotes").exit_code == 0
+    )
     rows = json.loads((tmp_path / "k.json").read_text())
     assert [(r["text"], r["key_quote"]) for r in rows] == [("I trust my mentor completely.", True)]
     invoke(
@@ -258,7 +276,7 @@ def test_key_quotes(invoke, study: Path, tmp_path: Path) -> None:
         "I trust my mentor completely.",
         "--off",
     )
-    invoke("export", "quotes", study, "-o", tmp_path / "none.json", "--key-quotes")
+    invoke("export", "quotes", study, "--coders", "all", "-o", tmp_path / "none.json", "--key-quotes")
     assert json.loads((tmp_path / "none.json").read_text()) == []
     missing = invoke(
         "star",
@@ -300,7 +318,10 @@ def test_presence_matrix(invoke, study: Path, tmp_path: Path) -> None:
         ("m1.txt", 1, 1, 1, 0),
         ("m2.txt", 1, 1, 0, 1),
     ]
-    assert invoke("export", "matrix", study, "-o", tmp_path / "m.csv", "--per", "participant").exit_code == 0
+    assert (
+        invoke("export", "matrix", study, "--coders", "all", "-o", tmp_path / "m.csv", "--per", "participant").exit_code
+        == 0
+    )
     with (tmp_path / "m.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert rows[1] == {"participant": "Dee", "group": "mentee", "outcomes": "1", "housing": "1", "trust": "1"}
@@ -341,6 +362,10 @@ def test_column_wise_tally_on_random_codings(demo_copy: Path) -> None:
             for chosen in (None, ["carol"], ["amira", "ben"]):
                 fast = tally.frequencies(project, by, chosen)
                 assert fast and fast == reference_frequencies(project, by, chosen)
+                merged = tally.frequencies(project, by, chosen, merged=True)  # several coders as one
+                assert merged and merged == reference_frequencies(project, by, chosen, merged=True)
+                assert all(m["excerpts"] <= f["excerpts"] for m, f in zip(merged, fast, strict=True))
+                assert [m["participants"] for m in merged] == [f["participants"] for f in fast]
 
 
 def test_overlapping_turns_fall_back_to_the_reference(study: Path) -> None:

@@ -15,7 +15,7 @@ from qualcode.reports import Filters, excerpts
 from qualcode.store import Project
 from qualcode.tui import make_app
 from qualcode.tui.dialogs import CoderDialog
-from qualcode.tui.reports import QuotesDialog, ReportsScreen
+from qualcode.tui.reports import _EVERYONE, QuotesDialog, ReportsScreen
 
 
 async def _choose(pilot, option: str) -> None:
@@ -34,10 +34,12 @@ def test_reports_screen(study: Path, tmp_path: Path) -> None:
         app = make_app(study, coder="amira", user="tester")
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.press("r")
-            await app.workers.wait_for_complete()
             await pilot.pause()
+            assert "2 coders: count whose codings?" in str(pilot.app.screen.query_one(".dialog-title").render())
+            await _choose(pilot, _EVERYONE)  # two coders and no consensus: the screen asks first
             screen = pilot.app.screen
             assert isinstance(screen, ReportsScreen)
+            assert "Codings by amira and ben (all coders)" in str(screen.query_one("#reports-title").render())
             grid = screen.query_one("#report-grid")
             assert grid.row_count == 3 and str(grid.get_cell_at((1, 1))) == "2/3"  # trust x mentee
             grid.move_cursor(row=1, column=2)  # trust x mentor: Bernie's share of the shared passage
@@ -64,13 +66,11 @@ def test_filters_and_quote_bank_from_a_cell(study: Path, tmp_path: Path) -> None
         app = make_app(study, coder="amira", user="tester")
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.press("r")
-            await app.workers.wait_for_complete()
             await pilot.pause()
+            await _choose(pilot, "ben")  # two coders and no consensus: the screen asks first
             screen = pilot.app.screen
             assert isinstance(screen, ReportsScreen)
-            grid = screen.query_one("#report-grid")
-            await pilot.press("c")
-            await _choose(pilot, "ben")  # ben coded one passage: Mel's (a mentor), under housing
+            grid = screen.query_one("#report-grid")  # ben coded one passage: Mel's (a mentor), under housing
             cells = {
                 str(grid.get_cell_at((r, 0))).strip("· "): [str(grid.get_cell_at((r, c))) for c in (1, 2)]
                 for r in range(grid.row_count)
@@ -78,27 +78,21 @@ def test_filters_and_quote_bank_from_a_cell(study: Path, tmp_path: Path) -> None
             assert cells == {"Outcomes": ["0/3", "1/2"], "Housing": ["0/3", "1/2"], "Trust": ["0/3", "0/2"]}
             assert "ben" in str(screen.query_one("#reports-title").render())
             await pilot.press("c")
-            await _choose(pilot, "everyone")
+            await _choose(pilot, _EVERYONE)
             await pilot.press("b")
             await _choose(pilot, "site")  # frequencies by the participants' site
             assert screen.view == "frequencies"
-            rows = [[str(grid.get_cell_at((r, c))) for c in range(6)] for r in range(grid.row_count)]
-            assert ["Outcomes", "North", "4", "3", "3", "3"] in rows and [
-                "Outcomes",
-                "South",
-                "2",
-                "2",
-                "2",
-                "1",
-            ] in rows
-            row = rows.index(["Trust", "South", "1", "1", "2", "1"])  # Liam's part of the shared passage
+            rows = [[str(grid.get_cell_at((r, c))) for c in range(7)] for r in range(grid.row_count)]
+            assert ["Outcomes", "North", "4", "3", "3", "100%", "3"] in rows
+            assert ["Outcomes", "South", "2", "2", "2", "100%", "1"] in rows
+            row = rows.index(["Trust", "South", "1", "1", "2", "50%", "1"])  # Liam's part of the shared passage
             grid.move_cursor(row=row, column=0)
             await pilot.press("enter")
             await pilot.pause()
             quotes = pilot.app.screen
             assert isinstance(quotes, QuotesDialog) and [r["speakers"] for r in quotes.rows] == [["Liam", "Bernie"]]
             await pilot.press("escape")
-            grid.move_cursor(row=rows.index(["Outcomes", "North", "4", "3", "3", "3"]), column=2)
+            grid.move_cursor(row=rows.index(["Outcomes", "North", "4", "3", "3", "100%", "3"]), column=2)
             await pilot.press("w", "ctrl+a", "ctrl+k", *str(target), "enter")
             await app.workers.wait_for_complete()
             await pilot.pause()
@@ -117,6 +111,10 @@ def test_filters_and_quote_bank_from_a_cell(study: Path, tmp_path: Path) -> None
         ]
     )
     assert "— Jade, mentee, North (fg.txt, line 2)" in paragraphs
+    assert (
+        paragraphs[1]
+        == "Codings by amira and ben (all coders); a passage several of them coded with one code counts once."
+    )
 
 
 def test_a_cancelled_quote_bank_leaves_nothing(study: Path, tmp_path: Path) -> None:
@@ -144,8 +142,8 @@ def test_shortlisting_key_quotes_from_the_quotes(study: Path) -> None:
         app = make_app(study, coder="amira", user="tester")
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.press("r")
-            await app.workers.wait_for_complete()
             await pilot.pause()
+            await _choose(pilot, _EVERYONE)
             screen = pilot.app.screen
             grid = screen.query_one("#report-grid")
             grid.move_cursor(row=0, column=1)  # outcomes x mentee

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -23,6 +24,29 @@ def export() -> None:
     """Export quote banks and frequency tables."""
 
 
+def whose(command: Any) -> Any:
+    """--coder (repeatable) and --coders all: whose codings a report counts (see qualcode.counting)."""
+    command = click.option(
+        "--coders",
+        "everyone",
+        type=click.Choice(["all"]),
+        help="Count every coder's codings: a passage several coders coded with one code counts once.",
+    )(command)
+    return click.option(
+        "--coder",
+        "coders",
+        multiple=True,
+        help="Count this coder's codings (repeatable). With several coders and neither option: the consensus "
+        "coder, if there is one; otherwise qualcode asks.",
+    )(command)
+
+
+def counted_for(opened: Any, coders: tuple[str, ...], everyone: str | None) -> Any:
+    from ..counting import counted
+
+    return counted(opened, list(coders), everyone == "all")
+
+
 def _attributes(values: tuple[str, ...]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for value in values:
@@ -39,7 +63,7 @@ def _attributes(values: tuple[str, ...]) -> dict[str, list[str]]:
 @click.option("--code", "codes", multiple=True, help="Only this code (a parent includes its children); repeatable.")
 @click.option("--level", "levels", multiple=True, help="Only this logic-model level; repeatable.")
 @click.option("--group", "groups", multiple=True, help="Only excerpts credited to this stakeholder group.")
-@click.option("--coder", "coders", multiple=True, help="Only this coder's codings; repeatable.")
+@whose
 @click.option("--kind", "kinds", multiple=True, help="Only this document kind; repeatable.")
 @click.option("--attribute", "attributes", multiple=True, help="Only speakers with NAME=VALUE, e.g. site=North.")
 @click.option("--context", type=click.IntRange(min=0), default=0, help="Characters of context before and after.")
@@ -58,6 +82,7 @@ def export_quotes(
     levels: tuple[str, ...],
     groups: tuple[str, ...],
     coders: tuple[str, ...],
+    everyone: str | None,
     kinds: tuple[str, ...],
     attributes: tuple[str, ...],
     context: int,
@@ -69,10 +94,10 @@ def export_quotes(
     from ..exports import write_quotes
     from ..reports import Filters, excerpts, people_by_pseudonym
 
-    filters = Filters(
-        list(codes), list(levels), list(groups), list(coders), list(kinds), _attributes(attributes), key_quotes
-    )
     with open_project(project) as opened:
+        whom = counted_for(opened, coders, everyone)
+        filters = Filters(list(codes), list(levels), list(groups), whom.coders, list(kinds), _attributes(attributes),
+                          key_quotes, whom.merged)  # fmt: skip
         known = {c["id"]: c for c in project_codes(opened)}
         for code in codes:
             if code not in known:
@@ -89,8 +114,8 @@ def export_quotes(
         for row in rows:
             for key in ("text", "context_before", "context_after", "memo"):
                 row[key] = redactor.redact(row[key])
-    write_quotes(output, rows, known, people)
-    click.echo(f"wrote {len(rows)} excerpt(s) to {output}")
+    write_quotes(output, rows, known, people, about=whom.describe())
+    click.echo(f"wrote {len(rows)} excerpt(s) to {output}: {whom.describe()}")
     if redactor is not None:
         detail = ", ".join(f"{name} {n}" for name, n in redactor.counts.most_common())
         click.echo(f"redacted {redactor.total} occurrence(s)" + (f": {detail}" if detail else ""))
@@ -100,42 +125,47 @@ def export_quotes(
 @PROJECT
 @OUTPUT
 @click.option("--by", default="group", show_default=True, help="group, or any participant attribute (site...).")
-@click.option("--coder", "coders", multiple=True, help="Count only this coder's codings; repeatable.")
-def export_frequencies(project: Path, output: Path, by: str, coders: tuple[str, ...]) -> None:
+@whose
+def export_frequencies(project: Path, output: Path, by: str, coders: tuple[str, ...], everyone: str | None) -> None:
     """Theme frequencies (.csv .xlsx .md .json): per code (parents rolled up) and group, excerpts,
-    participants (of how many in the group) and documents."""
+    participants (of how many in the group, and that share) and documents."""
     from ..exports import write_frequencies
     from ..reports import frequencies
 
     with open_project(project) as opened:
-        rows = frequencies(opened, by, list(coders))
-    write_frequencies(output, rows)
-    click.echo(f"wrote {len(rows)} row(s) to {output}")
+        whom = counted_for(opened, coders, everyone)
+        rows = frequencies(opened, by, whom.coders, merged=whom.merged)
+    for row in rows:
+        row["coders"] = whom.coders
+    write_frequencies(output, rows, about=whom.describe())
+    click.echo(f"wrote {len(rows)} row(s) to {output}: {whom.describe()}")
 
 
 @export.command("evidence-map")
 @PROJECT
 @OUTPUT
-@click.option("--coder", "coders", multiple=True, help="Count only this coder's codings; repeatable.")
-def export_evidence_map(project: Path, output: Path, coders: tuple[str, ...]) -> None:
+@whose
+def export_evidence_map(project: Path, output: Path, coders: tuple[str, ...], everyone: str | None) -> None:
     """Logic-model outcomes x stakeholder groups (.md .html .xlsx .json): participants with evidence / group size."""
     from ..evidence import check_groups, evidence_map, write_evidence_map
 
     with open_project(project) as opened:
-        data = evidence_map(opened, list(coders))
+        whom = counted_for(opened, coders, everyone)
+        data = evidence_map(opened, whom.coders)
+    data.update(coders=whom.coders, about=whom.describe())
     check_groups(data)
     write_evidence_map(output, data)
-    click.echo(f"wrote {len(data['rows'])} outcome(s) x {len(data['groups'])} group(s) to {output}")
+    click.echo(f"wrote {len(data['rows'])} outcome(s) x {len(data['groups'])} group(s) to {output}: {whom.describe()}")
 
 
 @export.command("cooccurrence")
 @PROJECT
 @OUTPUT
-@click.option("--coder", "coders", multiple=True, help="Only this coder's codings; repeatable.")
+@whose
 @click.option("--same-turn", is_flag=True, help="Count codes in the same speaker turn, not only overlapping passages.")
 @click.option("--cell", help="CODE_A,CODE_B: write the passages behind one cell instead of the matrix.")
 def export_cooccurrence(
-    project: Path, output: Path, coders: tuple[str, ...], same_turn: bool, cell: str | None
+    project: Path, output: Path, coders: tuple[str, ...], everyone: str | None, same_turn: bool, cell: str | None
 ) -> None:
     """Codes applied to overlapping passages (.csv .md .json): the matrix, or the passages behind a cell."""
     from ..codebook import project_codes
@@ -144,6 +174,7 @@ def export_cooccurrence(
 
     pair = None
     with open_project(project) as opened:
+        whom = counted_for(opened, coders, everyone)
         codes = [c["id"] for c in project_codes(opened)]
         if cell:
             pair_ids = tuple(part.strip() for part in cell.split(","))
@@ -151,7 +182,7 @@ def export_cooccurrence(
             if len(pair_ids) != 2 or unknown:
                 raise QualcodeError(f"--cell {cell!r}: give two known code ids as CODE_A,CODE_B")
             pair = (pair_ids[0], pair_ids[1])
-        rows = cooccurrence(opened, list(coders), same_turn, pair)
+        rows = cooccurrence(opened, whom.coders, same_turn, pair, whom.merged)
         texts = {d: t for d, t in opened.db.execute("SELECT id, text FROM document")} if cell else {}
     if cell:
         for row in rows:
@@ -166,7 +197,7 @@ def export_cooccurrence(
         table = [{"code": code, **dict(zip(used, line, strict=True))} for code, line in zip(used, matrix, strict=True)]
         columns = ["code", *used]
     write_table(output, table, columns, "Co-occurrence")
-    click.echo(f"wrote {len(table)} row(s) to {output}")
+    click.echo(f"wrote {len(table)} row(s) to {output}: {whom.describe()}")
 
 
 @export.command("matrix")
@@ -179,18 +210,21 @@ def export_cooccurrence(
     show_default=True,
     help="One row per sentence segment, or per participant.",
 )
-@click.option("--coder", "coders", multiple=True, help="Only this coder's codings; repeatable.")
+@whose
 @click.option("--code", "codes", multiple=True, help="Only these code columns; repeatable.")
-def export_matrix(project: Path, output: Path, per: str, coders: tuple[str, ...], codes: tuple[str, ...]) -> None:
+def export_matrix(
+    project: Path, output: Path, per: str, coders: tuple[str, ...], everyone: str | None, codes: tuple[str, ...]
+) -> None:
     """A 0/1 code-presence table (.csv .xlsx .json) per segment or participant, for R, pandas or Excel."""
     from ..exports import write_table
     from ..reports import presence_matrix
 
     with open_project(project) as opened:
-        columns, rows = presence_matrix(opened, per, list(coders), list(codes))
+        whom = counted_for(opened, coders, everyone)
+        columns, rows = presence_matrix(opened, per, whom.coders, list(codes))
     keys = ["document", "segment", "participant", "group"] if per == "segment" else ["participant", "group"]
     write_table(output, rows, keys + columns, "Matrix")
-    click.echo(f"wrote {len(rows)} row(s) x {len(columns)} code(s) to {output}")
+    click.echo(f"wrote {len(rows)} row(s) x {len(columns)} code(s) to {output}: {whom.describe()}")
 
 
 @export.command("qdpx")

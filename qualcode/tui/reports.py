@@ -1,11 +1,14 @@
 """The Reports screen: the evidence map and theme frequencies as a shaded grid, and the quotes behind a cell.
 
 Tables are computed in a thread worker with its own connection, while the screen says so; Escape leaves at
-any time. Filters: one coder or all (``c``), and for frequencies the grouping, stakeholder group or any
-participant attribute (``b``). Enter on a cell opens the excerpts behind it (that code, its sub-codes, that
-group, those coders), with who said them. ``x`` exports the table on show; ``w`` writes the quote bank behind
-the highlighted cell (or, from the quotes, those quotes) with a progress bar and Escape to cancel. Files are
-written by the same core code as the CLI, through a partial file, so a cancelled export leaves nothing.
+any time. Whose codings count follows ``counting``: the only coder, or the consensus coder; with several
+coders and no consensus the screen asks first. ``c`` chooses one coder or all coders (a passage several
+coders coded with one code then counts once), and the title always says whose codings are counted. For
+frequencies, ``b`` groups by stakeholder group or any participant attribute. Enter on a cell opens the
+excerpts behind it (that code, its sub-codes, that group, those coders), with who said them. ``x`` exports
+the table on show; ``w`` writes the quote bank behind the highlighted cell (or, from the quotes, those
+quotes) with a progress bar and Escape to cancel. Files are written by the same core code as the CLI,
+through a partial file, so a cancelled export leaves nothing.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from textual.widgets.option_list import Option
 
 from ..codebook import project_codes
 from ..coding import set_key_quotes
+from ..counting import Counted, coding_coders, counted
 from ..errors import QualcodeError
 from ..evidence import evidence_map, shade, write_evidence_map
 from ..exports import write_frequencies, write_quotes
@@ -33,14 +37,14 @@ from .dialogs import CoderDialog, ProgressDialog, TextPrompt
 from .keybar import KeyBar, binding
 
 _key = partial(binding, "reports")
-_EVERYONE = "everyone"
+_EVERYONE = "all coders (a passage several coded counts once)"
 
 
 class ExportCancelled(QualcodeError):
     pass
 
 
-def export_quotes(screen: Screen[Any], filters: Filters, name: str) -> None:
+def export_quotes(screen: Screen[Any], filters: Filters, name: str, about: str) -> None:
     """Ask where, then write the quote bank for ``filters`` in a thread worker behind a progress bar."""
     app: Any = screen.app
     default = str(Path(app.project.path).with_name(f"quotes-{name}.docx"))
@@ -50,12 +54,12 @@ def export_quotes(screen: Screen[Any], filters: Filters, name: str) -> None:
             return
         dialog = ProgressDialog(f"Writing {Path(answer).name}")
         app.push_screen(dialog)
-        _write_quotes(app, Path(answer).expanduser(), filters, dialog)
+        _write_quotes(app, Path(answer).expanduser(), filters, dialog, about)
 
     app.push_screen(TextPrompt("Write the quote bank to (.docx .xlsx .csv .md .json)", default), chosen)
 
 
-def _write_quotes(app: Any, path: Path, filters: Filters, dialog: ProgressDialog) -> None:
+def _write_quotes(app: Any, path: Path, filters: Filters, dialog: ProgressDialog, about: str) -> None:
     def job() -> None:
         def progress(done: int, total: int) -> None:
             if dialog.cancelled.is_set():
@@ -69,7 +73,7 @@ def _write_quotes(app: Any, path: Path, filters: Filters, dialog: ProgressDialog
                 people = people_by_pseudonym(project)
             if not rows:
                 raise QualcodeError(f"No excerpts match: {path.name} not written")
-            write_quotes(path, rows, codes, people, progress)
+            write_quotes(path, rows, codes, people, progress, about)
         except QualcodeError as error:
             app.call_from_thread(dialog.dismiss)
             app.call_from_thread(app.notify, str(error), severity="warning", timeout=6)
@@ -85,7 +89,7 @@ class ReportsScreen(Screen[None]):
         _key("e", "show('evidence')", "Evidence map", "Outcomes x stakeholder groups: participants with evidence"),
         _key("f", "show('frequencies')", "Frequencies", "Every code x group: excerpts, participants, documents"),
         _key("enter", "quotes", "Quotes", "Read the excerpts behind the highlighted cell"),
-        _key("c", "choose_coder", "Coder", "Count one coder's codings, or everyone's"),
+        _key("c", "choose_coder", "Coders", "Count one coder's codings, or every coder's"),
         _key("k", "key_quotes", "Key quotes", "Quotes and quote banks: only the quotes starred as key quotes"),
         _key("b", "choose_by", "By", "Frequencies by stakeholder group or by a participant attribute"),
         _key("x", "export", "Export", "Write the table on show (.md .html .xlsx .json, or .csv for frequencies)"),
@@ -102,7 +106,7 @@ class ReportsScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.view = "evidence"
-        self.coder: str | None = None  # None: every coder
+        self.whom: Counted | None = None  # whose codings count (asked for when it cannot be decided)
         self.key_quotes = False  # quotes behind a cell: only those starred
         self.by = "group"
         self.data: Any = None
@@ -114,43 +118,53 @@ class ReportsScreen(Screen[None]):
         yield KeyBar(list(self.BINDINGS))
 
     def on_mount(self) -> None:
+        try:
+            self.whom = counted(self.app.project)  # type: ignore[attr-defined]
+        except QualcodeError:  # several coders and no consensus: ask
+            self.action_choose_coder()
+            return
         self.action_show("evidence")
 
     def action_show(self, view: str) -> None:
         self.view = view
+        if self.whom is None:
+            return
         self.query_one("#reports-title", Static).update(f"Computing the {self._title()}…")
-        self.load(view, self.coder, self.by)
+        self.load(view, self.whom, self.by)
 
     def _title(self) -> str:
         return "evidence map" if self.view == "evidence" else "frequency table"
 
     def _filters_text(self) -> str:
-        return (self.coder or "all coders") + (" · key quotes only" if self.key_quotes else "")
+        whose = self.whom.describe().removesuffix(".") if self.whom else ""
+        return whose + (" · key quotes only" if self.key_quotes else "")
 
     def action_key_quotes(self) -> None:
         self.key_quotes = not self.key_quotes
         self.app.notify("Quotes: key quotes only" if self.key_quotes else "Quotes: all", timeout=3)
         self.action_show(self.view)
 
-    def _coders(self) -> list[str] | None:
-        return [self.coder] if self.coder else None
-
     @work(thread=True, exclusive=True, group="reports", exit_on_error=False)
-    def load(self, view: str, coder: str | None, by: str) -> None:
-        coders = [coder] if coder else None
+    def load(self, view: str, whom: Counted, by: str) -> None:
         with self.app.project.reader() as project:  # type: ignore[attr-defined]
-            data = evidence_map(project, coders) if view == "evidence" else frequencies(project, by, coders)
+            if view == "evidence":
+                data = {**evidence_map(project, whom.coders), "coders": whom.coders, "about": whom.describe()}
+            else:
+                data = frequencies(project, by, whom.coders, merged=whom.merged)
         self.app.call_from_thread(self._loaded, view, data)
 
     def action_choose_coder(self) -> None:
-        coders = [r[0] for r in self.app.project.db.execute("SELECT name FROM coder ORDER BY name")]  # type: ignore[attr-defined]
+        project = self.app.project  # type: ignore[attr-defined]
+        coders = coding_coders(project)
 
         def chosen(name: str | None) -> None:
             if name is not None:
-                self.coder = None if name == _EVERYONE else name
+                self.whom = counted(project, everyone=True) if name == _EVERYONE else counted(project, [name])
                 self.action_show(self.view)
+            elif self.whom is None:  # asked on opening, and no answer: nothing to show
+                self.app.pop_screen()
 
-        title = "Count whose codings?"
+        title = f"This project has {len(coders)} coders: count whose codings?"
         self.app.push_screen(CoderDialog([_EVERYONE, *coders], title=title, allow_new=False), chosen)
 
     def action_choose_by(self) -> None:
@@ -203,6 +217,7 @@ class ReportsScreen(Screen[None]):
                 "Excerpts",
                 "Participants",
                 "Of",
+                "%",
                 "Documents",
             )
             for r, row in enumerate(data):
@@ -212,9 +227,10 @@ class ReportsScreen(Screen[None]):
                     row["excerpts"],
                     row["participants"],
                     row["group_participants"],
+                    "" if row["share"] is None else f"{row['share']:.0%}",
                     row["documents"],
                 )
-                for c in range(6):
+                for c in range(7):
                     self.cells[(r, c)] = (row["code"], row["group"])
             title = "Frequencies: per code (sub-codes rolled up) and " + (
                 "stakeholder group" if self.by == "group" else self.by
@@ -230,7 +246,8 @@ class ReportsScreen(Screen[None]):
         if not found:
             return None
         code, value = found
-        filters = Filters(codes=[code], coders=self._coders() or [], key_quotes=self.key_quotes)
+        whom = self.whom or Counted([], False, "")
+        filters = Filters(codes=[code], coders=whom.coders, key_quotes=self.key_quotes, merged=whom.merged)
         if self.view == "frequencies" and self.by != "group":
             filters.attributes = {self.by: [value]}
         else:
@@ -242,15 +259,14 @@ class ReportsScreen(Screen[None]):
         if found:
             title, filters = found
             rows = excerpts(self.app.project, filters)  # type: ignore[attr-defined]
-            self.app.push_screen(QuotesDialog(title, rows, filters))
+            self.app.push_screen(QuotesDialog(title, rows, filters, self.whom.describe() if self.whom else ""))
 
     def action_write_quotes(self) -> None:
         found = self._cell_filters()
         if found:
             _, filters = found
-            export_quotes(
-                self, filters, "-".join([*filters.codes, *filters.groups, *sum(filters.attributes.values(), [])])
-            )
+            name = "-".join([*filters.codes, *filters.groups, *sum(filters.attributes.values(), [])])
+            export_quotes(self, filters, name, self.whom.describe() if self.whom else "")
 
     @on(DataTable.CellSelected)
     def cell_selected(self) -> None:
@@ -274,7 +290,10 @@ class ReportsScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def write(self, path: Path, view: str, data: Any) -> None:
         try:
-            (write_evidence_map if view == "evidence" else write_frequencies)(path, data)
+            if view == "evidence":
+                write_evidence_map(path, data)
+            else:
+                write_frequencies(path, data, about=self.whom.describe() if self.whom else "")
         except QualcodeError as error:
             self.app.call_from_thread(self.app.notify, str(error), severity="error", timeout=6)
             return
@@ -295,9 +314,9 @@ class QuotesDialog(ModalScreen[None]):
         _key("w", "write_quotes", "Quote bank", "Write these quotes to a file"),
     ]
 
-    def __init__(self, title: str, rows: list[dict[str, Any]], filters: Filters) -> None:
+    def __init__(self, title: str, rows: list[dict[str, Any]], filters: Filters, about: str = "") -> None:
         super().__init__()
-        self.title_text, self.rows, self.filters = title, rows, filters
+        self.title_text, self.rows, self.filters, self.about = title, rows, filters, about
 
     @staticmethod
     def prompt(row: dict[str, Any]) -> Text:
@@ -339,8 +358,8 @@ class QuotesDialog(ModalScreen[None]):
             quotes.replace_option_prompt_at_index(index, self.prompt(row))
 
         self.app.saver.save(  # type: ignore[attr-defined]
-            "key-quote star", lambda: set_key_quotes(project, [int(row["id"].removeprefix("E"))], starred), marked
+            "key-quote star", lambda: set_key_quotes(project, row["coding_ids"], starred), marked
         )
 
     def action_write_quotes(self) -> None:
-        export_quotes(self, self.filters, self.filters.codes[0] if self.filters.codes else "all")
+        export_quotes(self, self.filters, self.filters.codes[0] if self.filters.codes else "all", self.about)
