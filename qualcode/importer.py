@@ -31,6 +31,8 @@ from .turns import compile_patterns, is_interviewer
 
 _RESERVED_META = {"title", "kind", "participants", "interviewers", "attributes"}
 _GENERIC_LABELS = re.compile(r"^(r|p|a|b|respondent|participant|interviewee|speaker|unknown|guest)\s*\d*$", re.I)
+_NAME_WORD = r"[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*"
+_FULL_NAME = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|[A-Z]\.))+")  # "Joanne Kerr", as Teams and Zoom write
 
 
 @dataclass
@@ -129,6 +131,7 @@ class Importer:
             project.refuse_own_file(path, "transcript")
         self.planned: list[Planned] = []
         self.segmented: list[tuple[Planned, list[tuple[int, int, int]]]] = []
+        self.full_names: dict[str, str] = {}  # label -> document: speakers that look like a real full name
 
     def read(self) -> Iterator[Progress]:
         """Phase one: parse and check everything; raises QualcodeError before any write."""
@@ -151,6 +154,14 @@ class Importer:
             self.planned.append(self._plan(path, transcript, digest))
         yield Progress("read", len(self.files), len(self.files))
         self._check_sheet(set(existing_names))
+        if self.full_names:
+            found = [f"{label!r} ({document})" for label, document in list(self.full_names.items())[:6]]
+            more = f" and {len(self.full_names) - 6} more" if len(self.full_names) > 6 else ""
+            self.report.warnings.append(
+                f"{len(self.full_names)} speaker label(s) look like full names and will appear in quote banks as "
+                f"written: {', '.join(found)}{more}. Map each to a pseudonym in a participants sheet (--participants) "
+                "before importing, or list them for --redact"
+            )
 
     def _plan(self, path: Path, transcript: Transcript, digest: str) -> Planned:
         meta = transcript.meta
@@ -195,6 +206,8 @@ class Importer:
             else:
                 pseudonym = f"{stem} {label}" if _GENERIC_LABELS.match(label) else label
                 speakers[label] = Speaker("participant", pseudonym, None, source=str(path))
+                if _FULL_NAME.fullmatch(label):
+                    self.full_names.setdefault(label, transcript.name)
         for speaker in speakers.values():
             if speaker.role == "participant" and not speaker.group and self.options.group:
                 speaker.group = self.options.group

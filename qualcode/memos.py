@@ -82,3 +82,26 @@ def describe_target(project: Project, target_type: str, target_id: Any) -> str:
     if target_type == "coding":
         return "this coding"
     return "the project"
+
+
+def report_memos(project: Project, coders: list[str] | None = None) -> dict[str, dict[str, list[str]]]:
+    """The analysts' memos a report can quote beside its findings: on codes (by code id), on documents (by
+    document name) and on the project (key ""), by the given coders (everyone's when None), oldest first."""
+    marks = ", ".join("?" for _ in coders or [])
+    rows = project.db.execute(
+        "SELECT m.target_type, m.target_id, d.name, m.text FROM memo m JOIN coder r ON r.id = m.coder_id "
+        "LEFT JOIN document d ON m.target_type = 'document' AND d.id = CAST(m.target_id AS INTEGER) "
+        "WHERE m.target_type IN ('code', 'document', 'project')"
+        + (f" AND r.name IN ({marks})" if coders else "")
+        + " ORDER BY m.created_at, m.id",
+        coders or [],
+    )
+    found: dict[str, dict[str, list[str]]] = {"codes": {}, "documents": {}, "project": {}}
+    for target_type, target_id, document, text in rows:
+        if target_type == "code":
+            found["codes"].setdefault(target_id, []).append(text)
+        elif target_type == "document" and document:
+            found["documents"].setdefault(document, []).append(text)
+        elif target_type == "project":
+            found["project"].setdefault("", []).append(text)
+    return found

@@ -5,6 +5,11 @@ the default is ``[redacted]``); ``#`` starts a comment. Matching is word by word
 identifiers of several words), case-insensitive, and fuzzy with rapidfuzz, so that "Angella" or "Greyhom"
 are caught too; a possessive keeps its ending ("Angela's" -> "[mentor]'s"). Identifiers of three letters or
 fewer match exactly only, because a fuzzy match on "Jo" would catch "so" and "to".
+
+``redact_quotes`` applies a list to everything a quote bank shows — the quote and its context, memos, the
+speakers' names and the attribute values in the line under each quote — and gives a document whose name
+holds an identifier a neutral label ("Interview 3"). Every replacement is logged with where it was, for
+``--redact-report``.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import located
 from .text import read_text_file
@@ -22,11 +28,16 @@ _POSSESSIVE = re.compile(r"(['’]s|['’])$", re.I)
 DEFAULT_REPLACEMENT = "[redacted]"
 
 
+KIND_LABELS = {"interview": "Interview", "focus_group": "Focus group", "field_notes": "Field notes"}
+REPORT_COLUMNS = ["place", "field", "identifier", "replacement", "times"]
+
+
 @dataclass
 class Redactor:
     identifiers: list[tuple[str, str]]  # (identifier, replacement)
     threshold: float = 85.0
     counts: Counter[str] = field(default_factory=Counter)
+    log: list[dict[str, Any]] = field(default_factory=list)  # each replacement: where, what, by what
 
     @classmethod
     def from_file(cls, path: Path, threshold: float = 85.0) -> Redactor:
@@ -45,9 +56,15 @@ class Redactor:
         identifiers.sort(key=lambda pair: -len(pair[0].split()))
         return cls(identifiers, threshold)
 
-    def redact(self, text: str) -> str:
+    def redact(self, text: str, place: str = "", where: str = "") -> str:
+        """``text`` with every identifier replaced; ``place`` and ``where`` (a quote's id, a field) are logged."""
         for name, replacement in self.identifiers:
+            before = self.counts[name]
             text = self._replace(text, name, replacement)
+            if self.counts[name] > before:
+                times = self.counts[name] - before
+                self.log.append({"place": place, "field": where, "identifier": name, "replacement": replacement,
+                                 "times": times})  # fmt: skip
         return text
 
     def _replace(self, text: str, name: str, replacement: str) -> str:
@@ -79,3 +96,31 @@ class Redactor:
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+
+def redact_quotes(
+    rows: list[dict[str, Any]], people: dict[str, dict[str, Any]], redactor: Redactor
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Quote-bank rows and the people behind their attribution lines, with identifiers gone from every field a
+    reader sees; documents whose names hold one get a neutral label by kind ("Interview 2")."""
+    labels: dict[str, str] = {}
+    numbers: Counter[str] = Counter()
+    for document, kind in sorted({(r["document"], r.get("document_kind", "other")) for r in rows}):
+        words = " ".join(re.split(r"[\W_]+", document))
+        if redactor.redact(words, f"document {len(labels) + 1}", "document name") != words:
+            numbers[kind] += 1
+            labels[document] = f"{KIND_LABELS.get(kind, 'Document')} {numbers[kind]}"
+    for row in rows:
+        place = f"{row['id']} ({labels.get(row['document'], row['document'])}, line {row['line']})"
+        for key in ("text", "context_before", "context_after", "memo"):
+            row[key] = redactor.redact(row[key], place, "quote" if key == "text" else key.replace("_", " "))
+        row["speakers"] = [redactor.redact(name, place, "speaker") for name in row["speakers"]]
+        row["document"] = labels.get(row["document"], row["document"])
+    hidden = {}
+    for n, (name, person) in enumerate(sorted(people.items()), start=1):
+        shown = redactor.redact(name, f"participant #{n}", "pseudonym")
+        hidden[shown] = {
+            key: redactor.redact(str(value), f"participant {shown}", f"attribute {key}") if value else value
+            for key, value in person.items()
+        }
+    return rows, hidden

@@ -169,6 +169,7 @@ def excerpts(
                 "code_path": paths.get(row["code_id"], row["code_id"]),
                 "level": row["level"],
                 "document": row["document"],
+                "document_kind": row["kind"],
                 "start": row["start"],
                 "end": row["end"],
                 "text": text[start:end],

@@ -151,3 +151,21 @@ def test_memos_written_in_the_workbench_reach_every_quote_bank(invoke, overlappi
     ]
     assert "Memo: Said twice, unprompted." in [p.text for p in docx.Document(str(tmp_path / "q.docx")).paragraphs]
     assert "Memo: From the code command." in (tmp_path / "q.md").read_text(encoding="utf-8")
+
+
+def test_memos_on_codes_and_documents_are_there_for_reports(overlapping: Path) -> None:
+    from qualcode.memos import report_memos
+
+    with Project.open(overlapping, write=True) as project:
+        amira, ben = project.coder_id("amira"), project.coder_id("ben")
+        document = project.db.execute("SELECT id FROM document WHERE name = 'fg.txt'").fetchone()[0]
+        set_memo(project, "code", "trust", amira, "Trust in the mentor, not in services.")
+        set_memo(project, "document", document, ben, "Recorded in a noisy room.")
+        set_memo(project, "project", None, amira, "Fieldwork: May.")
+        everyone, only_amira = report_memos(project), report_memos(project, ["amira"])
+    assert everyone == {
+        "codes": {"trust": ["Trust in the mentor, not in services."]},
+        "documents": {"fg.txt": ["Recorded in a noisy room."]},
+        "project": {"": ["Fieldwork: May."]},
+    }
+    assert only_amira["documents"] == {} and only_amira["codes"] == everyone["codes"]

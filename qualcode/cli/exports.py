@@ -73,7 +73,13 @@ def _attributes(values: tuple[str, ...]) -> dict[str, list[str]]:
 @click.option(
     "--redact",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="A list of identifiers (one per line, optionally 'Name => [replacement]') to remove from quotes.",
+    help="A list of identifiers (one per line, optionally 'Name => [replacement]') to remove from quotes, "
+    "memos, speakers' names, attribute values and document names.",
+)
+@click.option(
+    "--redact-report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write every replacement made, with where it was (.csv .xlsx .md .json).",
 )
 def export_quotes(
     project: Path,
@@ -88,6 +94,7 @@ def export_quotes(
     context: int,
     key_quotes: bool,
     redact: Path | None,
+    redact_report: Path | None,
 ) -> None:
     """A quote bank (.csv .xlsx .docx .md .json): every excerpt with code, level and who said it."""
     from ..codebook import project_codes
@@ -105,20 +112,26 @@ def export_quotes(
         rows = excerpts(opened, filters, context)
         people = people_by_pseudonym(opened)
     redactor = None
+    if redact_report is not None and redact is None:
+        raise QualcodeError("--redact-report lists what --redact replaced: give --redact FILE too")
     if redact is not None:
-        from ..redact import Redactor
+        from ..redact import Redactor, redact_quotes
 
         if not redact.exists():
             raise QualcodeError(f"{redact}: no such redaction list")
         redactor = Redactor.from_file(redact)
-        for row in rows:
-            for key in ("text", "context_before", "context_after", "memo"):
-                row[key] = redactor.redact(row[key])
+        rows, people = redact_quotes(rows, people, redactor)
     write_quotes(output, rows, known, people, about=whom.describe())
     click.echo(f"wrote {len(rows)} excerpt(s) to {output}: {whom.describe()}")
     if redactor is not None:
         detail = ", ".join(f"{name} {n}" for name, n in redactor.counts.most_common())
         click.echo(f"redacted {redactor.total} occurrence(s)" + (f": {detail}" if detail else ""))
+        if redact_report is not None:
+            from ..exports import write_table
+            from ..redact import REPORT_COLUMNS
+
+            write_table(redact_report, redactor.log, REPORT_COLUMNS, "Redactions")
+            click.echo(f"wrote {len(redactor.log)} replacement(s) to {redact_report}")
 
 
 @export.command("frequencies")
