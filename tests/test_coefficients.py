@@ -239,3 +239,17 @@ def test_ordinal_tables_get_ac2_with_gwets_weights(invoke, tmp_path: Path) -> No
     assert result["gwet_ac2"]["value"] == pytest.approx(theirs["coefficient_value"], abs=1e-9)
     assert result["gwet_ac2"]["se"] == pytest.approx(theirs["se"], abs=1e-9)
     assert round(result["krippendorff_alpha"], 3) == 0.815  # Krippendorff (2011)'s own example, ordinal data
+
+
+def test_the_agreement_table_file_carries_every_coefficient(invoke, study: Path, tmp_path: Path) -> None:
+    import csv
+
+    assert invoke("agreement", study, "--coders", "amira,ben", "-o", tmp_path / "a.csv").exit_code == 0
+    with (tmp_path / "a.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = {row["code"]: row for row in csv.DictReader(handle)}
+    housing = rows["housing"]
+    assert float(housing["gwet_ac1"]) == pytest.approx(0.3394, abs=1e-4)  # worked out in test_agreement_screen
+    for name in ("gwet_ac1", "brennan_prediger", "percent_agreement_pairwise"):
+        assert float(housing[f"{name}_ci_low"]) < float(housing[name]) <= float(housing[f"{name}_ci_high"]) <= 1
+        assert float(housing[f"{name}_se"]) > 0
+    assert rows["pooled"]["gwet_ac1"]

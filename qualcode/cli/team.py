@@ -28,7 +28,7 @@ def agreement() -> None:
 
 
 def _figure(value: float | None) -> str:
-    return "—" if value is None else f"{value:.3f}"
+    return "—" if value is None else f"{round(value, 3) + 0.0:.3f}"  # + 0.0: never "-0.000"
 
 
 def _with_interval(estimate: dict[str, Any]) -> str:

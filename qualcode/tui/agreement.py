@@ -34,7 +34,7 @@ SORT_NAMES = dict(zip(SORTS, ("alpha", "kappa", "% agreement", "units", "name"),
 
 
 def _figure(value: float | None) -> str:
-    return "—" if value is None else f"{value:.2f}"
+    return "—" if value is None else f"{round(value, 2) + 0.0:.2f}"  # + 0.0: never "-0.00"
 
 
 def _plus_minus(estimate: dict[str, Any]) -> str:

@@ -155,11 +155,12 @@ class StartScreen(Screen[None]):
         suggest_whole_study(self.app)
 
     def action_agreement(self) -> None:
+        from ..counting import CONSENSUS, coding_coders
         from .agreement import AgreementScreen
         from .dialogs import TextPrompt
 
-        names = [r[0] for r in self.app.project.db.execute(  # type: ignore[attr-defined]
-            "SELECT name FROM coder WHERE name != 'consensus' ORDER BY name")]  # fmt: skip
+        # who has coded: a name given at the workbench's start that never coded would only add missing data
+        names = [name for name in coding_coders(self.app.project) if name != CONSENSUS]  # type: ignore[attr-defined]
 
         def chosen(value: str | None) -> None:
             coders = [c.strip() for c in (value or "").split(",") if c.strip()]
