@@ -1,10 +1,11 @@
 """Backups of a project: consistent copies made by SQLite's online backup API, never by copying bytes.
 
 A backup is taken through a SQLite connection in one step, so it is the project as of one moment even while
-workbenches keep writing (in WAL mode a reader never blocks a writer). It is written to a hidden partial
-file beside its destination and renamed into place only when complete and checked, so a killed backup never
-leaves something that looks like a good one. Copying the file with ``shutil`` instead would not be
-consistent, and opening it outside SQLite would drop this process's locks (see ``store``).
+workbenches keep writing (in WAL mode a reader never blocks a writer). It is written in a private scratch
+folder beside its destination (``scratch``) and renamed into place only when complete and checked, so a
+killed backup never leaves something that looks like a good one, nor a readable partial copy. Copying the
+file with ``shutil`` instead would not be consistent, and opening it outside SQLite would drop this
+process's locks (see ``store``).
 
 Names carry a timestamp, ``study-backup-20261201-150102.qdb``, so that "the latest backup" is the last
 name in order; backups made before a schema upgrade say so (``...-before-schema-7.qdb``).
@@ -18,8 +19,7 @@ import sqlite3
 from pathlib import Path
 
 from .errors import QualcodeError
-
-_PARTIAL = ".partial-"
+from .scratch import private_folder
 
 
 def default_path(project: Path, label: str = "") -> Path:
@@ -58,30 +58,30 @@ def copy(source: sqlite3.Connection, destination: Path) -> int:
         raise QualcodeError(f"{destination}: already exists; a backup never overwrites a file")
     if not destination.parent.is_dir():
         raise QualcodeError(f"{destination.parent}: no such folder")
-    partial = destination.with_name(f"{_PARTIAL}{os.getpid()}-{destination.name}")
-    discard(partial)
     try:
-        target = sqlite3.connect(partial, isolation_level=None)
-        try:
-            source.backup(target)  # one step: a consistent snapshot, whatever other processes write
-            found = [row[0] for row in target.execute("PRAGMA quick_check(3)")]
-            if found != ["ok"]:
-                lines = "\n".join(found).splitlines()
-                first = next((line for line in lines if not line.startswith("***")), lines[0])
-                raise QualcodeError(
-                    f"{destination}: not written: the copy does not check out ({first}), so the "
-                    "project itself is damaged; run `qualcode check` on it"
-                )
-            target.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
-        finally:
-            target.close()
-        os.replace(partial, destination)
+        with private_folder(destination.parent) as folder:
+            partial = folder / destination.name
+            target = sqlite3.connect(partial, isolation_level=None)
+            try:
+                source.backup(target)  # one step: a consistent snapshot, whatever other processes write
+                found = [row[0] for row in target.execute("PRAGMA quick_check(3)")]
+                if found != ["ok"]:
+                    lines = "\n".join(found).splitlines()
+                    first = next((line for line in lines if not line.startswith("***")), lines[0])
+                    raise QualcodeError(
+                        f"{destination}: not written: the copy does not check out ({first}), so the "
+                        "project itself is damaged; run `qualcode check` on it"
+                    )
+                target.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
+            finally:
+                target.close()
+            if destination.exists():
+                raise QualcodeError(f"{destination}: already exists; a backup never overwrites a file")
+            os.replace(partial, destination)
     except OSError as error:
         raise QualcodeError(f"{destination}: cannot write the backup ({error.strerror})") from None
     except sqlite3.Error as error:
         raise QualcodeError(f"{destination}: cannot write the backup ({error})") from None
-    finally:
-        discard(partial)
     return destination.stat().st_size
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from . import limits
 from .errors import QualcodeError, located
 from .schema import LEVELS
 from .store import Project
@@ -95,8 +96,9 @@ class Codebook:
     description: str = ""
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A safe loader that remembers the line of every mapping and of each of its keys."""
+class _LineLoader(limits.SafeLoader):
+    """The input budget's safe loader (no aliases, bounded nesting) that also remembers the line of every
+    mapping and of each of its keys."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         lines: dict[str, int] = {}
@@ -121,22 +123,10 @@ def load_codebook(path: str | Path, known: dict[str, tuple[str | None, str]] | N
     if path.suffix.lower() == ".qdc":
         raise QualcodeError(f"{path}: REFI-QDA .qdc codebooks are not supported by this version; use YAML")
     try:
-        source = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise QualcodeError(f"{path}: cannot read ({exc.strerror})") from None
+        source = limits.read_bytes(path, "codebook").decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise QualcodeError(f"{path}: not UTF-8 text (offset {exc.start})") from None
-    loader = _LineLoader(source)
-    loader.name = str(path)
-    try:
-        data = loader.get_single_data()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise located(path, mark.line + 1 if mark else None, f"not valid YAML: {exc.problem}") from None
-    except yaml.YAMLError as exc:
-        raise QualcodeError(f"{path}: not valid YAML: {exc}") from None
-    finally:
-        loader.dispose()
+    data = limits.load_yaml(source, path, _LineLoader)
     if isinstance(data, list):
         data = {"codes": data, "__line__": 1, "__lines__": {}}
     if not isinstance(data, dict) or not isinstance(data.get("codes"), list) or not data["codes"]:
@@ -247,21 +237,29 @@ def _check_references(path: Path, codes: list[Code], known: dict[str, tuple[str 
                 f" (did you mean {hint!r}?)" if hint else ""
             )
             raise located(path, code.line, message)
+    depths: dict[str, int] = {}  # each code's depth, found once: linear however deep the tree
     for code in codes:
-        seen = [code.id]
-        current = code.parent
-        while current:
-            if current in seen:
-                raise located(path, code.line, f"parent cycle: {' -> '.join(seen + [current])}")
-            seen.append(current)
+        chain, current = [], code.id
+        while current is not None and current not in depths:
+            if current in chain:
+                raise located(
+                    path, code.line, f"parent cycle: {' -> '.join(chain[chain.index(current) :] + [current])}"
+                )
+            chain.append(current)
             current = parents.get(current)
+        depth = depths[current] if current is not None else 0
+        for cid in reversed(chain):
+            depth += 1
+            depths[cid] = depth
+        if depths[code.id] > limits.CODE_DEPTH:
+            raise located(path, code.line, f"code {code.id!r} is {depths[code.id]} levels deep; a codebook may "
+                          f"nest codes {limits.CODE_DEPTH} levels")  # fmt: skip
     levels = {cid: level for cid, (_, level) in (known or {}).items()}
     levels.update({c.id: c.level for c in codes if c.level})
-    for code in codes:
-        ancestor = code
-        while not code.level and ancestor.parent:
-            code.level = levels.get(ancestor.parent, "")
-            ancestor = first.get(ancestor.parent) or Code(ancestor.parent, "", "", 0)
+    for code in sorted(codes, key=lambda c: depths[c.id]):  # parents first: each inherits from a settled one
+        if not code.level and code.parent:
+            code.level = levels.get(code.parent, "")
+            levels[code.id] = code.level
         code.colour = code.colour or LEVEL_COLOURS[code.level]
 
 
@@ -312,14 +310,12 @@ def project_codes(project: Project) -> list[dict[str, Any]]:
         row["keywords"] = json.loads(row["keywords"] or "[]")
         children.setdefault(row["parent"], []).append(row)
     ordered: list[dict[str, Any]] = []
-
-    def visit(parent: str | None, depth: int) -> None:
-        for row in children.get(parent, []):
-            row["depth"] = depth
-            ordered.append(row)
-            visit(row["id"], depth + 1)
-
-    visit(None, 0)
+    stack = [(row, 0) for row in reversed(children.get(None, []))]  # depth first, without recursion
+    while stack:
+        row, depth = stack.pop()
+        row["depth"] = depth
+        ordered.append(row)
+        stack.extend((child, depth + 1) for child in reversed(children.get(row["id"], [])))
     return ordered
 
 
@@ -348,5 +344,10 @@ def export_yaml(project: Project, path: str | Path) -> int:
 
     name = books.pop() if len(books) == 1 else Path(project.path).stem
     document = {"codebook": name, "codes": [entry(r) for r in by_parent.get(None, [])]}
-    Path(path).write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100), "utf-8")
+    from .exports import write_atomically
+
+    text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+    for suffix in (".yaml", ".yml"):
+        if Path(path).suffix.lower() == suffix:
+            write_atomically(Path(path), {suffix: lambda target: target.write_text(text, "utf-8")})
     return len(rows)

@@ -1,10 +1,42 @@
-"""The one exception the CLI turns into a one-line message and exit code 1.
+"""The one exception the CLI turns into a one-line message and exit code 1, and the line for everything else.
 
 Core functions raise ``QualcodeError`` for anything a user did or supplied (a bad file, an unknown code,
-offsets outside a document). Anything else is a bug and keeps its traceback.
+offsets outside a document). Anything else is a fault of qualcode's: the command line and the workbench say
+so in one line (``fault_line``) and exit with code 2. That line names the exception's type and where in
+qualcode it happened, never its message, which can quote the transcript being read; the traceback is shown
+only with ``--debug`` (or ``QUALCODE_DEBUG=1``).
 """
 
 from __future__ import annotations
+
+import os
+import traceback
+from pathlib import Path
+
+_debug = False
+
+
+def set_debug(on: bool) -> None:
+    global _debug
+    _debug = on
+
+
+def debugging() -> bool:
+    return _debug or os.environ.get("QUALCODE_DEBUG", "").strip().lower() not in ("", "0", "no", "false")
+
+
+def fault_line(error: BaseException, doing: str) -> str:
+    """One line for a fault of qualcode's: what was being done, the exception's type and where in qualcode."""
+    here = Path(__file__).resolve().parent
+    where = ""
+    for frame in traceback.extract_tb(error.__traceback__):
+        path = Path(frame.filename).resolve()
+        if here in path.parents or path.parent == here:
+            where = f" at {path.relative_to(here.parent)}:{frame.lineno}"
+    return (
+        f"{doing}: internal fault ({type(error).__name__}{where}); any change was rolled back. This is a bug in "
+        "qualcode: please report it. Run again with --debug to see the traceback (it may quote transcript text)."
+    )
 
 
 class QualcodeError(Exception):

@@ -17,7 +17,7 @@ from typing import Any
 
 from .codebook import project_codes
 from .errors import QualcodeError
-from .exports import write_atomically
+from .exports import append_row, write_atomically, xml_safe
 from .reports import NO_GROUP, frequencies
 from .store import Project
 
@@ -154,24 +154,25 @@ def _xlsx(path: Path, data: dict[str, Any]) -> None:
     sheet.title = "Evidence map"
     shares = book.create_sheet("Shares")
     for target in (sheet, shares):
-        target.append(["Level", "Outcome", *groups])
+        append_row(target, ["Level", "Outcome", *groups])
         for cell in target[1]:
             cell.font = Font(bold=True)
     for row in data["rows"]:
         cells = [row["cells"][g] for g in groups]
-        sheet.append(
+        append_row(
+            sheet,
             [
                 _level_title(row["level"]),
                 "  " * row["depth"] + row["name"],
                 *[f"{c['participants']}/{c['group_participants']}" for c in cells],
-            ]
+            ],
         )
         for column, cell in enumerate(cells, start=3):
             colour = shade(cell["share"])
             sheet.cell(row=sheet.max_row, column=column).fill = PatternFill(
                 "solid", start_color=colour, end_color=colour
             )
-        shares.append([_level_title(row["level"]), row["name"], *[round(c["share"], 4) for c in cells]])
+        append_row(shares, [_level_title(row["level"]), row["name"], *[round(c["share"], 4) for c in cells]])
     if data["rows"] and groups:
         last = openpyxl.utils.get_column_letter(2 + len(groups))
         shares.conditional_formatting.add(
@@ -181,8 +182,8 @@ def _xlsx(path: Path, data: dict[str, Any]) -> None:
             ),
         )
     if data.get("about"):  # whose codings: on a sheet of its own, and in the file's properties
-        book.create_sheet("About").append([data["about"]])
-        book.properties.description = data["about"]
+        append_row(book.create_sheet("About"), [data["about"]])
+        book.properties.description = xml_safe(data["about"])
     book.save(path)
 
 

@@ -4,18 +4,27 @@ One function per table kind picks the writer from the file's extension; each wri
 ``reports``. Participants appear by pseudonym only. Spreadsheets get one row per excerpt and one column per
 field, for R, pandas and Excel; the Word quote bank is report-ready: headings by logic-model level and code,
 each code's definition under its heading, quotes as block quotes attributed like "— Dee, mentee, North".
+
+Spreadsheets are opened by people who never saw the transcripts, so no cell may act: text that a spreadsheet
+would take for a formula (starting ``= + - @``, a tab or a carriage return: OWASP's CSV injection list) gets
+a leading apostrophe in CSV and is a plain string cell, never a formula, in XLSX; characters XML cannot hold
+(a vertical tab or form feed pasted into a transcript) become spaces in XLSX and DOCX.
 """
 
 from __future__ import annotations
 
 import csv
+import errno
 import json
+import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from .errors import QualcodeError
 from .schema import LEVELS
+from .scratch import private_folder
 
 QUOTE_COLUMNS = [
     "id",
@@ -62,6 +71,28 @@ def _counted(rows: list[dict[str, Any]], progress: Progress | None) -> Iterator[
             progress(n, total)
 
 
+_ACTIVE = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula (OWASP)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def xml_safe(text: str) -> str:
+    """Text XML can hold (and so XLSX and DOCX): control characters other than tab and newline as spaces."""
+    return _NOT_XML.sub(" ", text)
+
+
+def inert(value: Any) -> Any:
+    """A CSV cell that cannot act: text starting like a formula gets a leading apostrophe."""
+    return "'" + value if isinstance(value, str) and value.startswith(_ACTIVE) else value
+
+
+def append_row(sheet: Any, values: list[Any]) -> None:
+    """An XLSX row whose text cells are strings, never formulas, holding only what XML can."""
+    sheet.append([xml_safe(v) if isinstance(v, str) else v for v in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"  # openpyxl makes "=..." a formula; a report reader's copy must not compute
+
+
 def _flat(row: dict[str, Any], columns: list[str]) -> list[Any]:
     return ["; ".join(row[c]) if isinstance(row.get(c), list) else row.get(c) for c in columns]
 
@@ -69,8 +100,8 @@ def _flat(row: dict[str, Any], columns: list[str]) -> list[Any]:
 def _write_csv(path: Path, rows: list[dict[str, Any]], columns: list[str], progress: Progress | None = None) -> None:
     with path.open("w", newline="", encoding="utf-8-sig") as handle:  # a BOM so that Excel reads UTF-8
         writer = csv.writer(handle)
-        writer.writerow(columns)
-        writer.writerows(_flat(r, columns) for r in _counted(rows, progress))
+        writer.writerow([inert(c) for c in columns])
+        writer.writerows([inert(v) for v in _flat(r, columns)] for r in _counted(rows, progress))
 
 
 def _write_xlsx(
@@ -87,19 +118,19 @@ def _write_xlsx(
     book = openpyxl.Workbook(write_only=False)
     sheet = book.active
     sheet.title = title
-    sheet.append(columns)
+    append_row(sheet, columns)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in _counted(rows, progress):
-        sheet.append(_flat(row, columns))
+        append_row(sheet, _flat(row, columns))
     if "share" in columns:  # a share of the group, shown as a percentage and kept a number
         for cell in next(sheet.iter_cols(min_col=columns.index("share") + 1, max_col=columns.index("share") + 1,
                                          min_row=2)):  # fmt: skip
             cell.number_format = "0%"
     sheet.freeze_panes = "A2"
     if about:  # whose codings: on a sheet of its own, and in the file's properties
-        book.create_sheet("About").append([about])
-        book.properties.description = about
+        append_row(book.create_sheet("About"), [about])
+        book.properties.description = xml_safe(about)
     book.save(path)
 
 
@@ -190,12 +221,12 @@ def _quotes_docx(
         else:
             body.append(element)
         element.style = style.style_id  # by id: python-docx's setter rescans all styles on every call
-        Paragraph(element, document._body).add_run(text)
+        Paragraph(element, document._body).add_run(xml_safe(text))
 
     document.add_heading("Quote bank", level=0)
     if about:
         add(about, styles["Normal"])
-        document.core_properties.comments = about
+        document.core_properties.comments = xml_safe(about)
     for level, code_id, group in _grouped(rows, progress):
         if level:
             add(level.replace("_", " ").capitalize(), headings[1])
@@ -278,18 +309,22 @@ def write_frequencies(path: Path, rows: list[dict[str, Any]], about: str = "") -
 
 
 def write_atomically(path: Path, writers: dict[str, Callable[[Path], None]]) -> None:
-    """Write beside the target and rename into place, so a failed export never leaves half a file."""
+    """Write in a private scratch folder beside the target and rename into place, so that a failed, cancelled
+    or killed export never leaves half a file (or a readable partial one), and a planted symbolic link is
+    replaced, never followed. A full disk is one line."""
     suffix = path.suffix.lower()
     if suffix not in writers:
         raise QualcodeError(f"{path}: export as one of {', '.join(writers)}")
-    if not path.parent.exists():
+    if not path.parent.is_dir():
         raise QualcodeError(f"{path.parent}: no such folder")
-    partial = path.with_name(f".{path.name}.partial{suffix}")
     try:
-        writers[suffix](partial)
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
+        with private_folder(path.parent) as folder:
+            partial = folder / f"partial{suffix}"
+            writers[suffix](partial)
+            os.replace(partial, path)
+    except OSError as error:
+        why = "the disk is full" if error.errno == errno.ENOSPC else error.strerror or str(error)
+        raise QualcodeError(f"{path}: not written ({why})") from None
 
 
 def write_table(path: Path, rows: list[dict[str, Any]], columns: list[str], title: str) -> None:

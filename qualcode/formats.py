@@ -16,14 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from . import limits
 from .errors import QualcodeError, located
 from .text import decode_bytes, normalise, read_text_file
-from .turns import RawTurn, find_turns, match_speaker, parse_clock, trim
+from .turns import ClockError, RawTurn, find_turns, match_speaker, parse_clock, trim
 
-# About 3.5 million words: far beyond any transcript, well inside what segmentation handles in memory.
-MAX_CHARACTERS = 20_000_000
+MAX_CHARACTERS = limits.CHARACTERS
 FORMATS = {".txt": "text", ".md": "markdown", ".docx": "docx", ".vtt": "vtt", ".srt": "srt"}
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _CUE_TIME = re.compile(r"^\s*(?P<a>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*(?P<b>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})")
@@ -46,21 +44,33 @@ def read_transcript(path: Path, name: str, patterns: Any = None, encoding: str |
     if suffix not in FORMATS:
         raise QualcodeError(f"{path}: unsupported file type {suffix or '(none)'} (use .txt .md .docx .vtt .srt)")
     if suffix in (".txt", ".md"):
-        text, meta = split_front_matter(read_text_file(path, encoding), path)
-        turns = find_turns(text, patterns)
+        text, meta = split_front_matter(read_text_file(path, encoding, "transcript"), path)
+        turns = find_turns(text, patterns, path)
     elif suffix == ".docx":
         text, meta = _docx_text(path), {}
-        turns = find_turns(text, patterns)
+        turns = find_turns(text, patterns, path)
     else:
         text, turns = _captions(path, encoding, patterns)
         meta = {}
-    if not text.strip() or not turns:
-        raise QualcodeError(f"{path}: no text in file")
+    return _checked(Transcript(name, FORMATS[suffix], text, turns, meta), path)
+
+
+def transcript_from_text(text: str, name: str, patterns: Any = None) -> Transcript:
+    """A transcript whose text is already in memory (a REFI-QDA source), kept whole: no front matter is
+    split off, since the source's positions count from its first character."""
+    text = normalise(text)
+    return _checked(Transcript(name, "text", text, find_turns(text, patterns, name)), name)
+
+
+def _checked(transcript: Transcript, source: object) -> Transcript:
+    text = transcript.text
+    if not text.strip() or not transcript.turns:
+        raise QualcodeError(f"{source}: no text in file")
     if len(text) > MAX_CHARACTERS:
         raise QualcodeError(
-            f"{path}: {len(text):,} characters is too large for one transcript (limit {MAX_CHARACTERS:,}); split it"
+            f"{source}: {len(text):,} characters is too large for one transcript (limit {MAX_CHARACTERS:,}); split it"
         )
-    return Transcript(name, FORMATS[suffix], text, turns, meta)
+    return transcript
 
 
 def split_front_matter(text: str, path: Path) -> tuple[str, dict[str, Any]]:
@@ -68,11 +78,7 @@ def split_front_matter(text: str, path: Path) -> tuple[str, dict[str, Any]]:
     found = _FRONT_MATTER.match(text)
     if not found:
         return text, {}
-    try:
-        meta = yaml.safe_load(found.group(1) or "") or {}
-    except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", 0) + 2
-        raise located(path, line, f"front matter is not valid YAML ({getattr(exc, 'problem', exc)})") from None
+    meta = limits.load_yaml(found.group(1) or "", path, first_line=2, what="front matter") or {}
     if not isinstance(meta, dict):
         raise located(path, 2, "front matter must be a mapping of keys to values")
     return text[found.end() :], meta
@@ -86,6 +92,7 @@ def _docx_text(path: Path) -> str:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
+    limits.open_zip(path, limits.DOCX, limits.TEXT_FILE).close()  # a zip bomb is refused before python-docx
     try:
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
@@ -126,11 +133,7 @@ def _table_lines(table: Any) -> list[str]:
 
 
 def _captions(path: Path, encoding: str | None, patterns: Any) -> tuple[str, list[RawTurn]]:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise QualcodeError(f"{path}: cannot read ({exc.strerror})") from None
-    source = normalise(decode_bytes(raw, path, encoding))
+    source = normalise(decode_bytes(limits.read_bytes(path, "transcript"), path, encoding))
     cues = _cues(source, path, patterns)
     merged: list[list[Any]] = []  # [speaker, [words...], start, end]
     for speaker, words, start, end in cues:
@@ -159,18 +162,23 @@ def _cues(source: str, path: Path, patterns: Any) -> list[tuple[str | None, str,
     if is_vtt and not source.lstrip().startswith("WEBVTT"):
         raise located(path, 1, "a WebVTT file must start with WEBVTT")
     cues = []
+    line_number, counted_to = 1, 0  # lines counted as the blocks go by: linear in the file
     for found_block in re.finditer(r"[^\n]+(?:\n[ \t]*[^\s][^\n]*)*", source):
         block = found_block.group()
+        line_number += source.count("\n", counted_to, found_block.start())
+        counted_to = found_block.start()
         if not block.strip():
             continue
-        line_number = source.count("\n", 0, found_block.start()) + 1
         lines = block.split("\n")
         timing = next((i for i, line in enumerate(lines[:3]) if "-->" in line), None)
         if timing is not None:
             found = _CUE_TIME.match(lines[timing])
             if not found:
                 raise located(path, line_number + timing, f"cannot read cue timing {lines[timing].strip()!r}")
-            speaker, words = _cue_words(lines[timing + 1 :], patterns)
+            try:
+                speaker, words = _cue_words(lines[timing + 1 :], patterns)
+            except ClockError as error:
+                raise located(path, line_number + timing + 1, str(error)) from None
             if words:
                 cues.append((speaker, words, parse_clock(found["a"]), parse_clock(found["b"])))
         elif not is_vtt or not re.match(r"(WEBVTT|NOTE|STYLE|REGION)\b", block.lstrip()):

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import limits
 from .errors import QualcodeError, located
-from .formats import FORMATS, Transcript, read_transcript
+from .formats import FORMATS, Transcript, read_transcript, transcript_from_text
 from .participants import INTERVIEWER_GROUPS, Sheet, SheetRow, read_sheet
 from .schema import KINDS
 from .store import Project, dumps, now_iso
@@ -104,9 +105,14 @@ def collect_files(paths: Sequence[Path]) -> list[tuple[Path, str]]:
         else:
             if path.suffix.lower() not in FORMATS:
                 raise QualcodeError(f"{path}: unsupported file type (use .txt .md .docx .vtt .srt)")
+            limits.regular_file(path, "transcript")  # a pipe or a device would hang the import
             found.append((path, path.name))
     names: dict[str, Path] = {}
     for path, name in found:
+        try:
+            name.encode("utf-8")
+        except UnicodeEncodeError:
+            raise QualcodeError(f"{ascii(str(path))}: the file name is not valid UTF-8; rename the file") from None
         if name in names and names[name].resolve() != path.resolve():
             raise QualcodeError(f"{path}: another file in this import is also named {name!r} ({names[name]})")
         names[name] = path
@@ -114,9 +120,12 @@ def collect_files(paths: Sequence[Path]) -> list[tuple[Path, str]]:
 
 
 class Importer:
-    """Plan on construction (phase one, may raise); ``run()`` writes (phase two)."""
+    """Plan on construction (phase one, may raise); ``run()`` writes (phase two). ``given`` adds transcripts
+    already in memory, by name (REFI-QDA sources: nothing is written to disk to import them)."""
 
-    def __init__(self, project: Project, paths: Sequence[Path], options: ImportOptions) -> None:
+    def __init__(
+        self, project: Project, paths: Sequence[Path], options: ImportOptions, given: dict[str, str] | None = None
+    ) -> None:
         self.project = project
         self.options = options
         self.report = ImportReport()
@@ -126,9 +135,10 @@ class Importer:
         if options.participants:
             project.refuse_own_file(options.participants, "participants sheet")
         self.sheet: Sheet | None = read_sheet(options.participants) if options.participants else None
-        self.files = collect_files(paths)
+        self.files: list[tuple[Path | str, str]] = list(collect_files(paths))
         for path, _ in self.files:
-            project.refuse_own_file(path, "transcript")
+            project.refuse_own_file(Path(path), "transcript")
+        self.files += [(text, name) for name, text in (given or {}).items()]
         self.planned: list[Planned] = []
         self.segmented: list[tuple[Planned, list[tuple[int, int, int]]]] = []
         self.full_names: dict[str, str] = {}  # label -> document: speakers that look like a real full name
@@ -138,9 +148,12 @@ class Importer:
         existing = {row["sha256"]: row["name"] for row in self.project.db.query("SELECT sha256, name FROM document")}
         existing_names = {name: digest for digest, name in existing.items()}
         seen: dict[str, str] = {}
-        for done, (path, name) in enumerate(self.files):
+        for done, (source, name) in enumerate(self.files):
             yield Progress("read", done, len(self.files), name)
-            transcript = read_transcript(path, name, self.patterns, self.options.encoding)
+            if isinstance(source, Path):
+                path, transcript = source, read_transcript(source, name, self.patterns, self.options.encoding)
+            else:  # text given in memory: messages name it, never quote it
+                path, transcript = Path(name), transcript_from_text(source, name, self.patterns)
             digest = sha256(transcript.text)
             if digest in existing:
                 self.report.skipped.append((name, f"already in the project as {existing[digest]!r}"))

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from . import limits
 from .errors import QualcodeError, located
 from .text import read_text_file
 
@@ -45,8 +46,7 @@ class Sheet:
 
 
 def read_sheet(path: Path) -> Sheet:
-    if not path.exists():
-        raise QualcodeError(f"{path}: no such participants sheet")
+    limits.regular_file(path, "participants sheet")
     suffix = path.suffix.lower()
     if suffix == ".csv":
         table = _csv_rows(path)
@@ -58,28 +58,42 @@ def read_sheet(path: Path) -> Sheet:
 
 
 def _csv_rows(path: Path) -> list[tuple[int, list[Any]]]:
-    text = read_text_file(path)
+    """RFC 4180, read by the csv module over the whole file: quoted commas, doubled quotes and line breaks
+    inside cells are cells. The separator is the header's (Excel writes semicolons in some locales, or tabs);
+    each row is numbered by the line it starts on."""
+    text = read_text_file(path, what="participants sheet")
+    first = text.split("\n", 1)[0]
+    separator = max((",", ";", "\t"), key=lambda s: (len(next(csv.reader([first], delimiter=s))), s == ","))
+    reader = csv.reader(io.StringIO(text), delimiter=separator, quotechar='"', doublequote=True, strict=True)
+    rows: list[tuple[int, list[Any]]] = []
+    starts = 1
     try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect)
-    try:
-        return [(reader.line_num, row) for row in reader]
+        for row in reader:
+            rows.append((starts, row))
+            starts = reader.line_num + 1
+            if len(rows) > limits.SHEET_ROWS:
+                raise located(path, starts, f"more than {limits.SHEET_ROWS:,} rows")
     except csv.Error as exc:
-        raise located(path, reader.line_num, f"not valid CSV ({exc})") from None
+        raise located(path, starts, f"not valid CSV ({exc})") from None
+    return rows
 
 
 def _xlsx_rows(path: Path) -> list[tuple[int, list[Any]]]:
     import openpyxl  # imported here so that `qualcode --help` stays fast
 
+    limits.open_zip(path, limits.XLSX, limits.TEXT_FILE).close()  # a zip bomb is refused before openpyxl
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zip, XML and its own errors for damaged files
         raise QualcodeError(f"{path}: not a readable .xlsx workbook ({exc.__class__.__name__})") from None
     try:
         sheet = book.worksheets[0]
-        return [(n, list(row)) for n, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
+        rows = []
+        for n, row in enumerate(sheet.iter_rows(values_only=True), start=1):  # streamed: read-only mode
+            if n > limits.SHEET_ROWS:
+                raise located(path, n, f"more than {limits.SHEET_ROWS:,} rows")
+            rows.append((n, list(row)))
+        return rows
     finally:
         book.close()
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from . import limits
 from .errors import QualcodeError
 from .refi_project import Report, apply_project, import_codes, prepare_sources
 from .refi_read import Archive, PositionMap, child, children, convention_for, guid, local, parse_xml
@@ -25,11 +26,7 @@ from .text import normalise
 
 def import_qdc(project: Project, path: Path) -> Report:
     project.refuse_own_file(path, "REFI-QDA codebook")
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise QualcodeError(f"{path}: cannot read ({error.strerror})") from None
-    root = parse_xml(data, path)
+    root = parse_xml(limits.read_bytes(path, "REFI-QDA codebook (.qdc)"), path)
     if local(root.tag) != "CodeBook" or child(root, "Codes") is None:
         raise QualcodeError(f"{path}: not a REFI-QDA codebook (no CodeBook with Codes)")
     report = Report()
@@ -41,30 +38,43 @@ def import_qdc(project: Project, path: Path) -> Report:
 def import_qdpx(project: Project, path: Path, nlp: Any) -> Report:
     """Everything in the archive into ``project``, or nothing (one transaction)."""
     project.refuse_own_file(path, "REFI-QDA archive")
-    archive = Archive(path)
-    root = parse_xml(archive.xml, f"{path}:{archive.qde_name}")
-    if local(root.tag) != "Project":
-        raise QualcodeError(f"{path}: {archive.qde_name} is not a REFI-QDA project (root {local(root.tag)!r})")
-    convention = convention_for(root.get("origin"))
+    with Archive(path) as archive:
+        root = parse_xml(archive.xml, f"{path}:{archive.qde_name}")
+        if local(root.tag) != "Project":
+            raise QualcodeError(f"{path}: {archive.qde_name} is not a REFI-QDA project (root {local(root.tag)!r})")
+        convention = convention_for(root.get("origin"))
+        sources = children(child(root, "Sources"), "TextSource") if child(root, "Sources") is not None else []
+        entries = {guid(s.get("guid")): archive.entry(s.get("plainTextPath") or "") for s in sources}
+        archive.check_sources([e for e in entries.values() if e])  # the budget, before any source is read
+        texts: dict[str, tuple[str, PositionMap]] = {}
+        names: set[str] = set()
+        for source in sources:  # phase one: read and check every source before writing anything
+            name = _distinct(source.get("name") or f"source-{guid(source.get('guid'))[:8]}", names)
+            inline, entry = child(source, "PlainTextContent"), entries[guid(source.get("guid"))]
+            data = archive.source(entry) if entry else None
+            if data is None and inline is not None:
+                data = (inline.text or "").encode("utf-8")
+            if data is None:
+                raise QualcodeError(f"{path}: source {name!r} has no text (missing {source.get('plainTextPath')})")
+            mapped = PositionMap(data, f"{path}:{name}", convention)
+            if mapped.text != normalise(mapped.text):
+                raise QualcodeError(f"{path}: source {name!r}: positions cannot be mapped onto its normalised text")
+            texts[guid(source.get("guid"))] = (name, mapped)
     report = Report()
-    sources = children(child(root, "Sources"), "TextSource") if child(root, "Sources") is not None else []
-    texts: dict[str, tuple[str, PositionMap]] = {}
-    for source in sources:  # phase one: read and check every source before writing anything
-        name = source.get("name") or f"source-{guid(source.get('guid'))[:8]}"
-        inline = child(source, "PlainTextContent")
-        data = archive.source(source.get("plainTextPath") or "") if source.get("plainTextPath") else None
-        if data is None and inline is not None:
-            data = (inline.text or "").encode("utf-8")
-        if data is None:
-            raise QualcodeError(f"{path}: source {name!r} has no text (missing {source.get('plainTextPath')})")
-        mapped = PositionMap(data, f"{path}:{name}", convention)
-        if mapped.text != normalise(mapped.text):
-            raise QualcodeError(f"{path}: source {name!r}: positions cannot be mapped onto its normalised text")
-        texts[guid(source.get("guid"))] = (name, mapped)
     importer = prepare_sources(project, texts, nlp)  # the slow part, before taking the write lock
     with project.transaction(f"import of {path.name}"):
         apply_project(project, root, texts, importer, report, str(path))
     return report
+
+
+def _distinct(name: str, used: set[str]) -> str:
+    """Two sources with one name (other tools allow it) become two documents: "notes.txt", "notes (2).txt"."""
+    stem, suffix = Path(name).stem, Path(name).suffix
+    candidate, n = name, 2
+    while candidate.lower() in used:
+        candidate, n = f"{stem} ({n}){suffix}", n + 1
+    used.add(candidate.lower())
+    return candidate
 
 
 def import_qdpx_into(project_path: Path, path: Path, nlp: Any) -> Report:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -102,30 +101,15 @@ def import_codes(project: Project, codes_element: Any, source: str, report: Repo
     return mapping
 
 
-def write_sources(folder: Path, texts: dict[str, tuple[str, PositionMap]]) -> dict[str, Path]:
-    """The sources as UTF-8 files for the importer, named as in the archive (made .txt when needed)."""
-    paths = {}
-    for key, (name, mapped) in texts.items():
-        safe = re.sub(r"[^\w.\- ]+", "_", Path(name).name) or "source"
-        if Path(safe).suffix.lower() not in (".txt", ".md"):
-            safe += ".txt"
-        target = folder / safe
-        target.write_text(mapped.text, encoding="utf-8")
-        paths[key] = target
-    return paths
-
-
 def prepare_sources(project: Project, texts: dict[str, tuple[str, PositionMap]], nlp: Any) -> Importer | None:
     """The sources not yet in the project, read and segmented before any transaction (segmenting is the slow
     part, and nobody should wait for it); ``apply_project`` writes them."""
     new = {key: value for key, value in texts.items() if not _document_id(project, value[1].text)}
     if not new:
         return None
-    with tempfile.TemporaryDirectory(prefix="qualcode-qdpx-") as folder:
-        paths = write_sources(Path(folder), new)
-        importer = Importer(project, list(paths.values()), ImportOptions())
-        for _ in importer.read():
-            pass
+    importer = Importer(project, [], ImportOptions(), given={name: mapped.text for name, mapped in new.values()})
+    for _ in importer.read():  # in memory: no transcript is written to disk
+        pass
     for _ in importer.segment(nlp):
         pass
     return importer
@@ -242,6 +226,15 @@ def _lands(name: str | None, text: str) -> bool:
     return fuzz.ratio(quoted, landed[: len(quoted)].lower()) >= 85
 
 
+def positions(mapped: PositionMap, selection: Any) -> tuple[int | None, int | None]:
+    """A selection's start and end on the normalised text; None for a position that is missing, not a whole
+    number, or does not land on a character."""
+    try:
+        return mapped(int(selection.get("startPosition"))), mapped(int(selection.get("endPosition")))
+    except (TypeError, ValueError):
+        return None, None
+
+
 def _codings(
     project: Project, document_id: int, name: str, mapped: PositionMap, selection: Any,
     codes: dict[str, str], users: dict[str, str], notes: dict[str, Any], used: set[str], report: Report,
@@ -249,10 +242,7 @@ def _codings(
     codings = children(selection, "Coding")
     if not codings:
         return
-    try:
-        start, end = mapped(int(selection.get("startPosition"))), mapped(int(selection.get("endPosition")))
-    except (TypeError, ValueError):
-        start = end = None
+    start, end = positions(mapped, selection)
     where = f"{name} [{selection.get('startPosition')}, {selection.get('endPosition')})"
     if start is None or end is None or start >= end:
         report.mismatches.append(f"{where}: outside the text or inside a character ({mapped.convention} positions)")
@@ -335,8 +325,10 @@ def _cases(
                 continue
             document_id, selection = found
             mapped = mapped_by_document[document_id]
-            start, end = mapped(int(selection.get("startPosition"))), mapped(int(selection.get("endPosition")))
+            start, end = positions(mapped, selection)
             if start is None or end is None:
+                report.mismatches.append(f"case {case.get('name')!r}: a selection in {mapped.source} is not at "
+                                         "positions in its text; that part of the case was not read")  # fmt: skip
                 continue
             claimed.add(document_id)
             db.execute(

@@ -1,9 +1,11 @@
 """Reading REFI-QDA files from someone else, safely, and mapping their positions onto qualcode's text.
 
-Safety: a .qdpx is a zip from another machine. Entries that escape the folder (``..``, absolute paths,
-drive letters), symbolic links, more than ``MAX_ENTRIES`` entries, more than ``MAX_BYTES`` uncompressed or a
-suspicious compression ratio (a zip bomb) are refused before anything is extracted or written; XML is parsed
-with defusedxml (no entity expansion, no external entities, no DTDs).
+Safety: a .qdpx is a zip from another machine, held to the input budget (``limits.QDPX``). Entries that
+escape the folder (``..``, absolute paths, drive letters) or are symbolic links are refused; the project XML
+and then the text sources it names are checked as a whole from the central directory (count, sizes,
+compression ratio: a zip bomb) before any is read, and read in memory in bounded chunks — nothing is
+unpacked to disk, so no transcript is left behind. Media entries (audio, video) are never read. XML is
+parsed with defusedxml (no entity expansion, no external entities, no DTDs).
 
 Tolerance: any single ``*.qde`` at the root (ATLAS.ti names it after the project), ``sources/`` or
 ``Sources/``, a UTF-8 BOM before ``<?xml``, older namespaces (tags are read by their local names), GUIDs in
@@ -25,12 +27,11 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from . import limits
 from .errors import QualcodeError
 from .text import decode_bytes
 
-MAX_ENTRIES = 20_000
-MAX_BYTES = 2 * 1024**3  # uncompressed
-MAX_RATIO = 200  # uncompressed / compressed, for entries over 1 MB
+ARCHIVE_FILE = 64 * 1024 * limits.MB  # on disk: projects can carry audio and video, which are never read
 
 
 def guid(value: str | None) -> str:
@@ -56,35 +57,41 @@ def parse_xml(data: bytes, source: object) -> Any:
 
 
 class Archive:
-    """A checked .qdpx: the project XML and its source files, by lower-cased path."""
+    """A checked .qdpx, open for reading: its project XML, and its text sources on request. Use as a context
+    manager (the zip stays open while sources are read)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        limits.regular_file(path, "REFI-QDA project (.qdpx)", ARCHIVE_FILE)
         try:
-            archive = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as error:
+            self.zip = zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError, ValueError) as error:
             raise QualcodeError(f"{path}: not a .qdpx (zip) archive ({error})") from None
-        with archive:
-            infos = archive.infolist()
-            if len(infos) > MAX_ENTRIES:
-                raise QualcodeError(f"{path}: refused: {len(infos)} entries (at most {MAX_ENTRIES})")
-            total = 0
+        try:
+            infos = self.zip.infolist()
+            if len(infos) > limits.QDPX.entries:
+                raise QualcodeError(f"{path}: refused: {len(infos):,} entries (a .qdpx may have "
+                                    f"{limits.QDPX.entries:,})")  # fmt: skip
             for info in infos:
                 self._check(info)
-                total += info.file_size
-                if total > MAX_BYTES:
-                    raise QualcodeError(f"{path}: refused: more than {MAX_BYTES // 1024**2} MB uncompressed")
             roots = [i for i in infos if "/" not in i.filename.strip("/") and i.filename.lower().endswith(".qde")]
             if len(roots) != 1:
                 found = ", ".join(i.filename for i in roots) or "none"
                 raise QualcodeError(f"{path}: expected one .qde project file at the top (found: {found})")
             self.qde_name = roots[0].filename
-            self.xml = self._read(archive, roots[0])
-            self.files = {
-                i.filename.lower(): self._read(archive, i)
-                for i in infos
-                if not i.is_dir() and i.filename.lower().startswith("sources/")
-            }
+            limits.check_zip(path, self.zip, limits.QDPX, [self.qde_name])
+            self.xml = limits.read_entry(path, self.zip, roots[0], limits.QDPX)
+            self.sources = {i.filename.lower(): i for i in infos if not i.is_dir()
+                            and i.filename.lower().startswith("sources/")}  # fmt: skip
+        except BaseException:
+            self.zip.close()
+            raise
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.zip.close()
 
     def _check(self, info: zipfile.ZipInfo) -> None:
         name = info.filename
@@ -93,20 +100,21 @@ class Archive:
             raise QualcodeError(f"{self.path}: refused: entry {name!r} escapes the archive's folder")
         if stat.S_ISLNK(info.external_attr >> 16):
             raise QualcodeError(f"{self.path}: refused: entry {name!r} is a symbolic link")
-        if info.file_size > 1024**2 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise QualcodeError(f"{self.path}: refused: entry {name!r} expands {info.file_size // 1024**2} MB "
-                                f"from {info.compress_size} bytes (a zip bomb?)")  # fmt: skip
+        if info.file_size > limits.RATIO_FROM and info.file_size > limits.QDPX.ratio * max(info.compress_size, 1):
+            raise QualcodeError(f"{self.path}: refused: {name!r} expands {info.compress_size:,} bytes to "
+                                f"{info.file_size / limits.MB:,.0f} MB, as only a zip bomb does")  # fmt: skip
 
-    def _read(self, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
-        with archive.open(info) as handle:  # read no more than the header claims
-            data = handle.read(info.file_size + 1)
-        if len(data) > info.file_size:
-            raise QualcodeError(f"{self.path}: refused: entry {info.filename!r} is larger than it says")
-        return data
+    def entry(self, plain_text_path: str) -> str | None:
+        """The archive entry behind a source's plainTextPath, or None."""
+        info = self.sources.get(f"sources/{plain_text_path.removeprefix('internal://')}".lower())
+        return info.filename if info else None
 
-    def source(self, plain_text_path: str) -> bytes | None:
-        name = plain_text_path.removeprefix("internal://")
-        return self.files.get(f"sources/{name}".lower())
+    def check_sources(self, names: list[str]) -> None:
+        """The project XML and these sources, held to the budget as a whole before any source is read."""
+        limits.check_zip(self.path, self.zip, limits.QDPX, [self.qde_name, *dict.fromkeys(names)])
+
+    def source(self, name: str) -> bytes:
+        return limits.read_entry(self.path, self.zip, self.zip.getinfo(name), limits.QDPX)
 
 
 class PositionMap:
@@ -121,7 +129,7 @@ class PositionMap:
         raw = decode_bytes(data, source)
         if raw.startswith("\ufeff"):
             raw = raw[1:]
-        self.convention = convention
+        self.convention, self.source = convention, source
         self.starts: list[int] = []  # each special character's position in the tool's units
         self.specials: list[tuple[int, int, int]] = []  # (width in units, index in the text, length in the text)
         out: list[str] = []

@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from . import agreement as stats
+from . import limits
 from .errors import QualcodeError, located
 from .reliability import estimates
 
@@ -44,11 +45,9 @@ class Table:
 
 def read_table(path: Path, level: str = "nominal", unit_column: str | None = None) -> Table:
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = limits.read_bytes(path, "reliability table", limits.TABLE_FILE).decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise QualcodeError(f"{path}: not UTF-8 text (byte {error.start}); save the table as CSV UTF-8") from None
-    except OSError as error:
-        raise QualcodeError(f"{path}: cannot read ({error.strerror})") from None
     header, cells, lines = _cells(path, text.replace("\r\n", "\n").replace("\r", "\n"))
     width = len(header)
     unit = _unit_column(path, header, unit_column)

@@ -106,13 +106,11 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def read_text_file(path: Path, encoding: str | None = None) -> str:
-    """Read, decode and normalise a text file; refuse files with no text in them."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise QualcodeError(f"{path}: cannot read ({exc.strerror})") from None
-    text = normalise(decode_bytes(data, path, encoding))
+def read_text_file(path: Path, encoding: str | None = None, what: str = "text file") -> str:
+    """Read (within the input budget), decode and normalise a text file; refuse files with no text in them."""
+    from .limits import read_bytes
+
+    text = normalise(decode_bytes(read_bytes(path, what), path, encoding))
     if not text.strip():
         raise QualcodeError(f"{path}: no text in file")
     return text
@@ -157,3 +155,10 @@ def word_start(text: str, offset: int, step: int) -> int:
         while p < len(text) and text[p].isspace():
             p += 1
     return p
+
+
+def file_safe(name: str, limit: int = 80) -> str:
+    """A name usable as part of a file name anywhere: letters, digits and ``. _ -`` kept, any other run of
+    characters (a slash in a group name, a colon, a space) one hyphen; never hidden, never empty."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip(".-")[:limit].strip(".-")
+    return safe or "export"

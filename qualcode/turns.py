@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .errors import QualcodeError
+from .errors import QualcodeError, located
 
 INTERVIEWER_ROLES = frozenset({"interviewer", "i", "q", "int", "moderator", "facilitator", "researcher", "evaluator"})
 # Header lines such as "Site: Carrick" or "Date: 3 May" are metadata, not speakers (default patterns only).
@@ -93,12 +93,23 @@ def compile_patterns(patterns: Iterable[str]) -> tuple[re.Pattern[str], ...]:
     return tuple(compiled)
 
 
+CLOCK_MESSAGE = ("a --speaker-pattern's time group matched text that is not a clock time; make it match only "
+                 "times such as 12:34, 1:02:03 or 00:01:02.500")  # fmt: skip
+
+
+class ClockError(ValueError):
+    """A time group matched something that is not a clock time (a user's speaker pattern can)."""
+
+
 def parse_clock(value: str) -> float:
     """'01:02:03.5' or '02:03' or '2:03,5' to seconds."""
     parts = value.replace(",", ".").split(":")
     seconds = 0.0
-    for part in parts:
-        seconds = seconds * 60 + float(part)
+    try:
+        for part in parts:
+            seconds = seconds * 60 + float(part)
+    except ValueError:
+        raise ClockError(CLOCK_MESSAGE) from None
     return seconds
 
 
@@ -148,13 +159,17 @@ def is_interviewer(label: str, extra_roles: Iterable[str] = ()) -> bool:
     return plain in roles or label.strip().lower() in roles
 
 
-def find_turns(text: str, patterns: Sequence[re.Pattern[str]] | None = None) -> list[RawTurn]:
-    """Split a document into turns. Text before the first label becomes an unlabelled turn."""
+def find_turns(text: str, patterns: Sequence[re.Pattern[str]] | None = None, source: object = "") -> list[RawTurn]:
+    """Split a document into turns. Text before the first label becomes an unlabelled turn. ``source`` names
+    the document in a message about a line."""
     turns: list[RawTurn] = []
     current: RawTurn | None = None
     position = 0
-    for line in text.split("\n"):
-        found = match_speaker(line, patterns)
+    for number, line in enumerate(text.split("\n"), start=1):
+        try:
+            found = match_speaker(line, patterns)
+        except ClockError as error:
+            raise located(source, number, str(error)) from None
         if found:
             if current:
                 turns.append(current)

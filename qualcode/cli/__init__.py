@@ -29,6 +29,9 @@ _ROLES = {"output": "file to write", "disagreements": "file to write", "paths": 
           "sheet": "participants sheet", "framework": "framework file"}  # fmt: skip
 
 
+_running: list[str] = ["qualcode"]  # the command line at work, for the line about an internal fault
+
+
 class Command(click.Command):
     """Refuses a file option that names the project itself (reading or writing it outside SQLite would drop
     this process's locks or destroy the project), and turns what SQLite reports about the project file into
@@ -36,6 +39,7 @@ class Command(click.Command):
 
     def invoke(self, ctx: click.Context) -> Any:
         own = ctx.params.get("project")
+        _running[0] = ctx.command_path + (f" ({own})" if own else "")
         if isinstance(own, Path):
             from ..projectfile import refuse_own_file
 
@@ -81,15 +85,35 @@ Group.group_class = Group
     help="Use the project from this one process only (a rollback journal and an exclusive lock): the way to "
     "work on a project on a network drive or in a cloud-sync folder, where qualcode otherwise refuses to write.",
 )
-def cli(exclusive: bool) -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    envvar="QUALCODE_DEBUG",
+    help="On an internal fault, show the traceback instead of one line (it may quote transcript text).",
+)
+def cli(exclusive: bool, debug: bool) -> None:
     """qualcode: code interview and focus-group transcripts against a logic-model codebook."""
+    from ..errors import set_debug
     from ..projectfile import set_exclusive
 
     set_exclusive(True if exclusive else None)  # every connection this command opens, the workbench's included
+    set_debug(debug)
 
 
 def main() -> None:
-    cli(prog_name="qualcode")
+    """The command line. A user's error is one line and exit 1 (``Group``); any other exception is a fault of
+    qualcode's: one line and exit 2, its traceback only with --debug. SIGHUP and SIGTERM remove scratch files."""
+    from ..errors import debugging, fault_line
+    from ..scratch import clean_up_on_signals
+
+    clean_up_on_signals()
+    try:
+        cli(prog_name="qualcode")
+    except Exception as error:  # click has already turned user errors into messages and exit codes
+        if debugging():
+            raise
+        click.echo(f"Error: {fault_line(error, _running[0])}", err=True)
+        sys.exit(2)
 
 
 def open_project(path: Path, write: bool = False) -> Any:

@@ -16,7 +16,7 @@ from textual.app import App
 from textual.binding import Binding
 
 from ..codes import study_counts
-from ..errors import QualcodeError
+from ..errors import QualcodeError, debugging, fault_line
 from ..history import History
 from ..memos import describe_target, get_memo, remember_coder, remembered_coder, set_memo
 from ..projectfile import explain
@@ -167,6 +167,9 @@ class QualcodeApp(App[None]):
         if explained is not None and "damaged" in str(explained):
             self.project.writable = False
             self.exit(return_code=1, message=str(explained))
+            return
+        if not debugging():  # one line, never a traceback that could quote the transcript on screen
+            self.exit(return_code=2, message=fault_line(error, f"qualcode open ({self.project.path})"))
             return
         super()._handle_exception(error)
 

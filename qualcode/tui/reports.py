@@ -33,6 +33,7 @@ from ..errors import QualcodeError
 from ..evidence import evidence_map, shade, write_evidence_map
 from ..exports import write_frequencies, write_quotes
 from ..reports import Filters, excerpts, frequencies, people_by_pseudonym
+from ..text import file_safe
 from .dialogs import CoderDialog, ProgressDialog, TextPrompt
 from .keybar import KeyBar, binding
 
@@ -47,7 +48,7 @@ class ExportCancelled(QualcodeError):
 def export_quotes(screen: Screen[Any], filters: Filters, name: str, about: str) -> None:
     """Ask where, then write the quote bank for ``filters`` in a thread worker behind a progress bar."""
     app: Any = screen.app
-    default = str(Path(app.project.path).with_name(f"quotes-{name}.docx"))
+    default = str(Path(app.project.path).with_name(f"quotes-{file_safe(name)}.docx"))
 
     def chosen(answer: str | None) -> None:
         if not answer:
