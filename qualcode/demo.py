@@ -1,7 +1,7 @@
 """The demo study: the shipped codebooks and the invented sample transcripts in a fresh project file.
 
 ``qualcode demo`` builds it so that a new user, or a reviewer, sees a realistic study in seconds. The sample
-study and codebooks live beside the package in a source checkout (``sample_transcripts/``, ``codebooks/``).
+study and codebooks live at the top of a source checkout and inside an installed wheel (``shipped``).
 """
 
 from __future__ import annotations
@@ -17,15 +17,18 @@ from .errors import QualcodeError
 from .importer import Importer, ImportOptions, Progress
 from .store import Project, remove_project_files
 
-ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
 DEMO_NAME = "demo.qdb"
 
 
 def shipped(name: str) -> Path:
-    path = ROOT / name
-    if not path.exists():
-        raise QualcodeError(f"{path}: not found; qualcode demo needs the source checkout's {name}/ folder")
-    return path
+    """``codebooks`` or ``sample_transcripts``: inside the installed package (a wheel ships them there), or at
+    the top of a source checkout."""
+    for path in (PACKAGE / name, ROOT / name):
+        if path.is_dir():
+            return path
+    raise QualcodeError(f"{name}: not found beside qualcode ({PACKAGE}); reinstall qualcode")
 
 
 # The logic model first, so that the demo's code tree reads inputs -> outcomes, then the rest.

@@ -16,13 +16,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import limits
+from . import limits, readers
 from .errors import QualcodeError, located
 from .text import decode_bytes, normalise, read_text_file
-from .turns import ClockError, RawTurn, find_turns, match_speaker, parse_clock, trim
+from .turns import ClockError, RawTurn, find_turns, is_wrapped, match_speaker, parse_clock, trim
 
 MAX_CHARACTERS = limits.CHARACTERS
-FORMATS = {".txt": "text", ".md": "markdown", ".docx": "docx", ".vtt": "vtt", ".srt": "srt"}
+FORMATS = {".txt": "text", ".md": "markdown", ".docx": "docx", ".odt": "odt", ".rtf": "rtf", ".pdf": "pdf",
+           ".vtt": "vtt", ".srt": "srt"}  # fmt: skip
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _CUE_TIME = re.compile(r"^\s*(?P<a>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*(?P<b>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})")
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>]*)>")
@@ -37,29 +38,38 @@ class Transcript:
     text: str
     turns: list[RawTurn]
     meta: dict[str, Any] = field(default_factory=dict)
+    wrapped: bool = False  # hard-wrapped prose: a single line break is not a paragraph (``turns.is_wrapped``)
 
 
 def read_transcript(path: Path, name: str, patterns: Any = None, encoding: str | None = None) -> Transcript:
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise QualcodeError(f"{path}: unsupported file type {suffix or '(none)'} (use .txt .md .docx .vtt .srt)")
+        raise QualcodeError(f"{path}: unsupported file type {suffix or '(none)'} (use {' '.join(FORMATS)})")
+    readers.sniff(path, readers.first_bytes(path))  # an RTF named .txt is refused, not imported as code
+    if suffix in (".vtt", ".srt"):
+        text, turns = _captions(path, encoding, patterns)
+        return _checked(Transcript(name, FORMATS[suffix], text, turns), path)
+    meta: dict[str, Any] = {}
     if suffix in (".txt", ".md"):
         text, meta = split_front_matter(read_text_file(path, encoding, "transcript"), path)
-        turns = find_turns(text, patterns, path)
-    elif suffix == ".docx":
-        text, meta = _docx_text(path), {}
-        turns = find_turns(text, patterns, path)
+    elif suffix in (".docx", ".odt"):
+        readers.check_zip_kind(path)
+        text = _docx_text(path) if suffix == ".docx" else readers.odt_text(path)
+    elif suffix == ".pdf":
+        text = readers.pdf_text(path)
     else:
-        text, turns = _captions(path, encoding, patterns)
-        meta = {}
-    return _checked(Transcript(name, FORMATS[suffix], text, turns, meta), path)
+        text = readers.rtf_text(path, encoding)
+    wrapped = is_wrapped(text)
+    turns = find_turns(text, patterns, path, wrapped)
+    return _checked(Transcript(name, FORMATS[suffix], text, turns, meta, wrapped), path)
 
 
 def transcript_from_text(text: str, name: str, patterns: Any = None) -> Transcript:
     """A transcript whose text is already in memory (a REFI-QDA source), kept whole: no front matter is
     split off, since the source's positions count from its first character."""
     text = normalise(text)
-    return _checked(Transcript(name, "text", text, find_turns(text, patterns, name)), name)
+    wrapped = is_wrapped(text)
+    return _checked(Transcript(name, "text", text, find_turns(text, patterns, name, wrapped), wrapped=wrapped), name)
 
 
 def _checked(transcript: Transcript, source: object) -> Transcript:

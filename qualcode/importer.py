@@ -24,14 +24,15 @@ from typing import Any
 from . import limits
 from .errors import QualcodeError, located
 from .formats import FORMATS, Transcript, read_transcript, transcript_from_text
+from .groups import Groups
 from .participants import INTERVIEWER_GROUPS, Sheet, SheetRow, read_sheet
 from .schema import KINDS
+from .speakers import first_lines, is_generic, kind_voices, probable_interviewer, suggest_pattern
 from .store import Project, dumps, now_iso
 from .text import count_words, sha256
 from .turns import compile_patterns, is_interviewer
 
 _RESERVED_META = {"title", "kind", "participants", "interviewers", "attributes"}
-_GENERIC_LABELS = re.compile(r"^(r|p|a|b|respondent|participant|interviewee|speaker|unknown|guest)\s*\d*$", re.I)
 _NAME_WORD = r"[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*"
 _FULL_NAME = re.compile(rf"{_NAME_WORD}(?:\s+(?:{_NAME_WORD}|[A-Z]\.))+")  # "Joanne Kerr", as Teams and Zoom write
 
@@ -83,28 +84,53 @@ class ImportReport:
     turns: int = 0
     segments: int = 0
     words: int = 0
+    documents: list[dict[str, Any]] = field(default_factory=list)  # one row per document read: see _row
 
 
-def collect_files(paths: Sequence[Path]) -> list[tuple[Path, str]]:
-    """(path, document name) for every transcript named or inside a named folder, in a stable order."""
+_NOT_READ = {
+    ".doc": "a Word 97-2003 file, which qualcode cannot read: open it in Word or LibreOffice and save it as .docx",
+    ".csv": "a spreadsheet, not a transcript (a participants sheet? give it with --participants)",
+    ".xlsx": "a spreadsheet, not a transcript (a participants sheet? give it with --participants)",
+    ".qdpx": "a REFI-QDA project: use qualcode import-qdpx",
+}
+_MEDIA = {".mp3", ".m4a", ".wav", ".mp4", ".mov", ".webm", ".ogg", ".aac", ".flac", ".avi", ".mkv", ".wma"}
+SUPPORTED = " ".join(FORMATS)
+
+
+def why_not(path: Path) -> str:
+    """Why a file in a folder is not imported, and what to do about it."""
+    suffix = path.suffix.lower()
+    if suffix in _MEDIA:
+        return "audio or video: import its transcript instead (.vtt, .srt, .docx or .txt)"
+    return _NOT_READ.get(suffix, f"unsupported file type, not a transcript format qualcode reads ({SUPPORTED})")
+
+
+def collect_files(
+    paths: Sequence[Path], skipped: list[tuple[str, str]] | None = None, quiet: Sequence[Path] = ()
+) -> list[tuple[Path, str]]:
+    """(path, document name) for every transcript named or inside a named folder, in a stable order. Every
+    other file in a folder is added to ``skipped`` with the reason (hidden files, Office's "~$" lock files
+    and the files in ``quiet``, such as the participants sheet, are passed over without a word)."""
     found: list[tuple[Path, str]] = []
+    quiet_files = {p.resolve() for p in quiet}
     for path in paths:
         if not path.exists():
             raise QualcodeError(f"{path}: no such file or folder")
         if path.is_dir():
-            inside = sorted(
-                p
-                for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in FORMATS
-                and not any(part.startswith((".", "~$")) for part in p.relative_to(path).parts)
-            )
+            inside = []
+            for p in sorted(path.rglob("*")):
+                if not p.is_file() or any(part.startswith((".", "~$")) for part in p.relative_to(path).parts):
+                    continue
+                if p.suffix.lower() in FORMATS:
+                    inside.append(p)
+                elif skipped is not None and p.resolve() not in quiet_files:
+                    skipped.append((p.relative_to(path).as_posix(), why_not(p)))
             if not inside:
-                raise QualcodeError(f"{path}: no transcripts (.txt .md .docx .vtt .srt) in this folder")
+                raise QualcodeError(f"{path}: no transcripts ({SUPPORTED}) in this folder")
             found.extend((p, p.relative_to(path).as_posix()) for p in inside)
         else:
             if path.suffix.lower() not in FORMATS:
-                raise QualcodeError(f"{path}: unsupported file type (use .txt .md .docx .vtt .srt)")
+                raise QualcodeError(f"{path}: {why_not(path)}")
             limits.regular_file(path, "transcript")  # a pipe or a device would hang the import
             found.append((path, path.name))
     names: dict[str, Path] = {}
@@ -135,13 +161,15 @@ class Importer:
         if options.participants:
             project.refuse_own_file(options.participants, "participants sheet")
         self.sheet: Sheet | None = read_sheet(options.participants) if options.participants else None
-        self.files: list[tuple[Path | str, str]] = list(collect_files(paths))
+        quiet = [options.participants] if options.participants else []
+        self.files: list[tuple[Path | str, str]] = list(collect_files(paths, self.report.skipped, quiet))
         for path, _ in self.files:
             project.refuse_own_file(Path(path), "transcript")
         self.files += [(text, name) for name, text in (given or {}).items()]
         self.planned: list[Planned] = []
         self.segmented: list[tuple[Planned, list[tuple[int, int, int]]]] = []
         self.full_names: dict[str, str] = {}  # label -> document: speakers that look like a real full name
+        self.groups = Groups(project)
 
     def read(self) -> Iterator[Progress]:
         """Phase one: parse and check everything; raises QualcodeError before any write."""
@@ -182,15 +210,44 @@ class Importer:
         if kind is not None and kind not in KINDS:
             raise QualcodeError(f"{path}: unknown kind {kind!r} in front matter (use {', '.join(KINDS)})")
         speakers = self._speakers(path, transcript)
+        named = {label for label, s in speakers.items() if label and s.role == "participant"}
+        labelled = any(s.role == "interviewer" for s in speakers.values())
+        probable = None if labelled else probable_interviewer(transcript.text, transcript.turns, named)
+        kind_from = "front matter" if meta.get("kind") else "--kind" if kind else "inferred"
         if kind is None:
-            voices = {s.pseudonym for s in speakers.values() if s.role == "participant"}
-            kind = "focus_group" if len(voices) >= 3 else "interview" if voices else "other"
+            voices = kind_voices(speakers, probable)
+            kind = "focus_group" if voices >= 3 else "interview" if voices else "other"
+        self._describe(path, transcript, speakers, kind, kind_from, probable)
         attributes = {k: _plain(v) for k, v in meta.items() if k not in _RESERVED_META}
         extra = meta.get("attributes") or {}
         if not isinstance(extra, dict):
             raise QualcodeError(f"{path}: front matter 'attributes' must be a mapping")
         attributes.update({str(k): _plain(v) for k, v in extra.items()})
         return Planned(transcript, digest, kind, speakers, attributes)
+
+    def _describe(
+        self, path: Path, transcript: Transcript, speakers: dict[str | None, Speaker], kind: str, kind_from: str,
+        probable: str | None,
+    ) -> None:  # fmt: skip
+        """The document's row in the import report, and its warnings."""
+        row = describe(transcript, speakers, kind, kind_from, probable)
+        self.report.documents.append(row)
+        name = transcript.name
+        if probable is not None:
+            self.report.warnings.append(
+                f"{name}: {probable!r} asks the questions and may be the interviewer, but is imported as a "
+                f"participant. If so: qualcode speaker {self.project.path} --document {name!r} {probable!r} "
+                f"--interviewer (or, in later imports, --interviewer {probable!r})"
+            )
+        whole = self.sheet is not None and "" in self.sheet.for_document(_names(name))
+        intended = whole or self.options.group or kind in ("field_notes", "other") and kind_from != "inferred"
+        if not row["speakers_found"] and not intended:
+            shown = " | ".join(first_lines(transcript.text))
+            self.report.warnings.append(
+                f"{name}: no speaker label recognised, so no one is credited with its words (it opens: {shown}). "
+                f"If it has labels, import again with --speaker-pattern '{suggest_pattern(transcript.text)}'; "
+                "if it is one person's, give --group or a sheet row with an empty speaker"
+            )
 
     def _speakers(self, path: Path, transcript: Transcript) -> dict[str | None, Speaker]:
         """Who each label in this document is: sheet row, front matter, interviewer role, or the label."""
@@ -217,13 +274,14 @@ class Importer:
             elif is_interviewer(label, roles):
                 speakers[label] = Speaker("interviewer")
             else:
-                pseudonym = f"{stem} {label}" if _GENERIC_LABELS.match(label) else label
+                pseudonym = f"{stem} {label}" if is_generic(label) else label
                 speakers[label] = Speaker("participant", pseudonym, None, source=str(path))
                 if _FULL_NAME.fullmatch(label):
                     self.full_names.setdefault(label, transcript.name)
         for speaker in speakers.values():
             if speaker.role == "participant" and not speaker.group and self.options.group:
                 speaker.group = self.options.group
+            speaker.group = self.groups.resolve(speaker.group, speaker.source or transcript.name)
         return speakers
 
     def _check_sheet(self, project_names: set[str]) -> None:
@@ -276,7 +334,9 @@ class Importer:
         texts = ((p.transcript.text, p) for p in self.planned)
         for done, (doc, plan) in enumerate(nlp.pipe(texts, as_tuples=True, batch_size=BATCH_SIZE)):
             turns = [(t.start, t.end) for t in plan.transcript.turns]
-            self.segmented.append((plan, cut_segments(plan.transcript.text, turns, sentence_spans(doc))))
+            self.segmented.append(
+                (plan, cut_segments(plan.transcript.text, turns, sentence_spans(doc), plan.transcript.wrapped))
+            )
             yield Progress("segment", done + 1, total, plan.transcript.name)
 
     def write(self) -> Iterator[Progress]:
@@ -300,6 +360,7 @@ class Importer:
                 if done % 50 == 49:
                     yield Progress("write", done + 1, total, name)
             self.report.warnings.extend(people.ungrouped_warning())
+        self.report.warnings.extend(self.groups.warnings)
         yield Progress("write", total, total)
 
     def _write(self, plan: Planned, people: _People, segments: list[tuple[int, int, int]]) -> None:
@@ -464,3 +525,27 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     return str(value)
+
+
+def describe(
+    transcript: Transcript, speakers: dict[str | None, Speaker], kind: str, kind_from: str, probable: str | None
+) -> dict[str, Any]:
+    """One document as the import report shows it: each label found, who it became, its turns and words."""
+    text = transcript.text
+    counts: dict[str | None, list[int]] = {}
+    for turn in transcript.turns:
+        tally = counts.setdefault(turn.speaker, [0, 0])
+        tally[0] += 1
+        tally[1] += count_words(text[turn.start : turn.end])
+    rows = []
+    for label, (turns, words) in counts.items():
+        speaker = speakers[label]
+        rows.append({
+            "label": label, "role": speaker.role, "participant": speaker.pseudonym, "group": speaker.group,
+            "turns": turns, "words": words, "probable_interviewer": label is not None and label == probable,
+        })  # fmt: skip
+    return {
+        "document": transcript.name, "format": transcript.source_format, "kind": kind, "kind_from": kind_from,
+        "turns": len(transcript.turns), "words": sum(w for _, w in counts.values()), "wrapped": transcript.wrapped,
+        "speakers_found": sum(1 for label in counts if label is not None), "speakers": rows,
+    }  # fmt: skip

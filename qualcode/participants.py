@@ -156,7 +156,9 @@ def _rows(path: Path, table: list[tuple[int, list[Any]]]) -> list[SheetRow]:
 
 
 def _check_consistent(path: Path, earlier: SheetRow, row: SheetRow) -> None:
-    if earlier.group != row.group:
+    from .groups import group_key
+
+    if group_key(earlier.group) != group_key(row.group):
         raise located(
             path,
             row.line,

@@ -10,6 +10,7 @@ inside ``load_pipeline`` only: ``qualcode --help`` and the TUI's first paint nev
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -90,13 +91,15 @@ def sentence_spans(doc: object) -> list[tuple[int, int]]:
 
 
 def cut_segments(
-    text: str, turns: Sequence[tuple[int, int]], sentences: Sequence[tuple[int, int]]
+    text: str, turns: Sequence[tuple[int, int]], sentences: Sequence[tuple[int, int]], wrapped: bool = False
 ) -> list[tuple[int, int, int]]:
-    """(turn index, start, end) for every segment: sentences clipped to turns, split at line breaks.
+    """(turn index, start, end) for every segment: sentences clipped to turns, split at line breaks — in
+    hard-wrapped prose (``wrapped``) only at blank lines, since a single break there is the typist's margin.
 
     ``turns`` and ``sentences`` are sorted, non-overlapping ``[start, end)`` ranges. A turn with no
     sentence in it (spaCy found none) still gets one segment per line so every word can be coded.
     """
+    add = _add_paragraphs if wrapped else _add_lines
     segments: list[tuple[int, int, int]] = []
     first = 0
     for index, (turn_start, turn_end) in enumerate(turns):
@@ -108,12 +111,12 @@ def cut_segments(
             start = max(sentences[position][0], turn_start)
             end = min(sentences[position][1], turn_end)
             if start > covered:  # text spaCy left outside every sentence
-                _add_lines(text, index, covered, start, segments)
-            _add_lines(text, index, start, end, segments)
+                add(text, index, covered, start, segments)
+            add(text, index, start, end, segments)
             covered = max(covered, end)
             position += 1
         if covered < turn_end:
-            _add_lines(text, index, covered, turn_end, segments)
+            add(text, index, covered, turn_end, segments)
     return segments
 
 
@@ -130,3 +133,24 @@ def _add_lines(text: str, turn: int, start: int, end: int, out: list[tuple[int, 
         if a < b:
             out.append((turn, a, b))
         line_start = line_end + 1
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def _add_paragraphs(text: str, turn: int, start: int, end: int, out: list[tuple[int, int, int]]) -> None:
+    """Like ``_add_lines``, splitting only where a blank line ends a paragraph."""
+    cut = start
+    for gap in _BLANK_LINE.finditer(text, start, end):
+        _add_trimmed(text, turn, cut, gap.start(), out)
+        cut = gap.end()
+    _add_trimmed(text, turn, cut, end, out)
+
+
+def _add_trimmed(text: str, turn: int, a: int, b: int, out: list[tuple[int, int, int]]) -> None:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if a < b:
+        out.append((turn, a, b))

@@ -118,7 +118,8 @@ def test_vtt_name_prefix_and_srt(tmp_path: Path) -> None:
         ("x.vtt", "WEBVTT\n\n1\n00:00:01.000 --> soon\nJo: hi\n", r"x\.vtt:4: cannot read cue timing"),
         ("x.srt", "just some words\nwith no cues\n", "expected a cue"),
         ("x.vtt", "WEBVTT\n\nNOTE nothing else\n", "no text"),
-        ("x.pdf", "%PDF-1.4", "unsupported file type"),
+        ("x.pdf", "%PDF-1.4", "x.pdf: not a readable PDF"),
+        ("x.key", "%PDF-1.4", "unsupported file type"),
     ],
 )
 def test_bad_captions_and_types(tmp_path: Path, name: str, content: str, message: str) -> None:
@@ -143,5 +144,5 @@ def test_huge_transcript_is_refused_cleanly(tmp_path: Path, monkeypatch) -> None
 
 def test_text_file_named_docx(tmp_path: Path) -> None:
     path = write(tmp_path / "notes.docx", "Dee: this is plain text pretending")
-    with pytest.raises(QualcodeError, match=r"notes\.docx: not a readable \.docx"):
+    with pytest.raises(QualcodeError, match=r"notes\.docx: not a \.docx file \(its content does not start as one\)"):
         read_transcript(path, "notes.docx")

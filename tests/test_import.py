@@ -271,7 +271,7 @@ def test_cancelled_import_rolls_back(project_path: Path, study: Path, nlp) -> No
 
 
 def test_unsupported_and_missing_paths(invoke, project_path: Path, tmp_path: Path) -> None:
-    write(tmp_path / "e" / "readme.pdf", "x")
+    write(tmp_path / "e" / "readme.key", "x")
     assert "no transcripts" in invoke("import", project_path, tmp_path / "e").output
     assert "no such file or folder" in invoke("import", project_path, tmp_path / "nope").output
-    assert "unsupported file type" in invoke("import", project_path, tmp_path / "e" / "readme.pdf").output
+    assert "unsupported file type" in invoke("import", project_path, tmp_path / "e" / "readme.key").output

@@ -7,6 +7,7 @@ pipeline and a real project file. Word lines never contain ':', '[' or '<', so t
 
 from __future__ import annotations
 
+import re
 import tempfile
 import unicodedata
 from pathlib import Path
@@ -19,6 +20,7 @@ from qualcode.errors import QualcodeError
 from qualcode.importer import Importer, ImportOptions
 from qualcode.store import Project
 from qualcode.text import normalise
+from qualcode.turns import is_wrapped
 
 LABELS = ["Interviewer: ", "Dee: ", "I: ", "[Jo] ", "<v Sam Reid>", "**Mentor 2:** ", "[00:01:02] Liam: "]
 WORDS = st.sampled_from(
@@ -89,7 +91,10 @@ def test_turns_and_segments_slice_exactly(nlp, turns, newline: str, blank_lines:
             segments = list(project.db.query('SELECT turn_id, start, "end" FROM segment ORDER BY seq'))
 
     assert text == normalise(raw) and unicodedata.is_normalized("NFC", text)
-    assert [(t["speaker"], text[t["start"] : t["end"]]) for t in stored_turns] == expected
+    if not is_wrapped(
+        text
+    ):  # in hard-wrapped prose a label that continues a line is words (test_transcription_services)
+        assert [(t["speaker"], text[t["start"] : t["end"]]) for t in stored_turns] == expected
 
     by_turn = {t["id"]: t for t in stored_turns}
     previous_end = 0
@@ -100,7 +105,8 @@ def test_turns_and_segments_slice_exactly(nlp, turns, newline: str, blank_lines:
         piece = text[start:end]
         assert turn["start"] <= start < end <= turn["end"], "a segment crosses its turn"
         assert start >= previous_end, "segments overlap or are out of order"
-        assert piece == piece.strip() and "\n" not in piece
+        assert piece == piece.strip()
+        assert "\n" not in piece if not is_wrapped(text) else re.search(r"\n[ \t]*\n", piece) is None
         covered[turn["id"]].update(range(start, end))
         previous_end = end
     for turn in stored_turns:

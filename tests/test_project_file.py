@@ -355,7 +355,7 @@ def test_a_full_disk_changes_nothing(invoke, tmp_path: Path, small_codebook: Pat
         assert digest(project) == before
         assert invoke("check", project).exit_code == 0
     finally:
-        subprocess.run(["umount", str(disk)], capture_output=True)
+        subprocess.run(["umount", "-l", str(disk)], capture_output=True)  # lazily: never left mounted
 
 
 # -- who is writing --------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from . import PROJECT, cli, echo_json, open_project, run_with_progress, show_rows
+from . import PROJECT, Group, cli, echo_json, open_project, run_with_progress, show_rows
 
 
 @cli.command()
@@ -35,61 +35,6 @@ def init(project: Path, codebooks: tuple[Path, ...]) -> None:
     codes = created.count("code")
     created.close()
     click.echo(f"created {project} with {codes} codes from {len(books)} codebook(s)")
-
-
-@cli.command("import")
-@PROJECT
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--participants",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="CSV/XLSX sheet: document,speaker,participant,group[,attributes...].",
-)
-@click.option(
-    "--kind",
-    type=click.Choice(["interview", "focus_group", "field_notes", "other"]),
-    help="Kind for documents whose front matter does not say (default: inferred).",
-)
-@click.option("--group", help="Stakeholder group for every non-interviewer speaker that has none.")
-@click.option(
-    "--speaker-pattern",
-    "patterns",
-    multiple=True,
-    help="Regex for a speaker line, with a (?P<label>...) group; replaces the defaults.",
-)
-@click.option("--interviewer", "interviewers", multiple=True, help="Another speaker label to treat as an interviewer.")
-@click.option("--encoding", help="Force a text encoding (default: UTF-8/UTF-16 by BOM, else UTF-8, else cp1252).")
-@click.option("--spacy-model", help="An installed trained spaCy pipeline to segment with (default: blank English).")
-def import_(
-    project: Path,
-    paths: tuple[Path, ...],
-    participants: Path | None,
-    kind: str | None,
-    group: str | None,
-    patterns: tuple[str, ...],
-    interviewers: tuple[str, ...],
-    encoding: str | None,
-    spacy_model: str | None,
-) -> None:
-    """Import transcripts (.txt .md .docx .vtt .srt files or folders), all or nothing."""
-    from ..importer import Importer, ImportOptions
-    from ..segment import load_pipeline
-
-    options = ImportOptions(kind, group, participants, patterns, interviewers, encoding, spacy_model)
-    with open_project(project, write=True) as opened:
-        importer = Importer(opened, list(paths), options)
-        run_with_progress(importer.read())
-        report = importer.report
-        if importer.planned:
-            run_with_progress(importer.run(load_pipeline(spacy_model)))
-    for name, why in report.skipped:
-        click.echo(f"skipped {name}: {why}")
-    for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(
-        f"imported {len(report.imported)} document(s): {report.words:,} words, {report.turns:,} turns, "
-        f"{report.segments:,} segments" + (f"; {len(report.skipped)} skipped" if report.skipped else "")
-    )
 
 
 @cli.command()
@@ -146,10 +91,25 @@ def documents(project: Path, as_json: bool) -> None:
     )
 
 
-@cli.command()
+class ListingGroup(Group):
+    """A group whose first word may be the project: ``qualcode participants PROJECT`` runs its ``list``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["list", *args]
+        return super().parse_args(ctx, args)
+
+
+@cli.group(cls=ListingGroup)
+def participants() -> None:
+    """Participants: list them (qualcode participants PROJECT), or re-map documents from a corrected sheet
+    (qualcode participants apply PROJECT SHEET)."""
+
+
+@participants.command("list")
 @PROJECT
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
-def participants(project: Path, as_json: bool) -> None:
+def list_participants(project: Path, as_json: bool) -> None:
     """One row per participant: pseudonym, stakeholder group, documents, turns, attributes."""
     from ..overview import participants as listing
 

@@ -1,0 +1,94 @@
+"""The import never works silently: a row per document (speakers found, who they became, turns, words, kind),
+warnings for unlabelled interviewers and documents with no speakers, role labels kept per document, and one
+spelling per stakeholder group."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import write
+
+DATA = Path(__file__).parent / "data" / "transcripts"
+
+
+def imported(invoke, project: Path, *args: object) -> dict:
+    result = invoke("import", project, *args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def test_each_document_is_reported_with_its_speakers(invoke, project_path: Path) -> None:
+    report = imported(invoke, project_path, DATA / "otter.txt", "--group", "mentee")
+    (row,) = report["documents"]
+    assert row["document"] == "otter.txt" and row["kind"] == "interview" and row["kind_from"] == "inferred"
+    assert row["turns"] == 4 and row["words"] == 48 and row["speakers_found"] == 2
+    assert [(s["label"], s["role"], s["participant"], s["group"], s["turns"]) for s in row["speakers"]] == [
+        ("Priya Shah", "participant", "Priya Shah", "mentee", 2), ("Daniel", "participant", "Daniel", "mentee", 2)
+    ]  # fmt: skip
+    assert [s["probable_interviewer"] for s in row["speakers"]] == [True, False]
+    assert any("'Priya Shah' asks the questions and may be the interviewer" in w and "qualcode speaker" in w
+               for w in report["warnings"])  # fmt: skip
+
+
+def test_the_terminal_shows_the_same_table(invoke, project_path: Path) -> None:
+    result = invoke("import", project_path, DATA / "trint.txt", "--group", "mentee")
+    assert "trint.txt: interview; 4 turns, 48 words" in result.output
+    assert "  Daniel -> Daniel [mentee]: 2 turns, 28 words" in result.output
+    assert "<- asks the questions: the interviewer?" in result.output
+
+
+def test_an_unlabelled_interviewer_does_not_make_a_focus_group(invoke, project_path: Path, tmp_path: Path) -> None:
+    text = (DATA / "otter.txt").read_text(encoding="utf-8") + "\n\nSam  0:31\nAye, same for me. He was there.\n"
+    report = imported(invoke, project_path, write(tmp_path / "three.txt", text), "--group", "mentee")
+    assert report["documents"][0]["kind"] == "interview"
+
+
+def test_a_document_with_no_speakers_says_why(invoke, project_path: Path, tmp_path: Path) -> None:
+    text = "INT - How was it?\nRESP - Fine, it was fine.\nINT - And the mentor?\nRESP - Good.\n"
+    report = imported(invoke, project_path, write(tmp_path / "dashes.txt", text))
+    (warning,) = [w for w in report["warnings"] if w.startswith("dashes.txt")]
+    assert "no speaker label recognised" in warning and "INT - How was it? | RESP - Fine, it was fine." in warning
+    pattern = warning.split("--speaker-pattern '")[1].split("'")[0]
+    again = imported(invoke, project_path, write(tmp_path / "dashes2.txt", text + "\n"), "--speaker-pattern", pattern)
+    assert [s["label"] for s in again["documents"][0]["speakers"]] == ["INT", "RESP"]
+
+
+def test_field_notes_with_a_group_are_not_warned_about(invoke, project_path: Path, tmp_path: Path) -> None:
+    report = imported(
+        invoke, project_path, write(tmp_path / "notes.txt", "Visited the hub. Busy day.\n"), "--group", "staff"
+    )
+    assert report["warnings"] == []
+
+
+def test_role_labels_are_people_of_their_own_document(invoke, project_path: Path, tmp_path: Path) -> None:
+    for n in (1, 2):
+        write(tmp_path / "s" / f"m{n}.txt", f"Interviewer: How was it?\nMentee: Fine {n}.\nRESP: Aye {n}.\n"
+              f"Officer: Good {n}.\nSpeaker 2: Yes {n}.\nP1: No {n}.\n")  # fmt: skip
+    imported(invoke, project_path, tmp_path / "s", "--group", "mentee")
+    people = json.loads(invoke("participants", project_path, "--json").output)
+    names = sorted(p["pseudonym"] for p in people)
+    assert names == sorted(
+        f"m{n} {label}" for n in (1, 2) for label in ("Mentee", "RESP", "Officer", "Speaker 2", "P1")
+    )
+
+
+def test_group_spellings_are_one_group(invoke, project_path: Path, tmp_path: Path) -> None:
+    imported(invoke, project_path, write(tmp_path / "a.txt", "I: Hi?\nAsha: Hello.\n"), "--group", "mentor")
+    imported(invoke, project_path, write(tmp_path / "b.txt", "I: Hi?\nBen: Hello.\n"), "--group", "Mentor")
+    imported(invoke, project_path, write(tmp_path / "c.txt", "I: Hi?\nCal: Hello.\n"), "--group", "mentors ")
+    close = imported(invoke, project_path, write(tmp_path / "d.txt", "I: Hi?\nDot: Hello.\n"), "--group", "mentr")
+    info = json.loads(invoke("info", project_path, "--json").output)
+    assert info["participants"] == {"mentor": 3, "mentr": 1}
+    assert any("new group 'mentr'" in w and "did you mean 'mentor'?" in w and "qualcode group rename" in w
+               for w in close["warnings"])  # fmt: skip
+
+
+def test_a_sheet_may_spell_a_group_two_ways(invoke, project_path: Path, tmp_path: Path) -> None:
+    write(tmp_path / "t" / "a.txt", "I: Hi?\nAsha: Hello.\n")
+    write(tmp_path / "t" / "b.txt", "I: Hi?\nAsha: Hello again.\n")
+    sheet = write(
+        tmp_path / "sheet.csv", "document,speaker,participant,group\na.txt,Asha,Asha,Mentee\nb.txt,Asha,Asha,mentees\n"
+    )
+    imported(invoke, project_path, tmp_path / "t", "--participants", sheet)
+    assert json.loads(invoke("info", project_path, "--json").output)["participants"] == {"Mentee": 1}
