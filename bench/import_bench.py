@@ -3,8 +3,8 @@
 Builds (or reuses) a synthetic study, then runs two phases, each in its own process so that peak memory
 is measured separately:
 
-- ``pipe``: read the same transcripts and run bare ``nlp.pipe`` over their texts (same pipeline, same batch
-  size), nothing else — the ceiling any import could reach;
+- ``pipe``: read the same transcripts and run bare ``nlp.pipe`` over their texts with ``spacy.blank("en")``
+  and the sentencizer (same batch size), nothing else — the ceiling any import could reach;
 - ``import``: ``qualcode import`` into a fresh project file: parsing, speaker attribution, segmentation and
   every write, in one transaction.
 
@@ -30,11 +30,14 @@ sys.path.insert(0, str(ROOT))
 
 
 def phase_pipe(study: Path) -> dict[str, float]:
+    import spacy
+
     from qualcode.formats import read_transcript
     from qualcode.importer import collect_files
-    from qualcode.segment import BATCH_SIZE, load_pipeline
+    from qualcode.segment import BATCH_SIZE
 
-    nlp = load_pipeline()
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
     texts = [read_transcript(path, name).text for path, name in collect_files([study])]
     words = sum(len(t.split()) for t in texts)
     started = time.perf_counter()

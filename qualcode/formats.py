@@ -64,12 +64,21 @@ def read_transcript(path: Path, name: str, patterns: Any = None, encoding: str |
     return _checked(Transcript(name, FORMATS[suffix], text, turns, meta, wrapped), path)
 
 
-def transcript_from_text(text: str, name: str, patterns: Any = None) -> Transcript:
+def transcript_from_text(
+    text: str, name: str, patterns: Any = None, turns: list[RawTurn] | None = None, detect: bool = True
+) -> Transcript:
     """A transcript whose text is already in memory (a REFI-QDA source), kept whole: no front matter is
-    split off, since the source's positions count from its first character."""
+    split off, since the source's positions count from its first character. ``turns`` given (from a foreign
+    project's cases) are used as they are; with ``detect`` off the text is one unattributed turn. An empty
+    text is an empty transcript (a foreign project's media or notes), not an error."""
     text = normalise(text)
+    if not text.strip():
+        return Transcript(name, "text", text, [])
     wrapped = is_wrapped(text)
-    return _checked(Transcript(name, "text", text, find_turns(text, patterns, name, wrapped), wrapped=wrapped), name)
+    if turns is None:
+        whole = trim(text, RawTurn(0, len(text), None))
+        turns = find_turns(text, patterns, name, wrapped) if detect else [whole] if whole else []
+    return _checked(Transcript(name, "text", text, turns, wrapped=wrapped), name)
 
 
 def _checked(transcript: Transcript, source: object) -> Transcript:

@@ -46,6 +46,8 @@ class ImportOptions:
     interviewers: Sequence[str] = ()
     encoding: str | None = None
     model: str | None = None
+    detect_speakers: bool = True  # off: each text is one unattributed turn (a foreign project that is not interviews)
+    labels_are_people: bool = False  # labels are participants' names as given (a foreign project's cases)
 
 
 @dataclass
@@ -150,7 +152,7 @@ class Importer:
     already in memory, by name (REFI-QDA sources: nothing is written to disk to import them)."""
 
     def __init__(
-        self, project: Project, paths: Sequence[Path], options: ImportOptions, given: dict[str, str] | None = None
+        self, project: Project, paths: Sequence[Path], options: ImportOptions, given: dict[str, Any] | None = None
     ) -> None:
         self.project = project
         self.options = options
@@ -162,7 +164,7 @@ class Importer:
             project.refuse_own_file(options.participants, "participants sheet")
         self.sheet: Sheet | None = read_sheet(options.participants) if options.participants else None
         quiet = [options.participants] if options.participants else []
-        self.files: list[tuple[Path | str, str]] = list(collect_files(paths, self.report.skipped, quiet))
+        self.files: list[tuple[Any, str]] = list(collect_files(paths, self.report.skipped, quiet))
         for path, _ in self.files:
             project.refuse_own_file(Path(path), "transcript")
         self.files += [(text, name) for name, text in (given or {}).items()]
@@ -181,7 +183,9 @@ class Importer:
             if isinstance(source, Path):
                 path, transcript = source, read_transcript(source, name, self.patterns, self.options.encoding)
             else:  # text given in memory: messages name it, never quote it
-                path, transcript = Path(name), transcript_from_text(source, name, self.patterns)
+                text, turns = source if isinstance(source, tuple) else (source, None)
+                detect = self.options.detect_speakers
+                path, transcript = Path(name), transcript_from_text(text, name, self.patterns, turns, detect)
             digest = sha256(transcript.text)
             if digest in existing:
                 self.report.skipped.append((name, f"already in the project as {existing[digest]!r}"))
@@ -241,7 +245,7 @@ class Importer:
             )
         whole = self.sheet is not None and "" in self.sheet.for_document(_names(name))
         intended = whole or self.options.group or kind in ("field_notes", "other") and kind_from != "inferred"
-        if not row["speakers_found"] and not intended:
+        if not row["speakers_found"] and not intended and self.options.detect_speakers and transcript.turns:
             shown = " | ".join(first_lines(transcript.text))
             self.report.warnings.append(
                 f"{name}: no speaker label recognised, so no one is credited with its words (it opens: {shown}). "
@@ -274,7 +278,8 @@ class Importer:
             elif is_interviewer(label, roles):
                 speakers[label] = Speaker("interviewer")
             else:
-                pseudonym = f"{stem} {label}" if is_generic(label) else label
+                generic = is_generic(label) and not self.options.labels_are_people
+                pseudonym = f"{stem} {label}" if generic else label
                 speakers[label] = Speaker("participant", pseudonym, None, source=str(path))
                 if _FULL_NAME.fullmatch(label):
                     self.full_names.setdefault(label, transcript.name)
@@ -327,12 +332,15 @@ class Importer:
 
     def segment(self, nlp: Any) -> Iterator[Progress]:
         """Phase two: sentences for every planned document, kept in memory; the project is only read."""
-        from .segment import BATCH_SIZE, cut_segments, sentence_spans
+        from .segment import BATCH_SIZE, NOT_FOR_IMPORT, cut_segments, sentence_spans
 
         total = len(self.planned)
         self.segmented = []
         texts = ((p.transcript.text, p) for p in self.planned)
-        for done, (doc, plan) in enumerate(nlp.pipe(texts, as_tuples=True, batch_size=BATCH_SIZE)):
+        unused = [name for name in NOT_FOR_IMPORT if name in nlp.pipe_names and name != "parser"]
+        if "sentencizer" not in nlp.pipe_names and "senter" not in nlp.pipe_names:
+            unused = [name for name in unused if name not in ("tagger", "attribute_ruler")]  # the parser may need them
+        for done, (doc, plan) in enumerate(nlp.pipe(texts, as_tuples=True, batch_size=BATCH_SIZE, disable=unused)):
             turns = [(t.start, t.end) for t in plan.transcript.turns]
             self.segmented.append(
                 (plan, cut_segments(plan.transcript.text, turns, sentence_spans(doc), plan.transcript.wrapped))

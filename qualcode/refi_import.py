@@ -18,10 +18,11 @@ from typing import Any
 
 from . import limits
 from .errors import QualcodeError
-from .refi_project import Report, apply_project, import_codes, prepare_sources
+from .refi_project import Report, apply_project, import_codes, positions, prepare_sources
 from .refi_read import Archive, PositionMap, child, children, convention_for, guid, local, parse_xml
 from .store import Project
 from .text import normalise
+from .turns import RawTurn, trim
 
 
 def import_qdc(project: Project, path: Path) -> Report:
@@ -35,9 +36,18 @@ def import_qdc(project: Project, path: Path) -> Report:
     return report
 
 
-def import_qdpx(project: Project, path: Path, nlp: Any) -> Report:
-    """Everything in the archive into ``project``, or nothing (one transaction)."""
+SPEAKER_MODES = ("detect", "cases", "none")
+
+
+def import_qdpx(project: Project, path: Path, nlp: Any, speakers: str | None = None) -> Report:
+    """Everything in the archive into ``project``, or nothing (one transaction). ``speakers``: ``detect``
+    speaker labels in the text as an import does, take turns from the project's ``cases``, or ``none`` (each
+    source one unattributed turn). By default: detect in qualcode's own files, cases when the project's cases
+    name passages, else none — a foreign project's text is not an interview unless it says so."""
     project.refuse_own_file(path, "REFI-QDA archive")
+    if speakers is not None and speakers not in SPEAKER_MODES:
+        raise QualcodeError(f"unknown --speakers {speakers!r} (use {', '.join(SPEAKER_MODES)})")
+    report = Report()
     with Archive(path) as archive:
         root = parse_xml(archive.xml, f"{path}:{archive.qde_name}")
         if local(root.tag) != "Project":
@@ -59,12 +69,62 @@ def import_qdpx(project: Project, path: Path, nlp: Any) -> Report:
             mapped = PositionMap(data, f"{path}:{name}", convention)
             if mapped.text != normalise(mapped.text):
                 raise QualcodeError(f"{path}: source {name!r}: positions cannot be mapped onto its normalised text")
+            if not mapped.text.strip():
+                report.warnings.append(f"source {name!r} has no text (a tool writes media and notes so): imported as "
+                                       "an empty document; the codes are kept, codings on it cannot land")  # fmt: skip
             texts[guid(source.get("guid"))] = (name, mapped)
-    report = Report()
-    importer = prepare_sources(project, texts, nlp)  # the slow part, before taking the write lock
+    mode = speakers or default_mode(root)
+    report.speakers = mode
+    turns = case_turns(root, texts, report) if mode == "cases" else {}
+    importer = prepare_sources(project, texts, nlp, mode, turns)  # the slow part, before taking the write lock
+    if importer is not None:
+        report.warnings.extend(importer.report.warnings)
+        report.warnings.extend(f"{name}: {why}" for name, why in importer.report.skipped)
     with project.transaction(f"import of {path.name}"):
         apply_project(project, root, texts, importer, report, str(path))
     return report
+
+
+def default_mode(root: Any) -> str:
+    if (root.get("origin") or "").lower().startswith("qualcode"):
+        return "detect"  # qualcode's own text keeps its labels; its cases then say who each speaker is
+    cases = child(root, "Cases")
+    named = cases is not None and any(children(case, "SelectionRef") for case in children(cases, "Case"))
+    return "cases" if named else "none"
+
+
+def case_turns(root: Any, texts: dict[str, tuple[str, PositionMap]], report: Report) -> dict[str, list[RawTurn]]:
+    """Turns cut from the passages each case names: a case's passage is a turn of that case's participant,
+    text no case names is a turn of no one. A passage two cases claim goes to the first, said so."""
+    where: dict[str, tuple[str, Any]] = {}
+    for source in children(child(root, "Sources"), "TextSource") if child(root, "Sources") is not None else []:
+        for selection in children(source, "PlainTextSelection"):
+            where[guid(selection.get("guid"))] = (guid(source.get("guid")), selection)
+    spans: dict[str, list[tuple[int, int, str]]] = {}
+    for n, case in enumerate(children(child(root, "Cases"), "Case") if child(root, "Cases") is not None else []):
+        label = (case.get("name") or "").strip() or f"Case {n + 1}"
+        for ref in children(case, "SelectionRef"):
+            found = where.get(guid(ref.get("targetGUID")))
+            if found and found[0] in texts:
+                start, end = positions(texts[found[0]][1], found[1])
+                if start is not None and end is not None and start < end:
+                    spans.setdefault(found[0], []).append((start, end, label))
+    turns: dict[str, list[RawTurn]] = {}
+    for key, claimed in spans.items():
+        name, mapped = texts[key]
+        text, made, at = mapped.text, [], 0
+        for start, end, label in sorted(claimed):
+            if start < at:
+                report.mismatches.append(f"{name} [{start}, {end}): claimed by case {label!r} and another case; "
+                                         "credited to the first")  # fmt: skip
+                start = at
+            if start >= end:
+                continue
+            made.extend(t for t in (trim(text, RawTurn(at, start, None)), trim(text, RawTurn(start, end, label))) if t)
+            at = end
+        made.extend(t for t in [trim(text, RawTurn(at, len(text), None))] if t)
+        turns[key] = made
+    return turns
 
 
 def _distinct(name: str, used: set[str]) -> str:
@@ -77,7 +137,7 @@ def _distinct(name: str, used: set[str]) -> str:
     return candidate
 
 
-def import_qdpx_into(project_path: Path, path: Path, nlp: Any) -> Report:
+def import_qdpx_into(project_path: Path, path: Path, nlp: Any, speakers: str | None = None) -> Report:
     """``import_qdpx`` into the project at ``project_path``, created when missing and removed again if the
     import fails (as ``merge_projects`` does), so a failed import leaves no half-made project behind."""
     from .store import remove_project_files
@@ -85,7 +145,7 @@ def import_qdpx_into(project_path: Path, path: Path, nlp: Any) -> Report:
     created = not project_path.exists()
     project = Project.create(project_path) if created else Project.open(project_path, write=True)
     try:
-        return import_qdpx(project, path, nlp)
+        return import_qdpx(project, path, nlp, speakers)
     except BaseException:
         project.abandon_upgrade()
         if created:

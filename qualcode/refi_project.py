@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ class Report:
     participants: int = 0
     memos_added: int = 0
     mismatches: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    speakers: str = ""  # how turns were found: detect, cases or none
 
 
 def unfold(description: str) -> dict[str, Any]:
@@ -54,7 +57,11 @@ def unfold(description: str) -> dict[str, Any]:
 
 
 def _slug(name: str, taken: set[str]) -> str:
-    base = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "code"
+    """A code id from its name, transliterated ("sárga" -> "sarga"); letters no transliteration reaches
+    (Cyrillic, Han...) are kept as they are."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name.lower()) if not unicodedata.combining(c))
+    plain = plain.replace("ø", "o").replace("ł", "l").replace("ß", "ss").replace("æ", "ae").replace("đ", "d")
+    base = re.sub(r"[\W_]+", "-", plain).strip("-")[:40] or "code"
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
@@ -101,13 +108,21 @@ def import_codes(project: Project, codes_element: Any, source: str, report: Repo
     return mapping
 
 
-def prepare_sources(project: Project, texts: dict[str, tuple[str, PositionMap]], nlp: Any) -> Importer | None:
+def prepare_sources(
+    project: Project, texts: dict[str, tuple[str, PositionMap]], nlp: Any, mode: str = "detect",
+    turns: dict[str, list[Any]] | None = None,
+) -> Importer | None:  # fmt: skip
     """The sources not yet in the project, read and segmented before any transaction (segmenting is the slow
-    part, and nobody should wait for it); ``apply_project`` writes them."""
+    part, and nobody should wait for it); ``apply_project`` writes them. ``mode`` and ``turns``: see
+    ``refi_import.import_qdpx``."""
     new = {key: value for key, value in texts.items() if not _document_id(project, value[1].text)}
     if not new:
         return None
-    importer = Importer(project, [], ImportOptions(), given={name: mapped.text for name, mapped in new.values()})
+    given: dict[str, Any] = {}
+    for key, (name, mapped) in new.items():
+        given[name] = (mapped.text, turns[key]) if turns and key in turns else mapped.text
+    options = ImportOptions(detect_speakers=mode == "detect", labels_are_people=mode == "cases")
+    importer = Importer(project, [], options, given=given)
     for _ in importer.read():  # in memory: no transcript is written to disk
         pass
     for _ in importer.segment(nlp):
@@ -191,9 +206,13 @@ def _documents(
         for _ in importer.write():
             pass
         report.documents_added += len(importer.report.imported)
+    claimed = {value for value in found.values() if value is not None}
     for key, (name, mapped) in texts.items():
         if found[key] is None:
             found[key] = _document_id(project, mapped.text)
+            if found[key] in claimed:
+                continue  # a second source with the same text (two empty ones): one document, named as the first
+            claimed.add(found[key])
             if not project.db.execute("SELECT 1 FROM document WHERE name = ?", [name]).fetchone():
                 project.db.execute("UPDATE document SET name = ? WHERE id = ?", [name, found[key]])  # as it was
     return {key: int(value) for key, value in found.items() if value is not None}

@@ -126,7 +126,7 @@ class PositionMap:
     the two halves of a surrogate pair, say) lands on no character: None."""
 
     def __init__(self, data: bytes, source: object, convention: str = "codepoints") -> None:
-        raw = decode_bytes(data, source)
+        raw = decode_bytes(data, source) if data else ""  # an empty source: NVivo writes media and notes so
         if raw.startswith("\ufeff"):
             raw = raw[1:]
         self.convention, self.source = convention, source

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from spacy.language import Language
 
 BATCH_SIZE = 32
+# Import needs sentences only: the lemmatizer (for search and suggestions) is not run, since nothing stores
+# lemmas at import. A trained pipeline keeps its parser, which is what finds its sentences.
+NOT_FOR_IMPORT = ("lemmatizer", "ner", "textcat", "attribute_ruler", "tagger", "morphologizer")
 
 
 @lru_cache(maxsize=2)  # loading takes ~1 s; one pipeline per process serves every import
@@ -73,8 +76,35 @@ _OPENERS = "([{“‘«"
 
 
 def sentence_spans(doc: object) -> list[tuple[int, int]]:
-    """spaCy's sentences, repaired: an opening bracket or quote that the sentencizer left at the end of
-    one sentence ("anything. [" + "laughs]") starts the next one instead, so "[laughs]" stays whole."""
+    """spaCy's sentences as character ranges, read from the doc's arrays (no Python object per token or
+    sentence): each runs to where the next begins, and ``cut_segments`` trims the white space between.
+    Repaired: an opening bracket or quote that the sentencizer left at the end of one sentence ("anything. ["
+    + "laughs]") starts the next one instead, so "[laughs]" stays whole."""
+    from spacy.attrs import IDX, SENT_START
+
+    text: str = doc.text  # type: ignore[attr-defined]
+    if not len(doc):  # type: ignore[arg-type]
+        return []
+    array = doc.to_array([SENT_START, IDX])  # type: ignore[attr-defined]
+    starts = [int(i) for i in array[array[:, 0] == 1, 1]]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    spans = [[a, b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+    for current, following in zip(spans, spans[1:], strict=False):
+        end = current[1]
+        while end > current[0] and text[end - 1].isspace():
+            end -= 1
+        cut = end
+        while cut > current[0] and text[cut - 1] in _OPENERS:
+            cut -= 1
+        if cut < end and cut > current[0]:
+            current[1] = cut
+            following[0] = cut
+    return [(a, b) for a, b in spans]
+
+
+def legacy_sentence_spans(doc: object) -> list[tuple[int, int]]:
+    """The same from ``doc.sents``, one Python object per sentence: kept to check the fast path against."""
     spans = [[s.start_char, s.end_char] for s in doc.sents]  # type: ignore[attr-defined]
     text: str = doc.text  # type: ignore[attr-defined]
     for current, following in zip(spans, spans[1:], strict=False):

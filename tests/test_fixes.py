@@ -166,3 +166,34 @@ def test_removing_asks_and_a_closed_input_removes_nothing(invoke, project_path: 
     coded_otter(invoke, project_path)
     result = invoke("document", "remove", project_path, "otter.txt")
     assert result.exit_code == 1 and len(codings(project_path)) == 3
+
+
+def test_the_workbench_document_list_remaps_and_removes(invoke, project_path: Path) -> None:
+    import asyncio
+
+    from qualcode.tui import make_app
+
+    assert invoke("import", project_path, DATA / "otter.txt", DATA / "trint.txt", "--group", "mentee").exit_code == 0
+    invoke("code", project_path, "--coder", "ann", "--document", "trint.txt", "--code", "trust", "--segment", 1)
+
+    async def scenario() -> None:
+        app = make_app(project_path, "ann")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await pilot.press("w")  # otter.txt is first: its speakers
+            await pilot.pause()
+            await pilot.press("ctrl+u", *"Priya Shah = interviewer", "enter")
+            await pilot.pause()
+            await pilot.press("down", "delete")  # trint.txt
+            await pilot.pause()
+            await pilot.press("y")
+            await pilot.pause()
+            await pilot.pause()
+
+    asyncio.run(scenario())
+    rows = json.loads(invoke("documents", project_path, "--json").output)
+    assert [r["name"] for r in rows] == ["otter.txt"]
+    turns = json.loads(invoke("turns", project_path, "otter.txt", "--json").output)
+    assert [t["role"] for t in turns] == ["interviewer", "participant", "interviewer", "participant"]
+    assert codings(project_path) == []
+    assert list(project_path.parent.glob("study-backup-*.qdb"))

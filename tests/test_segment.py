@@ -29,3 +29,28 @@ def test_cut_at_turns_and_lines(nlp) -> None:
     spans = sentence_spans(nlp(text))
     cut = cut_segments(text, [(0, 4), (5, len(text))], spans)
     assert [(t, text[s:e]) for t, s, e in cut] == [(0, "One."), (1, "Two"), (1, "three."), (1, "Four.")]
+
+
+def test_sentences_from_arrays_cut_as_doc_sents_do(nlp) -> None:
+    """The fast path (spaCy's arrays, no lemmatizer) gives the segments ``doc.sents`` gives, on the sample
+    study and on random text full of the characters that move sentence edges."""
+    import random
+    from pathlib import Path
+
+    from qualcode.formats import read_transcript
+    from qualcode.segment import cut_segments, legacy_sentence_spans, sentence_spans
+
+    samples = Path(__file__).parent.parent / "sample_transcripts"
+    texts = [
+        read_transcript(p, p.name).text
+        for p in sorted(samples.iterdir())
+        if p.suffix in (".txt", ".md", ".docx", ".vtt")
+    ]
+    rnd = random.Random(7)
+    pieces = ["a", " ", ".", "\n", "[", "(", "“", "?", "b c", "!", "\n\n", "Dee: ", "…"]
+    texts += ["".join(rnd.choice(pieces) for _ in range(rnd.randint(1, 80))) for _ in range(400)]
+    for text in texts:
+        turns = [(0, len(text))] if text.strip() else []
+        full = nlp(text)
+        fast = next(nlp.pipe([text], disable=["lemmatizer"]))
+        assert cut_segments(text, turns, sentence_spans(fast)) == cut_segments(text, turns, legacy_sentence_spans(full))

@@ -204,14 +204,20 @@ def _run_workbench(path: Path, coder: str | None) -> None:
 @cli.command("import-qdpx")
 @click.argument("project", type=click.Path(dir_okay=False, path_type=Path))
 @click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--speakers",
+    type=click.Choice(["detect", "cases", "none"]),
+    help="Who spoke: detect speaker labels in the text, take turns from the project's cases, or none "
+    "(default: detect in qualcode's own files, cases when the project's cases name passages, else none).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print what was imported as JSON.")
-def import_qdpx_command(project: Path, archive: Path, as_json: bool) -> None:
+def import_qdpx_command(project: Path, archive: Path, speakers: str | None, as_json: bool) -> None:
     """Import a REFI-QDA project (.qdpx from NVivo, ATLAS.ti, MAXQDA, QualCoder or qualcode) into a new or
     existing project: codes, coders, transcripts, participants, codings and memos, all or nothing."""
     from ..refi_import import import_qdpx_into
     from ..segment import load_pipeline
 
-    report = import_qdpx_into(project, archive, load_pipeline())
+    report = import_qdpx_into(project, archive, load_pipeline(), speakers)
     if as_json:
         echo_json(report.__dict__)
         return
@@ -219,5 +225,10 @@ def import_qdpx_command(project: Path, archive: Path, as_json: bool) -> None:
         f"{archive}: {report.documents_added} documents, {report.codes_added} codes, {report.codings_added} "
         f"codings, {report.participants} participants, {report.memos_added} memos"
     )
+    click.echo(f"speakers: {report.speakers}" + {"none": " (each source one unattributed turn; --speakers "
+               "detect reads speaker labels in the text)", "cases": " (turns from the project's cases)"}.get(
+               report.speakers, ""))  # fmt: skip
     for mismatch in report.mismatches:
         click.echo(f"not imported: {mismatch}")
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)

@@ -35,6 +35,20 @@ class StartScreen(Screen[None]):
         _key(
             "S", "suggest_study", "Suggest all", "Compute code suggestions for every transcript (Esc stops)", show=False
         ),
+        _key(
+            "w",
+            "who_spoke",
+            "Speakers",
+            "Who a speaker of the highlighted document is: interviewer or participant",
+            show=False,
+        ),  # fmt: skip
+        _key(
+            "delete",
+            "remove_document",
+            "Remove",
+            "Remove the highlighted document (asks first; a backup first)",
+            show=False,
+        ),  # fmt: skip
         _key("question_mark", "app.help", "Help", "Show every key"),
         _key("q", "app.quit", "Quit", "Leave qualcode (everything is already saved)"),
     ]
@@ -143,6 +157,80 @@ class StartScreen(Screen[None]):
         if table.row_count:
             key = table.coordinate_to_cell_key((table.cursor_row, 0)).row_key
             self.app.open_document(int(key.value or 0))  # type: ignore[attr-defined]
+
+    def highlighted(self) -> dict[str, Any] | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        key = int(table.coordinate_to_cell_key((table.cursor_row, 0)).row_key.value or 0)
+        return next((row for row in self.rows if row["id"] == key), None)
+
+    def action_remove_document(self) -> None:
+        from ..fixes import removal_counts
+        from .dialogs import ConfirmDialog
+
+        row = self.highlighted()
+        if row is None:
+            return
+        counts = removal_counts(self.app.project, row["name"])  # type: ignore[attr-defined]
+        coders = f" by {', '.join(counts['coders'])}" if counts["coders"] else ""
+        question = (f"Remove {row['name']} with its {counts['codings']} coding(s){coders} and {counts['memos']} "
+                    "memo(s)? A backup of the project is made first.")  # fmt: skip
+        self.app.push_screen(ConfirmDialog(question), lambda yes: self._remove(row["name"]) if yes else None)
+
+    def _remove(self, name: str) -> None:
+        from ..backup import backup_project
+        from ..errors import QualcodeError
+        from ..fixes import remove_document
+
+        project = self.app.project  # type: ignore[attr-defined]
+        try:
+            copy, _ = backup_project(project.path)
+        except QualcodeError as error:
+            self.app.notify(f"Not removed: the backup failed ({error}).", severity="error")
+            return
+
+        def removed(result: dict[str, Any]) -> None:
+            self.app.notify(f"Removed {name} ({result['codings']} coding(s)); backup: {copy.name}")
+            self.reload()
+
+        self.app.saver.save(f"removal of {name}", lambda: remove_document(project, name), removed, self)  # type: ignore[attr-defined]
+
+    def action_who_spoke(self) -> None:
+        from .dialogs import TextPrompt
+
+        row = self.highlighted()
+        if row is None:
+            return
+        project = self.app.project  # type: ignore[attr-defined]
+        labels = [r[0] for r in project.db.execute(
+            "SELECT speaker FROM turn WHERE document_id = ? AND speaker IS NOT NULL GROUP BY speaker ORDER BY min(seq)",
+            [row["id"]])]  # fmt: skip
+        if not labels:
+            self.app.notify(f"{row['name']} has no speaker labels.", severity="warning")
+            return
+        title = (f"Speakers in {row['name']}: {', '.join(labels)}. Type LABEL = interviewer, or LABEL = NAME / "
+                 "GROUP (codings are kept)")  # fmt: skip
+        self.app.push_screen(TextPrompt(title, f"{labels[0]} = "), lambda value: self._remap(row["name"], value))
+
+    def _remap(self, document: str, value: str | None) -> None:
+        from ..fixes import remap_speaker
+
+        if not value or "=" not in value:
+            return
+        label, _, who = (part.strip() for part in value.partition("="))
+        name, _, group = (part.strip() for part in who.partition("/"))
+        interviewer = name.lower() in ("interviewer", "the interviewer")
+        project = self.app.project  # type: ignore[attr-defined]
+
+        def write() -> dict[str, Any]:
+            return remap_speaker(project, document, label, interviewer, None if interviewer else name, group or None)
+
+        def done(result: dict[str, Any]) -> None:
+            self.app.notify(f"{document}: {label}: {result['was']} -> {result['now']}")
+            self.reload()
+
+        self.app.saver.save(f"{label} in {document}", write, done, self)  # type: ignore[attr-defined]
 
     def action_reports(self) -> None:
         from .reports import ReportsScreen
