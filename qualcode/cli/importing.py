@@ -97,7 +97,8 @@ def describe_document(row: dict[str, Any]) -> str:
             f"{speaker['participant']} [{speaker['group'] or 'no group'}]"
         )
         note = "  <- asks the questions: the interviewer?" if speaker["probable_interviewer"] else ""
-        lines.append(f"  {label} -> {who}: {speaker['turns']:,} turns, {speaker['words']:,} words{note}")
+        turns = f"{speaker['turns']:,} turn" + ("" if speaker["turns"] == 1 else "s")
+        lines.append(f"  {label} -> {who}: {turns}, {speaker['words']:,} words{note}")
     return "\n".join(lines)
 
 

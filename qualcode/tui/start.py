@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.screen import Screen
@@ -191,7 +192,7 @@ class StartScreen(Screen[None]):
             return
 
         def removed(result: dict[str, Any]) -> None:
-            self.app.notify(f"Removed {name} ({result['codings']} coding(s)); backup: {copy.name}")
+            self.app.notify(escape(f"Removed {name} ({result['codings']} coding(s)); backup: {copy.name}"))
             self.reload()
 
         self.app.saver.save(f"removal of {name}", lambda: remove_document(project, name), removed, self)  # type: ignore[attr-defined]
@@ -209,8 +210,8 @@ class StartScreen(Screen[None]):
         if not labels:
             self.app.notify(f"{row['name']} has no speaker labels.", severity="warning")
             return
-        title = (f"Speakers in {row['name']}: {', '.join(labels)}. Type LABEL = interviewer, or LABEL = NAME / "
-                 "GROUP (codings are kept)")  # fmt: skip
+        title = (f"Speakers in {row['name']}: {', '.join(labels)}\n"
+                 "Type LABEL = interviewer, or LABEL = NAME / GROUP (codings are kept)")  # fmt: skip
         self.app.push_screen(TextPrompt(title, f"{labels[0]} = "), lambda value: self._remap(row["name"], value))
 
     def _remap(self, document: str, value: str | None) -> None:
@@ -227,7 +228,7 @@ class StartScreen(Screen[None]):
             return remap_speaker(project, document, label, interviewer, None if interviewer else name, group or None)
 
         def done(result: dict[str, Any]) -> None:
-            self.app.notify(f"{document}: {label}: {result['was']} -> {result['now']}")
+            self.app.notify(escape(f"{document}: {label}: {result['was']} -> {result['now']}"))
             self.reload()
 
         self.app.saver.save(f"{label} in {document}", write, done, self)  # type: ignore[attr-defined]
