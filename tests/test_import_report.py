@@ -64,12 +64,12 @@ def test_field_notes_with_a_group_are_not_warned_about(invoke, project_path: Pat
 def test_role_labels_are_people_of_their_own_document(invoke, project_path: Path, tmp_path: Path) -> None:
     for n in (1, 2):
         write(tmp_path / "s" / f"m{n}.txt", f"Interviewer: How was it?\nMentee: Fine {n}.\nRESP: Aye {n}.\n"
-              f"Officer: Good {n}.\nSpeaker 2: Yes {n}.\nP1: No {n}.\n")  # fmt: skip
+              f"Officer: Good {n}.\nSpeaker 2: Yes {n}.\nP1: No {n}.\nParticipant: So {n}.\n")  # fmt: skip
     imported(invoke, project_path, tmp_path / "s", "--group", "mentee")
     people = json.loads(invoke("participants", project_path, "--json").output)
     names = sorted(p["pseudonym"] for p in people)
     assert names == sorted(
-        f"m{n} {label}" for n in (1, 2) for label in ("Mentee", "RESP", "Officer", "Speaker 2", "P1")
+        f"m{n} {label}" for n in (1, 2) for label in ("Mentee", "RESP", "Officer", "Speaker 2", "P1", "Participant")
     )
 
 
