@@ -76,6 +76,7 @@ class Planned:
     kind: str
     speakers: dict[str | None, Speaker]
     attributes: dict[str, Any]
+    words: int = 0  # spoken words, not labels (counted once, for the report and the document row)
 
 
 @dataclass
@@ -221,19 +222,19 @@ class Importer:
         if kind is None:
             voices = kind_voices(speakers, probable)
             kind = "focus_group" if voices >= 3 else "interview" if voices else "other"
-        self._describe(path, transcript, speakers, kind, kind_from, probable)
+        words = self._describe(path, transcript, speakers, kind, kind_from, probable)
         attributes = {k: _plain(v) for k, v in meta.items() if k not in _RESERVED_META}
         extra = meta.get("attributes") or {}
         if not isinstance(extra, dict):
             raise QualcodeError(f"{path}: front matter 'attributes' must be a mapping")
         attributes.update({str(k): _plain(v) for k, v in extra.items()})
-        return Planned(transcript, digest, kind, speakers, attributes)
+        return Planned(transcript, digest, kind, speakers, attributes, words)
 
     def _describe(
         self, path: Path, transcript: Transcript, speakers: dict[str | None, Speaker], kind: str, kind_from: str,
         probable: str | None,
-    ) -> None:  # fmt: skip
-        """The document's row in the import report, and its warnings."""
+    ) -> int:  # fmt: skip
+        """The document's row in the import report, and its warnings; returns its spoken words."""
         row = describe(transcript, speakers, kind, kind_from, probable)
         self.report.documents.append(row)
         name = transcript.name
@@ -252,6 +253,7 @@ class Importer:
                 f"If it has labels, import again with --speaker-pattern '{suggest_pattern(transcript.text)}'; "
                 "if it is one person's, give --group or a sheet row with an empty speaker"
             )
+        return int(row["words"])
 
     def _speakers(self, path: Path, transcript: Transcript) -> dict[str | None, Speaker]:
         """Who each label in this document is: sheet row, front matter, interviewer role, or the label."""
@@ -374,7 +376,7 @@ class Importer:
     def _write(self, plan: Planned, people: _People, segments: list[tuple[int, int, int]]) -> None:
         db = self.project.db
         transcript = plan.transcript
-        words = sum(count_words(transcript.text[t.start : t.end]) for t in transcript.turns)  # not labels
+        words = plan.words
         cursor = db.execute(
             "INSERT INTO document(name, kind, sha256, text, title, source_format, attributes, words, imported_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

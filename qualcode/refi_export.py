@@ -277,6 +277,10 @@ class _ProjectWriter:
         if not self.documents:
             return
         sources = ET.SubElement(self.root, self.q("Sources"))
+        pseudonyms = {pid: pseudonym for pid, pseudonym, _, _ in self.people}
+        turns_by_document: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+        for turn in self.turns:
+            turns_by_document[turn[0]].append(turn)
         for document_id, name, sha, text, kind, doc_attrs, imported in self.documents:
             guid = self.guids("document", sha)
             self.files[guid] = text
@@ -291,8 +295,7 @@ class _ProjectWriter:
                 },
             )
             self.selections(source, sha, text, by_document[document_id])
-            pseudonyms = {pid: pseudonym for pid, pseudonym, _, _ in self.people}
-            for _, seq, start, end, participant in (t for t in self.turns if t[0] == document_id):
+            for _, seq, start, end, participant in turns_by_document[document_id]:
                 turn_guid, label = self.guids("turn", f"{sha}:{seq}"), f"{pseudonyms[participant]}, turn {seq + 1}"
                 ET.SubElement(
                     source,

@@ -14,6 +14,7 @@ from rapidfuzz import fuzz
 
 from .codebook import project_codes
 from .errors import QualcodeError
+from .groups import Groups
 from .importer import Importer, ImportOptions
 from .refi_read import PositionMap, child, children, guid, local, when
 from .schema import KINDS
@@ -311,6 +312,7 @@ def _cases(
     mapped_by_document = {documents[k]: v[1] for k, v in texts.items()}
     claimed: set[int] = set()
     case_names: list[str] = []
+    groups = Groups(project)  # a case's group joins the project's group of that name, whatever its spelling
     for n, case in enumerate(children(child(root, "Cases"), "Case") if child(root, "Cases") is not None else []):
         pseudonym = (case.get("name") or "").strip() or f"Case {n + 1}"
         case_names.append(pseudonym)
@@ -320,7 +322,7 @@ def _cases(
             typed = [c for c in value if local(c.tag) != "VariableRef"]
             if name and typed and typed[0].text is not None:
                 if name.lower() == "stakeholder group":
-                    group = typed[0].text
+                    group = groups.resolve(typed[0].text, f"case {pseudonym!r}")
                 else:
                     attributes[name] = typed[0].text
         row = db.execute("SELECT id, attributes FROM participant WHERE pseudonym = ?", [pseudonym]).fetchone()
@@ -367,6 +369,7 @@ def _cases(
         "AND pseudonym NOT IN (SELECT value FROM json_each(?)) AND id NOT IN (SELECT value FROM json_each(?))",
         [json.dumps(case_names), json.dumps(sorted(before))],
     )  # fmt: skip
+    report.warnings.extend(groups.warnings)
 
 
 def _memo(

@@ -90,6 +90,11 @@ def sentence_spans(doc: object) -> list[tuple[int, int]]:
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
     spans = [[a, b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+    return _move_openers(text, spans)
+
+
+def _move_openers(text: str, spans: list[list[int]]) -> list[tuple[int, int]]:
+    """An opening bracket or quote left at the end of one sentence starts the next one instead."""
     for current, following in zip(spans, spans[1:], strict=False):
         end = current[1]
         while end > current[0] and text[end - 1].isspace():
@@ -107,17 +112,7 @@ def legacy_sentence_spans(doc: object) -> list[tuple[int, int]]:
     """The same from ``doc.sents``, one Python object per sentence: kept to check the fast path against."""
     spans = [[s.start_char, s.end_char] for s in doc.sents]  # type: ignore[attr-defined]
     text: str = doc.text  # type: ignore[attr-defined]
-    for current, following in zip(spans, spans[1:], strict=False):
-        end = current[1]
-        while end > current[0] and text[end - 1].isspace():
-            end -= 1
-        cut = end
-        while cut > current[0] and text[cut - 1] in _OPENERS:
-            cut -= 1
-        if cut < end and cut > current[0]:
-            current[1] = cut
-            following[0] = cut
-    return [(a, b) for a, b in spans]
+    return _move_openers(text, spans)
 
 
 def cut_segments(
@@ -155,13 +150,7 @@ def _add_lines(text: str, turn: int, start: int, end: int, out: list[tuple[int, 
     while line_start < end:
         newline = text.find("\n", line_start, end)
         line_end = end if newline == -1 else newline
-        a, b = line_start, line_end
-        while a < b and text[a].isspace():
-            a += 1
-        while b > a and text[b - 1].isspace():
-            b -= 1
-        if a < b:
-            out.append((turn, a, b))
+        _add_trimmed(text, turn, line_start, line_end, out)
         line_start = line_end + 1
 
 

@@ -65,11 +65,14 @@ def suggest_pattern(text: str) -> str:
         heads = [line.split(separator, 1)[0] for line in lines if separator in line]
         fitting = [h for h in heads if 0 < len(h) <= 30 and h[0].isalpha() and h[0].isupper()]
         if lines and len(fitting) >= max(2, len(lines) // 2):
-            shown = separator.replace("\t", r"\t").replace(")", r"\)").replace(".", r"\.").replace("|", r"\|")
-            stop = separator.strip() or r"\t"
-            stop = {")": r"\)", ".": r"\.", "|": r"\|"}.get(stop, stop)
+            stop, shown = _literal(separator.strip() or "\t"), _literal(separator)
             return rf"(?P<label>[^\W\d_][^{stop}\n]{{0,29}}?){shown}"
     return r"(?P<label>[A-Z][\w .'-]{0,29}?)\s*[:>=-]\s"
+
+
+def _literal(text: str) -> str:
+    """``text`` as a regex a user can read and type: metacharacters escaped, a tab as \\t, spaces as spaces."""
+    return "".join(r"\t" if c == "\t" else "\\" + c if c in ".^$*+?{}[]\\|()-" else c for c in text)
 
 
 def kind_voices(speakers: dict[str | None, Any], probable: str | None) -> int:

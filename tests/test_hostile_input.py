@@ -14,7 +14,7 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
-from conftest import write
+from conftest import small_disk, write
 from processes import ENV, qualcode, start
 
 from qualcode.errors import QualcodeError
@@ -314,17 +314,11 @@ def test_two_imports_of_one_folder_at_once(project_path: Path, tmp_path: Path) -
 
 
 def test_an_export_to_a_full_disk_is_one_line(invoke, hostile: Path, tmp_path: Path) -> None:
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(disk)], capture_output=True).returncode:
-        pytest.skip("cannot mount a small tmpfs here")
-    try:
+    with small_disk(tmp_path / "disk", "64k") as disk:
         write(disk / "filler", "x" * 60_000)
         result = invoke("export", "quotes", hostile, "-o", disk / "q.docx")
         assert result.exit_code == 1 and f"{disk / 'q.docx'}: not written (the disk is full)" in result.output
         assert sorted(p.name for p in disk.iterdir()) == ["filler"]  # no partial file, no scratch folder
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], capture_output=True)  # lazily: never left mounted
 
 
 def test_a_group_with_a_slash_names_a_safe_file(invoke, project_path: Path, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from conftest import write
 
 DATA = Path(__file__).parent / "data" / "transcripts"
@@ -92,3 +93,14 @@ def test_a_sheet_may_spell_a_group_two_ways(invoke, project_path: Path, tmp_path
     )
     imported(invoke, project_path, tmp_path / "t", "--participants", sheet)
     assert json.loads(invoke("info", project_path, "--json").output)["participants"] == {"Mentee": 1}
+
+
+@pytest.mark.parametrize("separator", [" - ", " > ", " | ", "\t", ") ", ". ", " = "])
+def test_the_suggested_pattern_reads_the_labels(separator: str) -> None:
+    import re
+
+    from qualcode.speakers import suggest_pattern
+
+    text = "\n".join(f"INT{separator}How is it?\nRESP{separator}Fine, yes." for _ in range(3))
+    pattern = suggest_pattern(text)
+    assert [re.match(pattern, line).group("label") for line in text.split("\n")[:2]] == ["INT", "RESP"]

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import digest, old_project
+from conftest import digest, old_project, small_disk
 
 from qualcode.errors import QualcodeError
 from qualcode.store import Project, ProjectReadOnly
@@ -337,11 +337,7 @@ def test_the_workbench_reports_a_full_disk_and_keeps_going(demo_copy: Path) -> N
 
 
 def test_a_full_disk_changes_nothing(invoke, tmp_path: Path, small_codebook: Path) -> None:
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(disk)], capture_output=True).returncode:
-        pytest.skip("cannot mount a small tmpfs here")
-    try:
+    with small_disk(tmp_path / "disk", "1m") as disk:
         project = disk / "s.qdb"
         assert invoke("init", project, "--codebook", small_codebook).exit_code == 0
         transcript = tmp_path / "d.txt"
@@ -354,8 +350,6 @@ def test_a_full_disk_changes_nothing(invoke, tmp_path: Path, small_codebook: Pat
         assert result.exit_code == 1 and "the disk is full" in result.output and "nothing was changed" in result.output
         assert digest(project) == before
         assert invoke("check", project).exit_code == 0
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], capture_output=True)  # lazily: never left mounted
 
 
 # -- who is writing --------------------------------------------------------------------------------------
