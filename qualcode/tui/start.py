@@ -211,7 +211,7 @@ class StartScreen(Screen[None]):
             self.app.notify(f"{row['name']} has no speaker labels.", severity="warning")
             return
         title = (f"Speakers in {row['name']}: {', '.join(labels)}\n"
-                 "Type LABEL = interviewer, or LABEL = NAME / GROUP (codings are kept)")  # fmt: skip
+                 "LABEL = interviewer, or LABEL = NAME / GROUP")  # fmt: skip
         self.app.push_screen(TextPrompt(title, f"{labels[0]} = "), lambda value: self._remap(row["name"], value))
 
     def _remap(self, document: str, value: str | None) -> None:
