@@ -14,6 +14,7 @@ from typing import Any
 
 from .codebook import LEVEL_COLOURS
 from .errors import QualcodeError
+from .matching import CodeMatcher, did_you_mean, rank_codes  # noqa: F401  (re-exported: callers know them here)
 from .schema import LEVELS
 from .store import Project
 
@@ -23,7 +24,8 @@ EDITABLE = ("name", "level", "beneficiary", "definition", "include", "exclude", 
 def code_row(project: Project, code_id: str) -> dict[str, Any]:
     rows = list(project.db.query("SELECT * FROM code WHERE id = ?", [code_id]))
     if not rows:
-        raise QualcodeError(f"unknown code {code_id!r}")
+        known = [r[0] for r in project.db.execute("SELECT id FROM code")]
+        raise QualcodeError(f"unknown code {code_id!r}" + did_you_mean(code_id, known))
     row = dict(rows[0])
     row["keywords"] = json.loads(row["keywords"] or "[]")
     return row
@@ -47,6 +49,7 @@ def add_code(
     level: str | None = None,
     definition: str = "",
     code_id: str | None = None,
+    keywords: list[str] | None = None,
 ) -> str:
     """Add a code (or sub-code, inheriting level, beneficiary, colour and codebook from its parent)."""
     name = name.strip()
@@ -68,6 +71,7 @@ def add_code(
                 "name": name,
                 "level": level,
                 "definition": definition.strip(),
+                "keywords": json.dumps([k.strip() for k in keywords or [] if k.strip()], ensure_ascii=False),
                 "beneficiary": parent_row["beneficiary"] if parent_row else None,
                 "colour": parent_row["colour"] if parent_row else LEVEL_COLOURS[level],
                 "codebook": parent_row["codebook"] if parent_row else None,
@@ -174,52 +178,3 @@ def study_counts(project: Project, coder_ids: list[int]) -> dict[str, int]:
             f"SELECT code_id, count(*) FROM coding WHERE coder_id IN ({marks}) GROUP BY code_id", coder_ids
         ).fetchall()
     )
-
-
-class CodeMatcher:
-    """Ranks codes against what a coder typed: names and ids first, then keywords, then definitions.
-
-    Built once per code list (the picker builds one when it opens); each query is then a few
-    vectorised rapidfuzz ``cdist`` calls and numpy operations, so ranking 300 codes takes milliseconds.
-    A name or id that starts with the query gets a bonus, so that "hous" ranks "Housing" first.
-    """
-
-    def __init__(self, codes: list[dict[str, Any]]) -> None:
-        import numpy as np
-
-        self.codes = codes
-        self.names = [c["name"].lower() for c in codes]
-        self.ids = [c["id"] for c in codes]
-        self.texts = [f"{c.get('definition') or ''} {c.get('include') or ''}".lower() for c in codes]
-        owners, words = [], []
-        for index, code in enumerate(codes):
-            for keyword in code.get("keywords") or []:
-                owners.append(index)
-                words.append(str(keyword).lower())
-        self.owners = np.array(owners, dtype=np.intp)
-        self.words = words
-
-    def rank(self, query: str, limit: int = 60) -> list[tuple[dict[str, Any], float]]:
-        import numpy as np
-        from rapidfuzz import fuzz, process
-
-        query = query.strip().lower()
-        if not query:
-            return [(c, 0.0) for c in self.codes[:limit]]
-        scores = process.cdist([query], self.names, scorer=fuzz.WRatio)[0].astype(float)
-        np.maximum(scores, process.cdist([query], self.ids, scorer=fuzz.WRatio)[0], out=scores)
-        if self.words:
-            keyword_scores = process.cdist([query], self.words, scorer=fuzz.WRatio)[0] * 0.9
-            np.maximum.at(scores, self.owners, keyword_scores)
-        if len(query) >= 4:
-            np.maximum(scores, process.cdist([query], self.texts, scorer=fuzz.partial_ratio)[0] * 0.75, out=scores)
-        for index, (name, code_id) in enumerate(zip(self.names, self.ids, strict=True)):
-            if name.startswith(query) or code_id.startswith(query) or f" {query}" in f" {name}":
-                scores[index] += 15
-        order = scores.argsort()[::-1][:limit]
-        return [(self.codes[i], float(scores[i])) for i in order if scores[i] >= 50]
-
-
-def rank_codes(query: str, codes: list[dict[str, Any]], limit: int = 60) -> list[tuple[dict[str, Any], float]]:
-    """Codes best matching ``query`` (see ``CodeMatcher``), for a one-off ranking."""
-    return CodeMatcher(codes).rank(query, limit)

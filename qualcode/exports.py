@@ -39,6 +39,7 @@ QUOTE_COLUMNS = [
     "end",
     "speakers",
     "groups",
+    "interviewer_words",
     "coder",
     "text",
     "memo",
@@ -145,7 +146,9 @@ def attribution_line(row: dict[str, Any], attributes: dict[str, dict[str, Any]])
         person = attributes.get(name, {})
         site = person.get("site")
         people.append(", ".join(str(x) for x in (name, person.get("group"), site) if x))
-    return "— " + (" and ".join(people) if people else "interviewer or unattributed")
+    if not people:
+        return "— the interviewer" if row.get("interviewer_words") else "— unattributed"
+    return "— " + " and ".join(people) + (" (with the interviewer's words)" if row.get("interviewer_words") else "")
 
 
 def credit(row: dict[str, Any], people: dict[str, dict[str, Any]]) -> str:
@@ -328,7 +331,8 @@ def write_atomically(path: Path, writers: dict[str, Callable[[Path], None]]) -> 
 
 
 def write_table(path: Path, rows: list[dict[str, Any]], columns: list[str], title: str) -> None:
-    """Any plain table as CSV, XLSX, Markdown or JSON."""
+    """Any plain table as CSV, XLSX, Markdown or JSON (a negative zero written as 0)."""
+    rows = [{k: v + 0.0 if isinstance(v, float) else v for k, v in row.items()} for row in rows]
     write_atomically(
         path,
         {

@@ -83,7 +83,10 @@ def find_group(project: Project, name: str) -> str:
     same = [g for g in groups if group_key(g) == group_key(name)]
     if len(same) == 1:
         return same[0]
-    raise QualcodeError(f"no group {name!r} in {project.path} (groups: {', '.join(groups) or 'none'})")
+    from .matching import did_you_mean
+
+    hint = did_you_mean(name, groups)
+    raise QualcodeError(f"no group {name!r} in {project.path}{hint or ''} (groups: {', '.join(groups) or 'none'})")
 
 
 def rename_group(project: Project, old: str, new: str) -> tuple[str, str, int]:

@@ -13,16 +13,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .codes import add_code
 from .coding import add_coding, delete_coding
 from .store import Project
 
 
 @dataclass
 class Change:
-    """One coding added (``added``) or removed (not ``added``); ``row`` holds its fields."""
+    """One coding (or, with ``kind`` "code", one code) added (``added``) or removed; ``row`` holds its fields."""
 
     added: bool
     row: dict[str, Any]
+    kind: str = "coding"
 
 
 @dataclass
@@ -46,6 +48,19 @@ class History:
             step = [Change(True, self._row(new_id)) for new_id in ids if new_id is not None]
         self._push(step)
         return ids
+
+    def create_and_apply(
+        self, fields: dict[str, Any], document_id: int, coder_id: int, start: int, end: int
+    ) -> tuple[str, int | None]:
+        """Create a code (``add_code``'s fields) and apply it to a passage: one transaction, one undo step."""
+        with self.project.transaction():
+            code_id = add_code(self.project, **fields)
+            coding_id = add_coding(self.project, document_id, code_id, coder_id, start, end)
+            step = [Change(True, self._code(code_id), "code")]
+            if coding_id is not None:
+                step.append(Change(True, self._row(coding_id)))
+        self._push(step)
+        return code_id, coding_id
 
     def record_added(self, coding_ids: list[int]) -> None:
         """Make codings already written in one batch (coding by search) one undoable step."""
@@ -87,6 +102,8 @@ class History:
     def _invert(self, change: Change) -> Change:
         """Perform the opposite of ``change`` and return the change that now undoes it."""
         row = change.row
+        if change.kind == "code":
+            return self._invert_code(change)
         if change.added:  # found by what it is, not its id: a restored coding gets a new id
             found = self.project.db.execute(
                 "SELECT id FROM coding WHERE document_id = ? AND code_id = ? AND coder_id = ? AND start = ? "
@@ -108,6 +125,25 @@ class History:
             row["created_at"],
         )
         return Change(True, self._row(new_id) if new_id is not None else row)
+
+    def _invert_code(self, change: Change) -> Change:
+        """Delete a code the step created (only if nothing else uses it now), or create it again."""
+        row, db = change.row, self.project.db
+        if change.added:
+            used = db.execute(
+                "SELECT 1 FROM coding WHERE code_id = ? UNION ALL SELECT 1 FROM code WHERE parent = ? "
+                "UNION ALL SELECT 1 FROM memo WHERE target_type = 'code' AND target_id = ? LIMIT 1",
+                [row["id"], row["id"], row["id"]],
+            ).fetchone()
+            if used is None:
+                db.execute("DELETE FROM code WHERE id = ?", [row["id"]])
+            return Change(False, row, "code")
+        if db.execute("SELECT 1 FROM code WHERE id = ?", [row["id"]]).fetchone() is None:
+            db["code"].insert(row)
+        return Change(True, row, "code")
+
+    def _code(self, code_id: str) -> dict[str, Any]:
+        return next(iter(self.project.db.query("SELECT * FROM code WHERE id = ?", [code_id])))
 
     def _row(self, coding_id: int) -> dict[str, Any]:
         return next(iter(self.project.db.query("SELECT * FROM coding WHERE id = ?", [coding_id])))

@@ -135,6 +135,7 @@ def excerpts(
         rows = [row for row in rows if row["key_quote"]]
     texts: dict[int, str] = {}
     turn_starts: dict[int, list[int]] = {}
+    asking: dict[int, list[tuple[int, int]]] = {}  # the interviewer's turns, by document
     out: list[dict[str, Any]] = []
     for row in rows:
         if limit is not None and len(out) >= limit:
@@ -153,14 +154,14 @@ def excerpts(
         text = texts[row["document_id"]]
         start, end = whole_words(text, row["start"], row["end"])
         if row["document_id"] not in turn_starts:  # each document's turns once, then bisect
-            turn_starts[row["document_id"]] = [
-                r[0]
-                for r in project.db.execute(
-                    "SELECT start FROM turn WHERE document_id = ? ORDER BY start", [row["document_id"]]
-                )
-            ]
+            found = project.db.execute(
+                'SELECT start, "end", role FROM turn WHERE document_id = ? ORDER BY start', [row["document_id"]]
+            ).fetchall()
+            turn_starts[row["document_id"]] = [r[0] for r in found]
+            asking[row["document_id"]] = [(a, b) for a, b, role in found if role == "interviewer"]
         starts = turn_starts[row["document_id"]]
         turn_index = bisect.bisect_right(starts, row["start"]) - 1
+        interviewer = any(a < end and b > start for a, b in asking[row["document_id"]])
         out.append(
             {
                 "id": f"E{row['id']}",
@@ -185,6 +186,7 @@ def excerpts(
                 "memo": "; ".join(dict.fromkeys(row["memos"])),
                 "origin": row["origin"],
                 "key_quote": bool(row["key_quote"]),
+                "interviewer_words": interviewer,
             }
         )
     return out

@@ -356,7 +356,10 @@ class Project:
         if row:
             return int(row[0])
         if not create:
-            raise QualcodeError(f"unknown coder {name!r}")
+            from .matching import did_you_mean
+
+            known = [r[0] for r in self.db.execute("SELECT name FROM coder")]
+            raise QualcodeError(f"unknown coder {name!r}" + did_you_mean(name, known))
         cursor = self.db.execute("INSERT INTO coder(name, created_at) VALUES (?, ?)", [name, now_iso()])
         return int(cursor.lastrowid or 0)
 
@@ -376,7 +379,10 @@ class Project:
             names = ", ".join(r["name"] for r in rows)
             raise QualcodeError(f"document {ref!r} is ambiguous: {names}")
         if not rows:
-            raise QualcodeError(f"unknown document {ref!r}")
+            from .matching import did_you_mean
+
+            names = [r[0] for r in self.db.execute("SELECT name FROM document")]
+            raise QualcodeError(f"unknown document {ref!r}" + did_you_mean(ref, names))
         return rows[0]
 
     def longest_span(self, table: str) -> int:

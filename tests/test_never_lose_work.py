@@ -128,7 +128,7 @@ def test_a_second_workbench_sees_the_first_ones_work(study: Path) -> None:
             pilot.app.screen.watch_for_others()  # what the two-second timer does
             await pilot.pause()
             assert sorted(c["code_id"] for c in view.others) == ["housing", "trust"]
-            await pilot.press("j", "c", *"trust", "enter")  # and amira's own coding still lands
+            await pilot.press("j", "j", "c", *"trust", "enter")  # and amira's own coding still lands
             await pilot.pause()
 
     asyncio.run(scenario())

@@ -78,7 +78,7 @@ def test_extend_narrow_multicode_remove_undo(study: Path) -> None:
             )
             await pilot.press("shift+right", "left", "left")  # drop "In" at the start, "at first." at the end
             assert view.text[slice(*view.selection)] == "prison. She came before I got out. I didn't trust her"
-            await pilot.press("c", *"housing", "ctrl+t", "backspace" * 7, *"trust", "ctrl+t", "enter")
+            await pilot.press("c", *"housing", "ctrl+t", *["backspace"] * 7, *"trust", "ctrl+t", "enter")
             await pilot.pause()
             assert sorted(c[1] for c in codings(study)) == ["housing", "trust"]
             await pilot.press("x")  # two codes here: a picker asks which
@@ -153,7 +153,7 @@ def test_memo_search_and_navigation(study: Path) -> None:
             assert view.text[slice(*view.selection)] == "I got a café flat in May!"
             await pilot.press("c", *"housing", "enter", "g")
             await pilot.pause()
-            assert view.cursor == 0  # the first sentence you have not coded
+            assert view.cursor == 2  # the first of the participant's sentences not coded (not the header or question)
             await pilot.press("b")
             panel = screen.query_one("#codebook")
             panel.select_code("housing")
@@ -175,7 +175,7 @@ def test_codebook_grows_and_merges_during_coding(study: Path) -> None:
         app = make_app(study, coder="amira", user="tester")
         async with app.run_test(size=(120, 40)) as pilot:
             await open_first(pilot)
-            await pilot.press("j", "c", *"trust", "enter")
+            await pilot.press("j", "j", "c", *"trust", "enter")
             await pilot.pause()
             await pilot.press("b")
             pilot.app.screen.query_one("#codebook").select_code("trust")

@@ -85,11 +85,31 @@ def test_navigation_across_documents(project: Project) -> None:
     back = next_coded(project, ["housing"], [amira], b, b_start, backwards=True)
     assert (back.document, back.start) == ("a.txt", a_start)
     assert next_coded(project, ["housing"], [amira], b, b_start) is None
-    assert next_uncoded(project, a, [amira], -1) == 0
+    # segment 0 is the header, 1 and 6 the interviewer's questions: not waiting to be coded
+    assert next_uncoded(project, a, [amira], -1) == 2
+    assert next_uncoded(project, a, [amira], 5) == 7
     assert next_uncoded(project, a, [amira], 7) is None  # segment 8, the last, holds the coded "flat"
     assert next_uncoded(project, a, [project.coder_id("ben")], 7) == 8
     done = progress(project, amira)
-    assert done[a] == (1, 9) and done[b] == (1, 9)
+    assert done[a] == (1, 6) and done[b] == (1, 6)  # Dee's six sentences; not the header or the questions
+
+
+def test_progress_reaches_all_when_every_participant_sentence_is_coded(project: Project) -> None:
+    amira = project.coder_id("amira")
+    a = project.document("a.txt")["id"]
+    rows = project.db.execute(
+        'SELECT s.start, s."end", t.role FROM segment s JOIN turn t ON t.id = s.turn_id WHERE s.document_id = ?',
+        [a],
+    ).fetchall()
+    for start, end, role in rows:
+        if role == "participant":
+            add_coding(project, a, "trust", amira, start, end)
+    assert progress(project, amira)[a] == (6, 6)
+    assert next_uncoded(project, a, [amira], -1) is None
+    # a question coded as well changes nothing: the interviewer's words are not counted either way
+    start, end, _ = next(r for r in rows if r[2] == "interviewer")
+    add_coding(project, a, "trust", amira, start, end)
+    assert progress(project, amira)[a] == (6, 6)
 
 
 def test_search_ignores_accents_and_case(project: Project) -> None:

@@ -58,6 +58,7 @@ async def run(path: str, coder: str) -> None:
     from qualcode.tui import make_app
 
     app = make_app(path, coder=coder, user=f"driver-{coder}")
+    app.interviewer_ok = True  # a driver codes any segment: the once-a-session question is answered yes
     shown = app.notify
 
     def notify(message: Any, *args: Any, **kwargs: Any) -> None:

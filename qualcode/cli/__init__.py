@@ -23,6 +23,23 @@ from ..errors import QualcodeError
 PROJECT = click.argument("project", type=click.Path(path_type=Path))  # a folder gets our own one-line error
 
 
+def document_option(command: Any) -> Any:
+    """``--document DOC``, as every command that names one document takes it; ``DOC`` given after the project
+    (the older form) still works. The command receives ``document``."""
+    command = click.argument("document_given", metavar="[DOC]", required=False)(command)
+    return click.option("--document", "document", help="The document: its name as imported, or its id.")(command)
+
+
+def the_document(document: str | None, given: str | None) -> str:
+    """The document named by ``--document`` or by position (one of them, or both the same)."""
+    if document and given and document != given:
+        raise click.UsageError(f"two documents named: {given!r} and --document {document!r}")
+    found = document or given
+    if not found:
+        raise click.UsageError("name the document: --document DOC")
+    return found
+
+
 # What each command's file options are, for the message when one names the project itself.
 _ROLES = {"output": "file to write", "disagreements": "file to write", "paths": "transcript", "file": "codebook file",
           "participants": "participants sheet", "archive": "REFI-QDA archive", "redact": "redaction list",

@@ -99,16 +99,19 @@ def export_quotes(
     """A quote bank (.csv .xlsx .docx .md .json): every excerpt with code, level and who said it."""
     from ..codebook import project_codes
     from ..exports import write_quotes
+    from ..groups import find_group
+    from ..matching import did_you_mean
     from ..reports import Filters, excerpts, people_by_pseudonym
 
     with open_project(project) as opened:
         whom = counted_for(opened, coders, everyone)
+        groups = tuple(find_group(opened, g) for g in groups)  # as the project spells them; unknown: an error
         filters = Filters(list(codes), list(levels), list(groups), whom.coders, list(kinds), _attributes(attributes),
                           key_quotes, whom.merged)  # fmt: skip
         known = {c["id"]: c for c in project_codes(opened)}
         for code in codes:
             if code not in known:
-                raise QualcodeError(f"unknown code {code!r}")
+                raise QualcodeError(f"unknown code {code!r}" + did_you_mean(code, known))
         rows = excerpts(opened, filters, context)
         people = people_by_pseudonym(opened)
     redactor = None
@@ -123,6 +126,12 @@ def export_quotes(
         rows, people = redact_quotes(rows, people, redactor)
     write_quotes(output, rows, known, people, about=whom.describe())
     click.echo(f"wrote {len(rows)} excerpt(s) to {output}: {whom.describe()}")
+    if not rows:
+        click.echo(
+            "warning: no coding matched these filters; the file has only its headings. Check the codes "
+            "(qualcode codebook show), groups (qualcode groups) and coders (qualcode info).",
+            err=True,
+        )
     if redactor is not None:
         detail = ", ".join(f"{name} {n}" for name, n in redactor.counts.most_common())
         click.echo(f"redacted {redactor.total} occurrence(s)" + (f": {detail}" if detail else ""))

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from . import PROJECT, cli, echo_json, open_project, run_with_progress, show_rows
+from . import PROJECT, cli, document_option, echo_json, open_project, run_with_progress, show_rows, the_document
 from .project import participants
 
 
@@ -217,13 +217,15 @@ def document() -> None:
 
 @document.command("remove")
 @PROJECT
-@click.argument("name")
+@document_option
 @click.option("--yes", is_flag=True, help="Do not ask.")
-def remove_document_command(project: Path, name: str, yes: bool) -> None:
-    """Remove a document with its codings, memos and search rows, after a backup of the project."""
+def remove_document_command(project: Path, document: str | None, document_given: str | None, yes: bool) -> None:
+    """Remove a document with its codings, memos and search rows, after a backup of the project:
+    qualcode document remove PROJECT --document DOC."""
     from ..backup import backup_project
     from ..fixes import removal_counts, remove_document
 
+    name = the_document(document, document_given)
     with open_project(project) as opened:
         counts = removal_counts(opened, name)
     if not yes:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from . import PROJECT, Group, cli, echo_json, open_project, run_with_progress, show_rows
+from . import PROJECT, Group, cli, document_option, echo_json, open_project, run_with_progress, show_rows, the_document
 
 
 @cli.command()
@@ -131,14 +131,15 @@ def list_participants(project: Path, as_json: bool) -> None:
 
 @cli.command()
 @PROJECT
-@click.argument("document")
+@document_option
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list of turns with their segments.")
-def turns(project: Path, document: str, as_json: bool) -> None:
-    """A document's speaker turns (who, which group) and the numbered sentence segments inside them."""
+def turns(project: Path, document: str | None, document_given: str | None, as_json: bool) -> None:
+    """A document's speaker turns (who, which group) and the numbered sentence segments inside them:
+    qualcode turns PROJECT --document DOC."""
     from ..overview import turns as listing
 
     with open_project(project) as opened:
-        rows = listing(opened, opened.document(document))
+        rows = listing(opened, opened.document(the_document(document, document_given)))
     if as_json:
         echo_json(rows)
         return

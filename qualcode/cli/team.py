@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from ..errors import QualcodeError
+from ..text import fixed
 from . import PROJECT, Group, cli, echo_json, open_project, print_table
 
 STAT_HEADERS = ["alpha", "kappa", "fleiss", "AC1 [95% CI]", "BP", "% all", "% pairs", "units"]
@@ -28,14 +29,14 @@ def agreement() -> None:
 
 
 def _figure(value: float | None) -> str:
-    return "—" if value is None else f"{round(value, 3) + 0.0:.3f}"  # + 0.0: never "-0.000"
+    return "—" if value is None else fixed(value, 3)
 
 
 def _with_interval(estimate: dict[str, Any]) -> str:
     if estimate.get("value") is None:
         return "—"
     ci = estimate.get("ci")
-    return f"{estimate['value']:.3f}" + (f" [{ci[0]:.2f}, {ci[1]:.2f}]" if ci else "")
+    return fixed(estimate["value"], 3) + (f" [{fixed(ci[0])}, {fixed(ci[1])}]" if ci else "")
 
 
 def _stat_cells(row: dict[str, Any]) -> list[str]:
@@ -169,7 +170,9 @@ def agreement_table(table: Path, level: str, bootstrap: int, seed: int, unit_col
                                                                  found.get("reason") else ""))  # fmt: skip
     if result.get("alpha_ci"):
         low, high = result["alpha_ci"]
-        click.echo(f"alpha 95% interval    {low:.3f} to {high:.3f} ({bootstrap} bootstrap draws, seed {seed})")
+        click.echo(
+            f"alpha 95% interval    {fixed(low, 3)} to {fixed(high, 3)} ({bootstrap} bootstrap draws, seed {seed})"
+        )
 
 
 @cli.command()

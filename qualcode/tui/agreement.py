@@ -26,6 +26,7 @@ from ..errors import QualcodeError
 from ..exports import write_table
 from ..reconcile import disagreement_rows, resolve, write_agreement_table
 from ..reliability import UNITS, compare
+from ..text import fixed
 from .keybar import KeyBar, binding
 
 _key = partial(binding, "agreement")
@@ -34,7 +35,7 @@ SORT_NAMES = dict(zip(SORTS, ("alpha", "kappa", "% agreement", "units", "name"),
 
 
 def _figure(value: float | None) -> str:
-    return "—" if value is None else f"{round(value, 2) + 0.0:.2f}"  # + 0.0: never "-0.00"
+    return "—" if value is None else fixed(value)
 
 
 def _plus_minus(estimate: dict[str, Any]) -> str:
@@ -42,7 +43,7 @@ def _plus_minus(estimate: dict[str, Any]) -> str:
     if estimate["value"] is None:
         return "—"
     ci = estimate["ci"]
-    return f"{estimate['value']:.2f}" + (f" ±{estimate['value'] - ci[0]:.2f}" if ci else "")
+    return fixed(estimate["value"]) + (f" ±{fixed(estimate['value'] - ci[0])}" if ci else "")
 
 
 class AgreementScreen(Screen[None]):

@@ -19,12 +19,15 @@ from ..codes import study_counts
 from ..errors import QualcodeError, debugging, fault_line
 from ..history import History
 from ..memos import describe_target, get_memo, remember_coder, remembered_coder, set_memo
+from ..places import Place, load_place, save_place
 from ..projectfile import explain
 from ..store import Project
 from .dialogs import CoderDialog, ConfirmDialog, HelpScreen, MemoDialog
 from .document import DocumentScreen
 from .saving import Saver
 from .start import StartScreen
+
+REMEMBER_SECONDS = 10  # how often the coder's place is written while it changes
 
 
 class QualcodeApp(App[None]):
@@ -46,6 +49,9 @@ class QualcodeApp(App[None]):
         self._study_counts: dict[tuple[int, ...], dict[str, int]] = {}
         self.suggestion_cache: dict[str, dict[int, list]] = {}  # document -> sentence start -> suggestions
         self.suggester: Any = None  # built once per coder and codebook (tui.suggestions)
+        self.place = Place()  # where this coder was: positions, recent codes, filter (see places.py)
+        self._saved_place = ""
+        self.interviewer_ok = False  # asked once per session before coding the interviewer's words
 
     def on_mount(self) -> None:
         self.sub_title = str(self.project.path)
@@ -57,6 +63,7 @@ class QualcodeApp(App[None]):
                 severity="warning",
                 timeout=10,
             )
+        self.set_interval(REMEMBER_SECONDS, self.remember)
         if self.coder:
             self.set_coder(self.coder)
             self.push_screen(StartScreen())
@@ -72,6 +79,8 @@ class QualcodeApp(App[None]):
             except QualcodeError:  # read-only, and a coder the project does not know: nothing of theirs to show
                 self.coder_id = 0
             self.history = History(self.project)
+            self.place = load_place(self.project, name)
+            self._saved_place = self.place.as_json()
             self.forget_suggestions()  # they were for another coder
             self.forget_counts()
             screen = self.screen
@@ -93,6 +102,19 @@ class QualcodeApp(App[None]):
                 self.exit(message="No coder chosen; nothing was changed.")
 
         self.push_screen(CoderDialog(coders, self.coder), chosen)
+
+    def remember(self) -> None:
+        """Write the coder's place (positions, recent codes, filter) if it changed since last written."""
+        if isinstance(self.screen, DocumentScreen):
+            self.screen.remember()
+        state = self.place.as_json()
+        if state == self._saved_place or not self.coder or not self.project.writable or self.saver.waiting:
+            return
+        try:  # not through the saver: a place is a convenience, never a change to wait for or warn about
+            save_place(self.project, self.coder, self.place)
+        except (QualcodeError, sqlite3.Error):
+            return  # busy or failing: tried again in a few seconds, and the coder's work is not affected
+        self._saved_place = state
 
     def study_counts(self, coders: tuple[int, ...]) -> dict[str, int]:
         """Study-wide codings per code for these coders: counted once, then kept up to date by the screens."""
@@ -135,14 +157,32 @@ class QualcodeApp(App[None]):
         self.push_screen(MemoDialog(title, text), saved)
 
     def action_help(self) -> None:
-        sections = [(type(self.screen).__name__.replace("Screen", "") or "Screen", list(self.screen.BINDINGS))]
-        focused = self.focused
-        if focused is not None and getattr(focused, "BINDINGS", None) and focused.BINDINGS is not self.screen.BINDINGS:
-            sections.insert(0, (f"{type(focused).__name__} (focused)", list(focused.BINDINGS)))
+        """Every key, grouped by screen: the screen on show first (with its panel's keys when the panel has the
+        focus), then the other screens, then the keys that work everywhere. Textual's own widgets' keys (the
+        arrows in a table or a text box) are not listed: they do what they always do."""
+        from .agreement import AgreementScreen, DisagreementScreen
+        from .codebook import CodebookPanel
+        from .reports import ReportsScreen
+        from .transcript import TranscriptView
+
+        titles = [
+            (StartScreen, "Documents (the start screen)"),
+            (DocumentScreen, "A transcript (the document screen)"),
+            (TranscriptView, "Paging through a transcript"),
+            (CodebookPanel, "The codebook panel (b moves there and back)"),
+            (ReportsScreen, "Reports"),
+            (AgreementScreen, "Agreement"),
+            (DisagreementScreen, "Settling disagreements"),
+        ]
+        here = type(self.screen)
+        panel = type(self.focused) if isinstance(self.focused, CodebookPanel) else None
+        ordered = sorted(titles, key=lambda item: (item[0] is not panel, item[0] is not here))
+        sections = [(title, list(kind.BINDINGS)) for kind, title in ordered]
         sections.append(("Everywhere", list(self.BINDINGS)))
         self.push_screen(HelpScreen([(t, [b for b in bs if isinstance(b, Binding)]) for t, bs in sections]))
 
     async def action_quit(self) -> None:
+        self.remember()
         if not self.saver.waiting:
             self.exit()
             return

@@ -21,8 +21,9 @@ from textual.widgets import Label, SelectionList
 
 from ..autocode import SCOPES, Hit, apply_hits, find_hits
 from ..errors import QualcodeError
-from .dialogs import CodePicker, TextPrompt
+from .dialogs import TextPrompt
 from .keybar import binding
+from .picker import CodePicker
 
 _key = partial(binding, "autocode")
 

@@ -24,6 +24,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from .keybar import binding
+from .text import shorten
 
 _key = partial(binding, "codebook")
 
@@ -161,15 +162,18 @@ class CodebookPanel(ScrollView, can_focus=True, inherit_bindings=False):
         depth = code.get("depth", 0)
         children = self.kids.get(code["id"])
         arrow = ("▶ " if code["id"] in self.collapsed else "▼ ") if children else "  "
+        here, study = self.counts.get(code["id"], (0, 0))
+        count = f"  {here}/{study}" if study else ""
+        memo = " ✎" if code["id"] in self.memos else ""
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("  " * depth + arrow, style="#6a6a6a")
         text.append("■ ", style=code.get("colour") or "#888888")
-        text.append(code["name"])
-        here, study = self.counts.get(code["id"], (0, 0))
-        if study:
-            text.append(f"  {here}/{study}", style="#8fbcff" if here else "#6a6a6a")
-        if code["id"] in self.memos:
-            text.append(" ✎", style="#c0a0ff")
+        room = width - len(text) - len(count) - len(memo)  # the count is never the part that is cut
+        text.append(shorten(code["name"], max(4, room)))
+        if count:
+            text.append(count, style="#8fbcff" if here else "#6a6a6a")
+        if memo:
+            text.append(memo, style="#c0a0ff")
         text.truncate(width, overflow="ellipsis", pad=True)
         segments = list(text.render(self.app.console))
         if index == self.cursor:

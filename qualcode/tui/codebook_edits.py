@@ -12,7 +12,8 @@ from typing import Any
 from ..codebook import project_codes
 from ..codes import add_code, merge_codes, move_code, update_code
 from .codebook import CodebookPanel
-from .dialogs import CodePicker, ConfirmDialog, TextPrompt
+from .dialogs import ConfirmDialog, TextPrompt
+from .picker import CodeForm, CodePicker
 from .transcript import TranscriptView
 
 
@@ -77,12 +78,11 @@ class CodebookEditsMixin:
                 panel = self.query_one(CodebookPanel)
                 panel.call_after_refresh(panel.select_code, new)
 
-        def named(name: str | None) -> None:
-            if name:
-                self._codebook_edit(add_code, name, parent, then=added)
+        def filled(fields: dict[str, Any] | None) -> None:
+            if fields:
+                self._codebook_edit(add_code, **fields, then=added)
 
-        where = f"under {parent}" if parent else "at the top level"
-        self.app.push_screen(TextPrompt(f"New code {where}: name"), named)
+        self.app.push_screen(CodeForm(self.codes, parent=parent), filled)
 
     def action_edit_definition(self) -> None:
         code_id = self.query_one(CodebookPanel).highlighted_code

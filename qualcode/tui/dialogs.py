@@ -1,4 +1,4 @@
-"""Modal dialogs: who is coding, pick codes, type a name, write a memo, search, progress, get help.
+"""Modal dialogs: who is coding, type a name, write a memo, search, progress, get help.
 
 Each is a ``ModalScreen[T]`` that ends with ``dismiss(value)`` (None when cancelled with Escape), so the
 screen that opened it decides what to do — attributes down, results up.
@@ -19,7 +19,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, ProgressBar, Static, TextArea
 from textual.widgets.option_list import Option
 
-from ..codes import CodeMatcher
 from .keybar import binding, keys_label
 
 _key = partial(binding, "dialog")
@@ -80,145 +79,6 @@ class CoderDialog(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
-
-
-class _QueryInput(Input):
-    """Calls ``on_value`` in the same cycle as the keystroke, so the list is redrawn in the same frame as the
-    text (a ``Changed`` message would arrive a cycle later and cost a second frame per keystroke)."""
-
-    def __init__(self, on_value: Any, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.on_value = on_value
-
-    def _watch_value(self, value: str) -> None:
-        super()._watch_value(value)
-        if self.is_mounted:
-            self.on_value(value)
-
-
-class CodePicker(ModalScreen[list[str] | None]):
-    """Type to find codes (fuzzy: names, ids, keywords, definitions); Enter applies; Ctrl+T ticks several."""
-
-    BINDINGS = [
-        _key("escape", "cancel", "Cancel"),
-        _key("down", "cursor(1)", "Next", show=False, priority=True),
-        _key("up", "cursor(-1)", "Previous", show=False, priority=True),
-        _key("ctrl+t", "tick", "Tick/untick", "Choose several codes, then Enter applies them all"),
-    ]
-
-    def __init__(self, codes: list[dict[str, Any]], title: str = "Apply code", multiple: bool = True) -> None:
-        super().__init__()
-        self.codes, self.title_text, self.multiple = codes, title, multiple
-        self.ticked: list[str] = []
-        self.shown: list[dict[str, Any]] = []
-        self.matcher = CodeMatcher(codes)
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog picker"):
-            yield Label(self.title_text, classes="dialog-title")
-            yield _QueryInput(
-                self.show_matches, placeholder="type a name, id, keyword or words from a definition", id="query"
-            )
-            yield OptionList(id="matches")
-            yield Static("", id="ticked")
-            yield Static("", id="code-detail")
-
-    def on_mount(self) -> None:
-        self.show_matches("")
-
-    def show_matches(self, query: str) -> None:
-        ranked = self.matcher.rank(query, limit=25) if query.strip() else [(c, 0.0) for c in self.codes]
-        self.shown = [code for code, _ in ranked]
-        matches = self.query_one("#matches", OptionList)
-        matches.set_options([Option(self._label(code), id=code["id"]) for code in self.shown])
-        if self.shown:
-            matches.highlighted = 0
-        self._detail()
-
-    def _label(self, code: dict[str, Any]) -> Text:
-        depth = "  " * code.get("depth", 0) if not self.query_one("#query", Input).value else ""
-        mark = "✓ " if code["id"] in self.ticked else ""
-        label = Text(f"{depth}{mark}■ ", style=code.get("colour") or "#888888")
-        label.append(code["name"], style="bold" if code["id"] in self.ticked else "")
-        label.append(f"  {code['id']}", style="#7a7a7a")
-        return label
-
-    @on(OptionList.OptionHighlighted)
-    def highlighted(self) -> None:
-        self._detail()
-
-    def _current(self) -> dict[str, Any] | None:
-        index = self.query_one("#matches", OptionList).highlighted
-        return self.shown[index] if index is not None and index < len(self.shown) else None
-
-    def _detail(self) -> None:
-        """Show the highlighted code's definition, redrawing only when it or the ticked set changed."""
-        code = self._current()
-        shown = (code["id"] if code else None, tuple(self.ticked))
-        if shown == getattr(self, "_shown_detail", None):
-            return
-        self._shown_detail = shown
-        detail = self.query_one("#code-detail", Static)
-        detail.update(code_detail(code) if code else Text("No code matches.", style="italic"))
-        ticked = self.query_one("#ticked", Static)
-        ticked.update(f"Ticked: {', '.join(self.ticked)}" if self.ticked else "")
-
-    def action_cursor(self, step: int) -> None:
-        matches = self.query_one("#matches", OptionList)
-        if self.shown:
-            current = matches.highlighted or 0
-            matches.highlighted = max(0, min(len(self.shown) - 1, current + step))
-
-    def action_tick(self) -> None:
-        code = self._current()
-        if code is None or not self.multiple:
-            return
-        if code["id"] in self.ticked:
-            self.ticked.remove(code["id"])
-        else:
-            self.ticked.append(code["id"])
-        matches = self.query_one("#matches", OptionList)
-        index = matches.highlighted
-        matches.replace_option_prompt_at_index(index, self._label(code))
-        self._detail()
-
-    @on(Input.Submitted, "#query")
-    def submitted(self) -> None:
-        code = self._current()
-        chosen = list(self.ticked) or ([code["id"]] if code else [])
-        self.dismiss(chosen or None)
-
-    @on(OptionList.OptionSelected)
-    def selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(list(self.ticked) or [event.option.id])
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-def code_detail(code: dict[str, Any]) -> Text:
-    """A code's definition, criteria, example and keywords, for the picker and the codebook panel."""
-    text = Text()
-    text.append(f"{code['name']}", style="bold")
-    text.append(
-        f"  [{code['level'].replace('_', ' ')}"
-        + (f", {code['beneficiary']}" if code.get("beneficiary") else "")
-        + "]\n",
-        style="#9a9a9a",
-    )
-    for label, key in (
-        ("Definition", "definition"),
-        ("Include", "include"),
-        ("Exclude", "exclude"),
-        ("Example", "example"),
-    ):
-        if code.get(key):
-            text.append(f"{label}: ", style="bold #c0c0c0")
-            text.append(f"{code[key]}\n")
-    if code.get("keywords"):
-        text.append("Keywords: ", style="bold #c0c0c0")
-        text.append(", ".join(code["keywords"]))
-    return text
 
 
 class MemoDialog(ModalScreen[str | None]):
@@ -331,6 +191,7 @@ def _hit_label(hit: dict[str, Any], words: list[str], width: int = 90) -> Text:
     start = max(0, found - width // 3)
     window = context[start : start + width]
     label = Text(f"{hit['document']}  ", style="bold #e0c070", no_wrap=True, overflow="ellipsis")
+    label.append(f"{speaker_of(hit)}  ", style="#c0c0c0")
     body = Text(("…" if start else "") + window + ("…" if start + width < len(context) else ""))
     for word in words:
         body.highlight_words([word], style="reverse", case_sensitive=False)
@@ -338,14 +199,32 @@ def _hit_label(hit: dict[str, Any], words: list[str], width: int = 90) -> Text:
     return label
 
 
-class HelpScreen(ModalScreen[None]):
-    """Every key of the screen underneath, from its bindings (so it is never out of date)."""
+def speaker_of(hit: dict[str, Any]) -> str:
+    """Who said a search hit: "Dee (mentee)", "Interviewer (interviewer)", or "no speaker"."""
+    if hit.get("participant"):
+        return f"{hit['participant']} ({(hit.get('group') or 'no group').replace('_', ' ')})"
+    if hit.get("role") == "interviewer":
+        return f"{hit.get('speaker') or 'Interviewer'} (interviewer)"
+    return hit.get("speaker") or "no speaker"
 
-    BINDINGS = [_key("escape,question_mark,q", "close", "Close")]
+
+class HelpScreen(ModalScreen[None]):
+    """Every key, from the screens' bindings (so it is never out of date), grouped by screen."""
+
+    BINDINGS = [
+        _key("escape,question_mark,q", "close", "Close"),
+        _key("down,j", "scroll(1)", "Down", show=False),
+        _key("up,k", "scroll(-1)", "Up", show=False),
+        _key("pagedown,space", "scroll(10)", "Page down", show=False),
+        _key("pageup", "scroll(-10)", "Page up", show=False),
+    ]
 
     def __init__(self, sections: list[tuple[str, list[Binding]]]) -> None:
         super().__init__()
         self.sections = sections
+
+    def action_scroll(self, lines: int) -> None:
+        self.query_one(".help").scroll_relative(y=lines, animate=False)
 
     def compose(self) -> ComposeResult:
         text = Text()
@@ -365,7 +244,7 @@ class HelpScreen(ModalScreen[None]):
                 text.append(f"{about}\n")
             text.append("\n")
         with Vertical(classes="dialog help"):
-            yield Label("Keys — Esc closes", classes="dialog-title")
+            yield Label("Keys — ↑↓ PgUp PgDn scroll · Esc closes", classes="dialog-title")
             yield Static(text)
 
     def action_close(self) -> None:

@@ -22,25 +22,27 @@ from textual.widgets import Static
 
 from ..codebook import project_codes
 from ..codes import code_counts
-from ..coding import document_codings, set_key_quotes
+from ..coding import document_codings
 from ..errors import QualcodeError
 from ..history import History
 from ..memos import memos_for
 from ..overview import turns as document_turns
 from .codebook import CodebookPanel
 from .codebook_edits import CodebookEditsMixin
-from .dialogs import CodePicker, code_detail
+from .coding_keys import CodingMixin
 from .keybar import KeyBar, binding
 from .navigation_keys import NavigationMixin
+from .picker import code_detail
 from .suggestions import BINDINGS as SUGGESTION_KEYS
 from .suggestions import SuggestionsMixin
+from .text import shorten
 from .transcript import TranscriptView
 
 _key = partial(binding, "document")
 WATCH_SECONDS = 0.5  # how often to look for other processes' writes
 
 
-class DocumentScreen(SuggestionsMixin, CodebookEditsMixin, NavigationMixin, Screen[None]):
+class DocumentScreen(CodingMixin, SuggestionsMixin, CodebookEditsMixin, NavigationMixin, Screen[None]):
     BINDINGS = [
         _key("down,j", "move(1)", "Next", "Next sentence", show=False),
         _key("up,k", "move(-1)", "Prev", "Previous sentence", show=False),
@@ -70,6 +72,20 @@ class DocumentScreen(SuggestionsMixin, CodebookEditsMixin, NavigationMixin, Scre
         _key("U,ctrl+y", "redo", "Redo", "Redo"),
         _key("n", "next_coded(False)", "Next coded", "Next passage with the code highlighted in the codebook"),
         _key("N", "next_coded(True)", "Prev coded", "Previous passage with the highlighted code", show=False),
+        _key(
+            "right_square_bracket",
+            "next_coded(False, True)",
+            "Next any",
+            "Next passage you coded, with any code (across documents)",
+            show=False,
+        ),
+        _key(
+            "left_square_bracket",
+            "next_coded(True, True)",
+            "Prev any",
+            "Previous passage you coded, with any code",
+            show=False,
+        ),
         _key("g", "next_uncoded", "Uncoded", "Next sentence you have not coded"),
         _key("slash", "search", "Search", "Search the whole study's text"),
         _key("m", "memo", "Memo", "Memo on your coding at the cursor, or on the document"),
@@ -90,7 +106,6 @@ class DocumentScreen(SuggestionsMixin, CodebookEditsMixin, NavigationMixin, Scre
         super().__init__()
         self.document_id = document_id
         self.others_id: int | None = None
-        self.recent: list[str] = []
         self.codes: list[dict[str, Any]] = []
         self.counts: dict[str, tuple[int, int]] = {}
         self.code_memos: set[str] = set()
@@ -135,6 +150,8 @@ class DocumentScreen(SuggestionsMixin, CodebookEditsMixin, NavigationMixin, Scre
     # -- loading -------------------------------------------------------------------------------------
 
     def load_document(self, document_id: int, select: tuple[int, int] | None = None) -> None:
+        if getattr(self, "document", None) is not None and document_id != self.document_id:
+            self.remember()  # where the coder was in the document they are leaving
         self.document_id = document_id
         document = self.project.document(str(document_id))
         self.document = document
@@ -148,11 +165,21 @@ class DocumentScreen(SuggestionsMixin, CodebookEditsMixin, NavigationMixin, Scre
         self.show_codebook()
         self.show_info()
         self.show_title()
-        if select:
+        place = self.app.place  # type: ignore[attr-defined]
+        place.document = document_id
+        select = select or place.positions.get(str(document_id))
+        if select and select[1] <= len(document["text"]):
+            view.call_after_refresh(view.select_range, *select)  # once laid out, so it can be scrolled to
             view.select_range(*select)
         else:
             view.go_to_segment(0)
         self.start_suggestions()
+
+    def remember(self) -> None:
+        """Keep where the coder is in this document (written with the coder's place, see ``app.remember``)."""
+        view = self.query_one(TranscriptView)
+        if view.segments:
+            self.app.place.positions[str(self.document_id)] = view.selection  # type: ignore[attr-defined]
 
     def codings(self, coder_id: int | None) -> list[dict[str, Any]]:
         return document_codings(self.project, self.document_id, [coder_id]) if coder_id else []
@@ -189,12 +216,14 @@ class DocumentScreen(SuggestionsMixin, CodebookEditsMixin, NavigationMixin, Scre
         self.query_one(CodebookPanel).show(self.codes, self.counts, self.code_memos)
         recent = Text("Recent: ", style="bold")
         names = {c["id"]: c for c in self.codes}
-        for n, code_id in enumerate(self.recent[:9], start=1):
+        used = self.app.place.recent  # type: ignore[attr-defined]
+        width = max(16, self.query_one("#recent", Static).size.width // 3 - 3)
+        for n, code_id in enumerate(used[:9], start=1):
             code = names.get(code_id)
             if code:
                 recent.append(f"{n} ", style="bold #80c0ff")
-                recent.append(f"{code['name'][:28]}  ", style=code["colour"] or "")
-        self.query_one("#recent", Static).update(recent if self.recent else "Recent: (codes you apply appear here)")
+                recent.append(f"{shorten(code['name'], width)}  ", style=code["colour"] or "")
+        self.query_one("#recent", Static).update(recent if used else "Recent: (codes you apply appear here)")
 
     def refresh_codings(self, counted: list[tuple[str, int, int]] | None = None) -> None:
         """Reload this document's codings; ``counted`` (code, document, +1/-1) adjusts the code counts in
@@ -231,6 +260,7 @@ class DocumentScreen(SuggestionsMixin, CodebookEditsMixin, NavigationMixin, Scre
     # -- status --------------------------------------------------------------------------------------
 
     def on_transcript_view_selection_changed(self, event: TranscriptView.SelectionChanged) -> None:
+        self.remember()
         self.show_status()
         self.show_suggestions()
 
@@ -292,132 +322,9 @@ class DocumentScreen(SuggestionsMixin, CodebookEditsMixin, NavigationMixin, Scre
         if segment and view.selection != (segment[0], segment[1]):
             view.go_to_segment(view.cursor)  # Esc first drops a wider or narrower selection
             return
+        self.remember()
+        self.app.remember()  # type: ignore[attr-defined]
         self.app.pop_screen()
-
-    # -- coding --------------------------------------------------------------------------------------
-
-    def apply(self, code_ids: list[str]) -> None:
-        start, end = self.query_one(TranscriptView).selection
-        if start >= end:
-            return
-        document_id, coder_id, history = self.document_id, self.coder_id, self.history
-
-        def applied(added: list[int | None]) -> None:
-            for code_id in code_ids:
-                if code_id in self.recent:
-                    self.recent.remove(code_id)
-                self.recent.insert(0, code_id)
-            if document_id != self.document_id:
-                return  # written after the coder moved on: shown when the document is opened again
-            self._version = self.data_version()
-            self.refresh_codings([(c, document_id, 1) for c, new in zip(code_ids, added, strict=True) if new])
-            if not any(added):
-                self.app.notify("Already coded with that.", timeout=3)
-
-        self.app.saver.save(  # type: ignore[attr-defined]
-            f"{', '.join(self.code_name(c) for c in code_ids)} on {self.document['name']} [{start}, {end})",
-            lambda: history.add_many(document_id, code_ids, coder_id, start, end),
-            applied,
-        )
-
-    def code_name(self, code_id: str) -> str:
-        return next((c["name"] for c in self.codes if c["id"] == code_id), code_id)
-
-    def action_code_by_search(self) -> None:
-        from .autocode import code_by_search
-
-        code_by_search(self)
-
-    def action_pick_code(self) -> None:
-        def chosen(code_ids: list[str] | None) -> None:
-            if code_ids:
-                self.apply(code_ids)
-
-        self.app.push_screen(CodePicker(self.codes), chosen)
-
-    def action_apply_highlighted(self) -> None:
-        code_id = self.query_one(CodebookPanel).highlighted_code
-        if code_id:
-            self.apply([code_id])
-
-    def action_quick(self, number: int) -> None:
-        if number <= len(self.recent):
-            self.apply([self.recent[number - 1]])
-
-    def action_remove_code(self) -> None:
-        view = self.query_one(TranscriptView)
-        start, end = view.selection
-        here = [c for c in view.codings if c["start"] < end and c["end"] > start]
-        if not here:
-            self.app.notify("No codes of yours here.", timeout=3)
-            return
-        exact = [c for c in here if (c["start"], c["end"]) == (start, end)]
-        if len(here) == 1 or (exact and len({c["code_id"] for c in exact}) == 1 and len(exact) == 1):
-            self.remove_codings([(exact or here)[0]["id"]])
-            return
-        choices = [{**next(k for k in self.codes if k["id"] == c["code_id"]), "coding": c["id"]} for c in here]
-        unique = list({c["id"]: c for c in choices}.values())
-
-        def chosen(code_ids: list[str] | None) -> None:
-            if code_ids:
-                self.remove_codings([c["id"] for c in here if c["code_id"] in code_ids])
-
-        self.app.push_screen(CodePicker(unique, title="Remove which code? (Ctrl+T ticks several)"), chosen)
-
-    def remove_codings(self, coding_ids: list[int]) -> None:
-        history = self.history
-
-        def removed(rows: list[dict[str, Any]]) -> None:
-            self._version = self.data_version()
-            self.refresh_codings([(r["code_id"], r["document_id"], -1) for r in rows])
-
-        self.app.saver.save(  # type: ignore[attr-defined]
-            f"removal of {len(coding_ids)} coding(s) in {self.document['name']}",
-            lambda: history.remove(coding_ids),
-            removed,
-        )
-
-    def action_key_quote(self) -> None:
-        """Star the coding at the selection as a key quote (or unstar it); several codes here: all of them."""
-        view = self.query_one(TranscriptView)
-        start, end = view.selection
-        here = [c for c in view.codings if c["start"] < end and c["end"] > start]
-        exact = [c for c in here if (c["start"], c["end"]) == (start, end)] or here
-        if not exact:
-            self.app.notify("No coding of yours here to star.", timeout=3)
-            return
-        starred = not all(c["key_quote"] for c in exact)
-        ids = [c["id"] for c in exact]
-
-        def marked(_: object) -> None:
-            self._version = self.data_version()
-            self.refresh_codings([])
-            self.app.notify("Starred as a key quote." if starred else "Key-quote star removed.", timeout=2)
-
-        self.app.saver.save(  # type: ignore[attr-defined]
-            f"key-quote star in {self.document['name']}", lambda: set_key_quotes(self.project, ids, starred), marked
-        )
-
-    def action_undo(self) -> None:
-        self._step("undo", self.history.undo, "Nothing to undo.")
-
-    def action_redo(self) -> None:
-        self._step("redo", self.history.redo, "Nothing to redo.")
-
-    def _step(self, what: str, operation: Any, nothing: str) -> None:
-        self.app.saver.save(what, operation, partial(self._stepped, nothing))  # type: ignore[attr-defined]
-
-    def _stepped(self, nothing: str, step: Any) -> None:
-        if step is None:
-            self.app.notify(nothing, timeout=2)
-            return
-        place = step[0].row
-        if place["document_id"] != self.document_id:
-            self.load_document(place["document_id"], (place["start"], place["end"]))
-        else:
-            self.query_one(TranscriptView).select_range(place["start"], place["end"])
-        self._version = self.data_version()
-        self.refresh_codings([(c.row["code_id"], c.row["document_id"], 1 if c.added else -1) for c in step])
 
 
 def _short(text: str, size: int = 60) -> str:

@@ -18,21 +18,29 @@ class NavigationMixin:
 
     # -- navigation ----------------------------------------------------------------------------------
 
-    def action_next_coded(self, backwards: bool) -> None:
-        code_id = self.query_one(CodebookPanel).highlighted_code
-        if not code_id:
+    def action_next_coded(self, backwards: bool, any_code: bool = False) -> None:
+        """To the next (previous) passage coded with the code highlighted in the codebook, or with any code;
+        the message names the code and says when the jump leaves this document."""
+        code_id = None if any_code else self.query_one(CodebookPanel).highlighted_code
+        if not code_id and not any_code:
             self.app.notify("Highlight a code in the codebook first (b).", timeout=3)
             return
         view = self.query_one(TranscriptView)
         coders = [self.coder_id] + ([self.others_id] if self.others_id else [])
         offset = view.selection[0]
-        place = next_coded(self.project, [code_id], coders, self.document_id, offset, backwards)
+        place = next_coded(self.project, [code_id] if code_id else None, coders, self.document_id, offset, backwards)
+        what = f"coded “{self.code_name(code_id)}”" if code_id else "coded with any code"
         if place is None:
-            self.app.notify("No more passages with that code.", timeout=3)
-        elif place.document_id == self.document_id:
+            where = "before" if backwards else "after"
+            self.app.notify(f"No passage {what} {where} this one, in this or any other document.", timeout=4)
+            return
+        found = self.code_name(place.code_id)
+        if place.document_id == self.document_id:
             view.select_range(place.start, place.end)
+            self.app.notify(f"{'Previous' if backwards else 'Next'} passage {what}: {found}.", timeout=2)
         else:
             self.load_document(place.document_id, (place.start, place.end))
+            self.app.notify(f"{found}: on to {place.document}.", timeout=3)
 
     def action_next_uncoded(self) -> None:
         view = self.query_one(TranscriptView)

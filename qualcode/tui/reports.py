@@ -36,6 +36,7 @@ from ..reports import Filters, excerpts, frequencies, people_by_pseudonym
 from ..text import file_safe
 from .dialogs import CoderDialog, ProgressDialog, TextPrompt
 from .keybar import KeyBar, binding
+from .text import shorten
 
 _key = partial(binding, "reports")
 _EVERYONE = "all coders (a passage several coded counts once)"
@@ -80,9 +81,18 @@ def _write_quotes(app: Any, path: Path, filters: Filters, dialog: ProgressDialog
             app.call_from_thread(app.notify, str(error), severity="warning", timeout=6)
             return
         app.call_from_thread(dialog.dismiss)
-        app.call_from_thread(app.notify, f"Wrote {len(rows)} excerpt(s) to {path}", timeout=5)
+        app.call_from_thread(announce, app, f"Wrote {len(rows)} excerpt(s) to {path}")
 
     app.run_worker(job, thread=True, group="export", exit_on_error=False)
+
+
+def announce(app: Any, message: str) -> None:
+    """A file written: said on the Reports screen's detail line (in full, path included) and in a notice."""
+    screens = [s for s in app.screen_stack if isinstance(s, ReportsScreen)]
+    if screens:
+        screens[-1].said(message)
+    else:
+        app.notify(message, timeout=5)
 
 
 class ReportsScreen(Screen[None]):
@@ -116,7 +126,29 @@ class ReportsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static("", id="reports-title")
         yield DataTable(id="report-grid", cursor_type="cell", zebra_stripes=False)
+        yield Static("", id="reports-detail")
         yield KeyBar(list(self.BINDINGS))
+
+    def on_resize(self) -> None:
+        if self.data is not None:
+            self._loaded(self.view, self.data)
+
+    @on(DataTable.CellHighlighted)
+    def cell_highlighted(self) -> None:
+        """The highlighted row's full name and the cell's group, whatever the columns had to cut."""
+        table = self.query_one(DataTable)
+        found = self.cells.get((table.cursor_row, table.cursor_column))
+        if self.data is None or table.cursor_row >= table.row_count:
+            return
+        row = self.data["rows"][table.cursor_row] if self.view == "evidence" else self.data[table.cursor_row]
+        name = row["name"] if self.view == "evidence" else row["code_name"]
+        where = f" · {label(found[1])}" if found and table.cursor_column > 0 else ""
+        self.query_one("#reports-detail", Static).update(Text(f"{name} ({row['code']}){where}"))
+
+    def said(self, message: str) -> None:
+        """A result that names a file: in full on the line under the table as well as in a notice."""
+        self.query_one("#reports-detail", Static).update(Text(message))
+        self.app.notify(message, timeout=5)
 
     def on_mount(self) -> None:
         try:
@@ -192,13 +224,21 @@ class ReportsScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.clear(columns=True)
         self.cells = {}
+        width = self.size.width or 80
         if view == "evidence":
             groups = data["groups"]
-            headers = [f"{_fit(g, 14)} ({data['group_sizes'][g]})" for g in groups]
-            room = max(20, min(44, self.size.width - sum(len(h) + 2 for h in headers) - 2))  # groups first
-            names = [_fit("· " * row["depth"] + row["name"], room) for row in data["rows"]]
-            table.add_column("Outcome", width=max([7, *map(len, names)]))  # explicit: a reload keeps it
-            table.add_columns(*headers)
+            headers = [f"{label(g)} ({data['group_sizes'][g]})" for g in groups]
+            longest = max([7, *(2 * row["depth"] + len(row["name"]) for row in data["rows"])])
+            need = sum(len(h) + 2 for h in headers)
+            if width - need - 4 < min(longest, 28):  # not enough room: the groups give way first, to 9 cells
+                spare = max(9, (width - 4 - min(longest, 28)) // max(1, len(groups)) - 2)
+                headers = [shorten(h, spare) for h in headers]
+                need = sum(len(h) + 2 for h in headers)
+            room = max(16, min(longest, width - need - 4))
+            names = [shorten("· " * row["depth"] + row["name"], room) for row in data["rows"]]
+            table.add_column("Outcome", width=room)  # explicit: a reload keeps it
+            for header in headers:
+                table.add_column(header, width=max(5, len(header)))
             for r, row in enumerate(data["rows"]):
                 cells = []
                 for c, group in enumerate(groups, start=1):
@@ -211,8 +251,10 @@ class ReportsScreen(Screen[None]):
                 table.add_row(names[r], *cells)
             title = "Evidence map: participants with evidence / participants in the group"
         else:
-            room = max(20, min(44, self.size.width - 60))
-            table.add_column("Code", width=max([4, *(len(_fit(row["code_name"], room)) for row in data)]))
+            longest_group = max([5, *(len(label(str(row["group"]))) for row in data)])
+            group_width = min(longest_group, max(10, width // 5))
+            room = max(16, min(max([4, *(len(row["code_name"]) for row in data)]), width - group_width - 50))
+            table.add_column("Code", width=room)
             table.add_columns(
                 "Group" if self.by == "group" else self.by.capitalize(),
                 "Excerpts",
@@ -223,8 +265,8 @@ class ReportsScreen(Screen[None]):
             )
             for r, row in enumerate(data):
                 table.add_row(
-                    _fit(row["code_name"], room),
-                    row["group"],
+                    shorten(row["code_name"], room),
+                    shorten(label(str(row["group"])), group_width),
                     row["excerpts"],
                     row["participants"],
                     row["group_participants"],
@@ -298,12 +340,13 @@ class ReportsScreen(Screen[None]):
         except QualcodeError as error:
             self.app.call_from_thread(self.app.notify, str(error), severity="error", timeout=6)
             return
-        self.app.call_from_thread(self.app.notify, f"Wrote {path}", timeout=4)
+        self.app.call_from_thread(self.said, f"Wrote {path}")
 
 
-def _fit(name: str, width: int = 44) -> str:
-    """Outcome names are long; the groups' columns matter more on a narrow terminal."""
-    return name if len(name) <= width else name[: width - 1] + "…"
+def label(value: str) -> str:
+    """A stakeholder group or attribute value as people write it: "national_stakeholder" → "national
+    stakeholder"."""
+    return value.replace("_", " ")
 
 
 class QuotesDialog(ModalScreen[None]):
@@ -323,7 +366,9 @@ class QuotesDialog(ModalScreen[None]):
     def prompt(row: dict[str, Any]) -> Text:
         text = Text("★ " if row["key_quote"] else "", style="bold #e5c07b")
         text.append(" ".join(row["text"].split()))
-        who = ", ".join(row["speakers"]) or "interviewer or unattributed"
+        who = ", ".join(row["speakers"]) or ("the interviewer" if row.get("interviewer_words") else "unattributed")
+        if row["speakers"] and row.get("interviewer_words"):
+            who += " (with the interviewer's words)"
         text.append(
             f"\n  — {who} ({', '.join(row['groups'])}) · {row['document']} line {row['line']} · {row['coder']}\n",
             style="#9a9a9a",

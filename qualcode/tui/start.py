@@ -21,6 +21,7 @@ from ..navigation import progress
 from ..overview import documents, info
 from ..store import Project
 from .keybar import KeyBar, binding
+from .text import shorten
 
 _key = partial(binding, "start")
 
@@ -64,14 +65,37 @@ class StartScreen(Screen[None]):
         yield Input(placeholder="filter: words, kind:interview, group:mentee — Esc returns to the list", id="filter")
         yield DataTable(id="documents", cursor_type="row", zebra_stripes=True)
         yield Static("", id="no-match")
+        yield Static("", id="row-detail")
         yield KeyBar(list(self.BINDINGS))
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        keys = table.add_columns("Document", "Kind", "Participants", "Groups", "Words", "Coded", "Sentences")
-        self.progress_columns = keys[5:]
+        self.widths: list[int] = []
+        self.restored = False
         self.reload()
-        table.focus()
+        self.query_one(DataTable).focus()
+
+    def on_resize(self) -> None:
+        self.fill()
+
+    def _columns(self) -> None:
+        """Columns sized to the terminal: the numbers always show; the names share what is left."""
+        table = self.query_one(DataTable)
+        width = self.size.width or 80
+        longest = [max([len(r[k]) for r in self.rows] + [8]) for k in ("name", "people", "group_names")]
+        fixed = 12 + 7 + 6 + 9  # kind, words, coded, sentences
+        room = max(24, width - fixed - 2 * 7 - 2)
+        name = min(longest[0], max(14, room * 2 // 5))
+        people = min(longest[1], max(10, (room - name) // 2))
+        groups = min(longest[2], max(8, room - name - people))
+        people = min(longest[1], max(10, room - name - groups))
+        widths = [name, 12, people, groups, 7, 6, 9]
+        if widths == self.widths and table.columns:
+            return
+        self.widths = widths
+        table.clear(columns=True)
+        labels = ("Document", "Kind", "Participants", "Groups", "Words", "Coded", "Sentences")
+        keys = [table.add_column(label, width=w) for label, w in zip(labels, widths, strict=True)]
+        self.progress_columns = keys[5:]
 
     def on_screen_resume(self) -> None:
         self.reload()
@@ -85,6 +109,13 @@ class StartScreen(Screen[None]):
             f"{data['words']:,} words, {data['codes']} codes · participants: {groups}"
         )
         self.rows = documents(project)
+        for row in self.rows:
+            row["people"] = ", ".join(row["participants"])
+            row["group_names"] = ", ".join(row["groups"])
+        place = self.app.place  # type: ignore[attr-defined]
+        if not self.restored and place.filter:  # the filter the coder left on, when they last stopped
+            self.restored = True
+            self.query_one("#filter", Input).value = place.filter
         self.fill()
         self.load_progress()
 
@@ -111,21 +142,23 @@ class StartScreen(Screen[None]):
     def fill(self) -> None:
         table = self.query_one(DataTable)
         keep = table.cursor_row
+        self._columns()
         table.clear()
         words = self.query_one("#filter", Input).value.lower().split()
         for row in self.rows:
             if not _matches(row, words):
                 continue
-            coded, total = self.done.get(row["id"], (None, row["segments"]))
-            share = "  …" if coded is None else f"{100 * coded // max(total, 1):>3d}%"
+            coded, total = self.done.get(row["id"], (None, None))
+            share = "  …" if coded is None or total is None else f"{100 * coded // max(total, 1):>3d}%"
+            name, _, people, groups = self.widths[:4]
             cells = [
-                row["name"],
+                shorten(row["name"], name),
                 row["kind"].replace("_", " "),
-                ", ".join(row["participants"]),
-                ", ".join(row["groups"]),
+                shorten(row["people"], people),
+                shorten(row["group_names"], groups),
                 f"{row['words']:,}",
                 share,
-                f"{'…' if coded is None else coded}/{total}",
+                "…" if coded is None else f"{coded}/{total}",
             ]
             table.add_row(*cells, key=str(row["id"]))
         if table.row_count:
@@ -139,8 +172,20 @@ class StartScreen(Screen[None]):
         self.query_one("#filter", Input).focus()
 
     @on(Input.Changed, "#filter")
-    def filter_changed(self) -> None:
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.app.place.filter = event.value  # type: ignore[attr-defined]  # written with the coder's place
         self.fill()
+
+    @on(DataTable.RowHighlighted)
+    def row_highlighted(self) -> None:
+        """The highlighted document in full, whatever the columns had to cut."""
+        row = self.highlighted()
+        detail = self.query_one("#row-detail", Static)
+        if row is None:
+            detail.update("")
+            return
+        who = f"{row['people']} ({row['group_names']})" if row["people"] else "no participants"
+        detail.update(escape(f"{row['name']} · {row['kind'].replace('_', ' ')} · {who}"))
 
     @on(Input.Submitted, "#filter")
     def filter_done(self) -> None:

@@ -19,7 +19,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -329,6 +329,16 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
             self.sel_start, self.sel_end = start, end
             self._changed()
 
+    def interviewer_in(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` takes in words of an interviewer's turn."""
+        return any(
+            t["role"] == "interviewer"
+            and t["start"] < end
+            and t["end"] > start
+            and self.text[max(t["start"], start) : min(t["end"], end)].strip()
+            for t in self.turns
+        )
+
     def segment_at(self, offset: int) -> int:
         index = bisect.bisect_right(self._segment_starts, offset) - 1
         return max(0, index)
@@ -336,8 +346,21 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     # -- scrolling and the mouse ---------------------------------------------------------------------
 
     def scroll_to_offset(self, offset: int) -> None:
-        row = self.row_of(offset)
-        self.scroll_to_region(Region(0, max(0, row - 1), 1, 3), animate=False)
+        """Bring the selection into view with a margin of lines above and below it (a quarter of the view,
+        at most five), so the coder always sees what comes before and after; a selection taller than the
+        view shows its start."""
+        if not self._lines:
+            return
+        margin = max(1, min(5, self.size.height // 4))
+        first, last = self.row_of(offset), self.row_of(max(offset, self.sel_end - 1))
+        top, bottom = max(0, first - margin), last + margin
+        height = self.size.height or 1
+        if bottom - top + 1 > height:
+            bottom = top + height - 1
+        if top < self.scroll_offset.y:
+            self.scroll_to(y=top, animate=False)
+        elif bottom >= self.scroll_offset.y + height:
+            self.scroll_to(y=min(top, bottom - height + 1), animate=False)
 
     def row_of(self, offset: int) -> int:
         index = bisect.bisect_right(self._row_starts, offset) - 1
