@@ -1,7 +1,10 @@
-"""Snapshots of the workbench's main screens (pytest-textual-snapshot; textual is pinned in pyproject).
+"""Snapshots of every workbench screen at three terminal sizes: 80×24 (the smallest a coder over SSH has),
+120×36 and 200×60 (pytest-textual-snapshot; Textual and Rich are pinned in pyproject).
 
-Regenerate after an intended change with ``pytest tests/test_snapshots.py --snapshot-update`` and look at
-the SVGs in ``tests/__snapshots__`` before committing them.
+The study is the reports' hand-built one (a focus group and two interviews, two coders), so the evidence
+map, the agreement table and the disagreements all have something to show. Regenerate after an intended
+change with ``pytest tests/test_snapshots.py --snapshot-update`` and look at the SVGs in
+``tests/__snapshots__`` before committing them.
 """
 
 from __future__ import annotations
@@ -9,27 +12,25 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import INTERVIEW, write
 
-from qualcode.coding import add_coding
-from qualcode.store import Project
 from qualcode.tui import make_app
 
-SIZE = (110, 32)
+SIZES = {"80x24": (80, 24), "120x36": (120, 36), "200x60": (200, 60)}
 
-
-@pytest.fixture
-def study(invoke, project_path: Path, tmp_path: Path) -> Path:
-    write(tmp_path / "docs" / "m1.txt", INTERVIEW)
-    write(tmp_path / "docs" / "fg.txt", "Facilitator: Welcome.\nJade: Hi.\nLiam: Hiya.\nShona: Hello.\n")
-    invoke("import", project_path, tmp_path / "docs", "--group", "mentee")
-    with Project.open(project_path, write=True) as project:
-        text = project.document("m1.txt")["text"]
-        start = text.index("In prison.")
-        add_coding(project, 2, "trust", project.coder_id("amira"), start, start + len("In prison. She came"))
-        start = text.index("I got a flat")
-        add_coding(project, 2, "housing", project.coder_id("amira"), start, start + len("I got a flat in May!"))
-    return project_path
+SCREENS = {
+    "start": (),
+    "document": ("enter", "j", "j", "shift+down"),
+    "picker": ("enter", "j", "c", *"trust"),
+    "picker-create": ("enter", "j", "c", *"rent arrears"),
+    "code-form": ("enter", "j", "c", *"rent arrears", "enter"),
+    "search": ("enter", "slash", *"trust", "enter"),
+    "help": ("enter", "question_mark"),
+    "evidence-map": ("r", "enter"),  # two coders, no consensus: all coders
+    "frequencies": ("r", "enter", "f"),
+    "quotes": ("r", "enter", "down", "right", "enter"),
+    "agreement": ("a", "enter"),
+    "disagreements": ("a", "enter", "enter"),
+}
 
 
 async def settle(pilot) -> None:
@@ -38,8 +39,8 @@ async def settle(pilot) -> None:
 
 
 def pressing(*keys: str):
-    """Press the keys, then wait for every worker (the document's suggestions are computed in one), so that
-    the screenshot does not depend on timing."""
+    """Press the keys, waiting for every worker after each (the start screen's progress, the document's
+    suggestions, the reports' tables), so that the screenshot does not depend on timing."""
 
     async def run(pilot) -> None:
         await settle(pilot)
@@ -50,28 +51,8 @@ def pressing(*keys: str):
     return run
 
 
-class TestStartScreen:
-    def test_documents_and_progress(self, snap_compare, study: Path) -> None:
-        assert snap_compare(make_app(study, coder="amira", user="snap"), terminal_size=SIZE, run_before=settle)
-
-
-class TestDocumentScreen:
-    def test_coded_transcript(self, snap_compare, study: Path) -> None:
-        app = make_app(study, coder="amira", user="snap")
-        assert snap_compare(app, terminal_size=SIZE, run_before=pressing("down", "enter", "j", "j", "shift+down"))
-
-    def test_narrow_terminal(self, snap_compare, study: Path) -> None:
-        app = make_app(study, coder="amira", user="snap")
-        assert snap_compare(app, terminal_size=(80, 24), run_before=pressing("down", "enter", "j", "j"))
-
-
-class TestCodePicker:
-    def test_fuzzy_match_with_definition(self, snap_compare, study: Path) -> None:
-        app = make_app(study, coder="amira", user="snap")
-        assert snap_compare(app, terminal_size=SIZE, run_before=pressing("down", "enter", "c", *"tenancy"))
-
-
-class TestHelp:
-    def test_document_keys(self, snap_compare, study: Path) -> None:
-        app = make_app(study, coder="amira", user="snap")
-        assert snap_compare(app, terminal_size=(110, 50), run_before=pressing("down", "enter", "question_mark"))
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_screen(snap_compare, study: Path, screen: str, size: str) -> None:
+    app = make_app(study, coder="amira", user="snap")
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=pressing(*SCREENS[screen]))

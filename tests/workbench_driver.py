@@ -10,6 +10,7 @@ command per line and answers with JSON lines on stdout:
 - ``{"do": "uncode", "segment": N}`` selects sentence N and presses ``x``; ``{"do": "undo"}`` presses ``u``.
 - ``{"do": "others", "coder": NAME}`` shows another coder's codings beside the coder's own.
 - ``{"do": "state"}`` reports what the screen shows, once nothing waits to be saved.
+- ``{"do": "filter", "text": TEXT}`` types TEXT into the start screen's filter (from the start screen).
 - ``{"do": "quit"}`` presses Ctrl+Q (EOF on stdin does the same).
 
 Before a write it says ``{"event": "doing", ...}`` with the coding it is about to add or remove; after every
@@ -91,6 +92,9 @@ async def command(app: Any, pilot: Any, cmd: dict[str, Any]) -> None:
         return
     if action == "state":
         return
+    if action == "filter":
+        await pilot.press("slash", *cmd["text"], "enter")
+        return
     screen, view = app.screen, view_of(app)
     if action in ("code", "uncode"):
         view.go_to_segment(cmd["segment"])
@@ -124,11 +128,21 @@ async def command(app: Any, pilot: Any, cmd: dict[str, Any]) -> None:
 def report(app: Any) -> None:
     from qualcode.tui.document import DocumentScreen
 
+    place = getattr(app, "place", None)  # where the coder was (older versions of the app had none)
+    remembered = {"recent": list(place.recent), "filter": place.filter} if place is not None else {}
     if not isinstance(app.screen, DocumentScreen):
-        say(event="state", document=None, mine=[], others=[])
+        say(event="state", document=None, mine=[], others=[], **remembered)
         return
     view = view_of(app)
-    say(event="state", document=app.screen.document["name"], mine=rows(view.codings), others=rows(view.others))
+    say(
+        event="state",
+        document=app.screen.document["name"],
+        mine=rows(view.codings),
+        others=rows(view.others),
+        selection=list(view.selection),
+        cursor=view.cursor,
+        **remembered,
+    )
 
 
 if __name__ == "__main__":

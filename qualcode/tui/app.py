@@ -28,6 +28,7 @@ from .saving import Saver
 from .start import StartScreen
 
 REMEMBER_SECONDS = 10  # how often the coder's place is written while it changes
+REMEMBER_AFTER_CODING = 1.0  # and how soon after a coding (which changes the recent codes)
 
 
 class QualcodeApp(App[None]):
@@ -115,6 +116,16 @@ class QualcodeApp(App[None]):
         except (QualcodeError, sqlite3.Error):
             return  # busy or failing: tried again in a few seconds, and the coder's work is not affected
         self._saved_place = state
+
+    def remember_soon(self) -> None:
+        """After a coding: write the place within a second (once, however many codings come meanwhile)."""
+        if getattr(self, "_remember_timer", None) is None:
+
+            def due() -> None:
+                self._remember_timer = None
+                self.remember()
+
+            self._remember_timer = self.set_timer(REMEMBER_AFTER_CODING, due)
 
     def study_counts(self, coders: tuple[int, ...]) -> dict[str, int]:
         """Study-wide codings per code for these coders: counted once, then kept up to date by the screens."""

@@ -168,7 +168,8 @@ class CodebookPanel(ScrollView, can_focus=True, inherit_bindings=False):
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("  " * depth + arrow, style="#6a6a6a")
         text.append("■ ", style=code.get("colour") or "#888888")
-        room = width - len(text) - len(count) - len(memo)  # the count is never the part that is cut
+        inside = self.scrollable_content_region.width or width  # less the scrollbar, when there is one
+        room = inside - len(text) - len(count) - len(memo)  # the count is never the part that is cut
         text.append(shorten(code["name"], max(4, room)))
         if count:
             text.append(count, style="#8fbcff" if here else "#6a6a6a")

@@ -33,6 +33,7 @@ class CodingMixin:
 
         def applied(added: list[int | None]) -> None:
             self.app.place.use(code_ids)  # type: ignore[attr-defined]
+            self.app.remember_soon()  # type: ignore[attr-defined]
             if document_id != self.document_id:
                 return  # written after the coder moved on: shown when the document is opened again
             self._version = self.data_version()
@@ -106,6 +107,7 @@ class CodingMixin:
             code_id = result[0]
             self.codes = project_codes(self.project)
             self.app.place.use([code_id])  # type: ignore[attr-defined]
+            self.app.remember_soon()  # type: ignore[attr-defined]
             self.app.forget_suggestions()  # type: ignore[attr-defined]
             self._version = self.data_version()
             self.refresh_codings([(code_id, document_id, 1)] if result[1] else None)

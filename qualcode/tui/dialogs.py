@@ -165,8 +165,9 @@ class SearchDialog(ModalScreen[dict[str, Any] | None]):
         words = [w.lower() for w in event.value.split()]
         hits = self.query_one("#hits", OptionList)
         hits.clear_options()
+        width = max(30, hits.size.width - 3 or self.app.size.width - 30)  # one line per hit where it fits
         for n, hit in enumerate(self.hits):
-            hits.add_option(Option(_hit_label(hit, words), id=str(n)))
+            hits.add_option(Option(_hit_label(hit, words, width), id=str(n)))
         self.query_one("#search-count", Label).update(f"{len(self.hits)} passage(s)")
         if self.hits:
             hits.highlighted = 0
@@ -184,15 +185,18 @@ class SearchDialog(ModalScreen[dict[str, Any] | None]):
 
 
 def _hit_label(hit: dict[str, Any], words: list[str], width: int = 90) -> Text:
-    """One line per hit: the document, then a window of its text around the first word found."""
-    context = " ".join(hit["context"].split())
+    """One line per hit: the document, who spoke, then a window of the text around the word found in the
+    sentence that matched (not in the text before it)."""
+    context = hit["context"]
+    at = max(0, hit["start"] - hit.get("context_start", hit["start"]))  # where the matched sentence begins
     lowered = context.lower()
-    found = min((i for i in (lowered.find(w) for w in words) if i >= 0), default=0)
-    start = max(0, found - width // 3)
-    window = context[start : start + width]
+    found = min((i for i in (lowered.find(w, at) for w in words) if i >= 0), default=at)
     label = Text(f"{hit['document']}  ", style="bold #e0c070", no_wrap=True, overflow="ellipsis")
     label.append(f"{speaker_of(hit)}  ", style="#c0c0c0")
-    body = Text(("…" if start else "") + window + ("…" if start + width < len(context) else ""))
+    room = max(20, width - len(label) - 2)
+    start = max(0, found - room // 3)
+    window = " ".join(context[start : start + room].split())
+    body = Text(("…" if start else "") + window + ("…" if start + room < len(context) else ""))
     for word in words:
         body.highlight_words([word], style="reverse", case_sensitive=False)
     label.append_text(body)
@@ -245,7 +249,7 @@ class HelpScreen(ModalScreen[None]):
             text.append("\n")
         with Vertical(classes="dialog help"):
             yield Label("Keys — ↑↓ PgUp PgDn scroll · Esc closes", classes="dialog-title")
-            yield Static(text)
+            yield Static(text, id="help-text")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -217,7 +217,8 @@ class DocumentScreen(CodingMixin, SuggestionsMixin, CodebookEditsMixin, Navigati
         recent = Text("Recent: ", style="bold")
         names = {c["id"]: c for c in self.codes}
         used = self.app.place.recent  # type: ignore[attr-defined]
-        width = max(16, self.query_one("#recent", Static).size.width // 3 - 3)
+        panel = self.query_one("#recent", Static).size.width or 40
+        width = max(16, panel - 12 if panel < 60 else panel // 3 - 3)  # narrow: one readable name a line
         for n, code_id in enumerate(used[:9], start=1):
             code = names.get(code_id)
             if code:

@@ -84,11 +84,17 @@ class CodePicker(ModalScreen[list[str] | None]):
     def on_mount(self) -> None:
         self.show_matches("")
 
-    def show_matches(self, query: str) -> None:
+    def ranked(self, query: str) -> list[dict[str, Any]]:
+        """The rows for ``query``, best first; the offer to create a code last."""
         ranked = self.matcher.rank(query, limit=25) if query.strip() else [(c, 0.0) for c in self.codes]
-        self.shown = [code for code, _ in ranked]
-        if self.can_create and query.strip():
-            self.shown.append({"id": CREATE, "name": query.strip()})
+        rows = [code for code, _ in ranked]
+        typed = " ".join(query.split())
+        if self.can_create and typed and all(c["name"].lower() != typed.lower() for c in self.codes):
+            rows.append({"id": CREATE, "name": typed})  # offered last, unless a code has exactly that name
+        return rows
+
+    def show_matches(self, query: str) -> None:
+        self.shown = self.ranked(query)
         options = [Option(self._label(code, bool(query.strip())), id=code["id"]) for code in self.shown]
         matches = self.query_one("#matches", OptionList)
         matches.set_options(options)
@@ -121,7 +127,7 @@ class CodePicker(ModalScreen[list[str] | None]):
     def _detail(self) -> None:
         """Show the highlighted code's definition, redrawing only when it or the ticked set changed."""
         code = self._current()
-        shown = (code["id"] if code else None, tuple(self.ticked), self.shown_for)
+        shown = (code["id"] if code else None, tuple(self.ticked))
         if shown == getattr(self, "_shown_detail", None):
             return
         self._shown_detail = shown
@@ -157,7 +163,9 @@ class CodePicker(ModalScreen[list[str] | None]):
     @on(Input.Submitted, "#query")
     def submitted(self, event: Input.Submitted) -> None:
         if event.value != self.shown_for:  # the list on screen is for an earlier query: rank this one
-            self.show_matches(event.value)
+            rows = self.ranked(event.value)
+            self._choose(rows[0] if rows else None)
+            return
         self._choose(self._current())
 
     @on(OptionList.OptionSelected)

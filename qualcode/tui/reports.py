@@ -21,78 +21,21 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.screen import Screen
+from textual.widgets import DataTable, Static
 
-from ..codebook import project_codes
-from ..coding import set_key_quotes
 from ..counting import Counted, coding_coders, counted
 from ..errors import QualcodeError
 from ..evidence import evidence_map, shade, write_evidence_map
-from ..exports import write_frequencies, write_quotes
-from ..reports import Filters, excerpts, frequencies, people_by_pseudonym
-from ..text import file_safe
-from .dialogs import CoderDialog, ProgressDialog, TextPrompt
+from ..exports import write_frequencies
+from ..reports import Filters, excerpts, frequencies
+from .dialogs import CoderDialog, TextPrompt
 from .keybar import KeyBar, binding
-from .text import shorten
+from .quotes import QuotesDialog, export_quotes
+from .text import distinct, shorten, two_line_width, two_lines
 
 _key = partial(binding, "reports")
 _EVERYONE = "all coders (a passage several coded counts once)"
-
-
-class ExportCancelled(QualcodeError):
-    pass
-
-
-def export_quotes(screen: Screen[Any], filters: Filters, name: str, about: str) -> None:
-    """Ask where, then write the quote bank for ``filters`` in a thread worker behind a progress bar."""
-    app: Any = screen.app
-    default = str(Path(app.project.path).with_name(f"quotes-{file_safe(name)}.docx"))
-
-    def chosen(answer: str | None) -> None:
-        if not answer:
-            return
-        dialog = ProgressDialog(f"Writing {Path(answer).name}")
-        app.push_screen(dialog)
-        _write_quotes(app, Path(answer).expanduser(), filters, dialog, about)
-
-    app.push_screen(TextPrompt("Write the quote bank to (.docx .xlsx .csv .md .json)", default), chosen)
-
-
-def _write_quotes(app: Any, path: Path, filters: Filters, dialog: ProgressDialog, about: str) -> None:
-    def job() -> None:
-        def progress(done: int, total: int) -> None:
-            if dialog.cancelled.is_set():
-                raise ExportCancelled(f"Cancelled: {path.name} not written")
-            app.call_from_thread(dialog.advance, done, total)
-
-        try:
-            with app.project.reader() as project:
-                rows = excerpts(project, filters)
-                codes = {c["id"]: c for c in project_codes(project)}
-                people = people_by_pseudonym(project)
-            if not rows:
-                raise QualcodeError(f"No excerpts match: {path.name} not written")
-            write_quotes(path, rows, codes, people, progress, about)
-        except QualcodeError as error:
-            app.call_from_thread(dialog.dismiss)
-            app.call_from_thread(app.notify, str(error), severity="warning", timeout=6)
-            return
-        app.call_from_thread(dialog.dismiss)
-        app.call_from_thread(announce, app, f"Wrote {len(rows)} excerpt(s) to {path}")
-
-    app.run_worker(job, thread=True, group="export", exit_on_error=False)
-
-
-def announce(app: Any, message: str) -> None:
-    """A file written: said on the Reports screen's detail line (in full, path included) and in a notice."""
-    screens = [s for s in app.screen_stack if isinstance(s, ReportsScreen)]
-    if screens:
-        screens[-1].said(message)
-    else:
-        app.notify(message, timeout=5)
 
 
 class ReportsScreen(Screen[None]):
@@ -227,18 +170,23 @@ class ReportsScreen(Screen[None]):
         width = self.size.width or 80
         if view == "evidence":
             groups = data["groups"]
-            headers = [f"{label(g)} ({data['group_sizes'][g]})" for g in groups]
+            full = [f"{label(g)} ({data['group_sizes'][g]})" for g in groups]
             longest = max([7, *(2 * row["depth"] + len(row["name"]) for row in data["rows"])])
-            need = sum(len(h) + 2 for h in headers)
-            if width - need - 4 < min(longest, 28):  # not enough room: the groups give way first, to 9 cells
-                spare = max(9, (width - 4 - min(longest, 28)) // max(1, len(groups)) - 2)
-                headers = [shorten(h, spare) for h in headers]
-                need = sum(len(h) + 2 for h in headers)
-            room = max(16, min(longest, width - need - 4))
-            names = [shorten("· " * row["depth"] + row["name"], room) for row in data["rows"]]
+            # each group's heading in two lines, as wide as its longer line; on a narrow terminal the
+            # groups give way (to 8 cells) before the outcomes do (to 28)
+            spare = max(8, (width - 4 - min(longest, 28)) // max(1, len(groups)) - 2)
+            headers = [two_lines(h, min(spare, two_line_width(h))) for h in full]
+            widths = [max(5, *(len(line) for line in h.split("\n"))) for h in headers]
+            room = max(16, min(longest, width - sum(w + 2 for w in widths) - 4))
+            names = distinct(
+                [row["name"] for row in data["rows"]],
+                max(8, room - 2 * max((r["depth"] for r in data["rows"]), default=0)),
+            )
+            names = ["· " * row["depth"] + name for row, name in zip(data["rows"], names, strict=True)]
+            table.header_height = 2
             table.add_column("Outcome", width=room)  # explicit: a reload keeps it
-            for header in headers:
-                table.add_column(header, width=max(5, len(header)))
+            for header, column_width in zip(headers, widths, strict=True):
+                table.add_column(header, width=column_width)
             for r, row in enumerate(data["rows"]):
                 cells = []
                 for c, group in enumerate(groups, start=1):
@@ -251,6 +199,7 @@ class ReportsScreen(Screen[None]):
                 table.add_row(names[r], *cells)
             title = "Evidence map: participants with evidence / participants in the group"
         else:
+            table.header_height = 1
             longest_group = max([5, *(len(label(str(row["group"]))) for row in data)])
             group_width = min(longest_group, max(10, width // 5))
             room = max(16, min(max([4, *(len(row["code_name"]) for row in data)]), width - group_width - 50))
@@ -347,65 +296,3 @@ def label(value: str) -> str:
     """A stakeholder group or attribute value as people write it: "national_stakeholder" → "national
     stakeholder"."""
     return value.replace("_", " ")
-
-
-class QuotesDialog(ModalScreen[None]):
-    """The excerpts behind one cell, with who said them (pseudonyms only); ``*`` shortlists a key quote."""
-
-    BINDINGS = [
-        _key("escape,q", "close", "Close", "Back to the table"),
-        _key("asterisk", "star", "Key quote", "Star or unstar the highlighted quote as a key quote"),
-        _key("w", "write_quotes", "Quote bank", "Write these quotes to a file"),
-    ]
-
-    def __init__(self, title: str, rows: list[dict[str, Any]], filters: Filters, about: str = "") -> None:
-        super().__init__()
-        self.title_text, self.rows, self.filters, self.about = title, rows, filters, about
-
-    @staticmethod
-    def prompt(row: dict[str, Any]) -> Text:
-        text = Text("★ " if row["key_quote"] else "", style="bold #e5c07b")
-        text.append(" ".join(row["text"].split()))
-        who = ", ".join(row["speakers"]) or ("the interviewer" if row.get("interviewer_words") else "unattributed")
-        if row["speakers"] and row.get("interviewer_words"):
-            who += " (with the interviewer's words)"
-        text.append(
-            f"\n  — {who} ({', '.join(row['groups'])}) · {row['document']} line {row['line']} · {row['coder']}\n",
-            style="#9a9a9a",
-        )
-        return text
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog quotes"):
-            yield Label(
-                f"{len(self.rows)} excerpt(s): {self.title_text} — * stars a key quote, w writes them to a file, "
-                "Esc closes",
-                classes="dialog-title",
-            )
-            if self.rows:
-                yield OptionList(*[Option(self.prompt(row), id=row["id"]) for row in self.rows], id="quotes")
-            else:
-                yield Static("No excerpts.")
-
-    def action_close(self) -> None:
-        self.dismiss(None)
-
-    def action_star(self) -> None:
-        if not self.rows:
-            return
-        quotes = self.query_one(OptionList)
-        index = quotes.highlighted if quotes.highlighted is not None else 0
-        row = self.rows[index]
-        starred = not row["key_quote"]
-        project = self.app.project  # type: ignore[attr-defined]
-
-        def marked(_: object) -> None:
-            row["key_quote"] = starred
-            quotes.replace_option_prompt_at_index(index, self.prompt(row))
-
-        self.app.saver.save(  # type: ignore[attr-defined]
-            "key-quote star", lambda: set_key_quotes(project, row["coding_ids"], starred), marked
-        )
-
-    def action_write_quotes(self) -> None:
-        export_quotes(self, self.filters, self.filters.codes[0] if self.filters.codes else "all", self.about)

@@ -71,6 +71,7 @@ class StartScreen(Screen[None]):
     def on_mount(self) -> None:
         self.widths: list[int] = []
         self.restored = False
+        self.placed = False
         self.reload()
         self.query_one(DataTable).focus()
 
@@ -78,24 +79,29 @@ class StartScreen(Screen[None]):
         self.fill()
 
     def _columns(self) -> None:
-        """Columns sized to the terminal: the numbers always show; the names share what is left."""
+        """Columns sized to the terminal: the numbers always show; the document, participant and group names
+        share what is left, each as wide as most of its cells need (the longest get cut in the middle)."""
         table = self.query_one(DataTable)
         width = self.size.width or 80
-        longest = [max([len(r[k]) for r in self.rows] + [8]) for k in ("name", "people", "group_names")]
-        fixed = 12 + 7 + 6 + 9  # kind, words, coded, sentences
-        room = max(24, width - fixed - 2 * 7 - 2)
-        name = min(longest[0], max(14, room * 2 // 5))
-        people = min(longest[1], max(10, (room - name) // 2))
-        groups = min(longest[2], max(8, room - name - people))
-        people = min(longest[1], max(10, room - name - groups))
-        widths = [name, 12, people, groups, 7, 6, 9]
+        fixed = 11 + 6 + 11  # kind ("focus group"), words, coded ("  7% 12/167")
+        room = max(24, width - fixed - 2 * 6 - 2)
+        keys = ("name", "people", "group_names")
+        lengths = [sorted(len(r[k]) for r in self.rows) or [8] for k in keys]
+        want = [max(6, n[int(len(n) * 0.8)] if len(n) > 1 else n[0]) for n in lengths]
+        most = [max(w, n[-1]) for w, n in zip(want, lengths, strict=True)]
+        if sum(want) > room:  # not enough for most cells: share in proportion
+            want = [max(6, w * room // sum(want)) for w in want]
+        for i in (0, 2, 1):  # then room to spare goes to the longest cells: documents, groups, participants
+            want[i] = min(most[i], want[i] + max(0, room - sum(want)))
+        name, people, groups = want
+        widths = [name, 11, people, groups, 6, 11]
         if widths == self.widths and table.columns:
             return
         self.widths = widths
         table.clear(columns=True)
-        labels = ("Document", "Kind", "Participants", "Groups", "Words", "Coded", "Sentences")
-        keys = [table.add_column(label, width=w) for label, w in zip(labels, widths, strict=True)]
-        self.progress_columns = keys[5:]
+        labels = ("Document", "Kind", "Participants" if people >= 12 else "People", "Groups", "Words", "Coded")
+        keys_added = [table.add_column(label, width=w) for label, w in zip(labels, widths, strict=True)]
+        self.progress_column = keys_added[5]
 
     def on_screen_resume(self) -> None:
         self.reload()
@@ -111,7 +117,7 @@ class StartScreen(Screen[None]):
         self.rows = documents(project)
         for row in self.rows:
             row["people"] = ", ".join(row["participants"])
-            row["group_names"] = ", ".join(row["groups"])
+            row["group_names"] = ", ".join(g.replace("_", " ") for g in row["groups"])
         place = self.app.place  # type: ignore[attr-defined]
         if not self.restored and place.filter:  # the filter the coder left on, when they last stopped
             self.restored = True
@@ -133,11 +139,9 @@ class StartScreen(Screen[None]):
         """Fill in the two progress cells of the rows on show; the rest of the table stays as it is."""
         self.done = done
         table = self.query_one(DataTable)
-        share_column, count_column = self.progress_columns
         for row_key in list(table.rows):
             coded, total = done.get(int(row_key.value or 0), (0, 0))
-            table.update_cell(row_key, share_column, f"{100 * coded // max(total, 1):>3d}%")
-            table.update_cell(row_key, count_column, f"{coded}/{total}")
+            table.update_cell(row_key, self.progress_column, coded_cell(coded, total))
 
     def fill(self) -> None:
         table = self.query_one(DataTable)
@@ -149,7 +153,6 @@ class StartScreen(Screen[None]):
             if not _matches(row, words):
                 continue
             coded, total = self.done.get(row["id"], (None, None))
-            share = "  …" if coded is None or total is None else f"{100 * coded // max(total, 1):>3d}%"
             name, _, people, groups = self.widths[:4]
             cells = [
                 shorten(row["name"], name),
@@ -157,10 +160,13 @@ class StartScreen(Screen[None]):
                 shorten(row["people"], people),
                 shorten(row["group_names"], groups),
                 f"{row['words']:,}",
-                share,
-                "…" if coded is None else f"{coded}/{total}",
+                "   …" if coded is None or total is None else coded_cell(coded, total),
             ]
             table.add_row(*cells, key=str(row["id"]))
+        last = self.app.place.document  # type: ignore[attr-defined]
+        if not self.placed and last is not None and str(last) in table.rows:  # the document open last
+            self.placed = True
+            keep = table.get_row_index(str(last))
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
         note = self.query_one("#no-match", Static)
@@ -307,6 +313,11 @@ class StartScreen(Screen[None]):
 
     def action_project_memo(self) -> None:
         self.app.edit_memo("project", None, "the project")  # type: ignore[attr-defined]
+
+
+def coded_cell(coded: int, total: int) -> str:
+    """ " 7% 12/167": the share of the participants' sentences the coder has coded, and the counts."""
+    return f"{100 * coded // max(total, 1):>3d}% {coded}/{total}"
 
 
 def _matches(row: dict[str, Any], words: list[str]) -> bool:

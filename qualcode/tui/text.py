@@ -11,7 +11,8 @@ from rich.cells import cell_len
 
 
 def shorten(text: str, width: int) -> str:
-    """``text`` in at most ``width`` cells: whole if it fits, else its first word, "…", and its end."""
+    """``text`` in at most ``width`` cells: whole if it fits; else its first words, "…", and its last words,
+    cut between words where that loses little (the first word keeps up to a third of the room)."""
     text = " ".join(text.split())
     if cell_len(text) <= width:
         return text
@@ -19,12 +20,30 @@ def shorten(text: str, width: int) -> str:
         return "…"[:width]
     if width < 12:
         return _head(text, width - 1) + "…"
-    first = text.split(" ", 1)[0]
-    head = _head(first, min(cell_len(first), width // 3))
-    tail = _tail(text, width - cell_len(head) - 1)
-    space = tail.find(" ", 0, len(tail) // 2)
-    if space > 0:  # start the end at a word, not inside one
-        tail = tail[space + 1 :]
+    words = text.split(" ")
+    first = cell_len(words[0])
+    budget = width - 1 - min(first, width // 3)  # what the end may take
+    tail = ""
+    for k in range(len(words) - 1, 0, -1):
+        candidate = " ".join(words[k:])
+        if cell_len(candidate) > budget:
+            break
+        tail = candidate
+    if not tail:  # the last word alone is too long: its end, cut inside the word
+        tail = _tail(text, budget)
+    elif first + 1 + cell_len(tail) > width and " " in tail:  # one word less at the end keeps the first whole
+        shorter = tail.split(" ", 1)[1]
+        if first + 1 + cell_len(shorter) <= width:
+            tail = shorter
+    room = width - 1 - cell_len(tail)
+    head = ""
+    for k in range(1, len(words)):
+        candidate = " ".join(words[:k])
+        if cell_len(candidate) > room or text.endswith(" " + tail) and k >= len(words) - len(tail.split(" ")):
+            break
+        head = candidate
+    if not head:
+        head = _head(words[0], room)
     return f"{head}…{tail}"
 
 
@@ -40,3 +59,55 @@ def _head(text: str, width: int) -> str:
 
 def _tail(text: str, width: int) -> str:
     return _head(text[::-1], width)[::-1]
+
+
+def distinct(names: list[str], width: int) -> list[str]:
+    """``shorten`` for a column of names, so that names that differ still read differently when cut: those
+    that would look alike keep more of their ends, and then the part where they differ."""
+    out = [shorten(name, width) for name in names]
+    for _ in range(2):
+        seen: dict[str, list[int]] = {}
+        for index, cut in enumerate(out):
+            seen.setdefault(cut, []).append(index)
+        alike = [group for group in seen.values() if len(group) > 1 and len({names[i] for i in group}) > 1]
+        if not alike:
+            break
+        for group in alike:
+            for index in group:
+                out[index] = _around_difference(names[index], [names[i] for i in group if i != index], width)
+    return out
+
+
+def _around_difference(name: str, others: list[str], width: int) -> str:
+    """The part of ``name`` where it first differs from ``others``, with "…" where text is left out."""
+    text = " ".join(name.split())
+    if cell_len(text) <= width:
+        return text
+    tail = "…" + _tail(text, width - 1)
+    if all(not " ".join(o.split()).endswith(tail[1:]) for o in others):
+        return tail
+    at = min(next((i for i, (a, b) in enumerate(zip(text, o, strict=False)) if a != b), len(text)) for o in others)
+    start = max(0, min(at - width // 3, len(text) - width + 1))
+    window = text[start : start + width - 2]
+    return ("…" if start else "") + window + "…"
+
+
+def two_line_width(text: str) -> int:
+    """The narrowest column that holds ``text`` in two lines without cutting it (split between words)."""
+    words = text.split()
+    return min(
+        [max(cell_len(" ".join(words[:k])), cell_len(" ".join(words[k:]))) for k in range(1, len(words))]
+        or [cell_len(text)]
+    )
+
+
+def two_lines(text: str, width: int) -> str:
+    """A column heading in two lines of at most ``width`` cells: the words that fit on the first line, the
+    rest (cut at the end that tells it apart) on the second."""
+    words = text.split()
+    first: list[str] = []
+    while words and cell_len(" ".join([*first, words[0]])) <= width:
+        first.append(words.pop(0))
+    if not first:
+        return shorten(text, width)
+    return " ".join(first) + ("\n" + shorten(" ".join(words), width) if words else "")

@@ -25,8 +25,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..text import word_end, word_start
+from .transcript_mouse import GUTTER, MouseSelection
 
-GUTTER = 4
 _WORD = re.compile(r"\S+\s*|\s+")
 
 
@@ -54,7 +54,7 @@ def clock(seconds: float | None) -> str:
     return f"{seconds // 3600:d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
-class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
+class TranscriptView(MouseSelection, ScrollView, can_focus=True, inherit_bindings=False):
     """Shows one document; owns the selection; posts ``SelectionChanged``.
 
     ScrollView's own arrow-key bindings are not inherited: in a transcript the arrows move the selection
@@ -365,53 +365,6 @@ class TranscriptView(ScrollView, can_focus=True, inherit_bindings=False):
     def row_of(self, offset: int) -> int:
         index = bisect.bisect_right(self._row_starts, offset) - 1
         return self._text_rows[max(0, index)] if self._text_rows else 0
-
-    def offset_at(self, x: int, y: int) -> int | None:
-        row = self.scroll_offset.y + y
-        if not 0 <= row < len(self._lines) or self._lines[row].header:
-            return None
-        line = self._lines[row]
-        used = GUTTER
-        for position in range(line.start, line.end):
-            used += cell_len(self.text[position])
-            if used > x:
-                return position
-        return line.end
-
-    def on_mouse_down(self, event: events.MouseDown) -> None:
-        self.focus()
-        offset = self.offset_at(event.x, event.y)
-        if offset is not None:
-            self._drag_from = offset
-            self.cursor = self.anchor = self.segment_at(offset)
-            self.capture_mouse()
-
-    def on_mouse_move(self, event: events.MouseMove) -> None:
-        if self._drag_from is None:  # the mouse is captured from press to release: every move is a drag
-            return
-        offset = self.offset_at(event.x, event.y)
-        if offset is not None and offset != self._drag_from:
-            self.sel_start, self.sel_end = sorted((self._drag_from, offset))
-            self.refresh()
-
-    def on_mouse_up(self, event: events.MouseUp) -> None:
-        if self._drag_from is None:
-            return
-        self.release_mouse()
-        offset = self.offset_at(event.x, event.y)
-        start = self._drag_from
-        self._drag_from = None
-        if offset is None or offset == start:  # a click selects the sentence
-            self._select_segments(self.cursor, self.cursor)
-            return
-        start, end = sorted((start, offset))
-        while start < end and self.text[start].isspace():
-            start += 1
-        while end > start and self.text[end - 1].isspace():
-            end -= 1
-        if start < end:
-            self.sel_start, self.sel_end = start, end
-            self._changed()
 
     def action_page_down(self) -> None:  # immediate: an animation only delays the next page over SSH
         self.scroll_page_down(animate=False)
