@@ -241,3 +241,10 @@ def test_a_screen_is_never_left_without_a_document(study: Path) -> None:
             assert isinstance(app.screen, DocumentScreen)
 
     asyncio.run(scenario())
+
+
+def test_coding_the_interviewers_words_from_the_command_line_says_so(invoke, study: Path) -> None:
+    question = invoke("code", study, "--coder", "amira", "--document", "m1.txt", "--code", "trust", "--segment", "1")
+    assert question.exit_code == 0 and "includes the interviewer's words" in question.output
+    answer = invoke("code", study, "--coder", "amira", "--document", "m1.txt", "--code", "trust", "--segment", "2")
+    assert answer.exit_code == 0 and "interviewer" not in answer.output

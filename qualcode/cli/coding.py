@@ -43,6 +43,16 @@ def _run(action: str, **options: Any) -> None:
         if action == "code":
             row = apply_code(opened, **target, memo=options.get("memo"))
             verb = "coded" if row.get("created") else "already coded"
+            asking = opened.db.execute(
+                "SELECT 1 FROM turn WHERE document_id = ? AND role = 'interviewer' AND start < ? AND \"end\" > ?",
+                [opened.document(options["document"])["id"], row["end"], row["start"]],
+            ).fetchone()
+            if asking:  # allowed, but never silently: it credits no participant
+                click.echo(
+                    "warning: the passage includes the interviewer's words; quote banks mark it "
+                    "(— the interviewer) and credit no participant for them",
+                    err=True,
+                )
         elif action == "uncode":
             row, verb = remove_code(opened, **target), "removed"
         else:
