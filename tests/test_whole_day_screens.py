@@ -171,7 +171,7 @@ def test_help_is_grouped_by_screen_without_widget_names(study: Path) -> None:
             return str(app.screen.query_one("#help-text").render())
 
     text = asyncio.run(scenario())
-    for widget in ("DataTable", "(focused)", "CodebookPanel", "TranscriptView", "Screen"):
+    for widget in ("DataTable", "(focused)", "CodebookPanel", "TranscriptView", "Screen", "_bracket"):
         assert widget not in text
     first = text.splitlines()[0]
     assert first.startswith("The codebook panel")  # the focused panel's keys first

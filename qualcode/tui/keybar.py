@@ -18,7 +18,10 @@ _NAMES = {
     "enter": "⏎",
     "left_curly_bracket": "{",
     "right_curly_bracket": "}",
+    "left_square_bracket": "[",
+    "right_square_bracket": "]",
     "asterisk": "*",
+    "space": "space",
 }
 
 
