@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .codebook import import_codebook, load_codebook
-from .coding import Selector, apply_code
+from .coding import Selector, apply_code, star
 from .errors import QualcodeError
 from .importer import Importer, ImportOptions, Progress
 from .store import Project, remove_project_files
@@ -36,7 +36,7 @@ _CODEBOOK_ORDER = ("mentoring-logic-model.yaml", "partnership-logic-model.yaml",
 
 
 def shipped_codebooks() -> list[Path]:
-    found = sorted(shipped("codebooks").glob("*.yaml"))
+    found = sorted(p for p in shipped("codebooks").glob("*.yaml") if "framework" not in p.name)
     return sorted(found, key=lambda p: (_CODEBOOK_ORDER.index(p.name) if p.name in _CODEBOOK_ORDER else 99, p.name))
 
 
@@ -63,6 +63,7 @@ def build_demo(path: Path, nlp: object) -> Iterator[Progress]:
         codings = samples / "sample_codings.csv"
         if codings.exists():
             load_sample_codings(project, codings)
+        finish_demo(project)
     except BaseException:
         project.close()
         remove_project_files(path)
@@ -71,16 +72,55 @@ def build_demo(path: Path, nlp: object) -> Iterator[Progress]:
 
 
 def load_sample_codings(project: Project, path: Path) -> int:
-    """Sample codings as rows of coder, document, code, text (the first occurrence of the text)."""
+    """Sample codings as rows of coder, document, code, text (the first occurrence of the text) and, when
+    it says yes, key_quote."""
     with path.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     with project.transaction():
         for row in rows:
-            apply_code(
-                project,
-                coder=row["coder"],
-                document=row["document"],
-                code=row["code"],
-                selector=Selector(match=row["text"]),
-            )
+            target = {"coder": row["coder"], "document": row["document"], "code": row["code"],
+                      "selector": Selector(match=row["text"])}  # fmt: skip
+            apply_code(project, **target)
+            if (row.get("key_quote") or "").strip().lower() == "yes":
+                star(project, **target, starred=True)
     return len(rows)
+
+
+# How the sample study's groups are written in its reports.
+LABELS = {
+    "mentee": "Mentees",
+    "mentor": "Mentors",
+    "lead_organisation": "Lead organisation staff",
+    "partner_organisation": "Partner organisations",
+    "national_stakeholder": "National stakeholders",
+}
+FRAMEWORK = "mentoring-evaluation-framework.yaml"
+
+
+def finish_demo(project: Project) -> None:
+    """The sample study's group labels, its evaluation framework, an analyst's memo on one code, and the
+    settled (consensus) coding that reports count by default: amira's codings, and ben's where he coded a
+    passage with a code amira did not use there."""
+    from .coding import add_coding, set_key_quotes
+    from .framework import keep_framework
+    from .labels import set_label
+    from .memos import set_memo
+
+    for group, text in LABELS.items():
+        set_label(project, group, text)
+    keep_framework(project, shipped("codebooks") / FRAMEWORK)
+    consensus = project.coder_id("consensus")
+    rows = project.db.execute(
+        'SELECT c.document_id, c.code_id, c.start, c."end", c.key_quote, r.name FROM coding c '
+        "JOIN coder r ON r.id = c.coder_id ORDER BY r.name, c.id"
+    ).fetchall()
+    taken: list[tuple[int, str, int, int]] = []
+    for document, code, start, end, key, coder in rows:
+        if coder == "ben" and any(d == document and k == code and s < end and e > start for d, k, s, e in taken):
+            continue
+        taken.append((document, code, start, end))
+        new = add_coding(project, document, code, consensus, start, end)
+        if key and new is not None:
+            set_key_quotes(project, [new], True)
+    memo = "Trust is described as built by meeting regularly, not by the memorandum: see housing and lead org."
+    set_memo(project, "code", "psp-st-trust", project.coder_id("amira"), memo)

@@ -32,6 +32,7 @@ class Filters:
     attributes: dict[str, list[str]] = field(default_factory=dict)  # participant attribute -> allowed values
     key_quotes: bool = False  # only codings starred as key quotes
     merged: bool = False  # several coders: overlapping passages of one code are one excerpt (counting.Counted)
+    ids: list[int] | None = None  # only these codings (a report's chosen candidates)
 
 
 def descendants(project: Project, codes: list[dict[str, Any]] | None = None) -> dict[str, set[str]]:
@@ -107,6 +108,9 @@ def excerpts(
         wanted = sorted(set().union(*(below.get(c, {c}) for c in filters.codes)))
         where.append(f"c.code_id IN ({', '.join('?' for _ in wanted)})")
         params += wanted
+    if filters.ids is not None:
+        where.append("c.id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(filters.ids))
     for column, values in (("k.level", filters.levels), ("r.name", filters.coders), ("d.kind", filters.kinds)):
         if values:
             where.append(f"{column} IN ({', '.join('?' for _ in values)})")
@@ -161,7 +165,14 @@ def excerpts(
             asking[row["document_id"]] = [(a, b) for a, b, role in found if role == "interviewer"]
         starts = turn_starts[row["document_id"]]
         turn_index = bisect.bisect_right(starts, row["start"]) - 1
-        interviewer = any(a < end and b > start for a, b in asking[row["document_id"]])
+        questions = asking[row["document_id"]]  # in order and not overlapping: look from the one before start
+        at = max(0, bisect.bisect_right(questions, (start, start)) - 1)
+        interviewer = False
+        while at < len(questions) and questions[at][0] < end:
+            if questions[at][1] > start:
+                interviewer = True
+                break
+            at += 1
         out.append(
             {
                 "id": f"E{row['id']}",

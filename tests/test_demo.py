@@ -39,7 +39,7 @@ def test_demo_holds_the_whole_sample_study(invoke, demo: Path) -> None:
         "partner_organisation",
         "national_stakeholder",
     }
-    assert info["codes"] > 100 and info["coders"] == ["amira", "ben"] and info["codings"] >= 20
+    assert info["codes"] > 100 and info["coders"] == ["amira", "ben", "consensus"] and info["codings"] >= 20
     assert len({p.suffix for p in transcripts}) >= 3
 
 

@@ -77,6 +77,7 @@ def test_qdpx_validates_and_holds_everything(demo_copy: Path, invoke, tmp_path: 
                 "Audio dropped out at 12 minutes.",
                 "Borderline: mentor's words, not Dee's.",
                 "A key example.",
+                "Trust is described as built by meeting regularly, not by the memorandum: see housing and lead org.",
             ]
         )
         variables = {v.get("name"): v.get("typeOfVariable") for v in tree.findall("p:Variables/p:Variable", NS)}

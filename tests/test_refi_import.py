@@ -56,7 +56,7 @@ def test_qdc_round_trip_and_import(demo_copy: Path, invoke, tmp_path: Path, proj
     assert invoke("codebook", "export", demo_copy, "-o", target).exit_code == 0
     fresh = tmp_path / "fresh.qdb"
     assert invoke("init", fresh).exit_code == 0
-    assert "109 codes added" in invoke("codebook", "import", fresh, target).output
+    assert "116 codes added" in invoke("codebook", "import", fresh, target).output
     assert rows(fresh, SNAPSHOT["codes"].replace(", colour", ", colour")) == rows(demo_copy, SNAPSHOT["codes"])
     example = invoke("codebook", "import", fresh, EXAMPLES / "minimal.qdc")
     assert example.exit_code == 0 and "2 codes added" in example.output

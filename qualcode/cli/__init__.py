@@ -206,4 +206,4 @@ def run_with_progress(events: Generator[Any, None, None]) -> None:
 
 
 # Registers the commands on ``cli``; imported last because the modules import ``cli`` from here.
-from . import codebooks, coding, exports, importing, project, suggestions, team, upkeep  # noqa: E402, F401
+from . import codebooks, coding, exports, importing, project, report, suggestions, team, upkeep  # noqa: E402, F401

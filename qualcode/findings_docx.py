@@ -1,0 +1,209 @@
+"""The findings pack as a Word document a report writer pastes from.
+
+A4 by default (US Letter on request) with 2.5 cm margins; the title, author (the coder, or ``--author``),
+subject and comments set in the file's properties; a style of its own for each kind of text — headings,
+code definitions (upright, grey), quotes (italic, indented), attributions (small, grey), gaps — so that a
+writer's template restyles them all at once; key quotes marked "★ Key quote"; each question's evidence as
+a table and as a bar chart (an embedded PNG); appendices with the codebook, the participants and the
+methods. Participants are named by pseudonym only.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from .charts import chart_png
+from .exports import xml_safe
+from .findings_write import attribution, cell_text, method_lines
+
+PAPER = {"a4": (210, 297), "letter": (215.9, 279.4)}  # millimetres
+
+
+def _styles(document: Any) -> dict[str, Any]:
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.shared import Cm, Pt, RGBColor
+
+    styles = document.styles
+    normal = styles["Normal"]
+    normal.font.name = "Calibri"
+    normal.font.size = Pt(11)
+
+    def add(name: str, italic: bool = False, size: float = 11, grey: bool = False, indent: float = 0) -> Any:
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = normal
+        style.font.italic = italic
+        style.font.size = Pt(size)
+        if grey:
+            style.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
+        style.paragraph_format.left_indent = Cm(indent)
+        style.paragraph_format.space_after = Pt(4)
+        return style
+
+    quote = add("Findings quote", italic=True, indent=1.0)
+    quote.paragraph_format.space_before = Pt(6)
+    return {
+        "quote": quote,
+        "attribution": add("Findings attribution", size=9, grey=True, indent=1.0),
+        "definition": add("Findings definition", size=10, grey=True, indent=0.5),
+        "gap": add("Findings gap", size=10, indent=0.5),
+        "note": add("Findings note", italic=True, size=10, grey=True),
+        "small": add("Findings small", size=9),
+    }
+
+
+def write_docx(path: Path, data: dict[str, Any], paper: str = "a4", author: str = "") -> None:
+    import docx
+    from docx.shared import Cm, Mm, Pt, RGBColor
+
+    document = docx.Document()
+    section = document.sections[0]
+    width, height = PAPER.get(paper, PAPER["a4"])
+    section.page_width, section.page_height = Mm(width), Mm(height)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Cm(2.5))
+    properties = document.core_properties
+    properties.title = xml_safe(data["title"])
+    properties.author = xml_safe(author or ", ".join(data["coders"]) or "qualcode")
+    properties.subject = "Findings pack"
+    properties.comments = xml_safe(data["about"])
+    properties.keywords = xml_safe(f"{data['framework']}; {data['project']}")
+    properties.last_modified_by = properties.author
+    style = _styles(document)
+
+    def para(text: str, kind: str | None = None) -> Any:
+        return document.add_paragraph(xml_safe(text), style[kind] if kind else None)
+
+    document.add_heading(xml_safe(data["title"]), level=0)
+    para(f"{data['project']} · {data['date']} · {data['about']}", "note")
+    if data["description"]:
+        para(data["description"])
+    labels = data["labels"]
+    for q_number, question in enumerate(data["questions"], start=1):
+        document.add_heading(xml_safe(f"{q_number}. {question['question']}"), level=1)
+        if question["notes"]:
+            para(question["notes"], "note")
+        for s_number, specific in enumerate(question["specifics"], start=1):
+            document.add_heading(xml_safe(f"{q_number}.{s_number} {specific['question']}"), level=2)
+            if specific["notes"]:
+                para(specific["notes"], "note")
+            usable = (width - 50) / 10  # centimetres between the margins
+            _table(document, specific, labels, style, usable)
+            if any(row["participants"] for row in specific["rows"]):
+                picture = chart_png(specific["rows"], specific["groups"], labels)
+                document.add_picture(io.BytesIO(picture), width=Cm(usable))
+            document.add_heading("Quotes", level=3)
+            for row in specific["quotes"]:
+                paragraph = document.add_paragraph(style=style["quote"])
+                if row["key_quote"]:
+                    mark = paragraph.add_run("★ Key quote  ")
+                    mark.italic, mark.bold = False, True
+                    mark.font.color.rgb = RGBColor(0xB3, 0x6B, 0x00)
+                paragraph.add_run(xml_safe(" ".join(row["text"].split())))
+                para(attribution(row, labels), "attribution")
+            if not specific["quotes"]:
+                para("No quote credited to a participant.", "note")
+            if specific["memos"]:
+                document.add_heading("Memos", level=3)
+                for memo in specific["memos"]:
+                    para(f"{memo['code_name']} ({memo['coder'] or 'project'}): {memo['text']}", "definition")
+            document.add_heading("Gaps", level=3)
+            for gap in specific["gaps"] or ["None: every expected group spoke to every outcome."]:
+                para(f"• {gap}", "gap")
+    _appendices(document, data, style)
+    for paragraph in document.paragraphs:  # headings in the report's own colour
+        if paragraph.style.name.startswith("Heading") or paragraph.style.name == "Title":
+            for run in paragraph.runs:
+                run.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
+    style["small"].font.size = Pt(9)
+    document.save(str(path))
+
+
+def _table(
+    document: Any, specific: dict[str, Any], labels: dict[str, str], style: dict[str, Any], usable: float
+) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm
+
+    groups = specific["groups"]
+    table = document.add_table(rows=1, cols=len(groups) + 3)
+    table.style = "Table Grid"
+    table.autofit = False
+    header = ["Outcome", *(labels.get(g, g) for g in groups), "Excerpts", "Docs"]
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = xml_safe(text)
+    for row in specific["rows"]:
+        cells = table.add_row().cells
+        cells[0].text = xml_safe(("   " * row["depth"]) + row["name"])
+        values = [cell_text(row["cells"][g]) for g in groups] + [str(row["excerpts"]), str(row["documents"])]
+        for cell, text in zip(cells[1:], values, strict=True):
+            cell.text = text
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    first, other = 5.5, (usable - 5.5) / (len(groups) + 2)  # the outcome's name gets the room it needs
+    for n, column in enumerate(table.columns):  # the grid, which LibreOffice and Word lay out from
+        column.width = Cm(first if n == 0 else other)
+    for row in table.rows:
+        for n, cell in enumerate(row.cells):
+            cell.width = Cm(first if n == 0 else other)
+            for paragraph in cell.paragraphs:
+                paragraph.style = style["small"]
+    for cell in table.rows[0].cells:  # the heading row in bold, shaded
+        _shade(cell, "DCE6F0")
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+
+
+def _shade(cell: Any, colour: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), colour)
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _appendices(document: Any, data: dict[str, Any], style: dict[str, Any]) -> None:
+    from docx.shared import Cm
+
+    labels = data["labels"]
+    document.add_page_break()
+    document.add_heading("Appendix A. Codebook", level=1)
+    for code in data["codebook"]:
+        heading = document.add_paragraph(style=style["small"] if code["depth"] > 1 else None)
+        heading.paragraph_format.left_indent = Cm(0.5 * code["depth"])
+        name = heading.add_run(xml_safe(code["name"]))
+        name.bold = True
+        heading.add_run(xml_safe(f"  {code['id']} · {code['level'].replace('_', ' ')}"))
+        for key, label in (("definition", ""), ("include", "Include: "), ("exclude", "Exclude: ")):
+            if code.get(key):
+                line = document.add_paragraph(xml_safe(label + code[key]), style["definition"])
+                line.paragraph_format.left_indent = Cm(0.5 * code["depth"] + 0.5)
+    document.add_heading("Appendix B. Participants", level=1)
+    table = document.add_table(rows=1, cols=3)
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, ("Group", "Participant", "Documents"), strict=True):
+        cell.text = text
+    for person in data["participants"]:
+        cells = table.add_row().cells
+        cells[0].text = xml_safe(labels.get(person["group"] or "", person["group"] or "no group"))
+        cells[1].text = xml_safe(person["pseudonym"])
+        cells[2].text = xml_safe(", ".join(person["documents"]))
+    document.add_heading("Appendix C. Methods", level=1)
+    for line in method_lines(data):
+        document.add_paragraph(xml_safe(line), style="List Bullet")
+    agreement = data["methods"]["agreement"]
+    if agreement:
+        from .text import fixed
+
+        table = document.add_table(rows=1, cols=4)
+        table.style = "Table Grid"
+        for cell, text in zip(table.rows[0].cells, ("Code", "Alpha", "Kappa", "Agreement"), strict=True):
+            cell.text = text
+        for row in agreement:
+            cells = table.add_row().cells
+            cells[0].text = xml_safe(row["name"])
+            for cell, key in zip(cells[1:], ("alpha", "kappa", "agreement"), strict=True):
+                cell.text = "—" if row[key] is None else fixed(row[key])
