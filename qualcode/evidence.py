@@ -15,9 +15,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .charts import PALETTE
 from .codebook import project_codes
 from .errors import QualcodeError
 from .exports import append_row, write_atomically, xml_safe
+from .labels import group_labels
 from .reports import NO_GROUP, frequencies
 from .store import Project
 
@@ -55,7 +57,13 @@ def evidence_map(project: Project, coders: list[str] | None = None) -> dict[str,
                 "cells": cells,
             }
         )
-    return {"groups": groups, "group_sizes": sizes, "rows": rows}
+    labels = {**group_labels(project), NO_GROUP: "No group"}
+    return {"groups": groups, "group_sizes": sizes, "rows": rows, "labels": {g: labels.get(g, g) for g in groups}}
+
+
+def heading(data: dict[str, Any], group: str) -> str:
+    """A group as a column heading: its display name and size, "National stakeholders (1)"."""
+    return f"{data.get('labels', {}).get(group, group)} ({data['group_sizes'][group]})"
 
 
 def _level_title(level: str) -> str:
@@ -85,7 +93,7 @@ def _markdown(data: dict[str, Any]) -> str:
                 "",
                 f"## {_level_title(level)}",
                 "",
-                "| Outcome | " + " | ".join(groups) + " |",
+                "| Outcome | " + " | ".join(heading(data, g) for g in groups) + " |",
                 "|---|" + "---:|" * len(groups),
             ]
         cells = [f"{row['cells'][g]['participants']}/{row['cells'][g]['group_participants']}" for g in groups]
@@ -93,14 +101,16 @@ def _markdown(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _bars(row: dict[str, Any], groups: list[str]) -> str:
+def _bars(row: dict[str, Any], groups: list[str], labels: dict[str, str]) -> str:
+    """One bar per group in the legend's colour, as long as the group's share."""
     width, bar = 160, 10
     parts = [f'<svg width="{width}" height="{bar * len(groups) + 2}" role="img">']
     for n, group in enumerate(groups):
         share = row["cells"][group]["share"]
         parts.append(
             f'<rect x="0" y="{n * bar + 1}" width="{share * width:.1f}" height="{bar - 2}" '
-            f'fill="#{shade(max(share, 0.3))}"><title>{html.escape(group)}: {share:.0%}</title></rect>'
+            f'fill="{PALETTE[n % len(PALETTE)]}"><title>{html.escape(labels.get(group, group))}: {share:.0%}'
+            "</title></rect>"
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -108,7 +118,14 @@ def _bars(row: dict[str, Any], groups: list[str]) -> str:
 
 def _html(data: dict[str, Any]) -> str:
     groups = data["groups"]
-    head = "".join(f"<th>{html.escape(g)}<br><small>n={data['group_sizes'][g]}</small></th>" for g in groups)
+    labels = data.get("labels", {})
+    head = "".join(
+        f"<th>{html.escape(labels.get(g, g))}<br><small>n={data['group_sizes'][g]}</small></th>" for g in groups
+    )
+    legend = "".join(
+        f'<span class="key" style="background:{PALETTE[n % len(PALETTE)]}"></span>{html.escape(labels.get(g, g))}'
+        for n, g in enumerate(groups)
+    )
     body, level = [], None
     for row in data["rows"]:
         if row["level"] != level:
@@ -121,7 +138,7 @@ def _html(data: dict[str, Any]) -> str:
         name = html.escape(row["name"])
         body.append(
             f'<tr><td class="code" style="padding-left:{0.5 + row["depth"]}em">{name}</td>{cells}'
-            f"<td>{_bars(row, groups)}</td></tr>"
+            f"<td>{_bars(row, groups, labels)}</td></tr>"
         )
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Evidence map</title>
@@ -129,12 +146,13 @@ def _html(data: dict[str, Any]) -> str:
 body {{ font-family: system-ui, sans-serif; margin: 2em; color: #222; }}
 table {{ border-collapse: collapse; }}
 th, td {{ border: 1px solid #ccc; padding: 0.3em 0.6em; text-align: center; }}
-td.code {{ text-align: left; }}
+td.code {{ text-align: left; min-width: 22em; }}
+.key {{ display: inline-block; width: .9em; height: .9em; margin: 0 .3em 0 1em; vertical-align: middle; }}
 tr.level th {{ background: #eef; text-align: left; }}
 </style></head><body>
 <h1>Evidence map</h1>
 <p>Each cell: participants with evidence for the outcome / participants in the stakeholder group.
-Shading follows the share. Bars: the share for each group, in column order.</p>
+Shading follows the share. Bars: the share for each group:{legend}</p>
 {f"<p><em>{html.escape(data['about'])}</em></p>" if data.get("about") else ""}
 <table><thead><tr><th>Outcome</th>{head}<th>Shares</th></tr></thead>
 <tbody>
@@ -144,56 +162,73 @@ Shading follows the share. Bars: the share for each group, in column order.</p>
 
 
 def _xlsx(path: Path, data: dict[str, Any]) -> None:
+    """One sheet a reader can chart and filter: per group, "3/9" as text beside the participants, the group's
+    size and the share as numbers (the share as a percentage, shaded); and an About sheet."""
     import openpyxl
     from openpyxl.formatting.rule import ColorScaleRule
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import PatternFill
+
+    from .office import tidy_sheet
 
     groups = data["groups"]
+    labels = data.get("labels", {})
     book = openpyxl.Workbook()
     sheet = book.active
     sheet.title = "Evidence map"
-    shares = book.create_sheet("Shares")
-    for target in (sheet, shares):
-        append_row(target, ["Level", "Outcome", *groups])
-        for cell in target[1]:
-            cell.font = Font(bold=True)
+    header = ["Level", "Code", "Outcome"]
+    for group in groups:
+        name = labels.get(group, group)
+        header += [name, f"{name}: participants", f"{name}: of", f"{name}: share"]
+    append_row(sheet, header)
     for row in data["rows"]:
-        cells = [row["cells"][g] for g in groups]
-        append_row(
-            sheet,
-            [
-                _level_title(row["level"]),
-                "  " * row["depth"] + row["name"],
-                *[f"{c['participants']}/{c['group_participants']}" for c in cells],
-            ],
-        )
-        for column, cell in enumerate(cells, start=3):
-            colour = shade(cell["share"])
-            sheet.cell(row=sheet.max_row, column=column).fill = PatternFill(
+        values: list[Any] = [_level_title(row["level"]), row["code"], "  " * row["depth"] + row["name"]]
+        for group in groups:
+            cell = row["cells"][group]
+            values += [
+                f"{cell['participants']}/{cell['group_participants']}",
+                cell["participants"],
+                cell["group_participants"],
+                round(cell["share"], 4),
+            ]
+        append_row(sheet, values)
+        for n, group in enumerate(groups):
+            colour = shade(row["cells"][group]["share"])
+            sheet.cell(row=sheet.max_row, column=4 + 4 * n).fill = PatternFill(
                 "solid", start_color=colour, end_color=colour
             )
-        append_row(shares, [_level_title(row["level"]), row["name"], *[round(c["share"], 4) for c in cells]])
-    if data["rows"] and groups:
-        last = openpyxl.utils.get_column_letter(2 + len(groups))
-        shares.conditional_formatting.add(
-            f"C2:{last}{shares.max_row}",
-            ColorScaleRule(
-                start_type="num", start_value=0, start_color="FFFFFF", end_type="num", end_value=1, end_color="2EA043"
-            ),
-        )
+            sheet.cell(row=sheet.max_row, column=7 + 4 * n).number_format = "0%"
+    for n, _group in enumerate(groups):
+        letter = openpyxl.utils.get_column_letter(7 + 4 * n)
+        if data["rows"]:
+            sheet.conditional_formatting.add(
+                f"{letter}2:{letter}{sheet.max_row}",
+                ColorScaleRule(
+                    start_type="num",
+                    start_value=0,
+                    start_color="FFFFFF",
+                    end_type="num",
+                    end_value=1,
+                    end_color="2EA043",
+                ),
+            )
+    tidy_sheet(sheet)
     if data.get("about"):  # whose codings: on a sheet of its own, and in the file's properties
         append_row(book.create_sheet("About"), [data["about"]])
         book.properties.description = xml_safe(data["about"])
+    book.properties.title = "Evidence map"
     book.save(path)
 
 
 def write_evidence_map(path: Path, data: dict[str, Any]) -> None:
+    from .tables_office import evidence_docx
+
     write_atomically(
         path,
         {
             ".md": lambda target: target.write_text(_markdown(data), encoding="utf-8"),
             ".html": lambda target: target.write_text(_html(data), encoding="utf-8"),
             ".xlsx": lambda target: _xlsx(target, data),
+            ".docx": lambda target: evidence_docx(target, data),
             ".json": lambda target: target.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8"),
         },
     )

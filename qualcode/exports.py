@@ -128,7 +128,9 @@ def _write_xlsx(
         for cell in next(sheet.iter_cols(min_col=columns.index("share") + 1, max_col=columns.index("share") + 1,
                                          min_row=2)):  # fmt: skip
             cell.number_format = "0%"
-    sheet.freeze_panes = "A2"
+    from .office import tidy_sheet
+
+    tidy_sheet(sheet)
     if about:  # whose codings: on a sheet of its own, and in the file's properties
         append_row(book.create_sheet("About"), [about])
         book.properties.description = xml_safe(about)
@@ -177,9 +179,9 @@ def _quotes_markdown(
         code = codes.get(code_id, {})
         lines += [f"### {group[0]['code_path']}", ""]
         if code.get("definition"):
-            lines += [f"*{code['definition']}*", ""]
+            lines += [f"Definition: {code['definition']}", ""]
         for row in group:
-            quote = " ".join(row["text"].split())
+            quote = ("★ Key quote: " if row.get("key_quote") else "") + " ".join(row["text"].split())
             lines += [f"> {quote}", ">", f"> {credit(row, people)}", ""]
             if row.get("memo"):
                 lines += [f"Memo: {row['memo']}", ""]
@@ -193,14 +195,20 @@ def _quotes_docx(
     people: dict[str, dict[str, Any]],
     progress: Progress | None = None,
     about: str = "",
+    paper: str = "a4",
 ) -> None:
     import docx
     from docx.enum.style import WD_STYLE_TYPE
     from docx.oxml import OxmlElement
-    from docx.shared import Pt
+    from docx.shared import Pt, RGBColor
     from docx.text.paragraph import Paragraph
 
+    from .office import word_page, word_properties
+
     document = docx.Document()
+    word_page(document, paper)
+    coders = sorted({c for row in rows for c in row.get("coders", [])})
+    word_properties(document, "Quote bank", ", ".join(coders), about, "Quote bank")
     styles = document.styles
     quote_style = styles["Quote"]
     quote_style.paragraph_format.space_after = Pt(2)
@@ -208,9 +216,12 @@ def _quotes_docx(
     credit_style.base_style = styles["Normal"]
     credit_style.paragraph_format.left_indent = Pt(36)
     credit_style.font.size = Pt(9)
+    credit_style.font.color.rgb = RGBColor(0x55, 0x55, 0x55)
     definition_style = styles.add_style("Code definition", WD_STYLE_TYPE.PARAGRAPH)
     definition_style.base_style = styles["Normal"]
-    definition_style.font.italic = True
+    definition_style.font.italic = False  # a definition is not a quote: upright, smaller, grey
+    definition_style.font.size = Pt(10)
+    definition_style.font.color.rgb = RGBColor(0x44, 0x44, 0x44)
     headings = {level: styles[f"Heading {level}"] for level in (1, 2)}
     body = document.element.body
     end = body.sectPr
@@ -238,7 +249,7 @@ def _quotes_docx(
         if definition:
             add(definition, definition_style)
         for row in group:
-            add(" ".join(row["text"].split()), quote_style)
+            add(("★ Key quote: " if row.get("key_quote") else "") + " ".join(row["text"].split()), quote_style)
             add(credit(row, people), credit_style)
             if row.get("memo"):
                 add(f"Memo: {row['memo']}", credit_style)
@@ -299,10 +310,18 @@ def write_quotes(
     )
 
 
-def write_frequencies(path: Path, rows: list[dict[str, Any]], about: str = "") -> None:
+def write_frequencies(
+    path: Path, rows: list[dict[str, Any]], about: str = "", labels: dict[str, str] | None = None
+) -> None:
+    """The frequency table; ``labels`` gives the groups' display names for Word and HTML."""
+    from .tables_office import frequencies_docx, frequencies_html
+
+    shown = labels or {}
     write_atomically(
         path,
         {
+            ".docx": lambda target: frequencies_docx(target, rows, shown, about),
+            ".html": lambda target: frequencies_html(target, rows, shown, about),
             ".csv": lambda target: _write_csv(target, rows, FREQUENCY_COLUMNS),
             ".xlsx": lambda target: _write_xlsx(target, rows, FREQUENCY_COLUMNS, "Frequencies", about=about),
             ".json": lambda target: _write_json(target, rows),

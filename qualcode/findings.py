@@ -164,7 +164,7 @@ def choose_quotes(
 ) -> list[dict[str, Any]]:
     """Key quotes first; then, group by group in turn (the expected groups first), the next participant not
     yet quoted; never two quotes from one participant in a row. Only quotes credited to a participant."""
-    if not codes or not coder_ids:
+    if not codes or not coder_ids or limit <= 0:
         return []
     marks_codes, marks_coders = ", ".join("?" for _ in codes), ", ".join("?" for _ in coder_ids)
     ids = [

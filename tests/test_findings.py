@@ -272,3 +272,72 @@ def test_the_demo_gives_a_findings_pack(demo_copy: Path, invoke, tmp_path: Path)
     text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
     assert "Were resources invested as planned" in text and "National stakeholders" in text
     assert "Lead organisation staff" in text  # the demo's labels
+
+
+# -- in the workbench ---------------------------------------------------------------------------------------
+
+
+def _screen_text(app) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())  # noqa: SLF001
+
+
+def test_the_framework_view_marks_gaps_and_writes_the_pack(demo_copy: Path, tmp_path: Path) -> None:
+    import asyncio
+
+    from qualcode.tui import make_app
+    from qualcode.tui.framework import FrameworkScreen
+
+    out = tmp_path / "pack.html"
+
+    async def scenario() -> str:
+        app = make_app(demo_copy, coder="amira", user="tester")
+        async with app.run_test(size=(120, 40)) as pilot:
+            for key in ("r", "g"):
+                await pilot.press(key)
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+            assert isinstance(app.screen, FrameworkScreen)
+            shown = _screen_text(app)
+            await pilot.press("w")
+            await pilot.pause()
+            await pilot.press("ctrl+a", "ctrl+k", *str(out), "enter")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            return shown
+
+    shown = asyncio.run(scenario())
+    assert "1.1" in shown and "⚠" in shown and "Were money, time, staff" in shown
+    assert out.exists() and "<h1>Evaluation of mentoring" in out.read_text(encoding="utf-8")
+
+
+def test_cancelling_the_pack_leaves_no_file(demo_copy: Path, tmp_path: Path, monkeypatch) -> None:
+    import asyncio
+
+    from qualcode.tui import dialogs, make_app
+
+    real = dialogs.ProgressDialog.__init__
+
+    def cancelled_at_once(self, title: str) -> None:  # as if Esc were pressed before the first question
+        real(self, title)
+        self.cancelled.set()
+
+    monkeypatch.setattr(dialogs.ProgressDialog, "__init__", cancelled_at_once)
+    out = tmp_path / "pack.docx"
+    said: list[str] = []
+
+    async def scenario() -> None:
+        app = make_app(demo_copy, coder="amira", user="tester")
+        shown = app.notify
+        app.notify = lambda message, *a, **k: (said.append(str(message)), shown(message, *a, **k))  # type: ignore[method-assign]
+        async with app.run_test(size=(120, 40)) as pilot:
+            for key in ("r", "g", "w"):
+                await pilot.press(key)
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+            await pilot.press("ctrl+a", "ctrl+k", *str(out), "enter")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+
+    asyncio.run(scenario())
+    assert not out.exists() and not list(tmp_path.glob("*partial*"))
+    assert any("Cancelled: pack.docx not written" in s for s in said), said

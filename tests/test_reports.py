@@ -183,10 +183,23 @@ def test_evidence_map(invoke, study: Path, tmp_path: Path) -> None:
     assert "<svg" in page and ">2/3</td>" in page and "http" not in page  # self-contained
     book = openpyxl.load_workbook(tmp_path / "e.xlsx")
     sheet = book["Evidence map"]
-    assert [c.value for c in sheet[2]] == ["Short term outcomes", "Outcomes", "3/3", "2/2"]
-    assert sheet["C2"].fill.start_color.rgb.endswith("2EA043") and sheet["C3"].fill.start_color.rgb != "00FFFFFF"
-    assert book["Shares"]["C3"].value == pytest.approx(2 / 3, abs=1e-4)
-    assert book["Shares"].conditional_formatting  # an Excel colour scale over the shares
+    # per group: "3/3" beside the participants, the group's size and the share, as numbers
+    assert [c.value for c in sheet[2]] == [
+        "Short term outcomes",
+        "outcomes",
+        "Outcomes",
+        "3/3",
+        3,
+        3,
+        1,
+        "2/2",
+        2,
+        2,
+        1,
+    ]
+    assert sheet["D2"].fill.start_color.rgb.endswith("2EA043") and sheet["D3"].fill.start_color.rgb != "00FFFFFF"
+    assert sheet["G3"].value == pytest.approx(2 / 3, abs=1e-4) and sheet["G3"].number_format == "0%"
+    assert sheet.conditional_formatting  # an Excel colour scale over the shares
     assert json.loads((tmp_path / "e.json").read_text())["rows"][1]["cells"]["mentor"]["participants"] == 1
 
 

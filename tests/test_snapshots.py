@@ -15,6 +15,23 @@ import pytest
 
 from qualcode.tui import make_app
 
+FRAMEWORK = """\
+framework: small
+title: Small study findings
+questions:
+  - id: q1
+    question: What changed for participants?
+    questions:
+      - id: q1-housing
+        question: Did housing improve?
+        codes: [housing]
+        groups: [mentee, mentor]
+      - id: q1-all
+        question: What outcomes did participants describe, from their own point of view and in their own words?
+        codes: [outcomes]
+        groups: [mentee, mentor]
+"""
+
 SIZES = {"80x24": (80, 24), "120x36": (120, 36), "200x60": (200, 60)}
 
 SCREENS = {
@@ -30,6 +47,7 @@ SCREENS = {
     "quotes": ("r", "enter", "down", "right", "enter"),
     "agreement": ("a", "enter"),
     "disagreements": ("a", "enter", "enter"),
+    "framework": ("r", "enter", "g"),
 }
 
 
@@ -53,6 +71,9 @@ def pressing(*keys: str):
 
 @pytest.mark.parametrize("size", list(SIZES))
 @pytest.mark.parametrize("screen", list(SCREENS))
-def test_screen(snap_compare, study: Path, screen: str, size: str) -> None:
+def test_screen(snap_compare, study: Path, invoke, tmp_path: Path, screen: str, size: str) -> None:
+    if screen == "framework":
+        (tmp_path / "framework.yaml").write_text(FRAMEWORK, encoding="utf-8")
+        assert invoke("framework", study, tmp_path / "framework.yaml").exit_code == 0
     app = make_app(study, coder="amira", user="snap")
     assert snap_compare(app, terminal_size=SIZES[size], run_before=pressing(*SCREENS[screen]))

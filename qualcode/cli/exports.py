@@ -149,17 +149,19 @@ def export_quotes(
 @click.option("--by", default="group", show_default=True, help="group, or any participant attribute (site...).")
 @whose
 def export_frequencies(project: Path, output: Path, by: str, coders: tuple[str, ...], everyone: str | None) -> None:
-    """Theme frequencies (.csv .xlsx .md .json): per code (parents rolled up) and group, excerpts,
+    """Theme frequencies (.csv .xlsx .docx .html .md .json): per code (parents rolled up) and group, excerpts,
     participants (of how many in the group, and that share) and documents."""
     from ..exports import write_frequencies
+    from ..labels import group_labels
     from ..reports import frequencies
 
     with open_project(project) as opened:
         whom = counted_for(opened, coders, everyone)
         rows = frequencies(opened, by, whom.coders, merged=whom.merged)
+        labels = group_labels(opened) if by == "group" else {}
     for row in rows:
         row["coders"] = whom.coders
-    write_frequencies(output, rows, about=whom.describe())
+    write_frequencies(output, rows, about=whom.describe(), labels=labels)
     click.echo(f"wrote {len(rows)} row(s) to {output}: {whom.describe()}")
 
 
@@ -168,7 +170,8 @@ def export_frequencies(project: Path, output: Path, by: str, coders: tuple[str, 
 @OUTPUT
 @whose
 def export_evidence_map(project: Path, output: Path, coders: tuple[str, ...], everyone: str | None) -> None:
-    """Logic-model outcomes x stakeholder groups (.md .html .xlsx .json): participants with evidence / group size."""
+    """Logic-model outcomes x stakeholder groups (.docx .html .xlsx .md .json): participants with evidence /
+    group size."""
     from ..evidence import check_groups, evidence_map, write_evidence_map
 
     with open_project(project) as opened:

@@ -173,6 +173,7 @@ class QualcodeApp(App[None]):
         arrows in a table or a text box) are not listed: they do what they always do."""
         from .agreement import AgreementScreen, DisagreementScreen
         from .codebook import CodebookPanel
+        from .framework import FrameworkScreen
         from .reports import ReportsScreen
         from .transcript import TranscriptView
 
@@ -184,6 +185,7 @@ class QualcodeApp(App[None]):
             (ReportsScreen, "Reports"),
             (AgreementScreen, "Agreement"),
             (DisagreementScreen, "Settling disagreements"),
+            (FrameworkScreen, "The evaluation framework (g on the Reports screen)"),
         ]
         here = type(self.screen)
         panel = type(self.focused) if isinstance(self.focused, CodebookPanel) else None

@@ -44,6 +44,12 @@ class ReportsScreen(Screen[None]):
         _key("f", "show('frequencies')", "Frequencies", "Every code x group: excerpts, participants, documents"),
         _key("enter", "quotes", "Quotes", "Read the excerpts behind the highlighted cell"),
         _key("c", "choose_coder", "Coders", "Count one coder's codings, or every coder's"),
+        _key(
+            "g",
+            "framework",
+            "Framework",
+            "The evaluation framework's questions with their gaps; write the findings pack",
+        ),
         _key("k", "key_quotes", "Key quotes", "Quotes and quote banks: only the quotes starred as key quotes"),
         _key("b", "choose_by", "By", "Frequencies by stakeholder group or by a participant attribute"),
         _key("x", "export", "Export", "Write the table on show (.md .html .xlsx .json, or .csv for frequencies)"),
@@ -115,6 +121,12 @@ class ReportsScreen(Screen[None]):
         whose = self.whom.describe().removesuffix(".") if self.whom else ""
         return whose + (" · key quotes only" if self.key_quotes else "")
 
+    def action_framework(self) -> None:
+        from .framework import FrameworkScreen
+
+        if self.whom is not None:
+            self.app.push_screen(FrameworkScreen(self.whom))
+
     def action_key_quotes(self) -> None:
         self.key_quotes = not self.key_quotes
         self.app.notify("Quotes: key quotes only" if self.key_quotes else "Quotes: all", timeout=3)
@@ -170,7 +182,7 @@ class ReportsScreen(Screen[None]):
         width = self.size.width or 80
         if view == "evidence":
             groups = data["groups"]
-            full = [f"{label(g)} ({data['group_sizes'][g]})" for g in groups]
+            full = [f"{data.get('labels', {}).get(g, label(g))} ({data['group_sizes'][g]})" for g in groups]
             longest = max([7, *(2 * row["depth"] + len(row["name"]) for row in data["rows"])])
             # each group's heading in two lines, as wide as its longer line; on a narrow terminal the
             # groups give way (to 8 cells) before the outcomes do (to 28)
@@ -199,8 +211,11 @@ class ReportsScreen(Screen[None]):
                 table.add_row(names[r], *cells)
             title = "Evidence map: participants with evidence / participants in the group"
         else:
+            from ..labels import group_labels
+
+            names = group_labels(self.app.project) if self.by == "group" else {}  # type: ignore[attr-defined]
             table.header_height = 1
-            longest_group = max([5, *(len(label(str(row["group"]))) for row in data)])
+            longest_group = max([5, *(len(names.get(str(row["group"]), label(str(row["group"])))) for row in data)])
             group_width = min(longest_group, max(10, width // 5))
             room = max(16, min(max([4, *(len(row["code_name"]) for row in data)]), width - group_width - 50))
             table.add_column("Code", width=room)
@@ -215,7 +230,7 @@ class ReportsScreen(Screen[None]):
             for r, row in enumerate(data):
                 table.add_row(
                     shorten(row["code_name"], room),
-                    shorten(label(str(row["group"])), group_width),
+                    shorten(names.get(str(row["group"]), label(str(row["group"]))), group_width),
                     row["excerpts"],
                     row["participants"],
                     row["group_participants"],
