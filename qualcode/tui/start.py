@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
 from ..codes import study_counts
+from ..labels import group_labels
 from ..navigation import progress
 from ..overview import documents, info
 from ..store import Project
@@ -115,9 +116,10 @@ class StartScreen(Screen[None]):
             f"{data['words']:,} words, {data['codes']} codes · participants: {groups}"
         )
         self.rows = documents(project)
+        names = group_labels(project)  # the groups' display names (qualcode label)
         for row in self.rows:
             row["people"] = ", ".join(row["participants"])
-            row["group_names"] = ", ".join(g.replace("_", " ") for g in row["groups"])
+            row["group_names"] = ", ".join(names.get(g, g) for g in row["groups"])
         place = self.app.place  # type: ignore[attr-defined]
         if not self.restored and place.filter:  # the filter the coder left on, when they last stopped
             self.restored = True
