@@ -296,17 +296,21 @@ def _participants(project: Project, people: dict[str, dict[str, Any]], labels: d
 
 
 def methods(project: Project, whom: Counted, coder_ids: list[int]) -> dict[str, Any]:
-    """Whose codings, how many, over what dates, and agreement per code when several coders count."""
+    """Whose codings, how many, over what dates, and agreement per code: between the coders counted when there
+    are several, or, when one coder (the consensus) is counted, between the coders who coded the study."""
+    from .counting import CONSENSUS, coding_coders
+
     marks = ", ".join("?" for _ in coder_ids) or "NULL"
     codings, first, last = project.db.execute(
         f"SELECT count(*), min(created_at), max(created_at) FROM coding WHERE coder_id IN ({marks})", coder_ids
     ).fetchone()
     documents, words = project.db.execute("SELECT count(*), coalesce(sum(words), 0) FROM document").fetchone()
     agreement: list[dict[str, Any]] = []
-    if len(whom.coders) >= 2:
+    compared = whom.coders if len(whom.coders) >= 2 else [c for c in coding_coders(project) if c != CONSENSUS]
+    if len(compared) >= 2:
         from .reliability import compare
 
-        report = compare(project, whom.coders, "segment")
+        report = compare(project, compared, "segment")
         agreement = [
             {
                 "code": r["code"],
@@ -326,6 +330,7 @@ def methods(project: Project, whom: Counted, coder_ids: list[int]) -> dict[str, 
         "documents": documents,
         "words": words,
         "agreement": agreement,
+        "compared": compared if agreement else [],
     }
 
 

@@ -140,11 +140,11 @@ def method_lines(data: dict[str, Any]) -> list[str]:
     ]
     if m["agreement"]:
         lines.append(
-            "Agreement between the coders per code, by sentence (Krippendorff's alpha, Cohen's kappa, "
-            "share of sentences on which they agree):"
+            f"Agreement between {' and '.join(m['compared'])} per code, by sentence (Krippendorff's alpha, "
+            "Cohen's kappa, share of sentences on which they agree), in the table below."
         )
-    elif len(m["coders"]) < 2:
-        lines.append("One coder: no agreement statistics.")
+    else:
+        lines.append("One coder coded the study: no agreement statistics.")
     return lines
 
 

@@ -272,6 +272,7 @@ def test_the_demo_gives_a_findings_pack(demo_copy: Path, invoke, tmp_path: Path)
     text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
     assert "Were resources invested as planned" in text and "National stakeholders" in text
     assert "Lead organisation staff" in text  # the demo's labels
+    assert "Agreement between amira and ben per code" in text  # the consensus is counted; the coders compared
 
 
 # -- in the workbench ---------------------------------------------------------------------------------------
