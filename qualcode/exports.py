@@ -14,6 +14,7 @@ a leading apostrophe in CSV and is a plain string cell, never a formula, in XLSX
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import errno
 import json
 import os
@@ -171,8 +172,10 @@ def _quotes_markdown(
     people: dict[str, dict[str, Any]],
     progress: Progress | None = None,
     about: str = "",
+    source: str = "",
 ) -> None:
-    lines = ["# Quote bank", ""] + ([f"*{about}*", ""] if about else [])
+    heading = " · ".join(x for x in (source, dt.date.today().isoformat(), about) if x)
+    lines = ["# Quote bank", "", f"*{heading}*", ""]
     for level, code_id, group in _grouped(rows, progress):
         if level:
             lines += [f"## {level.replace('_', ' ').capitalize()}", ""]
@@ -196,6 +199,7 @@ def _quotes_docx(
     progress: Progress | None = None,
     about: str = "",
     paper: str = "a4",
+    source: str = "",
 ) -> None:
     import docx
     from docx.enum.style import WD_STYLE_TYPE
@@ -238,9 +242,8 @@ def _quotes_docx(
         Paragraph(element, document._body).add_run(xml_safe(text))
 
     document.add_heading("Quote bank", level=0)
-    if about:
-        add(about, styles["Normal"])
-        document.core_properties.comments = xml_safe(about)
+    heading = " · ".join(x for x in (source, dt.date.today().isoformat(), about) if x)
+    add(heading, styles["Normal"])  # the project, the date and whose codings, under the title
     for level, code_id, group in _grouped(rows, progress):
         if level:
             add(level.replace("_", " ").capitalize(), headings[1])
@@ -294,6 +297,7 @@ def write_quotes(
     people: dict[str, dict[str, Any]],
     progress: Progress | None = None,
     about: str = "",
+    source: str = "",
 ) -> None:
     """A quote bank in the format the extension names, saying whose codings it holds (``about``; the rows'
     coder columns too); ``progress`` hears (done, total) as rows are written and may raise to stop, leaving
@@ -304,8 +308,8 @@ def write_quotes(
             ".csv": lambda target: _write_csv(target, rows, QUOTE_COLUMNS, progress),
             ".xlsx": lambda target: _write_xlsx(target, rows, QUOTE_COLUMNS, "Quotes", progress, about),
             ".json": lambda target: _write_json(target, rows),
-            ".md": lambda target: _quotes_markdown(target, rows, codes, people, progress, about),
-            ".docx": lambda target: _quotes_docx(target, rows, codes, people, progress, about),
+            ".md": lambda target: _quotes_markdown(target, rows, codes, people, progress, about, source),
+            ".docx": lambda target: _quotes_docx(target, rows, codes, people, progress, about, source=source),
         },
     )
 

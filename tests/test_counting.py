@@ -93,9 +93,10 @@ def test_the_consensus_coder_is_counted_when_there_is_one(invoke, overlapping: P
 def test_every_export_says_whose_codings_it_counts(invoke, overlapping: Path, tmp_path: Path) -> None:
     for suffix in (".docx", ".md", ".xlsx", ".csv", ".json"):
         assert invoke("export", "quotes", overlapping, "--coders", "all", "-o", tmp_path / f"q{suffix}").exit_code == 0
-    assert docx.Document(str(tmp_path / "q.docx")).paragraphs[1].text == ALL
+    heading = docx.Document(str(tmp_path / "q.docx")).paragraphs[1].text  # project · date · whose codings
+    assert heading.startswith(f"{overlapping.name} · ") and heading.endswith(ALL)
     assert docx.Document(str(tmp_path / "q.docx")).core_properties.comments == ALL
-    assert f"*{ALL}*" in (tmp_path / "q.md").read_text(encoding="utf-8")
+    assert f"{ALL}*" in (tmp_path / "q.md").read_text(encoding="utf-8")
     book = openpyxl.load_workbook(tmp_path / "q.xlsx")
     assert book["About"]["A1"].value == ALL and book.properties.description == ALL
     with (tmp_path / "q.csv").open(encoding="utf-8-sig", newline="") as handle:

@@ -124,7 +124,7 @@ def export_quotes(
             raise QualcodeError(f"{redact}: no such redaction list")
         redactor = Redactor.from_file(redact)
         rows, people = redact_quotes(rows, people, redactor)
-    write_quotes(output, rows, known, people, about=whom.describe())
+    write_quotes(output, rows, known, people, about=whom.describe(), source=project.name)
     click.echo(f"wrote {len(rows)} excerpt(s) to {output}: {whom.describe()}")
     if not rows:
         click.echo(

@@ -63,7 +63,7 @@ def _write_quotes(app: Any, path: Path, filters: Filters, dialog: ProgressDialog
                 people = people_by_pseudonym(project)
             if not rows:
                 raise QualcodeError(f"No excerpts match: {path.name} not written")
-            write_quotes(path, rows, codes, people, progress, about)
+            write_quotes(path, rows, codes, people, progress, about, app.project.path.name)
         except QualcodeError as error:
             app.call_from_thread(dialog.dismiss)
             app.call_from_thread(app.notify, str(error), severity="warning", timeout=6)
