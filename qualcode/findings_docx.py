@@ -17,8 +17,7 @@ from typing import Any
 from .charts import chart_png
 from .exports import xml_safe
 from .findings_write import attribution, cell_text, method_lines
-
-PAPER = {"a4": (210, 297), "letter": (215.9, 279.4)}  # millimetres
+from .office import shade, word_page, word_properties
 
 
 def _styles(document: Any) -> dict[str, Any]:
@@ -55,21 +54,12 @@ def _styles(document: Any) -> dict[str, Any]:
 
 def write_docx(path: Path, data: dict[str, Any], paper: str = "a4", author: str = "") -> None:
     import docx
-    from docx.shared import Cm, Mm, Pt, RGBColor
+    from docx.shared import Cm, Pt, RGBColor
 
     document = docx.Document()
-    section = document.sections[0]
-    width, height = PAPER.get(paper, PAPER["a4"])
-    section.page_width, section.page_height = Mm(width), Mm(height)
-    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
-        setattr(section, side, Cm(2.5))
-    properties = document.core_properties
-    properties.title = xml_safe(data["title"])
-    properties.author = xml_safe(author or ", ".join(data["coders"]) or "qualcode")
-    properties.subject = "Findings pack"
-    properties.comments = xml_safe(data["about"])
-    properties.keywords = xml_safe(f"{data['framework']}; {data['project']}")
-    properties.last_modified_by = properties.author
+    usable = word_page(document, paper)  # centimetres between the margins
+    word_properties(document, data["title"], author or ", ".join(data["coders"]), data["about"], "Findings pack")
+    document.core_properties.keywords = xml_safe(f"{data['framework']}; {data['project']}")
     style = _styles(document)
 
     def para(text: str, kind: str | None = None) -> Any:
@@ -88,11 +78,11 @@ def write_docx(path: Path, data: dict[str, Any], paper: str = "a4", author: str 
             document.add_heading(xml_safe(f"{q_number}.{s_number} {specific['question']}"), level=2)
             if specific["notes"]:
                 para(specific["notes"], "note")
-            usable = (width - 50) / 10  # centimetres between the margins
             _table(document, specific, labels, style, usable)
             if any(row["participants"] for row in specific["rows"]):
                 picture = chart_png(specific["rows"], specific["groups"], labels)
                 document.add_picture(io.BytesIO(picture), width=Cm(usable))
+                document.paragraphs[-1].paragraph_format.space_before = Pt(8)  # clear of the table above
             document.add_heading("Quotes", level=3)
             for row in specific["quotes"]:
                 paragraph = document.add_paragraph(style=style["quote"])
@@ -149,20 +139,9 @@ def _table(
             for paragraph in cell.paragraphs:
                 paragraph.style = style["small"]
     for cell in table.rows[0].cells:  # the heading row in bold, shaded
-        _shade(cell, "DCE6F0")
+        shade(cell, "DCE6F0")
         for run in cell.paragraphs[0].runs:
             run.bold = True
-
-
-def _shade(cell: Any, colour: str) -> None:
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), colour)
-    cell._tc.get_or_add_tcPr().append(shading)
 
 
 def _appendices(document: Any, data: dict[str, Any], style: dict[str, Any]) -> None:
