@@ -111,9 +111,9 @@ def test_filters_and_quote_bank_from_a_cell(study: Path, tmp_path: Path) -> None
         ]
     )
     assert "— Jade, mentee, North (fg.txt, line 2)" in paragraphs
-    assert (
-        paragraphs[1]
-        == "Codings by amira and ben (all coders); a passage several of them coded with one code counts once."
+    assert paragraphs[1].startswith("study.qdb · ")  # the project and the date, then whose codings
+    assert paragraphs[1].endswith(
+        "Codings by amira and ben (all coders); a passage several of them coded with one code counts once."
     )
 
 
