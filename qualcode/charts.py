@@ -45,7 +45,7 @@ def chart_svg(rows: list[dict[str, Any]], groups: list[str], labels: dict[str, s
         x += 24 + 7 * len(name)
     for r, row in enumerate(rows):
         y = TOP + r * shape["per_row"]
-        name = html.escape(_cut("  " * row.get("depth", 0) + row["name"]))
+        name = html.escape(_cut("· " * row.get("depth", 0) + row["name"]))
         middle = y + len(groups) * BAR / 2 + 4
         out.append(
             f'<text x="{LEFT - 8}" y="{middle:.0f}" text-anchor="end"><title>{html.escape(row["name"])}'
@@ -91,7 +91,7 @@ def chart_png(rows: list[dict[str, Any]], groups: list[str], labels: dict[str, s
         x += 24 + draw.textlength(name, font=font) / scale
     for r, row in enumerate(rows):
         y = TOP + r * shape["per_row"]
-        name = _cut("  " * row.get("depth", 0) + row["name"])
+        name = _cut("· " * row.get("depth", 0) + row["name"])
         middle = y + len(groups) * BAR / 2
         width = draw.textlength(name, font=font) / scale
         draw.text(((LEFT - 8 - width) * scale, (middle - 7) * scale), name, fill="black", font=font)

@@ -10,11 +10,17 @@ from typing import Any
 from .office import shade, word_page, word_properties, word_table
 
 
-def _document(title: str, about: str) -> tuple[Any, float]:
+def _document(title: str, about: str, landscape: bool = False) -> tuple[Any, float]:
     import docx
+    from docx.enum.section import WD_ORIENT
 
     document = docx.Document()
     usable = word_page(document)
+    if landscape:  # many groups side by side: the page turned, so their headings need not break
+        section = document.sections[0]
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = section.page_height, section.page_width
+        usable = (section.page_width.mm - 50) / 10
     word_properties(document, title, "", about, title)
     document.add_heading(title, level=0)
     if about:
@@ -26,10 +32,11 @@ def evidence_docx(path: Path, data: dict[str, Any]) -> None:
     from .evidence import _level_title, heading
     from .evidence import shade as share_colour
 
-    document, usable = _document("Evidence map", data.get("about", ""))
+    document, usable = _document("Evidence map", data.get("about", ""), landscape=len(data["groups"]) > 4)
     document.add_paragraph("Participants with evidence for each outcome / participants in the stakeholder group.")
     groups = data["groups"]
-    other = (usable - 6.0) / max(1, len(groups))
+    first = max(6.0, usable - 3.0 * len(groups))  # the outcome's name gets what the groups do not need
+    other = (usable - first) / max(1, len(groups))
     level = None
     rows: list[dict[str, Any]] = []
 
@@ -42,7 +49,7 @@ def evidence_docx(path: Path, data: dict[str, Any]) -> None:
             for r in rows
         ]
         table = word_table(
-            document, ["Outcome", *(heading(data, g) for g in groups)], values, [6.0] + [other] * len(groups)
+            document, ["Outcome", *(heading(data, g) for g in groups)], values, [first] + [other] * len(groups)
         )
         for cells, row in zip(table.rows[1:], rows, strict=True):
             for n, group in enumerate(groups, start=1):

@@ -39,6 +39,8 @@ def test_frequencies_and_the_evidence_map_in_word_and_html(demo_copy: Path, invo
     assert "National stakeholders" in page and "national_stakeholder" not in page
     assert 'class="key"' in page  # the bars have a legend
     evidence = docx.Document(str(tmp_path / "map.docx"))
+    section = evidence.sections[0]  # five groups side by side: the page is turned
+    assert round(section.page_width.mm) == 297 and round(section.page_height.mm) == 210
     first = [c.text for c in evidence.tables[0].rows[0].cells]
     assert first[0] == "Outcome" and "Mentees (9)" in first
     assert "Mentees" in (tmp_path / "freq.html").read_text(encoding="utf-8")
