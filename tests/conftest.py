@@ -8,6 +8,7 @@ import sqlite3
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -219,3 +220,47 @@ def small_disk(folder: Path, size: str) -> Iterator[Path]:
         yield folder
     finally:
         subprocess.run(["umount", "-l", str(folder)], capture_output=True)
+
+
+@pytest.fixture
+def interviews(invoke, project_path: Path, tmp_path: Path) -> Path:
+    """Two copies of INTERVIEW (Dee's, and Jo's with a café flat), imported as mentees."""
+    write(tmp_path / "docs" / "m1.txt", INTERVIEW)
+    write(tmp_path / "docs" / "m2.txt", INTERVIEW.replace("flat", "café flat").replace("Dee", "Jo"))
+    assert invoke("import", project_path, tmp_path / "docs", "--group", "mentee").exit_code == 0
+    return project_path
+
+
+# A small evaluation framework over SMALL_CODEBOOK: one question on housing, one on every outcome.
+SMALL_FRAMEWORK = """\
+framework: small
+title: Small study findings
+questions:
+  - id: q1
+    question: What changed for participants?
+    questions:
+      - id: q1-housing
+        question: Did housing improve?
+        codes: [housing]
+        groups: [mentee, mentor]
+      - id: q1-all
+        question: What outcomes did participants describe?
+        codes: [outcomes]
+        groups: [mentee, mentor]
+        notes: A parent brings its sub-codes.
+"""
+
+
+def recording_app(path: Path, coder: str = "amira") -> tuple[Any, list[str]]:
+    """The workbench, with every notification it shows kept in a list."""
+    from qualcode.tui import make_app
+
+    app, said = make_app(path, coder=coder, user="tests"), []
+    shown = app.notify
+    app.notify = lambda message, *a, **k: (said.append(str(message)), shown(message, *a, **k))  # type: ignore[method-assign]
+    return app, said
+
+
+def screen_text(app: Any) -> str:
+    """What the terminal shows, as text."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())  # noqa: SLF001

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import CODEBOOKS, write
+from conftest import CODEBOOKS, SMALL_FRAMEWORK, recording_app, screen_text, write
 
 from qualcode.counting import counted
 from qualcode.findings import build_findings
@@ -18,28 +18,10 @@ from qualcode.framework import check_framework, load_framework
 from qualcode.reports import Filters, excerpts
 from qualcode.store import Project
 
-FRAMEWORK = """\
-framework: small
-title: Small study findings
-questions:
-  - id: q1
-    question: What changed for participants?
-    questions:
-      - id: q1-housing
-        question: Did housing improve?
-        codes: [housing]
-        groups: [mentee, mentor]
-      - id: q1-all
-        question: What outcomes did participants describe?
-        codes: [outcomes]
-        groups: [mentee, mentor]
-        notes: A parent brings its sub-codes.
-"""
-
 
 @pytest.fixture
 def framework(tmp_path: Path) -> Path:
-    return write(tmp_path / "framework.yaml", FRAMEWORK)
+    return write(tmp_path / "framework.yaml", SMALL_FRAMEWORK)
 
 
 def findings(study: Path, framework: Path, coders: list[str] | None = None, everyone: bool = False, **kw):
@@ -91,7 +73,7 @@ def test_the_shipped_framework_loads_and_fits_the_shipped_codebooks(demo_study: 
     ],
 )
 def test_a_bad_framework_is_refused_with_file_and_line(tmp_path: Path, change, line, message) -> None:
-    path = write(tmp_path / "bad.yaml", FRAMEWORK.replace(*change))
+    path = write(tmp_path / "bad.yaml", SMALL_FRAMEWORK.replace(*change))
     with pytest.raises(Exception) as error:
         load_framework(path)
     assert message in str(error.value)
@@ -100,7 +82,7 @@ def test_a_bad_framework_is_refused_with_file_and_line(tmp_path: Path, change, l
 
 
 def test_codes_and_groups_are_checked_against_the_project(study: Path, tmp_path: Path) -> None:
-    path = write(tmp_path / "f.yaml", FRAMEWORK.replace("codes: [housing]", "codes: [housnig]").replace(
+    path = write(tmp_path / "f.yaml", SMALL_FRAMEWORK.replace("codes: [housing]", "codes: [housnig]").replace(
         "groups: [mentee, mentor]\n      - id: q1-all", "groups: [mentees, partner]\n      - id: q1-all"))  # fmt: skip
     with Project.open(study) as project:
         with pytest.raises(
@@ -278,10 +260,6 @@ def test_the_demo_gives_a_findings_pack(demo_copy: Path, invoke, tmp_path: Path)
 # -- in the workbench ---------------------------------------------------------------------------------------
 
 
-def _screen_text(app) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())  # noqa: SLF001
-
-
 def test_the_framework_view_marks_gaps_and_writes_the_pack(demo_copy: Path, tmp_path: Path) -> None:
     import asyncio
 
@@ -298,7 +276,7 @@ def test_the_framework_view_marks_gaps_and_writes_the_pack(demo_copy: Path, tmp_
                 await app.workers.wait_for_complete()
                 await pilot.pause()
             assert isinstance(app.screen, FrameworkScreen)
-            shown = _screen_text(app)
+            shown = screen_text(app)
             await pilot.press("w")
             await pilot.pause()
             await pilot.press("ctrl+a", "ctrl+k", *str(out), "enter")
@@ -314,7 +292,7 @@ def test_the_framework_view_marks_gaps_and_writes_the_pack(demo_copy: Path, tmp_
 def test_cancelling_the_pack_leaves_no_file(demo_copy: Path, tmp_path: Path, monkeypatch) -> None:
     import asyncio
 
-    from qualcode.tui import dialogs, make_app
+    from qualcode.tui import dialogs
 
     real = dialogs.ProgressDialog.__init__
 
@@ -324,12 +302,9 @@ def test_cancelling_the_pack_leaves_no_file(demo_copy: Path, tmp_path: Path, mon
 
     monkeypatch.setattr(dialogs.ProgressDialog, "__init__", cancelled_at_once)
     out = tmp_path / "pack.docx"
-    said: list[str] = []
 
-    async def scenario() -> None:
-        app = make_app(demo_copy, coder="amira", user="tester")
-        shown = app.notify
-        app.notify = lambda message, *a, **k: (said.append(str(message)), shown(message, *a, **k))  # type: ignore[method-assign]
+    async def scenario() -> list[str]:
+        app, said = recording_app(demo_copy)
         async with app.run_test(size=(120, 40)) as pilot:
             for key in ("r", "g", "w"):
                 await pilot.press(key)
@@ -338,7 +313,8 @@ def test_cancelling_the_pack_leaves_no_file(demo_copy: Path, tmp_path: Path, mon
             await pilot.press("ctrl+a", "ctrl+k", *str(out), "enter")
             await app.workers.wait_for_complete()
             await pilot.pause()
+        return said
 
-    asyncio.run(scenario())
+    said = asyncio.run(scenario())
     assert not out.exists() and not list(tmp_path.glob("*partial*"))
     assert any("Cancelled: pack.docx not written" in s for s in said), said

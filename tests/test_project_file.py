@@ -14,10 +14,9 @@ import subprocess
 import sys
 from contextlib import closing
 from pathlib import Path
-from typing import Any
 
 import pytest
-from conftest import digest, old_project, small_disk
+from conftest import digest, old_project, recording_app, small_disk
 
 from qualcode.errors import QualcodeError
 from qualcode.store import Project, ProjectReadOnly
@@ -229,16 +228,6 @@ def test_a_read_only_project_is_read_and_says_so_when_written(invoke, immutable:
     assert coded.exit_code == 1
     assert "read-only (the file is not writable by you); nothing was changed" in coded.output
     assert immutable.read_bytes() == before
-
-
-def recording_app(path: Path) -> tuple[Any, list[str]]:
-    """The workbench (as amira), with every notification it shows kept in a list."""
-    from qualcode.tui import make_app
-
-    app, said = make_app(path, coder="amira", user="tests"), []
-    shown = app.notify
-    app.notify = lambda message, *a, **k: (said.append(str(message)), shown(message, *a, **k))  # type: ignore[method-assign]
-    return app, said
 
 
 def test_the_workbench_on_a_read_only_project_says_so(immutable: Path) -> None:

@@ -12,25 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import SMALL_FRAMEWORK
 
 from qualcode.tui import make_app
-
-FRAMEWORK = """\
-framework: small
-title: Small study findings
-questions:
-  - id: q1
-    question: What changed for participants?
-    questions:
-      - id: q1-housing
-        question: Did housing improve?
-        codes: [housing]
-        groups: [mentee, mentor]
-      - id: q1-all
-        question: What outcomes did participants describe, from their own point of view and in their own words?
-        codes: [outcomes]
-        groups: [mentee, mentor]
-"""
 
 SIZES = {"80x24": (80, 24), "120x36": (120, 36), "200x60": (200, 60)}
 
@@ -73,7 +57,7 @@ def pressing(*keys: str):
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_screen(snap_compare, study: Path, invoke, tmp_path: Path, screen: str, size: str) -> None:
     if screen == "framework":
-        (tmp_path / "framework.yaml").write_text(FRAMEWORK, encoding="utf-8")
+        (tmp_path / "framework.yaml").write_text(SMALL_FRAMEWORK, encoding="utf-8")
         assert invoke("framework", study, tmp_path / "framework.yaml").exit_code == 0
     app = make_app(study, coder="amira", user="snap")
     assert snap_compare(app, terminal_size=SIZES[size], run_before=pressing(*SCREENS[screen]))

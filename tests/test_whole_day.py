@@ -11,7 +11,6 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import INTERVIEW, write
 from processes import Workbench
 
 from qualcode.places import load_place
@@ -20,14 +19,6 @@ from qualcode.tui import make_app
 from qualcode.tui.document import DocumentScreen
 from qualcode.tui.picker import CodePicker
 from qualcode.tui.transcript import TranscriptView
-
-
-@pytest.fixture
-def study(invoke, project_path: Path, tmp_path: Path) -> Path:
-    write(tmp_path / "docs" / "m1.txt", INTERVIEW)
-    write(tmp_path / "docs" / "m2.txt", INTERVIEW.replace("flat", "café flat").replace("Dee", "Jo"))
-    assert invoke("import", project_path, tmp_path / "docs", "--group", "mentee").exit_code == 0
-    return project_path
 
 
 def codings(path: Path) -> list[tuple[str, str]]:
@@ -81,7 +72,7 @@ def test_a_fast_c_query_enter_applies_what_the_coder_means(demo_copy: Path, type
     assert found == [meant]
 
 
-def test_enter_never_applies_a_list_ranked_for_an_earlier_query(study: Path, monkeypatch) -> None:
+def test_enter_never_applies_a_list_ranked_for_an_earlier_query(interviews: Path, monkeypatch) -> None:
     """The filter falls behind the typing (here it never runs after the first, empty query): Enter ranks
     the text in the box before applying, so the list on screen for "" (whose first row is Outcomes) is not
     what gets applied."""
@@ -96,7 +87,7 @@ def test_enter_never_applies_a_list_ranked_for_an_earlier_query(study: Path, mon
     monkeypatch.setattr(CodePicker, "show_matches", slow)
 
     async def scenario() -> None:
-        app = make_app(study, coder="amira", user="tester")
+        app = make_app(interviews, coder="amira", user="tester")
         async with app.run_test(size=(120, 40)) as pilot:
             view = await open_named(pilot, "m1.txt")
             select_text(view, "I got a flat in May!")
@@ -107,10 +98,10 @@ def test_enter_never_applies_a_list_ranked_for_an_earlier_query(study: Path, mon
             await pilot.pause()
 
     asyncio.run(scenario())
-    assert codings(study) == [("housing", "I got a flat in May!")]
+    assert codings(interviews) == [("housing", "I got a flat in May!")]
 
 
-def test_recent_codes_break_ties(study: Path) -> None:
+def test_recent_codes_break_ties(interviews: Path) -> None:
     from qualcode.matching import CodeMatcher
 
     codes = [
@@ -122,9 +113,9 @@ def test_recent_codes_break_ties(study: Path) -> None:
     assert CodeMatcher(codes, recent=["b"]).rank("family")[0][0]["id"] == "a"  # but never over a better match
 
 
-def test_a_code_the_picker_did_not_find_is_created_and_applied_in_one_undoable_step(study: Path) -> None:
+def test_a_code_the_picker_did_not_find_is_created_and_applied_in_one_undoable_step(interviews: Path) -> None:
     async def scenario() -> None:
-        app = make_app(study, coder="amira", user="tester")
+        app = make_app(interviews, coder="amira", user="tester")
         async with app.run_test(size=(120, 40)) as pilot:
             view = await open_named(pilot, "m1.txt")
             select_text(view, "I got a flat in May!")
@@ -138,20 +129,20 @@ def test_a_code_the_picker_did_not_find_is_created_and_applied_in_one_undoable_s
             assert app.screen.query_one("#form-name").value == "rent arrears"
             await pilot.press(*"Owing rent", "enter")  # a definition, then save
             await pilot.pause()
-            with Project.open(study) as project:
+            with Project.open(interviews) as project:
                 row = project.db.execute(
                     "SELECT id, parent, definition FROM code WHERE name = 'rent arrears'"
                 ).fetchone()
             assert row is not None and row[2] == "Owing rent"
-            assert codings(study) == [(row[0], "I got a flat in May!")]
+            assert codings(interviews) == [(row[0], "I got a flat in May!")]
             await pilot.press("u")  # one step: the coding and the code go together
             await pilot.pause()
-            with Project.open(study) as project:
+            with Project.open(interviews) as project:
                 assert project.db.execute("SELECT 1 FROM code WHERE name = 'rent arrears'").fetchone() is None
-            assert codings(study) == []
+            assert codings(interviews) == []
             await pilot.press("U")
             await pilot.pause()
-            assert codings(study) == [(row[0], "I got a flat in May!")]
+            assert codings(interviews) == [(row[0], "I got a flat in May!")]
             assert app.screen.code_name(row[0]) == "rent arrears"
 
     asyncio.run(scenario())
@@ -160,9 +151,11 @@ def test_a_code_the_picker_did_not_find_is_created_and_applied_in_one_undoable_s
 # -- coding what counts --------------------------------------------------------------------------------
 
 
-def test_coding_the_interviewers_words_asks_once_and_is_marked_in_quote_banks(study: Path, invoke, tmp_path) -> None:
+def test_coding_the_interviewers_words_asks_once_and_is_marked_in_quote_banks(
+    interviews: Path, invoke, tmp_path
+) -> None:
     async def scenario() -> None:
-        app = make_app(study, coder="amira", user="tester")
+        app = make_app(interviews, coder="amira", user="tester")
         async with app.run_test(size=(120, 40)) as pilot:
             view = await open_named(pilot, "m1.txt")
             select_text(view, "How did you meet your mentor?")
@@ -171,31 +164,31 @@ def test_coding_the_interviewers_words_asks_once_and_is_marked_in_quote_banks(st
             assert "interviewer" in str(app.screen.query_one(".question").render())
             await pilot.press("n")  # no: nothing coded
             await pilot.pause()
-            assert codings(study) == []
+            assert codings(interviews) == []
             await pilot.press("c", *"trust", "enter", "y")  # asked again until the answer is yes
             await pilot.pause()
-            assert codings(study) == [("trust", "How did you meet your mentor?")]
+            assert codings(interviews) == [("trust", "How did you meet your mentor?")]
             select_text(view, "And now?")
             await pilot.press("c", *"trust", "enter")  # not asked again in this session
             await pilot.pause()
             assert isinstance(app.screen, DocumentScreen)
-            assert len(codings(study)) == 2
+            assert len(codings(interviews)) == 2
 
     asyncio.run(scenario())
     out = tmp_path / "quotes.csv"
-    assert invoke("export", "quotes", study, "-o", out).exit_code == 0
+    assert invoke("export", "quotes", interviews, "-o", out).exit_code == 0
     import csv
 
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert {r["interviewer_words"] for r in rows} == {"True"}
     md = tmp_path / "quotes.md"
-    assert invoke("export", "quotes", study, "-o", md).exit_code == 0
+    assert invoke("export", "quotes", interviews, "-o", md).exit_code == 0
     assert "— the interviewer" in md.read_text(encoding="utf-8")
 
 
-def test_progress_on_the_start_screen_reaches_100_when_every_participant_sentence_is_coded(study: Path) -> None:
+def test_progress_on_the_start_screen_reaches_100_when_every_participant_sentence_is_coded(interviews: Path) -> None:
     async def scenario() -> str:
-        app = make_app(study, coder="amira", user="tester")
+        app = make_app(interviews, coder="amira", user="tester")
         async with app.run_test(size=(120, 40)) as pilot:
             view = await open_named(pilot, "m1.txt")
             for index, (_start, _end, turn) in enumerate(view.segments):
@@ -215,9 +208,9 @@ def test_progress_on_the_start_screen_reaches_100_when_every_participant_sentenc
 # -- remembered ----------------------------------------------------------------------------------------
 
 
-def test_position_recent_codes_and_filter_come_back_on_reopening(study: Path) -> None:
+def test_position_recent_codes_and_filter_come_back_on_reopening(interviews: Path) -> None:
     async def first() -> None:
-        app = make_app(study, coder="amira", user="tester")
+        app = make_app(interviews, coder="amira", user="tester")
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.press("slash", *"m2", "enter")
             await pilot.pause()
@@ -229,7 +222,7 @@ def test_position_recent_codes_and_filter_come_back_on_reopening(study: Path) ->
             await pilot.pause()
 
     async def second() -> None:
-        app = make_app(study, coder="amira", user="tester")
+        app = make_app(interviews, coder="amira", user="tester")
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
             assert app.screen.query_one("#filter").value == "m2"
@@ -245,11 +238,11 @@ def test_position_recent_codes_and_filter_come_back_on_reopening(study: Path) ->
 
     asyncio.run(first())
     asyncio.run(second())
-    assert codings(study) == [("trust", "It took a while."), ("trust", "I got a café flat in May!")]
+    assert codings(interviews) == [("trust", "It took a while."), ("trust", "I got a café flat in May!")]
 
 
-def test_the_place_survives_a_killed_workbench(study: Path) -> None:
-    first = Workbench(study, "amira")
+def test_the_place_survives_a_killed_workbench(interviews: Path) -> None:
+    first = Workbench(interviews, "amira")
     try:
         first.do(do="open", document="m1.txt")
         state = first.do(do="code", segment=7, code="housing")
@@ -257,10 +250,10 @@ def test_the_place_survives_a_killed_workbench(study: Path) -> None:
         time.sleep(2.5)  # the place is written within a second of a coding
     finally:
         first.kill()
-    with Project.open(study) as project:
+    with Project.open(interviews) as project:
         place = load_place(project, "amira")
     assert place.recent == ["housing"] and place.document is not None
-    second = Workbench(study, "amira")
+    second = Workbench(interviews, "amira")
     try:
         state = second.do(do="open", document="m1.txt")
         assert state["cursor"] == 7 and state["recent"] == ["housing"]

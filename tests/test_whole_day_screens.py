@@ -9,7 +9,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
-from conftest import INTERVIEW, write
+from conftest import recording_app, screen_text
 
 from qualcode.coding import add_coding
 from qualcode.store import Project
@@ -19,19 +19,6 @@ from qualcode.tui.codebook import CodebookPanel
 from qualcode.tui.document import DocumentScreen
 from qualcode.tui.text import shorten
 from qualcode.tui.transcript import TranscriptView
-
-
-@pytest.fixture
-def study(invoke, project_path: Path, tmp_path: Path) -> Path:
-    write(tmp_path / "docs" / "m1.txt", INTERVIEW)
-    write(tmp_path / "docs" / "m2.txt", INTERVIEW.replace("flat", "café flat").replace("Dee", "Jo"))
-    assert invoke("import", project_path, tmp_path / "docs", "--group", "mentee").exit_code == 0
-    return project_path
-
-
-def screen_text(app) -> str:
-    """What the terminal shows, as text."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())  # noqa: SLF001
 
 
 def test_names_are_cut_in_the_middle_keeping_the_end_that_tells_them_apart() -> None:
@@ -87,8 +74,8 @@ def test_the_document_list_at_80_columns_keeps_every_column(demo_copy: Path) -> 
     assert "lead_org_manager.md · interview" in text  # the highlighted row in full, under the table
 
 
-def test_a_long_code_name_never_hides_its_count(study: Path) -> None:
-    with Project.open(study, write=True) as project:
+def test_a_long_code_name_never_hides_its_count(interviews: Path) -> None:
+    with Project.open(interviews, write=True) as project:
         long = "A very long code name that says a great deal about what it is for and when to use it"
         project.db.execute("UPDATE code SET name = ? WHERE id = 'trust'", [long])
         project.db.conn.commit()
@@ -96,7 +83,7 @@ def test_a_long_code_name_never_hides_its_count(study: Path) -> None:
         add_coding(project, 1, "trust", project.coder_id("amira"), start, start + 10)
 
     async def scenario() -> str:
-        app = make_app(study, coder="amira", user="tester")
+        app = make_app(interviews, coder="amira", user="tester")
         async with app.run_test(size=(80, 24)) as pilot:
             await pilot.press("enter")
             await pilot.pause()
@@ -109,8 +96,8 @@ def test_a_long_code_name_never_hides_its_count(study: Path) -> None:
     assert "…" in line
 
 
-def test_next_coded_names_the_code_and_any_code_goes_to_the_next_coding(study: Path) -> None:
-    with Project.open(study, write=True) as project:
+def test_next_coded_names_the_code_and_any_code_goes_to_the_next_coding(interviews: Path) -> None:
+    with Project.open(interviews, write=True) as project:
         text = project.document("m1.txt")["text"]
         amira = project.coder_id("amira")
         for code, words in (("trust", "In prison."), ("housing", "I got a flat in May!")):
@@ -118,10 +105,7 @@ def test_next_coded_names_the_code_and_any_code_goes_to_the_next_coding(study: P
             add_coding(project, 1, code, amira, start, start + len(words))
 
     async def scenario() -> list[str]:
-        app = make_app(study, coder="amira", user="tester")
-        said: list[str] = []
-        shown = app.notify
-        app.notify = lambda message, *a, **k: (said.append(str(message)), shown(message, *a, **k))  # type: ignore[method-assign]
+        app, said = recording_app(interviews)
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.press("enter")
             await pilot.pause()
@@ -145,9 +129,9 @@ def test_next_coded_names_the_code_and_any_code_goes_to_the_next_coding(study: P
     assert any("Previous passage coded “Trust”" in s for s in said), said
 
 
-def test_search_hits_say_who_spoke(study: Path) -> None:
+def test_search_hits_say_who_spoke(interviews: Path) -> None:
     async def scenario() -> str:
-        app = make_app(study, coder="amira", user="tester")
+        app = make_app(interviews, coder="amira", user="tester")
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.press("enter")
             await pilot.pause()
@@ -160,9 +144,9 @@ def test_search_hits_say_who_spoke(study: Path) -> None:
     assert "I (interviewer)" in text  # "And now?" is the interviewer's
 
 
-def test_help_is_grouped_by_screen_without_widget_names(study: Path) -> None:
+def test_help_is_grouped_by_screen_without_widget_names(interviews: Path) -> None:
     async def scenario() -> str:
-        app = make_app(study, coder="amira", user="tester")
+        app = make_app(interviews, coder="amira", user="tester")
         async with app.run_test(size=(120, 60)) as pilot:
             await pilot.press("enter")
             await pilot.pause()
@@ -188,14 +172,14 @@ def test_no_negative_zero() -> None:
     assert _plus_minus({"value": -0.001, "ci": [-0.0001, 0.2]}) == "0.00 ±0.00"
 
 
-def test_every_command_naming_a_document_takes_document(invoke, study: Path) -> None:
-    by_option = invoke("turns", study, "--document", "m1.txt")
-    by_position = invoke("turns", study, "m1.txt")
+def test_every_command_naming_a_document_takes_document(invoke, interviews: Path) -> None:
+    by_option = invoke("turns", interviews, "--document", "m1.txt")
+    by_position = invoke("turns", interviews, "m1.txt")
     assert by_option.exit_code == 0 and by_option.output == by_position.output
-    both = invoke("turns", study, "m1.txt", "--document", "m2.txt")
+    both = invoke("turns", interviews, "m1.txt", "--document", "m2.txt")
     assert both.exit_code != 0 and "two documents" in both.output
-    assert invoke("document", "remove", study, "--document", "m2.txt", "--yes").exit_code == 0
-    with Project.open(study) as project:
+    assert invoke("document", "remove", interviews, "--document", "m2.txt", "--yes").exit_code == 0
+    with Project.open(interviews) as project:
         assert [r[0] for r in project.db.execute("SELECT name FROM document")] == ["m1.txt"]
 
 
@@ -210,14 +194,16 @@ def test_every_command_naming_a_document_takes_document(invoke, study: Path) -> 
         (["speaker", "{p}", "--document", "m3.txt", "Dee", "--interviewer"], "did you mean"),
     ],
 )
-def test_unknown_names_get_did_you_mean(invoke, study: Path, tmp_path: Path, args: list[str], hint: str | None) -> None:
-    with Project.open(study, write=True) as project:
+def test_unknown_names_get_did_you_mean(
+    invoke, interviews: Path, tmp_path: Path, args: list[str], hint: str | None
+) -> None:
+    with Project.open(interviews, write=True) as project:
         start = project.document("m1.txt")["text"].index("In prison.")
         add_coding(project, 1, "trust", project.coder_id("amira"), start, start + 10)
         write_mentor = project.db.execute("UPDATE participant SET stakeholder_group = 'mentor' WHERE pseudonym = 'Jo'")
         assert write_mentor.rowcount == 1
         project.db.conn.commit()
-    result = invoke(*[a.format(p=study, o=tmp_path / "q.csv") for a in args])
+    result = invoke(*[a.format(p=interviews, o=tmp_path / "q.csv") for a in args])
     if hint is None:
         assert result.exit_code == 0, result.output
         assert "wrote 1 excerpt(s)" in result.output
@@ -225,14 +211,14 @@ def test_unknown_names_get_did_you_mean(invoke, study: Path, tmp_path: Path, arg
         assert result.exit_code == 1 and hint in result.output, result.output
 
 
-def test_a_screen_is_never_left_without_a_document(study: Path) -> None:
+def test_a_screen_is_never_left_without_a_document(interviews: Path) -> None:
     """Opening the workbench on a coder's remembered document that was removed since: the list, not an error."""
-    with Project.open(study, write=True) as project:
+    with Project.open(interviews, write=True) as project:
         project.set_meta("workbench:amira", '{"document": 99, "positions": {"99": [0, 5]}, "recent": ["gone"]}')
         project.db.conn.commit()
 
     async def scenario() -> None:
-        app = make_app(study, coder="amira", user="tester")
+        app = make_app(interviews, coder="amira", user="tester")
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.pause()
             assert app.place.document is None and app.place.recent == [] and app.place.positions == {}
@@ -243,8 +229,10 @@ def test_a_screen_is_never_left_without_a_document(study: Path) -> None:
     asyncio.run(scenario())
 
 
-def test_coding_the_interviewers_words_from_the_command_line_says_so(invoke, study: Path) -> None:
-    question = invoke("code", study, "--coder", "amira", "--document", "m1.txt", "--code", "trust", "--segment", "1")
+def test_coding_the_interviewers_words_from_the_command_line_says_so(invoke, interviews: Path) -> None:
+    question = invoke(
+        "code", interviews, "--coder", "amira", "--document", "m1.txt", "--code", "trust", "--segment", "1"
+    )
     assert question.exit_code == 0 and "includes the interviewer's words" in question.output
-    answer = invoke("code", study, "--coder", "amira", "--document", "m1.txt", "--code", "trust", "--segment", "2")
+    answer = invoke("code", interviews, "--coder", "amira", "--document", "m1.txt", "--code", "trust", "--segment", "2")
     assert answer.exit_code == 0 and "interviewer" not in answer.output

@@ -6,7 +6,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import INTERVIEW, write
 
 from qualcode.codes import code_counts
 from qualcode.store import Project
@@ -16,11 +15,8 @@ from qualcode.tui.transcript import TranscriptView
 
 
 @pytest.fixture
-def study(invoke, project_path: Path, tmp_path: Path) -> Path:
-    write(tmp_path / "docs" / "m1.txt", INTERVIEW)
-    write(tmp_path / "docs" / "m2.txt", INTERVIEW.replace("flat", "café flat").replace("Dee", "Jo"))
-    assert invoke("import", project_path, tmp_path / "docs", "--group", "mentee").exit_code == 0
-    return project_path
+def study(interviews: Path) -> Path:
+    return interviews
 
 
 def codings(path: Path) -> list[tuple]:
