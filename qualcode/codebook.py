@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from . import limits
-from .errors import QualcodeError, located
+from .errors import QualcodeError, did_you_mean, located
 from .schema import LEVELS
 from .store import Project
 
@@ -148,10 +148,7 @@ def _walk(path: Path, entry: Any, parent: Code | None, book: str, out: list[Code
     for key in list(entry):
         canonical = _ALIASES.get(key, key)
         if canonical not in FIELDS:
-            hint = _closest(str(key), FIELDS)
-            raise located(
-                path, lines.get(key, line), f"unknown field {key!r}" + (f" (did you mean {hint!r}?)" if hint else "")
-            )
+            raise located(path, lines.get(key, line), f"unknown field {key!r}" + did_you_mean(str(key), FIELDS))
         if canonical != key:
             entry[canonical] = entry.pop(key)
             lines[canonical] = lines.get(key, line)
@@ -232,10 +229,7 @@ def _check_references(path: Path, codes: list[Code], known: dict[str, tuple[str 
     parents.update({c.id: c.parent for c in codes})
     for code in codes:
         if code.parent and code.parent not in parents:
-            hint = _closest(code.parent, list(parents))
-            message = f"code {code.id!r} has unknown parent {code.parent!r}" + (
-                f" (did you mean {hint!r}?)" if hint else ""
-            )
+            message = f"code {code.id!r} has unknown parent {code.parent!r}" + did_you_mean(code.parent, parents)
             raise located(path, code.line, message)
     depths: dict[str, int] = {}  # each code's depth, found once: linear however deep the tree
     for code in codes:
@@ -261,13 +255,6 @@ def _check_references(path: Path, codes: list[Code], known: dict[str, tuple[str 
             code.level = levels.get(code.parent, "")
             levels[code.id] = code.level
         code.colour = code.colour or LEVEL_COLOURS[code.level]
-
-
-def _closest(word: str, choices: Any) -> str | None:
-    from rapidfuzz import process
-
-    found = process.extractOne(word, list(choices), score_cutoff=75)
-    return found[0] if found else None
 
 
 def import_codebook(project: Project, codebook: Codebook, path: str | Path = "") -> dict[str, int]:

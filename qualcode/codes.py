@@ -13,8 +13,8 @@ import re
 from typing import Any
 
 from .codebook import LEVEL_COLOURS
-from .errors import QualcodeError
-from .matching import CodeMatcher, did_you_mean, rank_codes  # noqa: F401  (re-exported: callers know them here)
+from .errors import QualcodeError, did_you_mean
+from .matching import CodeMatcher, rank_codes  # noqa: F401  (re-exported: callers know them here)
 from .schema import LEVELS
 from .store import Project
 

@@ -10,7 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import QualcodeError
+from .errors import QualcodeError, did_you_mean
 from .schema import ORIGINS
 from .store import Project, now_iso
 
@@ -73,11 +73,8 @@ def _preview(text: str) -> str:
 def check_code(project: Project, code_id: str) -> None:
     if project.db.execute("SELECT 1 FROM code WHERE id = ?", [code_id]).fetchone():
         return
-    from rapidfuzz import process
-
     ids = [r[0] for r in project.db.execute("SELECT id FROM code")]
-    hint = process.extractOne(code_id, ids, score_cutoff=70) if ids else None
-    raise QualcodeError(f"unknown code {code_id!r}" + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+    raise QualcodeError(f"unknown code {code_id!r}" + did_you_mean(code_id, ids))
 
 
 def apply_code(

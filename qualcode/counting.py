@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import QualcodeError
+from .errors import QualcodeError, closest
 from .store import Project
 
 CONSENSUS = "consensus"
@@ -69,8 +69,6 @@ def counted(project: Project, coders: list[str] | None = None, everyone: bool = 
 
 
 def _suggest(name: str, known: list[str]) -> str:
-    from rapidfuzz import process
-
-    found = process.extractOne(name, known, score_cutoff=60) if known else None
+    found = closest(name, known)
     listed = f" (coders: {', '.join(known) or 'none'}"
-    return listed + (f"; did you mean {found[0]!r}?)" if found else ")")
+    return listed + (f"; did you mean {found!r}?)" if found else ")")

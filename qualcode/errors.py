@@ -9,8 +9,10 @@ only with ``--debug`` (or ``QUALCODE_DEBUG=1``).
 
 from __future__ import annotations
 
+import difflib
 import os
 import traceback
+from collections.abc import Iterable
 from pathlib import Path
 
 _debug = False
@@ -47,3 +49,19 @@ def located(path: object, line: int | None, message: str) -> QualcodeError:
     """An error in the FILE:LINE: message form that editors and terminals can jump to."""
     where = f"{path}:{line}" if line is not None else f"{path}"
     return QualcodeError(f"{where}: {message}")
+
+
+def closest(value: str, choices: Iterable[str]) -> str | None:
+    """The choice nearest ``value`` (ignoring case), or one containing it or contained in it; None when
+    nothing is near. The one rule behind every "did you mean" qualcode says."""
+    lowered = {str(c).lower(): str(c) for c in choices}
+    found = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=0.6)
+    if not found:
+        found = [c for c in lowered if value.lower() in c or c in value.lower()][:1]
+    return lowered[found[0]] if found else None
+
+
+def did_you_mean(value: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``choices``, or nothing when none is close."""
+    found = closest(value, choices)
+    return f" (did you mean {found!r}?)" if found else ""

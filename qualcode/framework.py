@@ -17,9 +17,8 @@ from typing import Any
 
 from . import limits
 from .codebook import _LineLoader
-from .errors import QualcodeError, located
+from .errors import QualcodeError, did_you_mean, located
 from .groups import group_key
-from .matching import did_you_mean
 from .store import Project
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,79}$")

@@ -83,7 +83,7 @@ def find_group(project: Project, name: str) -> str:
     same = [g for g in groups if group_key(g) == group_key(name)]
     if len(same) == 1:
         return same[0]
-    from .matching import did_you_mean
+    from .errors import did_you_mean
 
     hint = did_you_mean(name, groups)
     raise QualcodeError(f"no group {name!r} in {project.path}{hint or ''} (groups: {', '.join(groups) or 'none'})")

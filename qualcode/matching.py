@@ -1,5 +1,4 @@
-"""Ranking codes against what a coder types in the picker, and "did you mean" for names typed on the
-command line.
+"""Ranking codes against what a coder types in the picker.
 
 The picker's ranking follows what a coder means, in tiers: every typed word matching a whole word or the
 start of a word in the code's **name** ranks first; then the code's **keywords**; then its **definition**
@@ -14,9 +13,8 @@ ranking 300 codes takes a millisecond or two.
 
 from __future__ import annotations
 
-import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -150,13 +148,3 @@ class CodeMatcher:
 def rank_codes(query: str, codes: list[dict[str, Any]], limit: int = 60) -> list[tuple[dict[str, Any], float]]:
     """Codes best matching ``query`` (see ``CodeMatcher``), for a one-off ranking."""
     return CodeMatcher(codes).rank(query, limit)
-
-
-def did_you_mean(value: str, choices: Iterable[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest of ``choices``, or nothing when none is close."""
-    options = list(dict.fromkeys(str(c) for c in choices))
-    lowered = {c.lower(): c for c in options}
-    found = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=0.6)
-    if not found:
-        found = [c for c in lowered if value.lower() in c or c in value.lower()][:1]
-    return f" (did you mean {lowered[found[0]]!r}?)" if found else ""

@@ -41,7 +41,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from . import __version__, backup, location
-from .errors import QualcodeError
+from .errors import QualcodeError, did_you_mean
 from .projectfile import (
     ProjectBusy,
     ProjectReadOnly,
@@ -356,8 +356,6 @@ class Project:
         if row:
             return int(row[0])
         if not create:
-            from .matching import did_you_mean
-
             known = [r[0] for r in self.db.execute("SELECT name FROM coder")]
             raise QualcodeError(f"unknown coder {name!r}" + did_you_mean(name, known))
         cursor = self.db.execute("INSERT INTO coder(name, created_at) VALUES (?, ?)", [name, now_iso()])
@@ -379,8 +377,6 @@ class Project:
             names = ", ".join(r["name"] for r in rows)
             raise QualcodeError(f"document {ref!r} is ambiguous: {names}")
         if not rows:
-            from .matching import did_you_mean
-
             names = [r[0] for r in self.db.execute("SELECT name FROM document")]
             raise QualcodeError(f"unknown document {ref!r}" + did_you_mean(ref, names))
         return rows[0]

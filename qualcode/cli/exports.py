@@ -98,9 +98,9 @@ def export_quotes(
 ) -> None:
     """A quote bank (.csv .xlsx .docx .md .json): every excerpt with code, level and who said it."""
     from ..codebook import project_codes
+    from ..errors import did_you_mean
     from ..exports import write_quotes
     from ..groups import find_group
-    from ..matching import did_you_mean
     from ..reports import Filters, excerpts, people_by_pseudonym
 
     with open_project(project) as opened:
