@@ -122,11 +122,7 @@ def load_codebook(path: str | Path, known: dict[str, tuple[str | None, str]] | N
     path = Path(path)
     if path.suffix.lower() == ".qdc":
         raise QualcodeError(f"{path}: REFI-QDA .qdc codebooks are not supported by this version; use YAML")
-    try:
-        source = limits.read_bytes(path, "codebook").decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise QualcodeError(f"{path}: not UTF-8 text (offset {exc.start})") from None
-    data = limits.load_yaml(source, path, _LineLoader)
+    data = limits.load_yaml(limits.read_utf8(path, "codebook"), path, _LineLoader)
     if isinstance(data, list):
         data = {"codes": data, "__line__": 1, "__lines__": {}}
     if not isinstance(data, dict) or not isinstance(data.get("codes"), list) or not data["codes"]:

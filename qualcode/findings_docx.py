@@ -17,7 +17,8 @@ from typing import Any
 from .charts import chart_png
 from .exports import xml_safe
 from .findings_write import attribution, cell_text, method_lines
-from .office import shade, word_page, word_properties
+from .office import word_page, word_properties, word_table
+from .text import figure
 
 
 def _styles(document: Any) -> dict[str, Any]:
@@ -101,7 +102,7 @@ def write_docx(path: Path, data: dict[str, Any], paper: str = "a4", author: str 
             document.add_heading("Gaps", level=3)
             for gap in specific["gaps"] or ["None: every expected group spoke to every outcome."]:
                 para(f"• {gap}", "gap")
-    _appendices(document, data, style)
+    _appendices(document, data, style, usable)
     for paragraph in document.paragraphs:  # headings in the report's own colour
         if paragraph.style.name.startswith("Heading") or paragraph.style.name == "Title":
             for run in paragraph.runs:
@@ -113,38 +114,22 @@ def write_docx(path: Path, data: dict[str, Any], paper: str = "a4", author: str 
 def _table(
     document: Any, specific: dict[str, Any], labels: dict[str, str], style: dict[str, Any], usable: float
 ) -> None:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm
-
     groups = specific["groups"]
-    table = document.add_table(rows=1, cols=len(groups) + 3)
-    table.style = "Table Grid"
-    table.autofit = False
     header = ["Outcome", *(labels.get(g, g) for g in groups), "Excerpts", "Docs"]
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = xml_safe(text)
-    for row in specific["rows"]:
-        cells = table.add_row().cells
-        cells[0].text = xml_safe(("   " * row["depth"]) + row["name"])
-        values = [cell_text(row["cells"][g]) for g in groups] + [str(row["excerpts"]), str(row["documents"])]
-        for cell, text in zip(cells[1:], values, strict=True):
-            cell.text = text
-            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    first, other = 5.5, (usable - 5.5) / (len(groups) + 2)  # the outcome's name gets the room it needs
-    for n, column in enumerate(table.columns):  # the grid, which LibreOffice and Word lay out from
-        column.width = Cm(first if n == 0 else other)
-    for row in table.rows:
-        for n, cell in enumerate(row.cells):
-            cell.width = Cm(first if n == 0 else other)
-            for paragraph in cell.paragraphs:
-                paragraph.style = style["small"]
-    for cell in table.rows[0].cells:  # the heading row in bold, shaded
-        shade(cell, "DCE6F0")
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
+    rows = [
+        [
+            ("   " * row["depth"]) + row["name"],
+            *(cell_text(row["cells"][g]) for g in groups),
+            row["excerpts"],
+            row["documents"],
+        ]
+        for row in specific["rows"]
+    ]
+    other = (usable - 5.5) / (len(groups) + 2)  # the outcome's name gets the room it needs
+    word_table(document, header, rows, [5.5] + [other] * (len(groups) + 2), style["small"])
 
 
-def _appendices(document: Any, data: dict[str, Any], style: dict[str, Any]) -> None:
+def _appendices(document: Any, data: dict[str, Any], style: dict[str, Any], usable: float) -> None:
     from docx.shared import Cm
 
     labels = data["labels"]
@@ -161,28 +146,19 @@ def _appendices(document: Any, data: dict[str, Any], style: dict[str, Any]) -> N
                 line = document.add_paragraph(xml_safe(label + code[key]), style["definition"])
                 line.paragraph_format.left_indent = Cm(0.5 * code["depth"] + 0.5)
     document.add_heading("Appendix B. Participants", level=1)
-    table = document.add_table(rows=1, cols=3)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ("Group", "Participant", "Documents"), strict=True):
-        cell.text = text
-    for person in data["participants"]:
-        cells = table.add_row().cells
-        cells[0].text = xml_safe(labels.get(person["group"] or "", person["group"] or "no group"))
-        cells[1].text = xml_safe(person["pseudonym"])
-        cells[2].text = xml_safe(", ".join(person["documents"]))
+    people = [
+        [labels.get(p["group"] or "", p["group"] or "no group"), p["pseudonym"], ", ".join(p["documents"])]
+        for p in data["participants"]
+    ]
+    word_table(document, ["Group", "Participant", "Documents"], people, [4.5, 3.5, usable - 8.0], style["small"])
     document.add_heading("Appendix C. Methods", level=1)
     for line in method_lines(data):
         document.add_paragraph(xml_safe(line), style="List Bullet")
-    agreement = data["methods"]["agreement"]
+    agreement = [
+        [r["name"], figure(r["alpha"]), figure(r["kappa"]), figure(r["agreement"])]
+        for r in data["methods"]["agreement"]
+    ]
     if agreement:
-        from .text import fixed
-
-        table = document.add_table(rows=1, cols=4)
-        table.style = "Table Grid"
-        for cell, text in zip(table.rows[0].cells, ("Code", "Alpha", "Kappa", "Agreement"), strict=True):
-            cell.text = text
-        for row in agreement:
-            cells = table.add_row().cells
-            cells[0].text = xml_safe(row["name"])
-            for cell, key in zip(cells[1:], ("alpha", "kappa", "agreement"), strict=True):
-                cell.text = "—" if row[key] is None else fixed(row[key])
+        word_table(
+            document, ["Code", "Alpha", "Kappa", "Agreement"], agreement, [usable - 6.0, 2.0, 2.0, 2.0], style["small"]
+        )

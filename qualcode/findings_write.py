@@ -12,6 +12,7 @@ from typing import Any
 from .charts import chart_svg
 from .errors import QualcodeError
 from .exports import write_atomically
+from .text import figure
 
 FORMATS = (".docx", ".html", ".md")
 
@@ -122,7 +123,7 @@ def _md_appendices(data: dict[str, Any]) -> list[str]:
     if data["methods"]["agreement"]:
         out += ["| Code | Alpha | Kappa | Agreement |", "|---|---|---|---|"]
         out += [
-            f"| {_md(r['name'])} | {_num(r['alpha'])} | {_num(r['kappa'])} | {_num(r['agreement'])} |"
+            f"| {_md(r['name'])} | {figure(r['alpha'])} | {figure(r['kappa'])} | {figure(r['agreement'])} |"
             for r in data["methods"]["agreement"]
         ]
     return out
@@ -146,12 +147,6 @@ def method_lines(data: dict[str, Any]) -> list[str]:
     else:
         lines.append("One coder coded the study: no agreement statistics.")
     return lines
-
-
-def _num(value: Any) -> str:
-    from .text import fixed
-
-    return "—" if value is None else fixed(value)
 
 
 # -- HTML ------------------------------------------------------------------------------------------------
@@ -272,9 +267,9 @@ def _html_appendices(data: dict[str, Any]) -> str:
         out.append(
             "<table><tr><th>Code</th><th>Alpha</th><th>Kappa</th><th>Agreement</th></tr>"
             + "".join(
-                f'<tr><td>{_e(r["name"])}</td><td class="n">{_num(r["alpha"])}</td>'
-                f'<td class="n">{_num(r["kappa"])}</td>'
-                f'<td class="n">{_num(r["agreement"])}</td></tr>'
+                f'<tr><td>{_e(r["name"])}</td><td class="n">{figure(r["alpha"])}</td>'
+                f'<td class="n">{figure(r["kappa"])}</td>'
+                f'<td class="n">{figure(r["agreement"])}</td></tr>'
                 for r in data["methods"]["agreement"]
             )
             + "</table>"

@@ -59,11 +59,7 @@ class Framework:
 def load_framework(path: str | Path) -> Framework:
     """Read and validate a framework file; ``QualcodeError('FILE:LINE: ...')`` on the first problem."""
     path = Path(path)
-    try:
-        source = limits.read_bytes(path, "framework").decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise QualcodeError(f"{path}: not UTF-8 text (offset {exc.start})") from None
-    return parse_framework(source, path)
+    return parse_framework(limits.read_utf8(path, "framework"), path)
 
 
 def parse_framework(source: str, path: str | Path) -> Framework:
@@ -114,12 +110,17 @@ def _id(path: Any, entry: dict[str, Any], seen: dict[str, int]) -> str:
     return value
 
 
-def _question(path: Any, entry: Any, parent_line: int, seen: dict[str, int]) -> Question:
+def _opened(path: Any, entry: Any, parent_line: int, seen: dict[str, int], allowed: tuple[str, ...],
+            what: str) -> tuple[str, str]:  # fmt: skip
+    """A question's mapping checked (known fields, a unique id, its text): (id, text)."""
     if not isinstance(entry, dict):
         raise located(path, parent_line, f"each question must be a mapping of fields, not {type(entry).__name__}")
-    _fields(path, entry, QUESTION_FIELDS, "question")
-    question_id = _id(path, entry, seen)
-    text = _text(path, entry, "question", required=True)
+    _fields(path, entry, allowed, what)
+    return _id(path, entry, seen), _text(path, entry, "question", required=True)
+
+
+def _question(path: Any, entry: Any, parent_line: int, seen: dict[str, int]) -> Question:
+    question_id, text = _opened(path, entry, parent_line, seen, QUESTION_FIELDS, "question")
     specifics = entry.get("questions")
     if not isinstance(specifics, list) or not specifics:
         raise located(
@@ -135,11 +136,7 @@ def _question(path: Any, entry: Any, parent_line: int, seen: dict[str, int]) -> 
 
 
 def _specific(path: Any, entry: Any, parent_line: int, seen: dict[str, int]) -> Specific:
-    if not isinstance(entry, dict):
-        raise located(path, parent_line, f"each question must be a mapping of fields, not {type(entry).__name__}")
-    _fields(path, entry, SPECIFIC_FIELDS, "specific question")
-    specific_id = _id(path, entry, seen)
-    text = _text(path, entry, "question", required=True)
+    specific_id, text = _opened(path, entry, parent_line, seen, SPECIFIC_FIELDS, "specific question")
     lists = {}
     for key in ("codes", "groups"):
         value = entry.get(key)
@@ -194,7 +191,7 @@ def check_framework(project: Project, framework: Framework) -> list[str]:
 
 def keep_framework(project: Project, path: str | Path) -> None:
     """Keep a framework's text in the project, for the workbench and for ``qualcode report`` without a file."""
-    text = limits.read_bytes(Path(path), "framework").decode("utf-8-sig")
+    text = limits.read_utf8(Path(path), "framework")
     with project.transaction():
         project.set_meta("framework", text)
         project.set_meta("framework:path", Path(path).name)

@@ -82,6 +82,14 @@ def read_bytes(path: Path, what: str, limit: int = TEXT_FILE) -> bytes:
     return data
 
 
+def read_utf8(path: Path, what: str, limit: int = TEXT_FILE, advice: str = "") -> str:
+    """A UTF-8 text file within the budget (a byte-order mark is dropped); anything else, one line saying so."""
+    try:
+        return read_bytes(path, what, limit).decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise QualcodeError(f"{path}: not UTF-8 text (offset {error.start}){advice}") from None
+
+
 def check_zip(path: Path, archive: zipfile.ZipFile, budget: ZipBudget, names: list[str] | None = None) -> None:
     """Refuse a zip whose central directory promises too much, before decompressing anything: too many
     entries, an entry or all of them (or just ``names``, the entries that will be read) too large, or a

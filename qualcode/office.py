@@ -6,11 +6,13 @@ filterable.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .exports import xml_safe
 
 PAPER = {"a4": (210, 297), "letter": (215.9, 279.4)}  # millimetres
+_NUMBER = re.compile(r"-?[\d.,]+(?:/\d+)?(?: \(\d+%\))?%?")
 WRAPPED = 60  # a column wider than this many characters wraps instead
 
 
@@ -79,16 +81,8 @@ def word_table(document: Any, header: list[str], rows: list[list[str]], widths: 
 
 
 def _numeric(text: str) -> bool:
-    return (
-        bool(text)
-        and text.replace("/", "")
-        .replace("%", "")
-        .replace("(", "")
-        .replace(")", "")
-        .replace(" ", "")
-        .replace(".", "")
-        .isdigit()
-    )
+    """A cell to right-align: a count, "3/9", "3/9 (33%)", "0.75"."""
+    return bool(_NUMBER.fullmatch(text))
 
 
 def tidy_sheet(sheet: Any, header_rows: int = 1) -> None:

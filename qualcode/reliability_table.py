@@ -44,10 +44,7 @@ class Table:
 
 
 def read_table(path: Path, level: str = "nominal", unit_column: str | None = None) -> Table:
-    try:
-        text = limits.read_bytes(path, "reliability table", limits.TABLE_FILE).decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise QualcodeError(f"{path}: not UTF-8 text (byte {error.start}); save the table as CSV UTF-8") from None
+    text = limits.read_utf8(path, "reliability table", limits.TABLE_FILE, "; save the table as CSV UTF-8")
     header, cells, lines = _cells(path, text.replace("\r\n", "\n").replace("\r", "\n"))
     width = len(header)
     unit = _unit_column(path, header, unit_column)

@@ -166,9 +166,10 @@ def test_help_is_grouped_by_screen_without_widget_names(interviews: Path) -> Non
 def test_no_negative_zero() -> None:
     assert fixed(-0.0001) == "0.00" and fixed(-0.0) == "0.00" and fixed(-0.004, 2) == "0.00"
     assert fixed(-0.006) == "-0.01" and fixed(0.5, 3) == "0.500"
-    from qualcode.tui.agreement import _figure, _plus_minus
+    from qualcode.text import figure
+    from qualcode.tui.agreement import _plus_minus
 
-    assert _figure(-1e-9) == "0.00"
+    assert figure(-1e-9) == "0.00" and figure(None) == "—" and figure(-1e-9, 3) == "0.000"
     assert _plus_minus({"value": -0.001, "ci": [-0.0001, 0.2]}) == "0.00 ±0.00"
 
 

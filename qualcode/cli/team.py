@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from ..errors import QualcodeError
-from ..text import fixed
+from ..text import figure, fixed
 from . import PROJECT, Group, cli, echo_json, open_project, print_table
 
 STAT_HEADERS = ["alpha", "kappa", "fleiss", "AC1 [95% CI]", "BP", "% all", "% pairs", "units"]
@@ -28,10 +28,6 @@ def agreement() -> None:
     """Inter-coder agreement: qualcode agreement PROJECT --coders A,B, or qualcode agreement table FILE.csv."""
 
 
-def _figure(value: float | None) -> str:
-    return "—" if value is None else fixed(value, 3)
-
-
 def _with_interval(estimate: dict[str, Any]) -> str:
     if estimate.get("value") is None:
         return "—"
@@ -41,13 +37,13 @@ def _with_interval(estimate: dict[str, Any]) -> str:
 
 def _stat_cells(row: dict[str, Any]) -> list[str]:
     return [
-        _figure(row["krippendorff_alpha"]),
-        _figure(row["cohen_kappa"]),
-        _figure(row["fleiss_kappa"]),
+        figure(row["krippendorff_alpha"], 3),
+        figure(row["cohen_kappa"], 3),
+        figure(row["fleiss_kappa"], 3),
         _with_interval(row["gwet_ac1"]),
-        _figure(row["brennan_prediger"]["value"]),
-        _figure(row["percent_agreement"]),
-        _figure(row["percent_agreement_pairwise"]["value"]),
+        figure(row["brennan_prediger"]["value"], 3),
+        figure(row["percent_agreement"], 3),
+        figure(row["percent_agreement_pairwise"]["value"], 3),
         f"{row['units']:,}",
     ]
 
@@ -57,7 +53,7 @@ def _weighted_cells(row: dict[str, Any], shown: bool) -> list[str]:
     if not shown:
         return []
     weighted = row["document_weighted"]
-    return [_figure(weighted["cohen_kappa"]), str(weighted["documents"])]
+    return [figure(weighted["cohen_kappa"], 3), str(weighted["documents"])]
 
 
 @agreement.command("compare")
@@ -161,7 +157,7 @@ def agreement_table(table: Path, level: str, bootstrap: int, seed: int, unit_col
                f"{level} data{unit}")  # fmt: skip
     for name in ("krippendorff_alpha", "cohen_kappa", "fleiss_kappa", "percent_agreement"):
         reason = result["reasons"].get(name)
-        click.echo(f"{name:27s} {_figure(result[name])}" + (f"  ({reason})" if reason else ""))
+        click.echo(f"{name:27s} {figure(result[name], 3)}" + (f"  ({reason})" if reason else ""))
     for name in ("gwet_ac1", "gwet_ac2", "brennan_prediger", "percent_agreement_pairwise"):
         if name in result:
             found = result[name]

@@ -26,16 +26,12 @@ from ..errors import QualcodeError
 from ..exports import write_table
 from ..reconcile import disagreement_rows, resolve, write_agreement_table
 from ..reliability import UNITS, compare
-from ..text import fixed
+from ..text import figure, fixed
 from .keybar import KeyBar, binding
 
 _key = partial(binding, "agreement")
 SORTS = ("krippendorff_alpha", "cohen_kappa", "percent_agreement", "units", "code")
 SORT_NAMES = dict(zip(SORTS, ("alpha", "kappa", "% agreement", "units", "name"), strict=True))
-
-
-def _figure(value: float | None) -> str:
-    return "—" if value is None else fixed(value)
 
 
 def _plus_minus(estimate: dict[str, Any]) -> str:
@@ -104,10 +100,10 @@ class AgreementScreen(Screen[None]):
         for row in [*rows, {**report["pooled"], "name": "— pooled over codes", "code": None, "applied": {}}]:
             table.add_row(
                 row["name"][:room],
-                *(_figure(row[name]) for name in ("krippendorff_alpha", "cohen_kappa", "fleiss_kappa")),
+                *(figure(row[name]) for name in ("krippendorff_alpha", "cohen_kappa", "fleiss_kappa")),
                 _plus_minus(row["gwet_ac1"]),
-                _figure(None if row["percent_agreement"] is None else row["percent_agreement"] * 100),
-                _figure(
+                figure(None if row["percent_agreement"] is None else row["percent_agreement"] * 100),
+                figure(
                     None
                     if row["percent_agreement_pairwise"]["value"] is None
                     else row["percent_agreement_pairwise"]["value"] * 100
