@@ -20,15 +20,11 @@ from textual.widgets import DataTable, Static
 
 from ..counting import Counted
 from ..errors import QualcodeError
-from .dialogs import ProgressDialog, TextPrompt
+from ..exports import Progress
 from .keybar import KeyBar, binding
-from .quotes import announce
+from .quotes import write_file
 
 _key = partial(binding, "framework")
-
-
-class Cancelled(QualcodeError):
-    pass
 
 
 class FrameworkScreen(Screen[None]):
@@ -125,39 +121,20 @@ class FrameworkScreen(Screen[None]):
         self.app.notify(message, timeout=5)
 
     def action_write_pack(self) -> None:
-        default = str(Path(self.app.project.path).with_name("findings.docx"))  # type: ignore[attr-defined]
-
-        def chosen(answer: str | None) -> None:
-            if answer:
-                dialog = ProgressDialog(f"Writing {Path(answer).name}")
-                self.app.push_screen(dialog)
-                self.write(Path(answer).expanduser(), dialog)
-
-        self.app.push_screen(TextPrompt("Write the findings pack to (.docx .html .md)", default), chosen)
-
-    @work(thread=True, exclusive=True, group="findings", exit_on_error=False)
-    def write(self, path: Path, dialog: ProgressDialog) -> None:
         from ..findings import build_findings
         from ..findings_write import write_findings
         from ..framework import check_framework, stored_framework
 
         app: Any = self.app
 
-        def progress(done: int, total: int) -> None:
-            if dialog.cancelled.is_set():
-                raise Cancelled(f"Cancelled: {path.name} not written")
-            app.call_from_thread(dialog.advance, done, total + 1)
-
-        try:
+        def work(path: Path, progress: Progress) -> str:
             with app.project.reader() as project:
                 framework = stored_framework(project)
                 check_framework(project, framework)
-                data = build_findings(project, framework, self.whom, progress=progress)
-            progress(len(data["questions"]), len(data["questions"]))
+                # one step more than the questions: writing the file
+                data = build_findings(project, framework, self.whom, progress=lambda d, t: progress(d, t + 1))
             write_findings(path, data)
-        except QualcodeError as error:
-            app.call_from_thread(dialog.dismiss)
-            app.call_from_thread(app.notify, str(error), severity="warning", timeout=6)
-            return
-        app.call_from_thread(dialog.dismiss)
-        app.call_from_thread(announce, app, f"Wrote the findings pack to {path}")
+            return f"Wrote the findings pack to {path}"
+
+        default = str(Path(app.project.path).with_name("findings.docx"))
+        write_file(app, "Write the findings pack to (.docx .html .md)", default, work)

@@ -7,6 +7,7 @@ only), and ``*`` stars one as a key quote.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from textual.widgets.option_list import Option
 from ..codebook import project_codes
 from ..coding import set_key_quotes
 from ..errors import QualcodeError
-from ..exports import write_quotes
+from ..exports import Progress, write_quotes
 from ..reports import Filters, excerpts, people_by_pseudonym
 from ..text import file_safe
 from .dialogs import ProgressDialog, TextPrompt
@@ -34,44 +35,54 @@ class ExportCancelled(QualcodeError):
     pass
 
 
-def export_quotes(screen: Screen[Any], filters: Filters, name: str, about: str) -> None:
-    """Ask where, then write the quote bank for ``filters`` in a thread worker behind a progress bar."""
-    app: Any = screen.app
-    default = str(Path(app.project.path).with_name(f"quotes-{file_safe(name)}.docx"))
+def write_file(app: Any, prompt: str, default: str, work: Callable[[Path, Progress], str]) -> None:
+    """Ask where, then run ``work(path, progress)`` in a thread worker behind a progress bar; Escape makes the
+    next ``progress`` call raise, so the file is not written (``write_atomically`` leaves nothing). ``work``
+    returns what to say once the file is written; a ``QualcodeError`` is said instead."""
 
     def chosen(answer: str | None) -> None:
         if not answer:
             return
-        dialog = ProgressDialog(f"Writing {Path(answer).name}")
+        path = Path(answer).expanduser()
+        dialog = ProgressDialog(f"Writing {path.name}")
         app.push_screen(dialog)
-        _write_quotes(app, Path(answer).expanduser(), filters, dialog, about)
 
-    app.push_screen(TextPrompt("Write the quote bank to (.docx .xlsx .csv .md .json)", default), chosen)
-
-
-def _write_quotes(app: Any, path: Path, filters: Filters, dialog: ProgressDialog, about: str) -> None:
-    def job() -> None:
         def progress(done: int, total: int) -> None:
             if dialog.cancelled.is_set():
                 raise ExportCancelled(f"Cancelled: {path.name} not written")
             app.call_from_thread(dialog.advance, done, total)
 
-        try:
-            with app.project.reader() as project:
-                rows = excerpts(project, filters)
-                codes = {c["id"]: c for c in project_codes(project)}
-                people = people_by_pseudonym(project)
-            if not rows:
-                raise QualcodeError(f"No excerpts match: {path.name} not written")
-            write_quotes(path, rows, codes, people, progress, about, app.project.path.name)
-        except QualcodeError as error:
+        def job() -> None:
+            try:
+                message = work(path, progress)
+            except QualcodeError as error:
+                app.call_from_thread(dialog.dismiss)
+                app.call_from_thread(app.notify, str(error), severity="warning", timeout=6)
+                return
             app.call_from_thread(dialog.dismiss)
-            app.call_from_thread(app.notify, str(error), severity="warning", timeout=6)
-            return
-        app.call_from_thread(dialog.dismiss)
-        app.call_from_thread(announce, app, f"Wrote {len(rows)} excerpt(s) to {path}")
+            app.call_from_thread(announce, app, message)
 
-    app.run_worker(job, thread=True, group="export", exit_on_error=False)
+        app.run_worker(job, thread=True, group="export", exit_on_error=False)
+
+    app.push_screen(TextPrompt(prompt, default), chosen)
+
+
+def export_quotes(screen: Screen[Any], filters: Filters, name: str, about: str) -> None:
+    """Ask where, then write the quote bank for ``filters`` in a thread worker behind a progress bar."""
+    app: Any = screen.app
+
+    def work(path: Path, progress: Progress) -> str:
+        with app.project.reader() as project:
+            rows = excerpts(project, filters)
+            codes = {c["id"]: c for c in project_codes(project)}
+            people = people_by_pseudonym(project)
+        if not rows:
+            raise QualcodeError(f"No excerpts match: {path.name} not written")
+        write_quotes(path, rows, codes, people, progress, about, app.project.path.name)
+        return f"Wrote {len(rows)} excerpt(s) to {path}"
+
+    default = str(Path(app.project.path).with_name(f"quotes-{file_safe(name)}.docx"))
+    write_file(app, "Write the quote bank to (.docx .xlsx .csv .md .json)", default, work)
 
 
 def announce(app: Any, message: str) -> None:
