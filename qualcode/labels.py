@@ -40,6 +40,16 @@ def group_labels(project: Project) -> dict[str, str]:
     return {g: stored.get(g) or default_label(g) for g in sorted(set(groups) | set(stored))}
 
 
+def value_labels(project: Project, by: str = "group") -> dict[str, str]:
+    """Display names for what a frequency table is by: the groups, or the labelled values of an attribute
+    (a value without a label is shown as it is)."""
+    if by == "group":
+        return group_labels(project)
+    prefix = f"{PREFIX}{by}="
+    rows = project.db.execute("SELECT key, value FROM project WHERE substr(key, 1, ?) = ?", [len(prefix), prefix])
+    return {key[len(prefix) :]: value for key, value in rows}
+
+
 def label(project: Project, value: str, attribute: str | None = None) -> str:
     """One group's (or, with ``attribute``, one attribute value's) display name."""
     stored = project.meta(_key(value, attribute))

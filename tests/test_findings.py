@@ -244,6 +244,13 @@ def test_labels_and_a_framework_kept_in_the_project(study: Path, framework: Path
     out = tmp_path / "kept.md"
     assert invoke("report", study, "-o", out, "--coder", "amira").exit_code == 0
     assert "Young people on probation" in out.read_text(encoding="utf-8")
+    assert invoke("label", study, "North", "North site", "--attribute", "site").exit_code == 0
+    assert (
+        invoke("export", "frequencies", study, "--by", "site", "--coder", "amira", "-o", tmp_path / "f.html").exit_code
+        == 0
+    )
+    page = (tmp_path / "f.html").read_text(encoding="utf-8")
+    assert "<td>North site</td>" in page and "<td>South</td>" in page  # a value without a label, as it is
 
 
 def test_the_demo_gives_a_findings_pack(demo_copy: Path, invoke, tmp_path: Path) -> None:

@@ -152,13 +152,13 @@ def export_frequencies(project: Path, output: Path, by: str, coders: tuple[str, 
     """Theme frequencies (.csv .xlsx .docx .html .md .json): per code (parents rolled up) and group, excerpts,
     participants (of how many in the group, and that share) and documents."""
     from ..exports import write_frequencies
-    from ..labels import group_labels
+    from ..labels import value_labels
     from ..reports import frequencies
 
     with open_project(project) as opened:
         whom = counted_for(opened, coders, everyone)
         rows = frequencies(opened, by, whom.coders, merged=whom.merged)
-        labels = group_labels(opened) if by == "group" else {}
+        labels = value_labels(opened, by)
     for row in rows:
         row["coders"] = whom.coders
     write_frequencies(output, rows, about=whom.describe(), labels=labels)

@@ -71,6 +71,7 @@ class ReportsScreen(Screen[None]):
         self.by = "group"
         self.data: Any = None
         self.cells: dict[tuple[int, int], tuple[str, str]] = {}  # (row, column) -> (code, group)
+        self.names: dict[str, str] = {}  # groups' (or attribute values') display names
 
     def compose(self) -> ComposeResult:
         yield Static("", id="reports-title")
@@ -91,7 +92,7 @@ class ReportsScreen(Screen[None]):
             return
         row = self.data["rows"][table.cursor_row] if self.view == "evidence" else self.data[table.cursor_row]
         name = row["name"] if self.view == "evidence" else row["code_name"]
-        where = f" · {label(found[1])}" if found and table.cursor_column > 0 else ""
+        where = f" · {self.names.get(found[1], found[1])}" if found and table.cursor_column > 0 else ""
         self.query_one("#reports-detail", Static).update(Text(f"{name} ({row['code']}){where}"))
 
     def said(self, message: str) -> None:
@@ -182,7 +183,8 @@ class ReportsScreen(Screen[None]):
         width = self.size.width or 80
         if view == "evidence":
             groups = data["groups"]
-            full = [f"{data.get('labels', {}).get(g, label(g))} ({data['group_sizes'][g]})" for g in groups]
+            self.names = data["labels"]
+            full = [f"{self.names[g]} ({data['group_sizes'][g]})" for g in groups]
             longest = max([7, *(2 * row["depth"] + len(row["name"]) for row in data["rows"])])
             # each group's heading in two lines, as wide as its longer line; on a narrow terminal the
             # groups give way (to 8 cells) before the outcomes do (to 28)
@@ -211,11 +213,11 @@ class ReportsScreen(Screen[None]):
                 table.add_row(names[r], *cells)
             title = "Evidence map: participants with evidence / participants in the group"
         else:
-            from ..labels import group_labels
+            from ..labels import value_labels
 
-            names = group_labels(self.app.project) if self.by == "group" else {}  # type: ignore[attr-defined]
+            self.names = value_labels(self.app.project, self.by)  # type: ignore[attr-defined]
             table.header_height = 1
-            longest_group = max([5, *(len(names.get(str(row["group"]), label(str(row["group"])))) for row in data)])
+            longest_group = max([5, *(len(self.names.get(str(row["group"]), str(row["group"]))) for row in data)])
             group_width = min(longest_group, max(10, width // 5))
             room = max(16, min(max([4, *(len(row["code_name"]) for row in data)]), width - group_width - 50))
             table.add_column("Code", width=room)
@@ -230,7 +232,7 @@ class ReportsScreen(Screen[None]):
             for r, row in enumerate(data):
                 table.add_row(
                     shorten(row["code_name"], room),
-                    shorten(names.get(str(row["group"]), label(str(row["group"]))), group_width),
+                    shorten(self.names.get(str(row["group"]), str(row["group"])), group_width),
                     row["excerpts"],
                     row["participants"],
                     row["group_participants"],
@@ -305,9 +307,3 @@ class ReportsScreen(Screen[None]):
             self.app.call_from_thread(self.app.notify, str(error), severity="error", timeout=6)
             return
         self.app.call_from_thread(self.said, f"Wrote {path}")
-
-
-def label(value: str) -> str:
-    """A stakeholder group or attribute value as people write it: "national_stakeholder" → "national
-    stakeholder"."""
-    return value.replace("_", " ")
