@@ -24,6 +24,7 @@ from .framework import Framework
 from .labels import group_labels
 from .reports import Filters, descendants, excerpts, frequencies, people_by_pseudonym
 from .store import Project
+from .tally import EVERYONE
 
 QUOTES = 6  # per specific question
 CANDIDATES_PER_DOCUMENT = 2  # per document, before choosing
@@ -49,6 +50,11 @@ def build_findings(
         ).fetchall()
     )
     cells = {(r["code"], r["group"]): r for r in frequencies(project, "group", whom.coders, merged=whom.merged)}
+    # each code's totals over every participant, by the same rule: a passage crediting two groups once
+    totals = {r["code"]: r for r in frequencies(project, EVERYONE, whom.coders, merged=whom.merged)}
+    spoken: dict[str, set[str]] = {}
+    for code, group in cells:
+        spoken.setdefault(code, set()).add(group)
     coder_ids = [
         r[0]
         for r in project.db.execute(
@@ -63,10 +69,10 @@ def build_findings(
         specifics = []
         for specific in question.specifics:
             linked = _rows(specific.codes, tree, below)
-            expected = [g for g in specific.groups]
-            spoke = sorted({g for c in linked for (code, g) in cells if code == c["id"] and g not in expected})
+            expected = list(specific.groups)
+            spoke = sorted({g for c in linked for g in spoken.get(c["id"], ())} - set(expected))
             groups = expected + [g for g in spoke if g in sizes]
-            rows = [_row(code, groups, cells, sizes) for code in linked]
+            rows = [_row(code, groups, cells, totals.get(code["id"]), sizes) for code in linked]
             wanted = sorted({d for c in specific.codes for d in below.get(c, {c})})
             chosen = choose_quotes(project, wanted, whom, coder_ids, groups, key_quotes_only, quotes)
             specifics.append(
@@ -123,7 +129,11 @@ def _rows(linked: list[str], tree: list[dict[str, Any]], below: dict[str, set[st
 
 
 def _row(
-    code: dict[str, Any], groups: list[str], cells: dict[tuple[str, str], dict[str, Any]], sizes: dict[str, int]
+    code: dict[str, Any],
+    groups: list[str],
+    cells: dict[tuple[str, str], dict[str, Any]],
+    total: dict[str, Any] | None,
+    sizes: dict[str, int],
 ) -> dict[str, Any]:
     row: dict[str, Any] = {
         "code": code["id"],
@@ -146,10 +156,8 @@ def _row(
             "excerpts": found["excerpts"] if found else 0,
             "documents": found["documents"] if found else 0,
         }
-    every = [cells[k] for k in cells if k[0] == code["id"]]
-    row["participants"] = sum(r["participants"] for r in every)
-    row["excerpts"] = sum(r["excerpts"] or 0 for r in every)  # a passage crediting two groups counts in each
-    row["documents"] = max([r["documents"] or 0 for r in every], default=0)
+    if total:
+        row.update(participants=total["participants"], excerpts=total["excerpts"], documents=total["documents"])
     return row
 
 

@@ -19,7 +19,7 @@ from typing import Any
 from . import tally
 from .codebook import project_codes
 from .store import Project
-from .tally import NO_GROUP
+from .tally import EVERYONE, NO_GROUP
 
 
 @dataclass
@@ -276,6 +276,8 @@ def reference_frequencies(
     below = descendants(project)
 
     def value(person: dict[str, Any]) -> str:
+        if by == EVERYONE:
+            return "all"
         if by == "group":
             return person["group"]
         found = person["attributes"].get(by)

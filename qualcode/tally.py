@@ -28,6 +28,7 @@ from .codebook import project_codes
 from .store import Project
 
 NO_GROUP = "ungrouped"
+EVERYONE = "*"  # ``by`` for one column of all participants: a code's totals, each passage and person once
 
 
 def _ints(packed: str | None) -> np.ndarray:
@@ -156,7 +157,9 @@ def participant_values(project: Project, by: str) -> tuple[dict[int, int], list[
     value_index: dict[str, int] = {}
     values: list[int] = []
     for pid, group, attributes in project.db.execute("SELECT id, stakeholder_group, attributes FROM participant"):
-        if by == "group":
+        if by == EVERYONE:
+            value = "all"
+        elif by == "group":
             value = group or NO_GROUP
         else:
             found = json.loads(attributes or "{}").get(by)

@@ -108,6 +108,8 @@ def test_evidence_per_group_as_counted_by_hand(study: Path, framework: Path) -> 
     assert row["cells"]["mentor"]["participants"] == 0
     every = specific(data, "q1-all")
     assert [(r["code"], r["depth"]) for r in every["rows"]] == [("outcomes", 0), ("housing", 1), ("trust", 1)]
+    trust = every["rows"][2]  # one passage across Liam's and Bernie's turns (two groups), and Dee's in m2
+    assert (trust["participants"], trust["excerpts"], trust["documents"]) == (3, 2, 2)
     parent = every["rows"][0]["cells"]  # rolled up: Jade, Dee, Liam; Bernie
     assert (parent["mentee"]["participants"], parent["mentor"]["participants"]) == (3, 1)
     both = findings(study, framework, everyone=True)  # ben's coding of Mel's words counts too

@@ -342,7 +342,7 @@ def test_presence_matrix(invoke, study: Path, tmp_path: Path) -> None:
 
 def test_column_wise_tally_matches_the_reference(study: Path) -> None:
     with Project.open(study, write=True) as project:
-        for by in ("group", "site"):
+        for by in ("group", "site", tally.EVERYONE):
             for coders in (None, ["amira"], ["ben"], ["nobody"]):
                 assert tally.frequencies(project, by, coders) == reference_frequencies(project, by, coders)
 
@@ -371,7 +371,7 @@ def test_column_wise_tally_on_random_codings(demo_copy: Path) -> None:
                 "VALUES (?, ?, ?, ?, ?, '2026-01-01')",
                 sorted(rows),
             )
-        for by in ("group", "engagement", "site"):
+        for by in ("group", "engagement", "site", tally.EVERYONE):
             for chosen in (None, ["carol"], ["amira", "ben"]):
                 fast = tally.frequencies(project, by, chosen)
                 assert fast and fast == reference_frequencies(project, by, chosen)

@@ -23,7 +23,6 @@ from textual.widgets.option_list import Option
 
 from ..errors import did_you_mean
 from ..matching import CodeMatcher
-from ..schema import LEVELS
 from .keybar import binding
 from .text import shorten
 
@@ -265,15 +264,8 @@ class CodeForm(ModalScreen[dict[str, Any] | None]):
             error.update(f"[b red]{self._where(parent)}[/]")
             self.query_one("#form-parent", Input).focus()
             return
-        level = self.codes[parent]["level"] if parent else "other"
-        self.dismiss(
-            {
-                "name": value["name"],
-                "parent": parent,
-                "level": level if level in LEVELS else "other",
-                "definition": value["definition"],
-                "keywords": keywords,
-            }
+        self.dismiss(  # the level, like the colour, comes from the parent (codes.add_code)
+            {"name": value["name"], "parent": parent, "definition": value["definition"], "keywords": keywords}
         )
 
     def action_cancel(self) -> None:
