@@ -71,6 +71,7 @@ class StartScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.widths: list[int] = []
+        self.lengths: list[list[int]] = [[8], [8], [8]]
         self.restored = False
         self.placed = False
         self.reload()
@@ -86,8 +87,7 @@ class StartScreen(Screen[None]):
         width = self.size.width or 80
         fixed = 11 + 6 + 11  # kind ("focus group"), words, coded ("  7% 12/167")
         room = max(24, width - fixed - 2 * 6 - 2)
-        keys = ("name", "people", "group_names")
-        lengths = [sorted(len(r[k]) for r in self.rows) or [8] for k in keys]
+        lengths = self.lengths
         want = [max(6, n[int(len(n) * 0.8)] if len(n) > 1 else n[0]) for n in lengths]
         most = [max(w, n[-1]) for w, n in zip(want, lengths, strict=True)]
         if sum(want) > room:  # not enough for most cells: share in proportion
@@ -120,6 +120,8 @@ class StartScreen(Screen[None]):
         for row in self.rows:
             row["people"] = ", ".join(row["participants"])
             row["group_names"] = ", ".join(names.get(g, g) for g in row["groups"])
+        # the name columns' cell widths, sorted: what the columns are sized from (not on each keystroke)
+        self.lengths = [sorted(len(r[k]) for r in self.rows) or [8] for k in ("name", "people", "group_names")]
         place = self.app.place  # type: ignore[attr-defined]
         if not self.restored and place.filter:  # the filter the coder left on, when they last stopped
             self.restored = True
