@@ -285,3 +285,17 @@ def test_the_selected_sentence_keeps_its_distance_from_the_edges(demo_copy: Path
     for first, last, height in scrolled:
         assert last <= height - 3, (first, last, height)  # never on the bottom lines
         assert first >= 2 or last - first + 1 >= height - 4, (first, last, height)  # nor on the top ones
+
+
+def test_a_new_code_is_offered_beside_the_code_nearest_what_was_typed(demo_copy: Path) -> None:
+    async def scenario() -> list[dict]:
+        app = make_app(demo_copy, coder="carol", user="tester")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await open_named(pilot, "mentee_dee_phase1.txt")
+            await pilot.press("c", *"rent arears")  # a typo, near the accommodation code's criteria
+            await pilot.pause()
+            return list(app.screen.shown)
+
+    shown = asyncio.run(scenario())
+    assert shown[0]["id"] == "mt-mentee-accommodation"
+    assert shown[-1]["name"] == "rent arears" and shown[-1]["parent"] == "mt-mentee"  # not "Inputs", the top row

@@ -74,7 +74,7 @@ class CodingMixin:
     def action_pick_code(self) -> None:
         def chosen(answer: list[str] | None) -> None:
             if answer and answer[0] == CREATE:
-                self.create_and_apply(answer[1])
+                self.create_and_apply(answer[1], answer[2] or None)
             elif answer:
                 self.apply(answer)
 
@@ -98,7 +98,7 @@ class CodingMixin:
             return code_id
         return code["parent"]
 
-    def create_and_apply(self, name: str) -> None:
+    def create_and_apply(self, name: str, parent: str | None) -> None:
         view = self.query_one(TranscriptView)
         start, end = view.selection
         document_id, coder_id, history = self.document_id, self.coder_id, self.history
@@ -127,7 +127,7 @@ class CodingMixin:
                 created,
             )
 
-        self.app.push_screen(CodeForm(self.codes, name, self._new_code_parent()), filled)
+        self.app.push_screen(CodeForm(self.codes, name, parent), filled)
 
     def _codebook_edit_add(self, fields: dict[str, Any]) -> None:
         from ..codes import add_code

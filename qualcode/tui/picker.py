@@ -27,7 +27,7 @@ from .keybar import binding
 from .text import shorten
 
 _key = partial(binding, "dialog")
-CREATE = "\x00create"  # the picker's answer when the coder chose to create a code: [CREATE, name]
+CREATE = "\x00create"  # the picker's answer when the coder chose to create a code: [CREATE, name, parent id]
 
 
 class _QueryInput(Input):
@@ -70,6 +70,7 @@ class CodePicker(ModalScreen[list[str] | None]):
         self.shown: list[dict[str, Any]] = []
         self.shown_for: str | None = None  # the query the list on screen was ranked for
         self.matcher = CodeMatcher(codes, recent or [])
+        self.names = {c["id"]: c["name"] for c in codes}
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog picker"):
@@ -90,7 +91,10 @@ class CodePicker(ModalScreen[list[str] | None]):
         rows = [code for code, _ in ranked]
         typed = " ".join(query.split())
         if self.can_create and typed and all(c["name"].lower() != typed.lower() for c in self.codes):
-            rows.append({"id": CREATE, "name": typed})  # offered last, unless a code has exactly that name
+            # offered last, unless a code has exactly that name; beside the code nearest what was typed, or,
+            # when nothing is near, where the codebook panel points
+            nearest = rows[0]["parent"] if rows else (self.create_under or {}).get("id")
+            rows.append({"id": CREATE, "name": typed, "parent": nearest})
         return rows
 
     def show_matches(self, query: str) -> None:
@@ -105,7 +109,8 @@ class CodePicker(ModalScreen[list[str] | None]):
 
     def _label(self, code: dict[str, Any], searching: bool) -> Text:
         if code["id"] == CREATE:
-            where = f"under {shorten(self.create_under['name'], 40)}" if self.create_under else "at the top level"
+            parent = self.names.get(code["parent"] or "")
+            where = f"under {shorten(parent, 40)}" if parent else "at the top level"
             label = Text("＋ ", style="bold green")
             label.append(f"Create code “{code['name']}” {where}", style="italic")
             return label
@@ -176,7 +181,7 @@ class CodePicker(ModalScreen[list[str] | None]):
         if self.ticked:
             self.dismiss(list(self.ticked))
         elif code is not None and code["id"] == CREATE:
-            self.dismiss([CREATE, code["name"]])
+            self.dismiss([CREATE, code["name"], code["parent"] or ""])
         else:
             self.dismiss([code["id"]] if code else None)
 

@@ -110,13 +110,13 @@ class StartScreen(Screen[None]):
     def reload(self) -> None:
         project: Project = self.app.project  # type: ignore[attr-defined]
         data = info(project)
-        groups = ", ".join(f"{n} {g}" for g, n in data["participants"].items()) or "no participants"
+        names = group_labels(project)  # the groups' display names (qualcode label)
+        groups = ", ".join(f"{n} {names.get(g, g)}" for g, n in data["participants"].items()) or "no participants"
         self.query_one("#study-summary", Static).update(
             f"[b]{project.path.name}[/b] · coding as [b]{self.app.coder or '…'}[/b] · {data['documents']} documents, "  # type: ignore[attr-defined]
             f"{data['words']:,} words, {data['codes']} codes · participants: {groups}"
         )
         self.rows = documents(project)
-        names = group_labels(project)  # the groups' display names (qualcode label)
         for row in self.rows:
             row["people"] = ", ".join(row["participants"])
             row["group_names"] = ", ".join(names.get(g, g) for g in row["groups"])
