@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import QualcodeError, located
-from .groups import Groups, group_key
+from .groups import Groups, add_participant, group_key
 from .participants import INTERVIEWER_GROUPS, read_sheet
 from .store import Project, dumps
 
@@ -29,29 +29,8 @@ def _labels(project: Project, document_id: int) -> list[str]:
 
 def _participant(project: Project, groups: Groups, pseudonym: str, group: str | None, attributes: dict[str, Any],
                  source: str, overwrite: bool = False) -> int:  # fmt: skip
-    """The participant's id, created when new; a group or attribute that contradicts the project's is an error
-    unless ``overwrite`` (a corrected sheet is the truth)."""
-    group = groups.resolve(group, source)
-    row = project.db.execute(
-        "SELECT id, stakeholder_group, attributes FROM participant WHERE pseudonym = ?", [pseudonym]
-    ).fetchone()
-    if row is None:
-        cursor = project.db.execute(
-            "INSERT INTO participant(pseudonym, stakeholder_group, attributes) VALUES (?, ?, ?)",
-            [pseudonym, group, dumps(attributes)],
-        )
-        return int(cursor.lastrowid or 0)
-    known = json.loads(row[2] or "{}")
-    if not overwrite:
-        if group and row[1] and group_key(group) != group_key(row[1]):
-            raise QualcodeError(f"{source}: participant {pseudonym!r} is in group {row[1]!r}, not {group!r} "
-                                "(to move them: qualcode participants apply, or group rename)")  # fmt: skip
-        group = row[1] or group
-    project.db.execute(
-        "UPDATE participant SET stakeholder_group = ?, attributes = ? WHERE id = ?",
-        [group if group else row[1], dumps({**known, **attributes}), row[0]],
-    )
-    return int(row[0])
+    """The participant's id (created when new), the group as the project spells it."""
+    return add_participant(project.db, pseudonym, groups.resolve(group, source), attributes, source, overwrite)[0]
 
 
 def _tidy_people(project: Project) -> list[str]:

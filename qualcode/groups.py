@@ -7,11 +7,12 @@ that merges the two. ``qualcode groups`` lists them; ``qualcode group rename`` m
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
 from .errors import QualcodeError
-from .store import Project
+from .store import Project, dumps
 
 
 def group_key(name: str) -> str:
@@ -106,3 +107,37 @@ def rename_group(project: Project, old: str, new: str) -> tuple[str, str, int]:
             "UPDATE participant SET stakeholder_group = ? WHERE stakeholder_group = ?", [target, found]
         ).rowcount
     return found, target, moved
+
+
+def add_participant(db: Any, pseudonym: str, group: str | None, attributes: dict[str, Any], source: str,
+                   overwrite: bool = False) -> tuple[int, bool]:  # fmt: skip
+    """The participant's id, and whether they are new; a participant already in the project keeps their group
+    unless ``overwrite`` (a corrected sheet is the truth), and a group or attribute that contradicts the
+    project's is an error naming ``source``. Attributes given are added (with ``overwrite``, they win)."""
+    row = db.execute(
+        "SELECT id, stakeholder_group, attributes FROM participant WHERE pseudonym = ?", [pseudonym]
+    ).fetchone()
+    if row is None:
+        cursor = db.execute(
+            "INSERT INTO participant(pseudonym, stakeholder_group, attributes) VALUES (?, ?, ?)",
+            [pseudonym, group, dumps(attributes)],
+        )
+        return int(cursor.lastrowid or 0), True
+    known = json.loads(row[2] or "{}")
+    if not overwrite:
+        if group and row[1] and group_key(group) != group_key(row[1]):
+            raise QualcodeError(
+                f"{source}: participant {pseudonym!r} is in group {group!r} there but {row[1]!r} in the project "
+                "(to move them: qualcode participants apply, or group rename)"
+            )
+        for key, value in attributes.items():
+            if key in known and known[key] != value:
+                raise QualcodeError(
+                    f"{source}: participant {pseudonym!r} has {key}={value!r} there but {known[key]!r} in the project"
+                )
+        group = row[1] or group
+    db.execute(
+        "UPDATE participant SET stakeholder_group = ?, attributes = ? WHERE id = ?",
+        [group or row[1], dumps({**known, **attributes}), row[0]],
+    )
+    return int(row[0]), False

@@ -14,7 +14,6 @@ interviewer (Interviewer, I, Q, Int, Moderator, Facilitator... or a label the st
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from typing import Any
 from . import limits
 from .errors import QualcodeError, located
 from .formats import FORMATS, Transcript, read_transcript, transcript_from_text
-from .groups import Groups
+from .groups import Groups, add_participant
 from .participants import INTERVIEWER_GROUPS, Sheet, SheetRow, read_sheet
 from .schema import KINDS
 from .speakers import first_lines, is_generic, kind_voices, probable_interviewer, suggest_pattern
@@ -441,36 +440,9 @@ class _People:
         pseudonym = speaker.pseudonym or ""
         if pseudonym in self.ids:
             return self.ids[pseudonym]
-        row = self.db.execute(
-            "SELECT id, stakeholder_group, attributes FROM participant WHERE pseudonym = ?", [pseudonym]
-        ).fetchone()
-        if row is None:
-            cursor = self.db.execute(
-                "INSERT INTO participant(pseudonym, stakeholder_group, attributes) VALUES (?, ?, ?)",
-                [pseudonym, speaker.group, dumps(speaker.attributes)],
-            )
-            participant_id = int(cursor.lastrowid or 0)
-            if not speaker.group:
-                self.ungrouped.append(pseudonym)
-        else:
-            participant_id, group, attributes = row[0], row[1], json.loads(row[2] or "{}")
-            if speaker.group and group and group != speaker.group:
-                raise QualcodeError(
-                    f"{speaker.source}: participant {pseudonym!r} is in group {speaker.group!r} there "
-                    f"but {group!r} in the project"
-                )
-            for key, value in speaker.attributes.items():
-                if key in attributes and attributes[key] != value:
-                    raise QualcodeError(
-                        f"{speaker.source}: participant {pseudonym!r} has {key}={value!r} there but "
-                        f"{attributes[key]!r} in the project"
-                    )
-            merged = {**attributes, **speaker.attributes}
-            self.db.execute(
-                "UPDATE participant SET stakeholder_group = coalesce(stakeholder_group, ?), attributes = ?"
-                " WHERE id = ?",
-                [speaker.group, dumps(merged), participant_id],
-            )
+        participant_id, new = add_participant(self.db, pseudonym, speaker.group, speaker.attributes, speaker.source)
+        if new and not speaker.group:
+            self.ungrouped.append(pseudonym)
         self.ids[pseudonym] = participant_id
         return participant_id
 

@@ -66,7 +66,7 @@ def test_speaker_mistakes_change_nothing(invoke, project_path: Path) -> None:
         (("otter.txt",), "give the document and the label"),
         (
             ("--document", "otter.txt", "Daniel", "--participant", "Priya Shah", "--group", "mentor"),
-            "participant 'Priya Shah' is in group 'mentee', not 'mentor'",
+            "participant 'Priya Shah' is in group 'mentor' there but 'mentee' in the project",
         ),
     ]:
         result = invoke("speaker", project_path, *args)
