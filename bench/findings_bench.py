@@ -33,9 +33,9 @@ def build(out: Path, codings: int) -> Path:
     from reports_bench import build as build_reports
     from reports_bench import migrate
 
-    from qualcode.codebook import import_codebook, load_codebook
+    from qualcode.codebook.files import import_codebook, load_codebook
     from qualcode.demo import shipped_codebooks
-    from qualcode.store import Project
+    from qualcode.project.store import Project
 
     path = out / f"findings-1000-{codings}.qdb"
     if path.exists():

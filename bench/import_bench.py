@@ -32,9 +32,9 @@ sys.path.insert(0, str(ROOT))
 def phase_pipe(study: Path) -> dict[str, float]:
     import spacy
 
-    from qualcode.formats import read_transcript
-    from qualcode.importer import collect_files
-    from qualcode.segment import BATCH_SIZE
+    from qualcode.ingest.formats import read_transcript
+    from qualcode.ingest.importer import collect_files
+    from qualcode.ingest.segment import BATCH_SIZE
 
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
@@ -47,9 +47,9 @@ def phase_pipe(study: Path) -> dict[str, float]:
 
 
 def phase_import(study: Path, project: Path) -> dict[str, float]:
-    from qualcode.importer import Importer, ImportOptions
-    from qualcode.segment import load_pipeline
-    from qualcode.store import Project
+    from qualcode.ingest.importer import Importer, ImportOptions
+    from qualcode.ingest.segment import load_pipeline
+    from qualcode.project.store import Project
 
     nlp = load_pipeline()  # loaded before the clock starts, as for the pipe phase
     project.unlink(missing_ok=True)

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 def build(out: Path, codings: int) -> Path:
     from workbench_bench import build as build_workbench
 
-    from qualcode.store import Project
+    from qualcode.project.store import Project
 
     path = out / f"reports-1000-{codings}.qdb"
     if path.exists():
@@ -61,7 +61,7 @@ def build(out: Path, codings: int) -> Path:
 
 def migrate(path: Path) -> None:
     """Bring a cached study up to the current schema before anything is timed."""
-    from qualcode.store import Project
+    from qualcode.project.store import Project
 
     with Project.open(path, write=True):
         pass
@@ -69,11 +69,11 @@ def migrate(path: Path) -> None:
 
 def phase(name: str, path: Path, out: Path, runs: int) -> dict[str, Any]:
     """Time one report ``runs`` times in this process, after the project is open (and migrated)."""
-    from qualcode.codebook import project_codes
-    from qualcode.evidence import evidence_map
-    from qualcode.exports import write_quotes
-    from qualcode.reports import Filters, excerpts, frequencies, reference_frequencies
-    from qualcode.store import Project
+    from qualcode.codebook.files import project_codes
+    from qualcode.project.store import Project
+    from qualcode.reports.evidence import evidence_map
+    from qualcode.reports.excerpts import Filters, excerpts, frequencies, reference_frequencies
+    from qualcode.reports.exports import write_quotes
 
     def docx() -> int:
         rows = excerpts(project, Filters(coders=["amira"]), limit=10_000)

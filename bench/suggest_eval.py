@@ -73,11 +73,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--study", action="store_true", help="Also time a whole 1,000-transcript study.")
     args = parser.parse_args()
-    from qualcode.codebook import project_codes
+    from qualcode.codebook.files import project_codes
     from qualcode.demo import build_demo
-    from qualcode.segment import load_pipeline
-    from qualcode.store import Project
-    from qualcode.suggest import THRESHOLD, Suggester
+    from qualcode.ingest.segment import load_pipeline
+    from qualcode.project.store import Project
+    from qualcode.suggest.suggester import THRESHOLD, Suggester
 
     nlp = load_pipeline()
     with tempfile.TemporaryDirectory() as folder:
@@ -113,8 +113,8 @@ def whole_study(nlp: object) -> None:
     words, a 300-code synthetic codebook, 200,000 codings to learn from)."""
     from workbench_bench import build as build_workbench
 
-    from qualcode.store import Project
-    from qualcode.suggest import suggest_study
+    from qualcode.project.store import Project
+    from qualcode.suggest.suggester import suggest_study
 
     path = build_workbench(ROOT / "bench" / "out", 1000, 2000, 200_000)
     with Project.open(path, write=True) as project:
@@ -134,8 +134,8 @@ def speed(project: object, nlp: object, suggester: object, folder: Path) -> None
 
     from synthetic import sentences, transcript
 
-    from qualcode.importer import Importer, ImportOptions
-    from qualcode.store import Project
+    from qualcode.ingest.importer import Importer, ImportOptions
+    from qualcode.project.store import Project
 
     questions, answers = sentences()
     text = transcript(random.Random(3), questions, answers, ["Dee"], 10_000)

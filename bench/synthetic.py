@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qualcode.formats import read_transcript  # noqa: E402
+from qualcode.ingest.formats import read_transcript  # noqa: E402
 
 GROUPS = [
     "mentee",

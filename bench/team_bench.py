@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 def build(out: Path) -> Path:
     from workbench_bench import build as build_workbench
 
-    from qualcode.store import Project
+    from qualcode.project.store import Project
 
     path = out / "team-1000-100.qdb"
     if path.exists():
@@ -68,8 +68,8 @@ def build(out: Path) -> Path:
 
 
 def phase(name: str, path: Path, out: Path) -> dict[str, object]:
-    from qualcode.reliability import compare
-    from qualcode.store import Project
+    from qualcode.project.store import Project
+    from qualcode.team.reliability import compare
 
     figures: dict[str, object] = {}
     if name in ("segment", "character"):
@@ -101,7 +101,7 @@ def phase(name: str, path: Path, out: Path) -> dict[str, object]:
                 elapsed += time.perf_counter() - started
             figures["seconds_per_code"] = elapsed / len(codes)
     elif name == "merge":
-        from qualcode.merge import merge_projects
+        from qualcode.team.merge import merge_projects
 
         other = out / "team-other.qdb"
         shutil.copy(path, other)
@@ -129,7 +129,7 @@ def main() -> None:
         return
     args.out.mkdir(parents=True, exist_ok=True)
     path = build(args.out)
-    from qualcode.store import Project
+    from qualcode.project.store import Project
 
     with Project.open(path, write=True) as project:
         count = project.count("coding")

@@ -39,10 +39,10 @@ def build(out: Path, documents: int, words: int, codings: int) -> Path:
     from synthetic import build as build_study
     from synthetic import sentences, transcript
 
-    from qualcode.codebook import Code, Codebook, import_codebook
-    from qualcode.importer import Importer, ImportOptions
-    from qualcode.segment import load_pipeline
-    from qualcode.store import Project
+    from qualcode.codebook.files import Code, Codebook, import_codebook
+    from qualcode.ingest.importer import Importer, ImportOptions
+    from qualcode.ingest.segment import load_pipeline
+    from qualcode.project.store import Project
 
     path = out / f"workbench-{documents}x{words}-{codings}.qdb"
     if path.exists():
@@ -106,7 +106,7 @@ def build(out: Path, documents: int, words: int, codings: int) -> Path:
 async def measure(path: Path, runs: int) -> dict[str, list[float]]:
     from textual.widgets import DataTable
 
-    from qualcode.store import Project
+    from qualcode.project.store import Project
     from qualcode.tui import make_app
     from qualcode.tui.document import DocumentScreen
 
@@ -179,9 +179,9 @@ async def measure(path: Path, runs: int) -> dict[str, list[float]]:
 def build_long(out: Path, words: int = 50_000) -> Path:
     from synthetic import sentences, transcript
 
-    from qualcode.importer import Importer, ImportOptions
-    from qualcode.segment import load_pipeline
-    from qualcode.store import Project
+    from qualcode.ingest.importer import Importer, ImportOptions
+    from qualcode.ingest.segment import load_pipeline
+    from qualcode.project.store import Project
 
     path = out / f"long-{words}.qdb"
     if path.exists():

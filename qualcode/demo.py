@@ -11,11 +11,11 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from .codebook import import_codebook, load_codebook
-from .coding import Selector, apply_code, star
+from .codebook.files import import_codebook, load_codebook
+from .coding.codings import Selector, apply_code, star
 from .errors import QualcodeError
-from .importer import Importer, ImportOptions, Progress
-from .store import Project, remove_project_files
+from .ingest.importer import Importer, ImportOptions, Progress
+from .project.store import Project, remove_project_files
 
 PACKAGE = Path(__file__).resolve().parent
 ROOT = PACKAGE.parent
@@ -101,10 +101,10 @@ def finish_demo(project: Project) -> None:
     """The sample study's group labels, its evaluation framework, an analyst's memo on one code, and the
     settled (consensus) coding that reports count by default: amira's codings, and ben's where he coded a
     passage with a code amira did not use there."""
-    from .coding import add_coding, set_key_quotes
-    from .framework import keep_framework
-    from .labels import set_label
-    from .memos import set_memo
+    from .coding.codings import add_coding, set_key_quotes
+    from .coding.memos import set_memo
+    from .findings.framework import keep_framework
+    from .ingest.labels import set_label
 
     for group, text in LABELS.items():
         set_label(project, group, text)

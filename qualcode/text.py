@@ -108,7 +108,7 @@ def normalise(text: str) -> str:
 
 def read_text_file(path: Path, encoding: str | None = None, what: str = "text file") -> str:
     """Read (within the input budget), decode and normalise a text file; refuse files with no text in them."""
-    from .limits import read_bytes
+    from .project.limits import read_bytes
 
     text = normalise(decode_bytes(read_bytes(path, what), path, encoding))
     if not text.strip():

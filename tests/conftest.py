@@ -14,9 +14,9 @@ import pytest
 from click.testing import CliRunner
 
 from qualcode.cli import cli
-from qualcode.codebook import import_codebook, load_codebook
-from qualcode.segment import load_pipeline
-from qualcode.store import Project
+from qualcode.codebook.files import import_codebook, load_codebook
+from qualcode.ingest.segment import load_pipeline
+from qualcode.project.store import Project
 
 ROOT = Path(__file__).resolve().parent.parent
 CODEBOOKS = ROOT / "codebooks"
@@ -178,7 +178,7 @@ MEMOS = {  # one memo of every kind, for exports and round trips
 def with_memos(path: Path) -> Path:
     """The demo project with a memo on the project, a code, Dee, a document and a coding (and a coding's
     own memo), all by amira."""
-    from qualcode.memos import set_memo
+    from qualcode.coding.memos import set_memo
 
     with Project.open(path, write=True) as project:
         amira = project.coder_id("amira")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from qualcode.agreement import bootstrap_alpha, cohen_kappa, fleiss_kappa, krippendorff_alpha, percent_agreement
+from qualcode.team.agreement import bootstrap_alpha, cohen_kappa, fleiss_kappa, krippendorff_alpha, percent_agreement
 
 nan = np.nan
 

@@ -9,9 +9,9 @@ import pytest
 import yaml
 from conftest import CODEBOOKS, digest, write
 
-from qualcode.codebook import load_codebook
+from qualcode.codebook.files import load_codebook
 from qualcode.demo import shipped_codebooks
-from qualcode.schema import LEVELS
+from qualcode.project.schema import LEVELS
 
 SHIPPED = shipped_codebooks()
 

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from conftest import write
 
-from qualcode import agreement, coefficients
+from qualcode.team import agreement, coefficients
 
 # -- the rare-code case: kappa exact, never "no variation" ---------------------------------------------
 

@@ -12,9 +12,9 @@ import docx
 import openpyxl
 import pytest
 
-from qualcode.memos import set_memo
-from qualcode.reconcile import resolve
-from qualcode.store import Project
+from qualcode.coding.memos import set_memo
+from qualcode.project.store import Project
+from qualcode.team.reconcile import resolve
 
 ALL = "Codings by amira and ben (all coders); a passage several of them coded with one code counts once."
 
@@ -155,7 +155,7 @@ def test_memos_written_in_the_workbench_reach_every_quote_bank(invoke, overlappi
 
 
 def test_memos_on_codes_and_documents_are_there_for_reports(overlapping: Path) -> None:
-    from qualcode.memos import report_memos
+    from qualcode.coding.memos import report_memos
 
     with Project.open(overlapping, write=True) as project:
         amira, ben = project.coder_id("amira"), project.coder_id("ben")

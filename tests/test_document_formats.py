@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfWriter
 
 from qualcode.errors import QualcodeError
-from qualcode.formats import read_transcript
+from qualcode.ingest.formats import read_transcript
 
 DATA = Path(__file__).parent / "data" / "transcripts"
 WRITTEN = DATA / "libreoffice"

@@ -12,11 +12,11 @@ import docx
 import pytest
 from conftest import CODEBOOKS, SMALL_FRAMEWORK, recording_app, screen_text, write
 
-from qualcode.counting import counted
-from qualcode.findings import build_findings
-from qualcode.framework import check_framework, load_framework
-from qualcode.reports import Filters, excerpts
-from qualcode.store import Project
+from qualcode.findings.build import build_findings
+from qualcode.findings.framework import check_framework, load_framework
+from qualcode.project.store import Project
+from qualcode.reports.counting import counted
+from qualcode.reports.excerpts import Filters, excerpts
 
 
 @pytest.fixture

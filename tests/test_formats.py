@@ -9,7 +9,7 @@ import pytest
 from conftest import write
 
 from qualcode.errors import QualcodeError
-from qualcode.formats import read_transcript
+from qualcode.ingest.formats import read_transcript
 
 
 def turns_of(path: Path) -> list[tuple[str | None, str]]:
@@ -134,9 +134,9 @@ def test_utf16_transcript(tmp_path: Path) -> None:
 
 
 def test_huge_transcript_is_refused_cleanly(tmp_path: Path, monkeypatch) -> None:
-    import qualcode.formats
+    import qualcode.ingest.formats
 
-    monkeypatch.setattr(qualcode.formats, "MAX_CHARACTERS", 1000)
+    monkeypatch.setattr(qualcode.ingest.formats, "MAX_CHARACTERS", 1000)
     path = write(tmp_path / "huge.txt", "Dee: " + "word " * 400)
     with pytest.raises(QualcodeError, match=r"huge\.txt: 2,005 characters is too large for one transcript"):
         read_transcript(path, "huge.txt")

@@ -18,7 +18,7 @@ from conftest import small_disk, write
 from processes import ENV, qualcode, start
 
 from qualcode.errors import QualcodeError
-from qualcode.participants import read_sheet
+from qualcode.ingest.participants import read_sheet
 
 # -- 1. participants sheets, RFC 4180 ---------------------------------------------------------------------
 
@@ -59,7 +59,7 @@ def hostile(invoke, project_path: Path, tmp_path: Path) -> Path:
         f'document,speaker,participant,group\nm.txt,Dee,"{HOSTILE.replace(chr(34), 2 * chr(34))}",@group\n',
     )
     assert invoke("import", project_path, folder / "m.txt", "--participants", folder / "sheet.csv").exit_code == 0
-    with __import__("qualcode.store", fromlist=["Project"]).Project.open(project_path, write=True) as project:
+    with __import__("qualcode.project.store", fromlist=["Project"]).Project.open(project_path, write=True) as project:
         project.db.execute("UPDATE code SET name = '-2+3 outcome' WHERE id = 'trust'")
     coded = invoke("code", project_path, "--coder", "@coder", "--document", "m.txt", "--code", "trust", "--match",
                    "+SUM(A1:A9) was what he said.\x0b Then\x0c silence.", "--memo", "=1+1 memo")  # fmt: skip
@@ -118,8 +118,8 @@ def test_a_planted_symlink_is_replaced_not_followed(invoke, hostile: Path, tmp_p
 KILLED_MID_EXPORT = """
 import os, signal, sys
 from pathlib import Path
-from qualcode.exports import write_quotes
-from qualcode.scratch import clean_up_on_signals
+from qualcode.reports.exports import write_quotes
+from qualcode.project.scratch import clean_up_on_signals
 clean_up_on_signals()
 rows = [{"id": f"E{n}", "code": "c", "level": "other", "code_path": "C", "text": "secret words", "speakers": [],
          "groups": [], "document": "d", "line": 1, "memo": ""} for n in range(500)]
@@ -284,7 +284,7 @@ def test_two_sources_with_one_name_become_two_documents(invoke, tmp_path: Path) 
 
 
 def test_an_internal_fault_is_one_line_and_exit_2(demo_copy: Path, tmp_path: Path) -> None:
-    fault = ("import sys, qualcode.reports as r\n"
+    fault = ("import sys, qualcode.reports.excerpts as r\n"
              "def boom(*a, **k): raise ValueError('the words Dee said in confidence')\n"
              "r.excerpts = boom\nfrom qualcode.cli import main\nsys.argv[0] = 'qualcode'\nmain()")  # fmt: skip
     args = ["export", "quotes", str(demo_copy), "--coders", "all", "-o", str(tmp_path / "q.json")]

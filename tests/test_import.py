@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import INTERVIEW, digest, write
 
-from qualcode.importer import Importer, ImportOptions
-from qualcode.store import Project
+from qualcode.ingest.importer import Importer, ImportOptions
+from qualcode.project.store import Project
 
 FOCUS_GROUP = """\
 [00:00:05] Facilitator: Welcome everyone.

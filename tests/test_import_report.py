@@ -99,7 +99,7 @@ def test_a_sheet_may_spell_a_group_two_ways(invoke, project_path: Path, tmp_path
 def test_the_suggested_pattern_reads_the_labels(separator: str) -> None:
     import re
 
-    from qualcode.speakers import suggest_pattern
+    from qualcode.ingest.speakers import suggest_pattern
 
     text = "\n".join(f"INT{separator}How is it?\nRESP{separator}Fine, yes." for _ in range(3))
     pattern = suggest_pattern(text)

@@ -13,7 +13,7 @@ import pytest
 from conftest import digest
 from processes import ENV, qualcode
 
-from qualcode import location
+from qualcode.project import location
 
 # /proc/self/mountinfo as Linux writes it (fields: id parent dev root point options [tags] - type source super)
 MOUNTINFO = r"""22 27 0:21 / /proc rw,nosuid,nodev,noexec,relatime - proc proc rw
@@ -121,8 +121,8 @@ def test_exclusive_use_writes_with_a_rollback_journal_then_back_to_wal(invoke, o
 
 HOLD_EXCLUSIVELY = """
 import sys, time
-from qualcode.coding import Selector, apply_code
-from qualcode.store import Project
+from qualcode.coding.codings import Selector, apply_code
+from qualcode.project.store import Project
 project = Project.open(sys.argv[1], write=True)
 apply_code(project, coder="kim", document="mentor_tom.txt", code="st-mentee-engage-mentor", selector=Selector(segment=5))
 print("HELD", flush=True)

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import INTERVIEW, write
 
-from qualcode.coding import add_coding
-from qualcode.store import Project
+from qualcode.coding.codings import add_coding
+from qualcode.project.store import Project
 from qualcode.tui import make_app
 from qualcode.tui.transcript import TranscriptView
 

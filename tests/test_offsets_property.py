@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qualcode.errors import QualcodeError
-from qualcode.importer import Importer, ImportOptions
-from qualcode.store import Project
+from qualcode.ingest.importer import Importer, ImportOptions
+from qualcode.ingest.turns import is_wrapped
+from qualcode.project.store import Project
 from qualcode.text import normalise
-from qualcode.turns import is_wrapped
 
 LABELS = ["Interviewer: ", "Dee: ", "I: ", "[Jo] ", "<v Sam Reid>", "**Mentor 2:** ", "[00:01:02] Liam: "]
 WORDS = st.sampled_from(

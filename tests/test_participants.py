@@ -10,7 +10,7 @@ import pytest
 from conftest import write
 
 from qualcode.errors import QualcodeError
-from qualcode.participants import read_sheet
+from qualcode.ingest.participants import read_sheet
 
 HEADER = "document,speaker,participant,group,site,gender\n"
 

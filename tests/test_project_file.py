@@ -19,7 +19,7 @@ import pytest
 from conftest import digest, old_project, recording_app, small_disk
 
 from qualcode.errors import QualcodeError
-from qualcode.store import Project, ProjectReadOnly
+from qualcode.project.store import Project, ProjectReadOnly
 
 # -- only SQLite opens a project file -----------------------------------------------------------------
 

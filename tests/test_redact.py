@@ -8,7 +8,7 @@ import pytest
 from conftest import write
 
 from qualcode.errors import QualcodeError
-from qualcode.redact import Redactor
+from qualcode.reports.redact import Redactor
 
 
 def redactor(tmp_path: Path, lines: str) -> Redactor:

@@ -13,7 +13,7 @@ xmlschema = pytest.importorskip("xmlschema")
 
 from conftest import with_memos  # noqa: E402
 
-from qualcode.store import Project  # noqa: E402
+from qualcode.project.store import Project  # noqa: E402
 
 SCHEMAS = Path(__file__).parent / "data" / "refi-qda"
 NS = {"p": "urn:QDA-XML:project:1.0", "c": "urn:QDA-XML:codebook:1.0"}

@@ -202,7 +202,7 @@ def test_malicious_archives_are_refused(invoke, tmp_path: Path) -> None:
 
 
 def test_position_map_edges() -> None:
-    from qualcode.refi_read import PositionMap
+    from qualcode.exchange.reading import PositionMap
 
     raw = "a🙂b\r\nc\u2126d".encode()  # an emoji, a CRLF, and the ohm sign (NFC makes it a Greek omega)
     nvivo = PositionMap(raw, "t", "utf16")

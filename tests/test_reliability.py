@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qualcode.agreement import cohen_kappa, krippendorff_alpha, percent_agreement
 from qualcode.errors import QualcodeError
-from qualcode.reliability import compare
-from qualcode.store import Project
+from qualcode.project.store import Project
+from qualcode.team.agreement import cohen_kappa, krippendorff_alpha, percent_agreement
+from qualcode.team.reliability import compare
 
 
 def test_segment_agreement_counted_by_hand(study: Path) -> None:

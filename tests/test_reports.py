@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from qualcode import tally
-from qualcode.reports import Filters, excerpts, frequencies, reference_frequencies, whole_words
-from qualcode.store import Project
+from qualcode.project.store import Project
+from qualcode.reports import tally
+from qualcode.reports.excerpts import Filters, excerpts, frequencies, reference_frequencies, whole_words
 
 
 def table(rows: list[dict]) -> set[tuple]:
@@ -157,7 +157,7 @@ def test_evidence_map(invoke, study: Path, tmp_path: Path) -> None:
 
     import openpyxl
 
-    from qualcode.evidence import evidence_map
+    from qualcode.reports.evidence import evidence_map
 
     with Project.open(study, write=True) as project:
         data = evidence_map(project)
@@ -206,7 +206,7 @@ def test_evidence_map(invoke, study: Path, tmp_path: Path) -> None:
 def test_cooccurrence_overlap_and_same_turn(invoke, study: Path, tmp_path: Path) -> None:
     import json
 
-    from qualcode.reports import cooccurrence, cooccurrence_matrix
+    from qualcode.reports.excerpts import cooccurrence, cooccurrence_matrix
 
     # in Liam's turn, not overlapping the trust passage that starts later in the same turn
     invoke(
@@ -309,7 +309,7 @@ def test_key_quotes(invoke, study: Path, tmp_path: Path) -> None:
 def test_presence_matrix(invoke, study: Path, tmp_path: Path) -> None:
     import csv
 
-    from qualcode.reports import presence_matrix
+    from qualcode.reports.excerpts import presence_matrix
 
     with Project.open(study, write=True) as project:
         columns, people = presence_matrix(project, "participant")

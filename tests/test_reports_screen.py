@@ -10,9 +10,9 @@ import docx
 import pytest
 
 from qualcode.errors import QualcodeError
-from qualcode.exports import write_quotes
-from qualcode.reports import Filters, excerpts
-from qualcode.store import Project
+from qualcode.project.store import Project
+from qualcode.reports.excerpts import Filters, excerpts
+from qualcode.reports.exports import write_quotes
 from qualcode.tui import make_app
 from qualcode.tui.dialogs import CoderDialog
 from qualcode.tui.reports import _EVERYONE, QuotesDialog, ReportsScreen

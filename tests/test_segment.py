@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qualcode.segment import cut_segments, sentence_spans
+from qualcode.ingest.segment import cut_segments, sentence_spans
 
 
 def segments(nlp, text: str) -> list[str]:
@@ -37,8 +37,8 @@ def test_sentences_from_arrays_cut_as_doc_sents_do(nlp) -> None:
     import random
     from pathlib import Path
 
-    from qualcode.formats import read_transcript
-    from qualcode.segment import cut_segments, legacy_sentence_spans, sentence_spans
+    from qualcode.ingest.formats import read_transcript
+    from qualcode.ingest.segment import cut_segments, legacy_sentence_spans, sentence_spans
 
     samples = Path(__file__).parent.parent / "sample_transcripts"
     texts = [

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from qualcode.errors import QualcodeError
-from qualcode.schema import APPLICATION_ID, SCHEMA_VERSION
-from qualcode.store import Project
+from qualcode.project.schema import APPLICATION_ID, SCHEMA_VERSION
+from qualcode.project.store import Project
 
 
 def test_new_project_is_marked_versioned_and_in_wal(tmp_path: Path) -> None:

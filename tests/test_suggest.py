@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.autocode import apply_hits, find_hits
 from qualcode.errors import QualcodeError
-from qualcode.store import Project
-from qualcode.suggest import Suggester, dismiss
+from qualcode.project.store import Project
+from qualcode.suggest.autocode import apply_hits, find_hits
+from qualcode.suggest.suggester import Suggester, dismiss
 
 
 def test_lemma_keywords_with_reasons(demo_copy: Path, nlp) -> None:

@@ -12,9 +12,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from qualcode.reconcile import disagreement_rows, resolve
-from qualcode.reliability import compare
-from qualcode.store import Project
+from qualcode.project.store import Project
+from qualcode.team.reconcile import disagreement_rows, resolve
+from qualcode.team.reliability import compare
 
 
 def digest(path: Path) -> str:
@@ -105,7 +105,7 @@ def test_merge_matches_documents_by_content_not_name(copies, tmp_path: Path) -> 
     with sqlite3.connect(b) as conn:
         conn.execute("UPDATE document SET name = 'renamed.txt' WHERE name = 'm1.txt'")
     out = tmp_path / "merged.qdb"
-    from qualcode.merge import merge_projects
+    from qualcode.team.merge import merge_projects
 
     merge_projects(out, [a, b])
     with Project.open(out, write=True) as project:

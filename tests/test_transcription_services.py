@@ -8,8 +8,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from qualcode.formats import read_transcript
-from qualcode.turns import find_turns, is_wrapped
+from qualcode.ingest.formats import read_transcript
+from qualcode.ingest.turns import find_turns, is_wrapped
 
 DATA = Path(__file__).parent / "data" / "transcripts"
 SPEAKERS = ["Priya Shah", "Daniel", "Priya Shah", "Daniel"]

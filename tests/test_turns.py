@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from qualcode.errors import QualcodeError
-from qualcode.turns import compile_patterns, find_turns, is_interviewer, match_speaker
+from qualcode.ingest.turns import compile_patterns, find_turns, is_interviewer, match_speaker
 
 
 def spoken(text: str, patterns=None) -> list[tuple[str | None, str]]:

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from processes import Workbench
 
-from qualcode.places import load_place
-from qualcode.store import Project
+from qualcode.coding.places import load_place
+from qualcode.project.store import Project
 from qualcode.tui import make_app
 from qualcode.tui.document import DocumentScreen
 from qualcode.tui.picker import CodePicker
@@ -102,7 +102,7 @@ def test_enter_never_applies_a_list_ranked_for_an_earlier_query(interviews: Path
 
 
 def test_recent_codes_break_ties(interviews: Path) -> None:
-    from qualcode.matching import CodeMatcher
+    from qualcode.codebook.matching import CodeMatcher
 
     codes = [
         {"id": "a", "name": "Support from family", "keywords": []},

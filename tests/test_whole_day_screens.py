@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import recording_app, screen_text
 
-from qualcode.coding import add_coding
-from qualcode.store import Project
+from qualcode.coding.codings import add_coding
+from qualcode.project.store import Project
 from qualcode.text import fixed
 from qualcode.tui import make_app
 from qualcode.tui.codebook import CodebookPanel

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.codes import code_counts
-from qualcode.store import Project
+from qualcode.codebook.edits import code_counts
+from qualcode.project.store import Project
 from qualcode.tui import make_app
 from qualcode.tui.document import DocumentScreen
 from qualcode.tui.transcript import TranscriptView
@@ -106,7 +106,7 @@ def test_extend_narrow_multicode_remove_undo(study: Path) -> None:
 def test_blind_by_default_and_others_on_request(study: Path) -> None:
     with Project.open(study, write=True) as project:
         start, end, _ = segment(study, "m1.txt", 1)
-        from qualcode.coding import add_coding
+        from qualcode.coding.codings import add_coding
 
         add_coding(project, 1, "outcomes", project.coder_id("ben"), start, end)
 
@@ -423,7 +423,7 @@ def test_suggestions_for_the_whole_study(study: Path) -> None:
 
 def test_suggestions_follow_codebook_edits(study: Path) -> None:
     """A keyword added to a code during coding is suggested at once (the cached suggestions are redone)."""
-    from qualcode.codes import update_code
+    from qualcode.codebook.edits import update_code
 
     async def scenario() -> None:
         app = make_app(study, coder="amira", user="tester")

@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from conftest import INTERVIEW, write
 
-from qualcode.codes import add_code, code_counts, merge_codes, move_code, update_code
-from qualcode.coding import add_coding, document_codings
+from qualcode.codebook.edits import add_code, code_counts, merge_codes, move_code, update_code
+from qualcode.coding.codings import add_coding, document_codings
+from qualcode.coding.history import History
+from qualcode.coding.memos import get_memo, remember_coder, remembered_coder, set_memo
+from qualcode.coding.navigation import next_coded, next_uncoded, progress, search
 from qualcode.errors import QualcodeError
-from qualcode.history import History
-from qualcode.memos import get_memo, remember_coder, remembered_coder, set_memo
-from qualcode.navigation import next_coded, next_uncoded, progress, search
-from qualcode.store import Project
+from qualcode.project.store import Project
 
 
 @pytest.fixture
@@ -133,8 +133,8 @@ def test_memos_and_remembered_coder(project: Project) -> None:
 
 
 def test_rank_codes_names_keywords_definitions(project: Project) -> None:
-    from qualcode.codebook import import_codebook, load_codebook, project_codes
-    from qualcode.codes import rank_codes
+    from qualcode.codebook.edits import rank_codes
+    from qualcode.codebook.files import import_codebook, load_codebook, project_codes
 
     import_codebook(project, load_codebook(Path(__file__).parent.parent / "codebooks" / "mentoring-logic-model.yaml"))
     codes = project_codes(project)

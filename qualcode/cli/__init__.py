@@ -1,9 +1,11 @@
 """The ``qualcode`` command line: each command opens the project, calls one core function, prints.
 
-Commands follow shared/CLI.md and live in one module per area (``project``, ``codebooks``, ``coding``),
-registered on the ``cli`` group below. Core imports happen inside commands so that ``qualcode --help``
-never loads spaCy; a ``QualcodeError`` becomes ``Error: <one line>`` with exit code 1, and since every
-write runs in a transaction, the project file is then exactly as it was.
+Commands follow the CLI contract and live in one module per area (``project``, ``codebooks``, ``coding``),
+registered on the ``cli`` group below; ``open`` and ``demo`` start the workbench. Core imports happen inside
+commands so that ``qualcode --help`` never loads spaCy; a ``QualcodeError`` becomes ``Error: <one line>`` with
+exit code 1, and since every write runs in a transaction, the project file is then exactly as it was.
+
+May import: every core package, and the workbench (``tui``) to start it.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ class Command(click.Command):
         own = ctx.params.get("project")
         _running[0] = ctx.command_path + (f" ({own})" if own else "")
         if isinstance(own, Path):
-            from ..projectfile import refuse_own_file
+            from ..project.connection import refuse_own_file
 
             for name, value in ctx.params.items():
                 for path in value if isinstance(value, tuple) else (value,):
@@ -67,7 +69,7 @@ class Command(click.Command):
         try:
             return super().invoke(ctx)
         except sqlite3.Error as exc:
-            from ..projectfile import explain
+            from ..project.connection import explain
 
             where = own if isinstance(own, Path) else Path("project file")
             explained = explain(where, exc)
@@ -111,7 +113,7 @@ Group.group_class = Group
 def cli(exclusive: bool, debug: bool) -> None:
     """qualcode: code interview and focus-group transcripts against a logic-model codebook."""
     from ..errors import set_debug
-    from ..projectfile import set_exclusive
+    from ..project.connection import set_exclusive
 
     set_exclusive(True if exclusive else None)  # every connection this command opens, the workbench's included
     set_debug(debug)
@@ -121,7 +123,7 @@ def main() -> None:
     """The command line. A user's error is one line and exit 1 (``Group``); any other exception is a fault of
     qualcode's: one line and exit 2, its traceback only with --debug. SIGHUP and SIGTERM remove scratch files."""
     from ..errors import debugging, fault_line
-    from ..scratch import clean_up_on_signals
+    from ..project.scratch import clean_up_on_signals
 
     clean_up_on_signals()
     try:
@@ -136,7 +138,7 @@ def main() -> None:
 def open_project(path: Path, write: bool = False) -> Any:
     """The project for reading, or for writing (``write``): a writer that has to wait for another process
     says once, on stderr, who it is waiting for."""
-    from ..store import Project
+    from ..project.store import Project
 
     opened = Project.open(path, write=write)
     opened.on_wait = _waiting_message()

@@ -19,7 +19,7 @@ def codebook() -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def codebook_validate(file: Path) -> None:
     """Check a YAML codebook; exit 1 with FILE:LINE: message on the first problem."""
-    from ..codebook import load_codebook
+    from ..codebook.files import load_codebook
 
     if not file.exists():
         raise QualcodeError(f"{file}: no such file")
@@ -34,11 +34,11 @@ def codebook_validate(file: Path) -> None:
 def codebook_import(project: Path, file: Path) -> None:
     """Add a codebook's codes to a project (YAML, or a REFI-QDA .qdc from another tool); codes with the same id
     are updated, codings kept."""
-    from ..codebook import import_codebook, known_codes, load_codebook
+    from ..codebook.files import import_codebook, known_codes, load_codebook
 
     with open_project(project, write=True) as opened:
         if file.suffix.lower() == ".qdc":
-            from ..refi_import import import_qdc
+            from ..exchange.imports import import_qdc
 
             report = import_qdc(opened, file)
             click.echo(f"{file}: {report.codes_added} codes added (codes already there, by id or name, are kept)")
@@ -55,14 +55,14 @@ def codebook_import(project: Path, file: Path) -> None:
 def codebook_export(project: Path, output: Path) -> None:
     """Write the project's codebook as YAML, or as a REFI-QDA codebook (.qdc) for NVivo, ATLAS.ti, MAXQDA and
     QualCoder."""
-    from ..codebook import export_yaml
+    from ..codebook.files import export_yaml
 
     suffix = output.suffix.lower()
     if suffix not in (".yaml", ".yml", ".qdc"):
         raise QualcodeError(f"{output}: export a codebook as .yaml or .qdc")
     with open_project(project) as opened:
         if suffix == ".qdc":
-            from ..refi_export import write_qdc
+            from ..exchange.exports import write_qdc
 
             count = write_qdc(opened, output)
         else:
@@ -75,7 +75,7 @@ def codebook_export(project: Path, output: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Rows with id, parent, name, level, beneficiary, definition...")
 def codebook_show(project: Path, as_json: bool) -> None:
     """The code tree, parents before children."""
-    from ..codebook import project_codes
+    from ..codebook.files import project_codes
 
     with open_project(project) as opened:
         rows = project_codes(opened)

@@ -30,7 +30,7 @@ def _selector_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _run(action: str, **options: Any) -> None:
     """code, uncode and star: one selector, one core call, one line (or the coding as JSON)."""
-    from ..coding import Selector, apply_code, remove_code, star
+    from ..coding.codings import Selector, apply_code, remove_code, star
 
     selector = Selector(options["start"], options["end"], options["segment"], options["match"], options["occurrence"])
     target = {

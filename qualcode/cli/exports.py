@@ -42,7 +42,7 @@ def whose(command: Any) -> Any:
 
 
 def counted_for(opened: Any, coders: tuple[str, ...], everyone: str | None) -> Any:
-    from ..counting import counted
+    from ..reports.counting import counted
 
     return counted(opened, list(coders), everyone == "all")
 
@@ -97,11 +97,11 @@ def export_quotes(
     redact_report: Path | None,
 ) -> None:
     """A quote bank (.csv .xlsx .docx .md .json): every excerpt with code, level and who said it."""
-    from ..codebook import project_codes
+    from ..codebook.files import project_codes
     from ..errors import did_you_mean
-    from ..exports import write_quotes
-    from ..groups import find_group
-    from ..reports import Filters, excerpts, people_by_pseudonym
+    from ..ingest.groups import find_group
+    from ..reports.excerpts import Filters, excerpts, people_by_pseudonym
+    from ..reports.exports import write_quotes
 
     with open_project(project) as opened:
         whom = counted_for(opened, coders, everyone)
@@ -118,7 +118,7 @@ def export_quotes(
     if redact_report is not None and redact is None:
         raise QualcodeError("--redact-report lists what --redact replaced: give --redact FILE too")
     if redact is not None:
-        from ..redact import Redactor, redact_quotes
+        from ..reports.redact import Redactor, redact_quotes
 
         if not redact.exists():
             raise QualcodeError(f"{redact}: no such redaction list")
@@ -136,8 +136,8 @@ def export_quotes(
         detail = ", ".join(f"{name} {n}" for name, n in redactor.counts.most_common())
         click.echo(f"redacted {redactor.total} occurrence(s)" + (f": {detail}" if detail else ""))
         if redact_report is not None:
-            from ..exports import write_table
-            from ..redact import REPORT_COLUMNS
+            from ..reports.exports import write_table
+            from ..reports.redact import REPORT_COLUMNS
 
             write_table(redact_report, redactor.log, REPORT_COLUMNS, "Redactions")
             click.echo(f"wrote {len(redactor.log)} replacement(s) to {redact_report}")
@@ -151,9 +151,9 @@ def export_quotes(
 def export_frequencies(project: Path, output: Path, by: str, coders: tuple[str, ...], everyone: str | None) -> None:
     """Theme frequencies (.csv .xlsx .docx .html .md .json): per code (parents rolled up) and group, excerpts,
     participants (of how many in the group, and that share) and documents."""
-    from ..exports import write_frequencies
-    from ..labels import value_labels
-    from ..reports import frequencies
+    from ..ingest.labels import value_labels
+    from ..reports.excerpts import frequencies
+    from ..reports.exports import write_frequencies
 
     with open_project(project) as opened:
         whom = counted_for(opened, coders, everyone)
@@ -172,7 +172,7 @@ def export_frequencies(project: Path, output: Path, by: str, coders: tuple[str, 
 def export_evidence_map(project: Path, output: Path, coders: tuple[str, ...], everyone: str | None) -> None:
     """Logic-model outcomes x stakeholder groups (.docx .html .xlsx .md .json): participants with evidence /
     group size."""
-    from ..evidence import check_groups, evidence_map, write_evidence_map
+    from ..reports.evidence import check_groups, evidence_map, write_evidence_map
 
     with open_project(project) as opened:
         whom = counted_for(opened, coders, everyone)
@@ -193,9 +193,9 @@ def export_cooccurrence(
     project: Path, output: Path, coders: tuple[str, ...], everyone: str | None, same_turn: bool, cell: str | None
 ) -> None:
     """Codes applied to overlapping passages (.csv .md .json): the matrix, or the passages behind a cell."""
-    from ..codebook import project_codes
-    from ..exports import write_table
-    from ..reports import cooccurrence, cooccurrence_matrix
+    from ..codebook.files import project_codes
+    from ..reports.excerpts import cooccurrence, cooccurrence_matrix
+    from ..reports.exports import write_table
 
     pair = None
     with open_project(project) as opened:
@@ -241,8 +241,8 @@ def export_matrix(
     project: Path, output: Path, per: str, coders: tuple[str, ...], everyone: str | None, codes: tuple[str, ...]
 ) -> None:
     """A 0/1 code-presence table (.csv .xlsx .json) per segment or participant, for R, pandas or Excel."""
-    from ..exports import write_table
-    from ..reports import presence_matrix
+    from ..reports.excerpts import presence_matrix
+    from ..reports.exports import write_table
 
     with open_project(project) as opened:
         whom = counted_for(opened, coders, everyone)
@@ -258,7 +258,7 @@ def export_matrix(
 def export_qdpx(project: Path, output: Path) -> None:
     """The whole project as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA and QualCoder: coders,
     codebook, participants as cases with typed variables, transcripts, every coding with its coder, memos."""
-    from ..refi_export import write_qdpx
+    from ..exchange.exports import write_qdpx
 
     if output.suffix.lower() != ".qdpx":
         raise QualcodeError(f"{output}: export a REFI-QDA project as .qdpx")

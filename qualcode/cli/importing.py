@@ -50,8 +50,8 @@ def import_(
 ) -> None:
     """Import transcripts (.txt .md .docx .odt .rtf .pdf .vtt .srt files or folders), all or nothing; then show,
     document by document, which speakers were found and who each became."""
-    from ..importer import Importer, ImportOptions
-    from ..segment import load_pipeline
+    from ..ingest.importer import Importer, ImportOptions
+    from ..ingest.segment import load_pipeline
 
     options = ImportOptions(kind, group, participants, patterns, interviewers, encoding, spacy_model)
     with open_project(project, write=True) as opened:
@@ -109,7 +109,7 @@ def describe_document(row: dict[str, Any]) -> str:
 def apply_participants(project: Path, sheet: Path, as_json: bool) -> None:
     """Re-map documents already imported from a corrected participants sheet (codings are kept), and print
     what changed."""
-    from ..fixes import apply_sheet
+    from ..ingest.fixes import apply_sheet
 
     with open_project(project, write=True) as opened:
         result = apply_sheet(opened, sheet)
@@ -145,7 +145,7 @@ def speaker(
     """Re-map one speaker label in one document: qualcode speaker PROJECT --document DOC LABEL (--interviewer |
     --participant NAME [--group G]), or qualcode speaker PROJECT DOC LABEL ... Codings are kept."""
     from ..errors import QualcodeError
-    from ..fixes import remap_speaker
+    from ..ingest.fixes import remap_speaker
 
     if document is None and len(words) == 2:
         document, label = words
@@ -170,7 +170,7 @@ def participant() -> None:
 @click.argument("new")
 def rename_participant_command(project: Path, old: str, new: str) -> None:
     """Rename a participant, or merge OLD into NEW when NEW exists (their turns and memos follow)."""
-    from ..fixes import rename_participant
+    from ..ingest.fixes import rename_participant
 
     with open_project(project, write=True) as opened:
         result = rename_participant(opened, old, new)
@@ -183,7 +183,7 @@ def rename_participant_command(project: Path, old: str, new: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 def groups(project: Path, as_json: bool) -> None:
     """The stakeholder groups: participants, documents and turns in each."""
-    from ..groups import list_groups
+    from ..ingest.groups import list_groups
 
     with open_project(project) as opened:
         rows = list_groups(opened)
@@ -203,7 +203,7 @@ def group() -> None:
 @click.argument("new")
 def rename_group_command(project: Path, old: str, new: str) -> None:
     """Rename a group, or merge OLD into NEW when NEW exists."""
-    from ..groups import rename_group
+    from ..ingest.groups import rename_group
 
     with open_project(project, write=True) as opened:
         found, target, moved = rename_group(opened, old, new)
@@ -222,8 +222,8 @@ def document() -> None:
 def remove_document_command(project: Path, document: str | None, document_given: str | None, yes: bool) -> None:
     """Remove a document with its codings, memos and search rows, after a backup of the project:
     qualcode document remove PROJECT --document DOC."""
-    from ..backup import backup_project
-    from ..fixes import removal_counts, remove_document
+    from ..ingest.fixes import removal_counts, remove_document
+    from ..project.backup import backup_project
 
     name = the_document(document, document_given)
     with open_project(project) as opened:

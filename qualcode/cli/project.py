@@ -20,8 +20,8 @@ from . import PROJECT, Group, cli, document_option, echo_json, open_project, run
 )
 def init(project: Path, codebooks: tuple[Path, ...]) -> None:
     """Create a new project file (never overwrites) and load codebooks."""
-    from ..codebook import import_codebook, load_codebook
-    from ..store import Project, remove_project_files
+    from ..codebook.files import import_codebook, load_codebook
+    from ..project.store import Project, remove_project_files
 
     books = [(path, load_codebook(path)) for path in codebooks]  # validate all before creating the file
     created = Project.create(project)
@@ -42,7 +42,7 @@ def init(project: Path, codebooks: tuple[Path, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def info(project: Path, as_json: bool) -> None:
     """What a project holds: documents, turns, segments, codes, coders, codings, participants by group."""
-    from ..overview import info as summary
+    from ..project.overview import info as summary
 
     with open_project(project) as opened:
         data = summary(opened)
@@ -69,7 +69,7 @@ def describe(data: dict) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 def documents(project: Path, as_json: bool) -> None:
     """One row per document: name, kind, sha256, participants, groups, words, turns, codings."""
-    from ..overview import documents as listing
+    from ..project.overview import documents as listing
 
     with open_project(project) as opened:
         rows = listing(opened)
@@ -111,7 +111,7 @@ def participants() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON list.")
 def list_participants(project: Path, as_json: bool) -> None:
     """One row per participant: pseudonym, stakeholder group, documents, turns, attributes."""
-    from ..overview import participants as listing
+    from ..project.overview import participants as listing
 
     with open_project(project) as opened:
         rows = listing(opened)
@@ -136,7 +136,7 @@ def list_participants(project: Path, as_json: bool) -> None:
 def turns(project: Path, document: str | None, document_given: str | None, as_json: bool) -> None:
     """A document's speaker turns (who, which group) and the numbered sentence segments inside them:
     qualcode turns PROJECT --document DOC."""
-    from ..overview import turns as listing
+    from ..project.overview import turns as listing
 
     with open_project(project) as opened:
         rows = listing(opened, opened.document(the_document(document, document_given)))
@@ -164,9 +164,9 @@ def turns(project: Path, document: str | None, document_given: str | None, as_js
 def demo(directory: Path | None, no_tui: bool) -> None:
     """Build a demo project from the sample study and the shipped codebooks."""
     from ..demo import build_demo, demo_path
-    from ..overview import info as summary
-    from ..segment import load_pipeline
-    from ..store import Project
+    from ..ingest.segment import load_pipeline
+    from ..project.overview import info as summary
+    from ..project.store import Project
 
     path = demo_path(directory)
     run_with_progress(build_demo(path, load_pipeline()))
@@ -185,8 +185,8 @@ def demo(directory: Path | None, no_tui: bool) -> None:
 @click.option("--coder", help="Who is coding (remembered per project; asked for if not known).")
 def open_(project: Path, coder: str | None) -> None:
     """The coding workbench: read transcripts, select passages, apply codes, memos, search."""
-    from .. import location
-    from ..projectfile import check_place
+    from ..project import location
+    from ..project.connection import check_place
 
     open_project(project).close()  # a clear error for a missing, foreign or damaged file, before the screen clears
     check_place(project, location.describe(project))  # and for a network drive or sync folder
@@ -215,8 +215,8 @@ def _run_workbench(path: Path, coder: str | None) -> None:
 def import_qdpx_command(project: Path, archive: Path, speakers: str | None, as_json: bool) -> None:
     """Import a REFI-QDA project (.qdpx from NVivo, ATLAS.ti, MAXQDA, QualCoder or qualcode) into a new or
     existing project: codes, coders, transcripts, participants, codings and memos, all or nothing."""
-    from ..refi_import import import_qdpx_into
-    from ..segment import load_pipeline
+    from ..exchange.imports import import_qdpx_into
+    from ..ingest.segment import load_pipeline
 
     report = import_qdpx_into(project, archive, load_pipeline(), speakers)
     if as_json:

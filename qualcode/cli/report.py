@@ -57,15 +57,15 @@ def report(
 ) -> None:
     """The findings pack: per question of the evaluation framework, the evidence by stakeholder group (table
     and chart), the strongest quotes, memos and gaps; then the codebook, participants and methods."""
-    from ..findings import build_findings, redact_findings
-    from ..findings_write import FORMATS, write_findings
-    from ..framework import check_framework, load_framework, stored_framework
+    from ..findings.build import build_findings, redact_findings
+    from ..findings.framework import check_framework, load_framework, stored_framework
+    from ..findings.write import FORMATS, write_findings
 
     if output.suffix.lower() not in FORMATS:
         raise QualcodeError(f"{output}: a findings pack is written as {', '.join(FORMATS)}")
     redactor = None
     if redact is not None:
-        from ..redact import Redactor
+        from ..reports.redact import Redactor
 
         if not redact.exists():
             raise QualcodeError(f"{redact}: no such redaction list")
@@ -95,7 +95,7 @@ def report(
 def framework_command(project: Path, file: Path) -> None:
     """Check an evaluation framework against the project and keep it there (the workbench's Reports screen
     and qualcode report without --framework use it)."""
-    from ..framework import check_framework, keep_framework, load_framework
+    from ..findings.framework import check_framework, keep_framework, load_framework
 
     framework = load_framework(file)
     with open_project(project, write=True) as opened:
@@ -114,8 +114,8 @@ def framework_command(project: Path, file: Path) -> None:
 def label_command(project: Path, value: str, text: str, attribute: str | None) -> None:
     """Give a stakeholder group (or an attribute value) the name reports use: qualcode label PROJECT
     national_stakeholder "National stakeholders". An empty TEXT goes back to the default."""
-    from ..groups import find_group
-    from ..labels import label, set_label
+    from ..ingest.groups import find_group
+    from ..ingest.labels import label, set_label
 
     with open_project(project, write=True) as opened:
         if attribute is None:

@@ -23,8 +23,8 @@ def suggest(
 ) -> None:
     """Codes likely to fit each sentence, from the codebook's keywords, definitions and examples (and the
     coder's own past codings), each with its score and the words that matched. Nothing is coded."""
-    from ..segment import load_pipeline
-    from ..suggest import THRESHOLD, suggest_study
+    from ..ingest.segment import load_pipeline
+    from ..suggest.suggester import THRESHOLD, suggest_study
 
     nlp = load_pipeline()
     found = []
@@ -78,8 +78,8 @@ def autocode(
     as_json: bool,
 ) -> None:
     """Code every passage that matches a search, in participants' turns (never the interviewer's)."""
-    from ..autocode import apply_hits, find_hits
-    from ..coding import check_code
+    from ..coding.codings import check_code
+    from ..suggest.autocode import apply_hits, find_hits
 
     with open_project(project, write=not dry_run) as opened:
         check_code(opened, code)

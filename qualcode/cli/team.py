@@ -96,8 +96,8 @@ def agreement_compare(
     % all    percent agreement: complete units on which every coder agrees.
     % pairs  pairwise percent agreement: agreeing pairs of coders, all units with two or more values.
     --json gives AC1, BP and % pairs as {value, se, ci}."""
-    from ..reconcile import disagreement_rows, write_agreement_table
-    from ..reliability import compare
+    from ..team.reconcile import disagreement_rows, write_agreement_table
+    from ..team.reliability import compare
 
     names = [c.strip() for c in coders.split(",") if c.strip()]
     with open_project(project) as opened:
@@ -106,7 +106,7 @@ def agreement_compare(
     if output:
         write_agreement_table(output, report)
     if disagreements and found is not None:
-        from ..exports import write_table
+        from ..reports.exports import write_table
 
         write_table(disagreements, found, list(found[0]) if found else ["code"], "Disagreements")
     if as_json:
@@ -146,7 +146,7 @@ def agreement_table(table: Path, level: str, bootstrap: int, seed: int, unit_col
     brennan_prediger     chance agreement 1/q, all units
     percent_agreement_pairwise   agreeing pairs of coders, units with two or more values
     The last three (and gwet_ac2) with their standard error and 95% interval (Gwet 2014)."""
-    from ..reliability_table import table_statistics
+    from ..team.reliability_table import table_statistics
 
     result = table_statistics(table, level, bootstrap, seed, unit_column)
     if as_json:
@@ -178,7 +178,7 @@ def agreement_table(table: Path, level: str, bootstrap: int, seed: int, unit_col
 def merge(out: Path, projects: tuple[Path, ...], as_json: bool) -> None:
     """Merge coders' project files into OUT (created if missing): documents matched by content, codes by id,
     participants by pseudonym; codings keep their coder; merging the same file again adds nothing."""
-    from ..merge import merge_projects
+    from ..team.merge import merge_projects
 
     if out.resolve() in {p.resolve() for p in projects}:
         raise QualcodeError(f"{out}: the merged project must be a different file from the ones merged")

@@ -1,4 +1,7 @@
-"""qualcode's terminal workbench (Textual), over the pure core in ``qualcode``."""
+"""qualcode's terminal workbench (Textual), over the pure core.
+
+May import: every core package; never the CLI.
+"""
 
 from .app import QualcodeApp, make_app
 

@@ -23,9 +23,9 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from ..errors import QualcodeError
-from ..exports import write_table
-from ..reconcile import disagreement_rows, resolve, write_agreement_table
-from ..reliability import UNITS, compare
+from ..reports.exports import write_table
+from ..team.reconcile import disagreement_rows, resolve, write_agreement_table
+from ..team.reliability import UNITS, compare
 from ..text import figure, fixed
 from .keybar import KeyBar, binding
 

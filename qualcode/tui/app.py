@@ -15,13 +15,13 @@ from typing import Any
 from textual.app import App
 from textual.binding import Binding
 
-from ..codes import study_counts
+from ..codebook.edits import study_counts
+from ..coding.history import History
+from ..coding.memos import describe_target, get_memo, remember_coder, remembered_coder, set_memo
+from ..coding.places import Place, load_place, save_place
 from ..errors import QualcodeError, debugging, fault_line
-from ..history import History
-from ..memos import describe_target, get_memo, remember_coder, remembered_coder, set_memo
-from ..places import Place, load_place, save_place
-from ..projectfile import explain
-from ..store import Project
+from ..project.connection import explain
+from ..project.store import Project
 from .dialogs import CoderDialog, ConfirmDialog, HelpScreen, MemoDialog
 from .document import DocumentScreen
 from .saving import Saver

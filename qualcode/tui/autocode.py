@@ -19,8 +19,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Label, SelectionList
 
-from ..autocode import SCOPES, Hit, apply_hits, find_hits
 from ..errors import QualcodeError
+from ..suggest.autocode import SCOPES, Hit, apply_hits, find_hits
 from .dialogs import TextPrompt
 from .keybar import binding
 from .picker import CodePicker
@@ -107,7 +107,7 @@ def code_by_search(screen: Any) -> None:
         app.notify("Searching the study…", timeout=2)
 
         def search() -> None:  # a thread worker with its own connection: a big study takes a while
-            from ..segment import load_pipeline
+            from ..ingest.segment import load_pipeline
 
             try:
                 with screen.project.reader() as project:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..codebook import project_codes
-from ..codes import add_code, merge_codes, move_code, update_code
+from ..codebook.edits import add_code, merge_codes, move_code, update_code
+from ..codebook.files import project_codes
 from .codebook import CodebookPanel
 from .dialogs import ConfirmDialog, TextPrompt
 from .picker import CodeForm, CodePicker

@@ -10,8 +10,8 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from ..codebook import project_codes
-from ..coding import set_key_quotes
+from ..codebook.files import project_codes
+from ..coding.codings import set_key_quotes
 from .codebook import CodebookPanel
 from .dialogs import ConfirmDialog
 from .picker import CREATE, CodeForm, CodePicker
@@ -130,7 +130,7 @@ class CodingMixin:
         self.app.push_screen(CodeForm(self.codes, name, parent), filled)
 
     def _codebook_edit_add(self, fields: dict[str, Any]) -> None:
-        from ..codes import add_code
+        from ..codebook.edits import add_code
 
         self._codebook_edit(add_code, **fields)  # type: ignore[attr-defined]
 

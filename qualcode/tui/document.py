@@ -20,13 +20,13 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
-from ..codebook import project_codes
-from ..codes import code_counts
-from ..coding import document_codings
+from ..codebook.edits import code_counts
+from ..codebook.files import project_codes
+from ..coding.codings import document_codings
+from ..coding.history import History
+from ..coding.memos import memos_for
 from ..errors import QualcodeError
-from ..history import History
-from ..memos import memos_for
-from ..overview import turns as document_turns
+from ..project.overview import turns as document_turns
 from .codebook import CodebookPanel
 from .codebook_edits import CodebookEditsMixin
 from .coding_keys import CodingMixin

@@ -18,9 +18,9 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from ..counting import Counted
 from ..errors import QualcodeError
-from ..exports import Progress
+from ..reports.counting import Counted
+from ..reports.exports import Progress
 from .keybar import KeyBar, binding
 from .quotes import write_file
 
@@ -50,8 +50,8 @@ class FrameworkScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="framework", exit_on_error=False)
     def load(self) -> None:
-        from ..findings import build_findings
-        from ..framework import check_framework, stored_framework
+        from ..findings.build import build_findings
+        from ..findings.framework import check_framework, stored_framework
 
         try:
             with self.app.project.reader() as project:  # type: ignore[attr-defined]
@@ -121,9 +121,9 @@ class FrameworkScreen(Screen[None]):
         self.app.notify(message, timeout=5)
 
     def action_write_pack(self) -> None:
-        from ..findings import build_findings
-        from ..findings_write import write_findings
-        from ..framework import check_framework, stored_framework
+        from ..findings.build import build_findings
+        from ..findings.framework import check_framework, stored_framework
+        from ..findings.write import write_findings
 
         app: Any = self.app
 

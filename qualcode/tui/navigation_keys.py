@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..codebook import project_codes
-from ..navigation import next_coded, next_uncoded, search
+from ..codebook.files import project_codes
+from ..coding.navigation import next_coded, next_uncoded, search
 from .codebook import CodebookPanel
 from .dialogs import SearchDialog
 from .transcript import TranscriptView

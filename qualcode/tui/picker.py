@@ -21,8 +21,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..codebook.matching import CodeMatcher
 from ..errors import did_you_mean
-from ..matching import CodeMatcher
 from .keybar import binding
 from .text import shorten
 

@@ -19,11 +19,11 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..codebook import project_codes
-from ..coding import set_key_quotes
+from ..codebook.files import project_codes
+from ..coding.codings import set_key_quotes
 from ..errors import QualcodeError
-from ..exports import Progress, write_quotes
-from ..reports import Filters, excerpts, people_by_pseudonym
+from ..reports.excerpts import Filters, excerpts, people_by_pseudonym
+from ..reports.exports import Progress, write_quotes
 from ..text import file_safe
 from .dialogs import ProgressDialog, TextPrompt
 from .keybar import binding

@@ -24,11 +24,11 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from ..counting import Counted, coding_coders, counted
 from ..errors import QualcodeError
-from ..evidence import evidence_map, shade, write_evidence_map
-from ..exports import write_frequencies
-from ..reports import Filters, excerpts, frequencies
+from ..reports.counting import Counted, coding_coders, counted
+from ..reports.evidence import evidence_map, shade, write_evidence_map
+from ..reports.excerpts import Filters, excerpts, frequencies
+from ..reports.exports import write_frequencies
 from .dialogs import CoderDialog, TextPrompt
 from .keybar import KeyBar, binding
 from .quotes import QuotesDialog, export_quotes
@@ -213,7 +213,7 @@ class ReportsScreen(Screen[None]):
                 table.add_row(names[r], *cells)
             title = "Evidence map: participants with evidence / participants in the group"
         else:
-            from ..labels import value_labels
+            from ..ingest.labels import value_labels
 
             self.names = value_labels(self.app.project, self.by)  # type: ignore[attr-defined]
             table.header_height = 1

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import QualcodeError
-from ..projectfile import ProjectBusy, ProjectReadOnly, explain
+from ..project.connection import ProjectBusy, ProjectReadOnly, explain
 
 PATIENCE = 0.15  # seconds the screen may wait for the write lock before the change is kept for later
 RETRY = 0.5  # seconds between attempts while changes wait

@@ -16,11 +16,11 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
-from ..codes import study_counts
-from ..labels import group_labels
-from ..navigation import progress
-from ..overview import documents, info
-from ..store import Project
+from ..codebook.edits import study_counts
+from ..coding.navigation import progress
+from ..ingest.labels import group_labels
+from ..project.overview import documents, info
+from ..project.store import Project
 from .keybar import KeyBar, binding
 from .text import shorten
 
@@ -222,7 +222,7 @@ class StartScreen(Screen[None]):
         return next((row for row in self.rows if row["id"] == key), None)
 
     def action_remove_document(self) -> None:
-        from ..fixes import removal_counts
+        from ..ingest.fixes import removal_counts
         from .dialogs import ConfirmDialog
 
         row = self.highlighted()
@@ -235,9 +235,9 @@ class StartScreen(Screen[None]):
         self.app.push_screen(ConfirmDialog(question), lambda yes: self._remove(row["name"]) if yes else None)
 
     def _remove(self, name: str) -> None:
-        from ..backup import backup_project
         from ..errors import QualcodeError
-        from ..fixes import remove_document
+        from ..ingest.fixes import remove_document
+        from ..project.backup import backup_project
 
         project = self.app.project  # type: ignore[attr-defined]
         try:
@@ -270,7 +270,7 @@ class StartScreen(Screen[None]):
         self.app.push_screen(TextPrompt(title, f"{labels[0]} = "), lambda value: self._remap(row["name"], value))
 
     def _remap(self, document: str, value: str | None) -> None:
-        from ..fixes import remap_speaker
+        from ..ingest.fixes import remap_speaker
 
         if not value or "=" not in value:
             return
@@ -299,7 +299,7 @@ class StartScreen(Screen[None]):
         suggest_whole_study(self.app)
 
     def action_agreement(self) -> None:
-        from ..counting import CONSENSUS, coding_coders
+        from ..reports.counting import CONSENSUS, coding_coders
         from .agreement import AgreementScreen
         from .dialogs import TextPrompt
 

@@ -17,8 +17,8 @@ from rich.text import Text
 from textual import work
 from textual.widgets import Static
 
-from ..store import Project
-from ..suggest import Suggester, Suggestion, dismiss
+from ..project.store import Project
+from ..suggest.suggester import Suggester, Suggestion, dismiss
 from .keybar import binding
 from .transcript import TranscriptView
 
@@ -140,7 +140,7 @@ _LOCK = threading.Lock()  # one suggester (and one spaCy pipeline) shared by the
 def suggest_document(app: Any, project: Project, name: str) -> dict[int, list[Suggestion]]:
     """One document's suggestions by sentence start, kept in the app's cache. The suggester (the compiled
     codebook and what the coder's codings taught it) is built once per coder and codebook, not per document."""
-    from ..segment import load_pipeline
+    from ..ingest.segment import load_pipeline
 
     with _LOCK:
         if app.suggester is None:

@@ -1,0 +1,392 @@
+"""The writing half of a .qdpx import: coders, codes, documents, participants, codings and memos, inside the
+caller's transaction. See ``refi_import`` for the rules."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from ..codebook.files import project_codes
+from ..errors import QualcodeError
+from ..ingest.groups import Groups
+from ..ingest.importer import Importer, ImportOptions
+from ..project.schema import KINDS
+from ..project.store import Project
+from ..text import sha256
+from .reading import PositionMap, child, children, guid, local, when
+
+_LINES = {"Include": "include", "Exclude": "exclude", "Example": "example"}
+_LEVEL = re.compile(r"^Logic-model level: ([a-z-]+)(?: \((.+)\))?$")
+
+
+@dataclass
+class Report:
+    codes_added: int = 0
+    documents_added: int = 0
+    codings_added: int = 0
+    participants: int = 0
+    memos_added: int = 0
+    mismatches: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    speakers: str = ""  # how turns were found: detect, cases or none
+
+
+def unfold(description: str) -> dict[str, Any]:
+    """A description back into the code's fields (qualcode's own layout; anything else is the definition)."""
+    fields: dict[str, Any] = {"definition": [], "keywords": [], "level": "other", "beneficiary": None, "id": None}
+    for line in description.splitlines():
+        label, _, rest = line.partition(": ")
+        level = _LEVEL.match(line)
+        if label in _LINES and rest:
+            fields[_LINES[label]] = rest
+        elif label == "Keywords" and rest:
+            fields["keywords"] = [k.strip() for k in rest.split(";") if k.strip()]
+        elif level:
+            fields["level"], fields["beneficiary"] = level.group(1).replace("-", "_"), level.group(2)
+        elif label == "Id" and rest:
+            fields["id"] = rest.strip()
+        else:
+            fields["definition"].append(line)
+    fields["definition"] = "\n".join(fields["definition"]).strip()
+    return fields
+
+
+def _slug(name: str, taken: set[str]) -> str:
+    """A code id from its name, transliterated ("sárga" -> "sarga"); letters no transliteration reaches
+    (Cyrillic, Han...) are kept as they are."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name.lower()) if not unicodedata.combining(c))
+    plain = plain.replace("ø", "o").replace("ł", "l").replace("ß", "ss").replace("æ", "ae").replace("đ", "d")
+    base = re.sub(r"[\W_]+", "-", plain).strip("-")[:40] or "code"
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def import_codes(project: Project, codes_element: Any, source: str, report: Report) -> dict[str, str]:
+    """The code tree under ``Codes``; returns REFI GUID -> qualcode code id."""
+    from ..project.schema import LEVELS
+
+    existing = {c["id"]: c for c in project_codes(project)}
+    by_name = {c["name"].lower(): c["id"] for c in existing.values()}
+    mapping: dict[str, str] = {}
+
+    def walk(element: Any, parent: str | None, position: int) -> None:
+        name = (element.get("name") or "").strip()
+        if not name or not element.get("guid"):
+            raise QualcodeError(f"{source}: a code without a name or guid")
+        description = child(element, "Description")
+        fields = unfold((description.text or "") if description is not None else "")
+        code_id = fields["id"] if fields["id"] in existing else by_name.get(name.lower())
+        if code_id is None:
+            code_id = fields["id"] or _slug(name, set(existing))
+            if code_id in existing:
+                code_id = _slug(name, set(existing))
+            level = fields["level"] if fields["level"] in LEVELS else "other"
+            colour = element.get("color")
+            project.db.execute(
+                "INSERT INTO code(id, parent, name, level, beneficiary, definition, include, exclude, example, "
+                "keywords, colour, codebook, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [code_id, parent, name, level, fields["beneficiary"], fields["definition"],
+                 fields.get("include", ""), fields.get("exclude", ""), fields.get("example", ""),
+                 json.dumps(fields["keywords"], ensure_ascii=False), colour, Path(source).stem, position],
+            )  # fmt: skip
+            existing[code_id] = {"id": code_id, "name": name}
+            by_name[name.lower()] = code_id
+            report.codes_added += 1
+        mapping[guid(element.get("guid"))] = code_id
+        for n, sub_code in enumerate(children(element, "Code")):
+            walk(sub_code, code_id, n)
+
+    for n, element in enumerate(children(codes_element, "Code")):
+        walk(element, None, n)
+    return mapping
+
+
+def prepare_sources(
+    project: Project, texts: dict[str, tuple[str, PositionMap]], nlp: Any, mode: str = "detect",
+    turns: dict[str, list[Any]] | None = None,
+) -> Importer | None:  # fmt: skip
+    """The sources not yet in the project, read and segmented before any transaction (segmenting is the slow
+    part, and nobody should wait for it); ``apply_project`` writes them. ``mode`` and ``turns``: see
+    ``refi_import.import_qdpx``."""
+    new = {key: value for key, value in texts.items() if not _document_id(project, value[1].text)}
+    if not new:
+        return None
+    given: dict[str, Any] = {}
+    for key, (name, mapped) in new.items():
+        given[name] = (mapped.text, turns[key]) if turns and key in turns else mapped.text
+    options = ImportOptions(detect_speakers=mode == "detect", labels_are_people=mode == "cases")
+    importer = Importer(project, [], options, given=given)
+    for _ in importer.read():  # in memory: no transcript is written to disk
+        pass
+    for _ in importer.segment(nlp):
+        pass
+    return importer
+
+
+def _document_id(project: Project, text: str) -> int | None:
+    row = project.db.execute("SELECT id FROM document WHERE sha256 = ?", [sha256(text)]).fetchone()
+    return int(row[0]) if row else None
+
+
+def apply_project(
+    project: Project,
+    root: Any,
+    texts: dict[str, tuple[str, PositionMap]],
+    importer: Importer | None,
+    report: Report,
+    source: str,
+) -> None:
+    db = project.db
+    before = {r[0] for r in db.execute("SELECT id FROM participant")}
+    users = {}
+    for user in children(child(root, "Users"), "User") if child(root, "Users") is not None else []:
+        users[guid(user.get("guid"))] = user.get("name") or user.get("id") or f"user {guid(user.get('guid'))[:8]}"
+    codes: dict[str, str] = {}
+    codebook = child(root, "CodeBook")
+    if codebook is not None and child(codebook, "Codes") is not None:
+        codes = import_codes(project, child(codebook, "Codes"), source, report)
+    documents = _documents(project, texts, importer, report)
+    notes = {}
+    for note in children(child(root, "Notes"), "Note") if child(root, "Notes") is not None else []:
+        content = child(note, "PlainTextContent")
+        text = (content.text or "") if content is not None else ""
+        author = users.get(guid(note.get("creatingUser")))
+        notes[guid(note.get("guid"))] = (note.get("name") or "", text, author, when(note.get("creationDateTime")))
+    used: set[str] = set()
+
+    def memo(target_type: str, target_id: object, refs: list[Any]) -> None:
+        for ref in refs:
+            key = guid(ref.get("targetGUID"))
+            if key in notes:
+                used.add(key)
+                _memo(project, target_type, target_id, notes[key], report)
+
+    memo("project", None, children(root, "NoteRef"))
+    if codebook is not None:
+        for element in root.iter():
+            if local(element.tag) == "Code" and guid(element.get("guid")) in codes:
+                memo("code", codes[guid(element.get("guid"))], children(element, "NoteRef"))
+    variables = {}
+    for variable in children(child(root, "Variables"), "Variable") if child(root, "Variables") is not None else []:
+        variables[guid(variable.get("guid"))] = variable.get("name") or ""
+    selections: dict[str, tuple[int, Any]] = {}
+    for source_element in children(child(root, "Sources"), "TextSource") if child(root, "Sources") is not None else []:
+        key = guid(source_element.get("guid"))
+        document_id, (name, mapped) = documents[key], texts[key]
+        memo("document", document_id, children(source_element, "NoteRef"))
+        _document_variables(project, document_id, source_element, variables)
+        for selection in children(source_element, "PlainTextSelection"):
+            selections[guid(selection.get("guid"))] = (document_id, selection)
+            _codings(project, document_id, name, mapped, selection, codes, users, notes, used, report)
+    _cases(project, root, variables, selections, texts, documents, report, before)
+    for key, (name, text, coder, created) in notes.items():  # participants' memos, then anything unreferenced
+        if key in used:
+            continue
+        if name.startswith("qualcode memo: participant "):
+            row = db.execute("SELECT id FROM participant WHERE pseudonym = ?", [name.split(" ", 3)[3]]).fetchone()
+            if row:
+                _memo(project, "participant", row[0], (name, text, coder, created), report)
+                continue
+        _memo(project, "project", None, (name, f"{name}: {text}" if name else text, coder, created), report)
+
+
+def _documents(
+    project: Project, texts: dict[str, tuple[str, PositionMap]], importer: Importer | None, report: Report
+) -> dict[str, int]:
+    """Each source's document id: found by content, or written now from what ``prepare_sources`` segmented."""
+    found = {key: _document_id(project, mapped.text) for key, (_, mapped) in texts.items()}
+    if importer is not None:
+        for _ in importer.write():
+            pass
+        report.documents_added += len(importer.report.imported)
+    claimed = {value for value in found.values() if value is not None}
+    for key, (name, mapped) in texts.items():
+        if found[key] is None:
+            found[key] = _document_id(project, mapped.text)
+            if found[key] in claimed:
+                continue  # a second source with the same text (two empty ones): one document, named as the first
+            claimed.add(found[key])
+            if not project.db.execute("SELECT 1 FROM document WHERE name = ?", [name]).fetchone():
+                project.db.execute("UPDATE document SET name = ? WHERE id = ?", [name, found[key]])  # as it was
+    return {key: int(value) for key, value in found.items() if value is not None}
+
+
+def _document_variables(project: Project, document_id: int, element: Any, variables: dict[str, str]) -> None:
+    attributes = {}
+    for value in children(element, "VariableValue"):
+        name = variables.get(guid(child(value, "VariableRef").get("targetGUID")), "")
+        typed = [c for c in value if local(c.tag) != "VariableRef"]
+        if not name or not typed or typed[0].text is None:
+            continue
+        if name == "document kind" and typed[0].text in KINDS:
+            project.db.execute("UPDATE document SET kind = ? WHERE id = ?", [typed[0].text, document_id])
+        else:
+            attributes[name.removeprefix("document ")] = typed[0].text
+    if attributes:
+        row = project.db.execute("SELECT attributes FROM document WHERE id = ?", [document_id]).fetchone()
+        merged = {**json.loads(row[0] or "{}"), **attributes}
+        project.db.execute("UPDATE document SET attributes = ? WHERE id = ?", [json.dumps(merged), document_id])
+
+
+def _lands(name: str | None, text: str) -> bool:
+    """Whether a selection's name (a quote of it, in most tools) matches the text it lands on."""
+    words = " ".join((name or "").split())
+    if len(words.split()) < 3:
+        return True  # "Quotation 3", "Selection": not a quote, nothing to check
+    landed = " ".join(text.split())
+    quoted = words[:40].lower()
+    return fuzz.ratio(quoted, landed[: len(quoted)].lower()) >= 85
+
+
+def positions(mapped: PositionMap, selection: Any) -> tuple[int | None, int | None]:
+    """A selection's start and end on the normalised text; None for a position that is missing, not a whole
+    number, or does not land on a character."""
+    try:
+        return mapped(int(selection.get("startPosition"))), mapped(int(selection.get("endPosition")))
+    except (TypeError, ValueError):
+        return None, None
+
+
+def _codings(
+    project: Project, document_id: int, name: str, mapped: PositionMap, selection: Any,
+    codes: dict[str, str], users: dict[str, str], notes: dict[str, Any], used: set[str], report: Report,
+) -> None:  # fmt: skip
+    codings = children(selection, "Coding")
+    if not codings:
+        return
+    start, end = positions(mapped, selection)
+    where = f"{name} [{selection.get('startPosition')}, {selection.get('endPosition')})"
+    if start is None or end is None or start >= end:
+        report.mismatches.append(f"{where}: outside the text or inside a character ({mapped.convention} positions)")
+        return
+    if not _lands(selection.get("name"), mapped.text[start:end]):
+        report.mismatches.append(
+            f"{where}: named {selection.get('name')!r} but lands on {mapped.text[start:end][:40]!r}"
+        )
+        return
+    for coding in codings:
+        code = codes.get(
+            guid(child(coding, "CodeRef").get("targetGUID") if child(coding, "CodeRef") is not None else "")
+        )
+        if code is None:
+            report.mismatches.append(f"{where}: a coding with a code that is not in the codebook")
+            continue
+        coder_name = users.get(guid(coding.get("creatingUser") or selection.get("creatingUser")), "imported")
+        coder = project.coder_id(coder_name)
+        memo_column = None
+        for ref in children(coding, "NoteRef"):
+            key = guid(ref.get("targetGUID"))
+            if key in notes and notes[key][0] == "qualcode coding memo":
+                memo_column = notes[key][1]
+                used.add(key)
+        cursor = project.db.execute(
+            'INSERT OR IGNORE INTO coding(document_id, code_id, coder_id, start, "end", memo, origin, created_at) '
+            "VALUES (?, ?, ?, ?, ?, ?, 'import', ?)",
+            [document_id, code, coder, start, end, memo_column, when(coding.get("creationDateTime"))],
+        )
+        report.codings_added += cursor.rowcount
+        row = project.db.execute(
+            'SELECT id FROM coding WHERE document_id = ? AND code_id = ? AND coder_id = ? AND start = ? AND "end" = ?',
+            [document_id, code, coder, start, end],
+        ).fetchone()
+        for ref in children(coding, "NoteRef"):
+            key = guid(ref.get("targetGUID"))
+            if key in notes and key not in used:
+                used.add(key)
+                _memo(project, "coding", row[0], notes[key], report)
+
+
+def _cases(
+    project: Project, root: Any, variables: dict[str, str], selections: dict[str, tuple[int, Any]],
+    texts: dict[str, tuple[str, PositionMap]], documents: dict[str, int], report: Report, before: set[int],
+) -> None:  # fmt: skip
+    db = project.db
+    mapped_by_document = {documents[k]: v[1] for k, v in texts.items()}
+    claimed: set[int] = set()
+    case_names: list[str] = []
+    groups = Groups(project)  # a case's group joins the project's group of that name, whatever its spelling
+    for n, case in enumerate(children(child(root, "Cases"), "Case") if child(root, "Cases") is not None else []):
+        pseudonym = (case.get("name") or "").strip() or f"Case {n + 1}"
+        case_names.append(pseudonym)
+        group, attributes = None, {}
+        for value in children(case, "VariableValue"):
+            name = variables.get(guid(child(value, "VariableRef").get("targetGUID")), "")
+            typed = [c for c in value if local(c.tag) != "VariableRef"]
+            if name and typed and typed[0].text is not None:
+                if name.lower() == "stakeholder group":
+                    group = groups.resolve(typed[0].text, f"case {pseudonym!r}")
+                else:
+                    attributes[name] = typed[0].text
+        row = db.execute("SELECT id, attributes FROM participant WHERE pseudonym = ?", [pseudonym]).fetchone()
+        if row is None:
+            participant = db.execute(
+                "INSERT INTO participant(pseudonym, stakeholder_group, attributes) VALUES (?, ?, ?)",
+                [pseudonym, group, json.dumps(attributes)],
+            ).lastrowid
+        else:
+            participant = row[0]
+            merged = {**json.loads(row[1] or "{}"), **attributes}
+            db.execute(
+                "UPDATE participant SET stakeholder_group = coalesce(?, stakeholder_group), attributes = ? "
+                "WHERE id = ?",
+                [group, json.dumps(merged), participant],
+            )
+        report.participants += 1
+        for ref in children(case, "SelectionRef"):
+            found = selections.get(guid(ref.get("targetGUID")))
+            if not found:
+                continue
+            document_id, selection = found
+            mapped = mapped_by_document[document_id]
+            start, end = positions(mapped, selection)
+            if start is None or end is None:
+                report.mismatches.append(f"case {case.get('name')!r}: a selection in {mapped.source} is not at "
+                                         "positions in its text; that part of the case was not read")  # fmt: skip
+                continue
+            claimed.add(document_id)
+            db.execute(
+                "UPDATE turn SET participant_id = ?, role = 'participant' WHERE document_id = ? AND start >= ? "
+                "AND \"end\" <= ? AND role != 'interviewer'",
+                [participant, document_id, start, end],
+            )
+    for document_id in claimed:  # where cases name their turns, a speaker no case claims was not a participant
+        db.execute(
+            "UPDATE turn SET participant_id = NULL, role = 'interviewer' WHERE document_id = ? AND participant_id IN "
+            "(SELECT id FROM participant WHERE id NOT IN (SELECT value FROM json_each(?)) "
+            "AND pseudonym NOT IN (SELECT value FROM json_each(?)))",
+            [document_id, json.dumps(sorted(before)), json.dumps(case_names)],
+        )
+    db.execute(  # speakers this import made participants of, whom no case claimed and no turn is left with
+        "DELETE FROM participant WHERE id NOT IN (SELECT participant_id FROM turn WHERE participant_id IS NOT NULL) "
+        "AND pseudonym NOT IN (SELECT value FROM json_each(?)) AND id NOT IN (SELECT value FROM json_each(?))",
+        [json.dumps(case_names), json.dumps(sorted(before))],
+    )  # fmt: skip
+    report.warnings.extend(groups.warnings)
+
+
+def _memo(
+    project: Project, target_type: str, target_id: object, note: tuple[str, str, Any, str], report: Report
+) -> None:
+    name, text, coder_name, created = note
+    if not text.strip():
+        return
+    coder = project.coder_id(coder_name) if coder_name else None
+    key = None if target_id is None else str(target_id)
+    if project.db.execute(
+        "SELECT 1 FROM memo WHERE target_type = ? AND target_id IS ? AND coder_id IS ? AND text = ?",
+        [target_type, key, coder, text],
+    ).fetchone():
+        return
+    project.db.execute(
+        "INSERT INTO memo(target_type, target_id, coder_id, text, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+        [target_type, key, coder, text, created, created],
+    )
+    report.memos_added += 1

@@ -1,0 +1,277 @@
+"""Writing the findings pack (``findings.build_findings``) as Markdown or as a self-contained HTML page; Word
+is in ``findings_docx``. Each file is written through a partial file and renamed, so a failed or cancelled
+write leaves nothing. Participants are named by pseudonym only.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+from ..errors import QualcodeError
+from ..reports.charts import chart_svg
+from ..reports.exports import write_atomically
+from ..text import figure
+
+FORMATS = (".docx", ".html", ".md")
+
+
+def cell_text(cell: dict[str, Any]) -> str:
+    """ "3/9 (33%)"; "0/9"; "—" for a group with no participants."""
+    if not cell["group_participants"]:
+        return "—"
+    if not cell["participants"]:
+        return f"0/{cell['group_participants']}"
+    return f"{cell['participants']}/{cell['group_participants']} ({cell['share']:.0%})"
+
+
+def attribution(row: dict[str, Any], labels: dict[str, str]) -> str:
+    """ "— Dee (Mentees), mentee_dee_phase1.txt, line 12"; a key quote is marked where it is shown."""
+    people = " and ".join(row["speakers"])
+    groups = ", ".join(labels.get(g, g) for g in row["groups"])
+    extra = " (with the interviewer's words)" if row.get("interviewer_words") else ""
+    return f"— {people} ({groups}){extra}, {row['document']}, line {row['line']}"
+
+
+def write_findings(path: Path, data: dict[str, Any], paper: str = "a4", author: str = "") -> None:
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise QualcodeError(f"{path}: a findings pack is written as {', '.join(FORMATS)}")
+    from .word import write_docx
+
+    write_atomically(
+        path,
+        {
+            ".md": lambda target: target.write_text(markdown(data), encoding="utf-8"),
+            ".html": lambda target: target.write_text(page(data), encoding="utf-8"),
+            ".docx": lambda target: write_docx(target, data, paper, author),
+        },
+    )
+
+
+# -- Markdown --------------------------------------------------------------------------------------------
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown(data: dict[str, Any]) -> str:
+    labels = data["labels"]
+    out = [f"# {data['title']}", "", f"*{data['project']} · {data['date']} · {data['about']}*", ""]
+    if data["description"]:
+        out += [data["description"], ""]
+    for q_number, question in enumerate(data["questions"], start=1):
+        out += [f"## {q_number}. {question['question']}", ""]
+        if question["notes"]:
+            out += [question["notes"], ""]
+        for s_number, specific in enumerate(question["specifics"], start=1):
+            out += [f"### {q_number}.{s_number} {specific['question']}", ""]
+            if specific["notes"]:
+                out += [f"*{specific['notes']}*", ""]
+            groups = specific["groups"]
+            out.append("| Outcome | " + " | ".join(_md(labels.get(g, g)) for g in groups) + " | Excerpts | Documents |")
+            out.append("|---" * (len(groups) + 3) + "|")
+            for row in specific["rows"]:
+                name = ("· " * row["depth"]) + _md(row["name"])
+                cells = " | ".join(cell_text(row["cells"][g]) for g in groups)
+                out.append(f"| {name} | {cells} | {row['excerpts']} | {row['documents']} |")
+            out.append("")
+            out += ["**Quotes**", ""] + (
+                _md_quotes(specific["quotes"], labels) or ["No quote credited to a participant.", ""]
+            )
+            if specific["memos"]:
+                out += (
+                    ["**Memos**", ""]
+                    + [f"- *{m['code_name']}* ({m['coder'] or 'project'}): {_md(m['text'])}" for m in specific["memos"]]
+                    + [""]
+                )
+            out += (
+                ["**Gaps**", ""]
+                + ([f"- {g}" for g in specific["gaps"]] or ["- None: every expected group spoke to every outcome."])
+                + [""]
+            )
+    out += _md_appendices(data)
+    return "\n".join(out) + "\n"
+
+
+def _md_quotes(quotes: list[dict[str, Any]], labels: dict[str, str]) -> list[str]:
+    out = []
+    for row in quotes:
+        mark = "★ Key quote: " if row["key_quote"] else ""
+        out += [f"> {mark}{_md(' '.join(row['text'].split()))}", ">", f"> {attribution(row, labels)}", ""]
+    return out
+
+
+def _md_appendices(data: dict[str, Any]) -> list[str]:
+    labels = data["labels"]
+    out = ["## Appendix A. Codebook", ""]
+    for code in data["codebook"]:
+        out.append(
+            f"{'  ' * code['depth']}- **{_md(code['name'])}** (`{code['id']}`, {code['level'].replace('_', ' ')})"
+            + (f": {_md(code['definition'])}" if code["definition"] else "")
+        )
+        for key in ("include", "exclude"):
+            if code.get(key):
+                out.append(f"{'  ' * code['depth']}  - *{key.capitalize()}:* {_md(code[key])}")
+    out += ["", "## Appendix B. Participants", "", "| Group | Participant | Documents |", "|---|---|---|"]
+    for person in data["participants"]:
+        group = labels.get(person["group"] or "", person["group"] or "no group")
+        out.append(f"| {_md(group)} | {_md(person['pseudonym'])} | {_md(', '.join(person['documents']))} |")
+    out += ["", "## Appendix C. Methods", ""] + [f"- {line}" for line in method_lines(data)] + [""]
+    if data["methods"]["agreement"]:
+        out += ["| Code | Alpha | Kappa | Agreement |", "|---|---|---|---|"]
+        out += [
+            f"| {_md(r['name'])} | {figure(r['alpha'])} | {figure(r['kappa'])} | {figure(r['agreement'])} |"
+            for r in data["methods"]["agreement"]
+        ]
+    return out
+
+
+def method_lines(data: dict[str, Any]) -> list[str]:
+    m = data["methods"]
+    sizes = ", ".join(f"{data['labels'].get(g, g)} {n}" for g, n in sorted(data["sizes"].items()))
+    lines = [
+        f"{m['documents']} documents ({m['words']:,} words); participants: {sizes or 'none'}.",
+        f"{m['about']} {m['codings']:,} codings, made {m['first']} to {m['last']}.",
+        "A participant counts for an outcome when a coded passage includes their words (the interviewer's words "
+        "credit no one); a parent code counts its sub-codes' passages.",
+        f"Framework: {data['framework']}. Report written {data['date']} by qualcode.",
+    ]
+    if m["agreement"]:
+        lines.append(
+            f"Agreement between {' and '.join(m['compared'])} per code, by sentence (Krippendorff's alpha, "
+            "Cohen's kappa, share of sentences on which they agree), in the table below."
+        )
+    else:
+        lines.append("One coder coded the study: no agreement statistics.")
+    return lines
+
+
+# -- HTML ------------------------------------------------------------------------------------------------
+
+_CSS = """
+body { font-family: Georgia, 'Times New Roman', serif; max-width: 60em; margin: 2em auto; padding: 0 1em;
+       color: #222; line-height: 1.45; }
+h1, h2, h3 { font-family: 'Helvetica Neue', Arial, sans-serif; color: #1f3a5f; }
+h2 { border-bottom: 2px solid #1f3a5f; padding-bottom: .2em; margin-top: 2em; }
+.meta { color: #555; font-style: italic; }
+table { border-collapse: collapse; margin: 1em 0; font-family: Arial, sans-serif; font-size: .9em; }
+th, td { border: 1px solid #bbb; padding: .3em .6em; vertical-align: top; }
+th { background: #eef2f7; text-align: left; }
+td.n { text-align: right; white-space: nowrap; }
+td.outcome { min-width: 18em; }
+.depth1 { padding-left: 1.6em; } .depth2 { padding-left: 3em; }
+blockquote { margin: 1em 0 1em 1.5em; padding-left: 1em; border-left: 4px solid #9bb5d0; font-style: italic; }
+blockquote.key { border-left-color: #e69f00; }
+.who { display: block; font-style: normal; color: #555; font-size: .9em; margin-top: .3em; }
+.star { font-style: normal; font-weight: bold; color: #b36b00; }
+.gaps li { color: #8a2c0d; }
+.definition { font-style: normal; color: #333; }
+.legend span { display: inline-block; width: .9em; height: .9em; margin: 0 .3em 0 1em; vertical-align: middle; }
+"""
+
+
+def _e(text: Any) -> str:
+    return html.escape(str(text))
+
+
+def page(data: dict[str, Any]) -> str:
+    labels = data["labels"]
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{_e(data['title'])}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>{_e(data['title'])}</h1>",
+        f'<p class="meta">{_e(data["project"])} · {_e(data["date"])} · {_e(data["about"])}</p>',
+    ]
+    if data["description"]:
+        out.append(f"<p>{_e(data['description'])}</p>")
+    for q_number, question in enumerate(data["questions"], start=1):
+        out.append(f"<h2>{q_number}. {_e(question['question'])}</h2>")
+        for s_number, specific in enumerate(question["specifics"], start=1):
+            groups = specific["groups"]
+            out.append(f"<h3>{q_number}.{s_number} {_e(specific['question'])}</h3>")
+            if specific["notes"]:
+                out.append(f'<p class="meta">{_e(specific["notes"])}</p>')
+            out.append(
+                "<table><tr><th>Outcome</th>"
+                + "".join(f"<th>{_e(labels.get(g, g))}</th>" for g in groups)
+                + "<th>Excerpts</th><th>Documents</th></tr>"
+            )
+            for row in specific["rows"]:
+                cells = "".join(f'<td class="n">{_e(cell_text(row["cells"][g]))}</td>' for g in groups)
+                out.append(
+                    f'<tr><td class="outcome depth{min(row["depth"], 2)}">{_e(row["name"])}</td>{cells}'
+                    f'<td class="n">{row["excerpts"]}</td><td class="n">{row["documents"]}</td></tr>'
+                )
+            out.append("</table>")
+            if any(row["participants"] for row in specific["rows"]):
+                out.append(chart_svg(specific["rows"], groups, labels))
+            out.append("<h4>Quotes</h4>")
+            for row in specific["quotes"]:
+                star = '<span class="star">★ Key quote</span> ' if row["key_quote"] else ""
+                out.append(
+                    f'<blockquote class="{"key" if row["key_quote"] else ""}">{star}{_e(" ".join(row["text"].split()))}'
+                    f'<span class="who">{_e(attribution(row, labels))}</span></blockquote>'
+                )
+            if not specific["quotes"]:
+                out.append("<p>No quote credited to a participant.</p>")
+            if specific["memos"]:
+                out.append(
+                    "<h4>Memos</h4><ul>"
+                    + "".join(
+                        f"<li><em>{_e(m['code_name'])}</em> ({_e(m['coder'] or 'project')}): {_e(m['text'])}</li>"
+                        for m in specific["memos"]
+                    )
+                    + "</ul>"
+                )
+            out.append(
+                '<h4>Gaps</h4><ul class="gaps">'
+                + (
+                    "".join(f"<li>{_e(g)}</li>" for g in specific["gaps"])
+                    or "<li>None: every expected group spoke to every outcome.</li>"
+                )
+                + "</ul>"
+            )
+    out.append(_html_appendices(data))
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
+def _html_appendices(data: dict[str, Any]) -> str:
+    labels = data["labels"]
+    out = ["<h2>Appendix A. Codebook</h2>"]
+    for code in data["codebook"]:
+        out.append(
+            f'<p style="margin-left:{1.5 * code["depth"]}em"><strong>{_e(code["name"])}</strong> '
+            f'<code>{_e(code["id"])}</code> <span class="meta">{_e(code["level"].replace("_", " "))}</span>'
+            + (f'<br><span class="definition">{_e(code["definition"])}</span>' if code["definition"] else "")
+            + (f"<br><em>Include:</em> {_e(code['include'])}" if code.get("include") else "")
+            + (f"<br><em>Exclude:</em> {_e(code['exclude'])}" if code.get("exclude") else "")
+            + "</p>"
+        )
+    out.append("<h2>Appendix B. Participants</h2><table><tr><th>Group</th><th>Participant</th><th>Documents</th></tr>")
+    for person in data["participants"]:
+        group = labels.get(person["group"] or "", person["group"] or "no group")
+        out.append(
+            f"<tr><td>{_e(group)}</td><td>{_e(person['pseudonym'])}</td>"
+            f"<td>{_e(', '.join(person['documents']))}</td></tr>"
+        )
+    out.append(
+        "</table><h2>Appendix C. Methods</h2><ul>" + "".join(f"<li>{_e(x)}</li>" for x in method_lines(data)) + "</ul>"
+    )
+    if data["methods"]["agreement"]:
+        out.append(
+            "<table><tr><th>Code</th><th>Alpha</th><th>Kappa</th><th>Agreement</th></tr>"
+            + "".join(
+                f'<tr><td>{_e(r["name"])}</td><td class="n">{figure(r["alpha"])}</td>'
+                f'<td class="n">{figure(r["kappa"])}</td>'
+                f'<td class="n">{figure(r["agreement"])}</td></tr>'
+                for r in data["methods"]["agreement"]
+            )
+            + "</table>"
+        )
+    return "\n".join(out)

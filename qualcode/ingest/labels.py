@@ -1,0 +1,65 @@
+"""Display names for stakeholder groups and attribute values: ``mentee`` → "Mentees", ``national_stakeholder``
+→ "National stakeholders". Kept in the project (``label:group:NAME`` and ``label:KEY=VALUE`` rows of its
+``project`` table), set with ``qualcode label``, and used by every report and by the workbench; a value
+without a label of its own is written out as words, plural for a group.
+"""
+
+from __future__ import annotations
+
+from ..project.store import Project
+
+PREFIX = "label:"
+
+
+def default_label(value: str, plural: bool = True) -> str:
+    """ "national_stakeholder" → "National stakeholders"; "lead_organisation" → "Lead organisations"."""
+    words = " ".join(value.replace("_", " ").replace("-", " ").split())
+    if not words:
+        return value
+    if plural and not words.endswith("s"):
+        words += "s"
+    return words[0].upper() + words[1:]
+
+
+def _key(value: str, attribute: str | None) -> str:
+    return f"{PREFIX}{attribute}={value}" if attribute else f"{PREFIX}group:{value}"
+
+
+def group_labels(project: Project) -> dict[str, str]:
+    """Every group in the project with its display name."""
+    stored = {
+        key[len(PREFIX) + len("group:") :]: value
+        for key, value in project.db.execute("SELECT key, value FROM project WHERE key LIKE 'label:group:%'")
+    }
+    groups = [
+        r[0]
+        for r in project.db.execute(
+            "SELECT DISTINCT stakeholder_group FROM participant WHERE stakeholder_group IS NOT NULL"
+        )
+    ]
+    return {g: stored.get(g) or default_label(g) for g in sorted(set(groups) | set(stored))}
+
+
+def value_labels(project: Project, by: str = "group") -> dict[str, str]:
+    """Display names for what a frequency table is by: the groups, or the labelled values of an attribute
+    (a value without a label is shown as it is)."""
+    if by == "group":
+        return group_labels(project)
+    prefix = f"{PREFIX}{by}="
+    rows = project.db.execute("SELECT key, value FROM project WHERE substr(key, 1, ?) = ?", [len(prefix), prefix])
+    return {key[len(prefix) :]: value for key, value in rows}
+
+
+def label(project: Project, value: str, attribute: str | None = None) -> str:
+    """One group's (or, with ``attribute``, one attribute value's) display name."""
+    stored = project.meta(_key(value, attribute))
+    return stored or default_label(value, plural=attribute is None)
+
+
+def set_label(project: Project, value: str, text: str, attribute: str | None = None) -> None:
+    """Give a group (or an attribute value) a display name; an empty text goes back to the default."""
+    with project.transaction():
+        if text.strip():
+            project.set_meta(_key(value, attribute), " ".join(text.split()))
+        else:
+            project.db.execute("DELETE FROM project WHERE key = ?", [_key(value, attribute)])

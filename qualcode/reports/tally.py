@@ -1,0 +1,314 @@
+"""Theme frequencies computed column-wise, fast enough for a million codings.
+
+``reports.frequencies`` states the rules; this module applies them to whole columns at once with numpy:
+
+1. every coding is read through the covering index ``coding_by_code`` as packed integers (document and
+   start in one, end and coder in the other), one ``group_concat`` per code, so nothing is built row by row;
+2. the attribution rule: turns are sorted and never overlap within a document, so the turns a coding
+   overlaps are one contiguous run, found with two binary searches; interviewer turns credit no one;
+3. the parent roll-up: each credited coding is repeated once per ancestor of its code, and distinct passages
+   (document, start, end, coder) are counted per ancestor, so a passage coded with a parent and its child
+   counts once for the parent; when several coders are counted together (``merged``), a passage is instead
+   a run of overlapping spans of one ancestor in one document, whoever coded them (``merged_passages``);
+4. excerpts, participants and documents are distinct counts per (code, group): sorted unique keys.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..codebook.files import project_codes
+from ..project.store import Project
+
+NO_GROUP = "ungrouped"
+EVERYONE = "*"  # ``by`` for one column of all participants: a code's totals, each passage and person once
+
+
+def _ints(packed: str | None) -> np.ndarray:
+    if not packed:
+        return np.zeros(0, dtype=np.int64)
+    return np.fromstring(packed, dtype=np.int64, sep=",")
+
+
+def _unique(keys: np.ndarray) -> np.ndarray:
+    if not len(keys):
+        return keys
+    ordered = np.sort(keys)
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
+def _runs(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For runs of the given lengths: which run each position belongs to, and its place within the run."""
+    if len(counts) and counts.min() == 1 and counts.max() == 1:  # the usual case: no repeats
+        return np.arange(len(counts)), np.zeros(len(counts), dtype=np.int64)
+    owner = np.repeat(np.arange(len(counts)), counts)
+    starts = np.cumsum(counts) - counts
+    return owner, np.arange(int(counts.sum())) - starts[owner]
+
+
+@dataclass
+class Codings:
+    """Codings as columns: code index, document, start, end, coder, and a passage key (one integer per
+    distinct document, start, end and coder) below ``passages``."""
+
+    code: np.ndarray
+    document: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    coder: np.ndarray
+    passage: np.ndarray
+    passages: int
+
+
+def read_codings(project: Project, index: dict[str, int], coders: list[str] | None) -> Codings:
+    """Every coding by the chosen coders, read through the covering index as packed integers: document,
+    start, end and coder in one (or in two, when a document is too long for that). Codes are split into
+    ranges read on separate read-only connections in parallel (SQLite lets go of the GIL while it works),
+    unless this connection holds uncommitted changes."""
+    documents, coder_ids = project.db.execute(
+        "SELECT (SELECT max(id) FROM document), (SELECT max(id) FROM coder)"
+    ).fetchone()
+    doc_bits, coder_bits = (documents or 1).bit_length(), (coder_ids or 1).bit_length()
+    offset_bits = min(32, (62 - doc_bits - coder_bits) // 2)
+    found = _read(project, index, coders, offset_bits, coder_bits)
+    if found is None:  # an offset too wide to pack three to an integer
+        found = _read(project, index, coders, 0, 0)
+        assert found is not None
+    empty = np.zeros(0, dtype=np.int64)
+    code = np.concatenate([empty] + [np.full(len(cols[0]), index[c], dtype=np.int64) for c, cols in found])
+    packed = [np.concatenate([empty] + [cols[n] for _, cols in found]) for n in range(len(found[0][1]) if found else 1)]
+    if len(packed) == 1:
+        rest = packed[0] >> coder_bits
+        coder = packed[0] & ((1 << coder_bits) - 1)
+        end = rest & ((1 << offset_bits) - 1)
+        rest >>= offset_bits
+        start, document = rest & ((1 << offset_bits) - 1), rest >> offset_bits
+    else:
+        document, start = packed[0] >> 32, packed[0] & 0xFFFFFFFF
+        end, coder = packed[1] >> 20, packed[1] & 0xFFFFF
+    fields = [document, start, end, coder]
+    widths = [int(f.max()).bit_length() if len(f) else 1 for f in fields]
+    if sum(widths) <= 48:  # a tight packing is the passage key
+        key = document
+        for field_, width in zip(fields[1:], widths[1:], strict=True):
+            key = (key << width) | field_
+        return Codings(code, document, start, end, coder, key, 1 << sum(widths))
+    unique, passage = np.unique(np.stack(fields, axis=1), axis=0, return_inverse=True)
+    return Codings(code, document, start, end, coder, passage.reshape(-1), len(unique))
+
+
+def _read(
+    project: Project, index: dict[str, int], coders: list[str] | None, offset_bits: int, coder_bits: int
+) -> list[tuple[str, list[np.ndarray]]] | None:
+    """Packed columns per code, or None if an end offset does not fit in ``offset_bits`` (0: two columns)."""
+    if offset_bits:
+        packed = f'((((document_id << {offset_bits}) | start) << {offset_bits}) | "end") << {coder_bits} | coder_id'
+        columns = f'group_concat({packed}), max("end")'
+    else:
+        columns = 'group_concat((document_id << 32) | start), group_concat(("end" << 20) | coder_id), 0'
+    where, params = "", list(coders or [])
+    if coders:
+        marks = ", ".join("?" for _ in coders)
+        where = f"AND coder_id IN (SELECT id FROM coder WHERE name IN ({marks}))"
+    query = (
+        f"SELECT code_id, {columns} FROM coding INDEXED BY coding_by_code "
+        f"WHERE code_id >= ? AND code_id < ? {where} GROUP BY code_id"
+    )
+    ids = sorted(index)
+    parallel = not project.db.conn.in_transaction and not project.exclusive and len(ids) >= 2
+    parts = min(4, os.cpu_count() or 1) if parallel else 1
+    bounds = [ids[len(ids) * n // parts] for n in range(parts)] + ["\U0010ffff"]
+
+    def read(n: int, connection: sqlite3.Connection | None) -> list[tuple[str, list[np.ndarray], int]]:
+        db = connection or project.parallel_connection()
+        assert db is not None  # parts > 1 only where readers can connect
+        try:
+            rows = db.execute(query, [bounds[n], bounds[n + 1], *params])
+            return [(row[0], [_ints(packed) for packed in row[1:-1]], row[-1]) for row in rows]
+        finally:
+            if connection is None:
+                db.close()
+
+    if parts == 1:
+        found = read(0, project.db.conn)
+    else:
+        with ThreadPoolExecutor(parts) as pool:
+            found = [row for chunk in pool.map(lambda n: read(n, None), range(parts)) for row in chunk]
+    if offset_bits and any(longest >= 1 << offset_bits for _, _, longest in found):
+        return None
+    return [(code, columns) for code, columns, _ in found]
+
+
+def participant_values(project: Project, by: str) -> tuple[dict[int, int], list[str], np.ndarray]:
+    """Participants as dense indexes, the distinct values of ``by`` (a group or an attribute), and each
+    participant's value index."""
+    ids: dict[int, int] = {}
+    names: list[str] = []
+    value_index: dict[str, int] = {}
+    values: list[int] = []
+    for pid, group, attributes in project.db.execute("SELECT id, stakeholder_group, attributes FROM participant"):
+        if by == EVERYONE:
+            value = "all"
+        elif by == "group":
+            value = group or NO_GROUP
+        else:
+            found = json.loads(attributes or "{}").get(by)
+            value = NO_GROUP if found in (None, "") else str(found)
+        if value not in value_index:
+            value_index[value] = len(names)
+            names.append(value)
+        ids[pid] = len(values)
+        values.append(value_index[value])
+    return ids, names, np.array(values, dtype=np.int64)
+
+
+def spans(project: Project, table: str, extra: str = "") -> list[np.ndarray]:
+    """A table's spans (turns or segments) as (document << 32) | start and | end, sorted, and an ``extra``
+    column (an SQL expression) in the same order."""
+    columns = 'group_concat((document_id << 32) | start), group_concat((document_id << 32) | "end")'
+    packed = project.db.execute(
+        f"SELECT {columns}{f', group_concat({extra})' if extra else ''} FROM {table}"
+    ).fetchone()
+    order = np.argsort(_ints(packed[0]), kind="stable")
+    return [_ints(column)[order] for column in packed]
+
+
+def overlapping(starts: np.ndarray, ends: np.ndarray, codings: Codings) -> tuple[np.ndarray, np.ndarray]:
+    """(coding, span) index pairs for every span a coding overlaps. Spans never overlap within a document, so
+    a coding's spans are one contiguous run, found with two binary searches."""
+    low = np.searchsorted(ends, (codings.document << 32) | codings.start, side="right")  # first ending after it starts
+    high = np.searchsorted(
+        starts, (codings.document << 32) | codings.end, side="left"
+    )  # past the last starting before it ends
+    owner, step = _runs(np.maximum(high - low, 0))
+    return owner, low[owner] + step
+
+
+def credited_turns(project: Project, ids: dict[int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Turn starts and ends as (document << 32) | offset, sorted, and each turn's participant as an index of
+    ``ids`` (-1 for none: interviewers); None if turns overlap anywhere (the contiguous-run rule would fail)."""
+    starts, ends, participants = spans(project, "turn", "coalesce(participant_id, 0)")  # rowids start at 1
+    if len(starts) > 1 and np.any(starts[1:] < ends[:-1]):
+        return None
+    dense = np.full(max(ids, default=0) + 1, -1, dtype=np.int64)
+    dense[list(ids)] = list(ids.values())
+    return starts, ends, dense[np.where(participants < len(dense), participants, 0)]
+
+
+def merged_passages(ancestor: np.ndarray, document: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """For (coding, ancestor) pairs: a passage number shared by spans that overlap within one ancestor and
+    document (a chain of overlaps is one passage), whoever coded them."""
+    if not len(ancestor):
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((start, document, ancestor))
+    group = (ancestor[order] * (int(document.max()) + 1) + document[order]).astype(np.int64)
+    span = int(end.max()) + 1
+    reach = np.maximum.accumulate(group * span + end[order]) - group * span  # furthest end so far, per group
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = (group[1:] != group[:-1]) | (start[order][1:] >= reach[:-1])
+    passage = np.empty(len(order), dtype=np.int64)
+    passage[order] = np.cumsum(new) - 1
+    return passage
+
+
+def frequencies(
+    project: Project,
+    by: str = "group",
+    coders: list[str] | None = None,
+    participants_only: bool = False,
+    merged: bool = False,
+) -> list[dict[str, Any]] | None:
+    """The rows of ``reports.frequencies``, column-wise; None when the turns do not allow the shortcut.
+    With ``participants_only`` (the evidence map), excerpts and documents are not counted (None)."""
+    ids, values, value_of = participant_values(project, by)
+    turns = credited_turns(project, ids)
+    if turns is None:
+        return None
+    if not ids:
+        return []
+    turn_starts, turn_ends, turn_people = turns
+    sizes = np.bincount(value_of, minlength=len(values))
+
+    tree = project_codes(project)
+    index = {code["id"]: n for n, code in enumerate(tree)}
+    ancestors: list[list[int]] = []  # each code with its parent, grandparent...
+    for code in tree:
+        chain, parent = [index[code["id"]]], code["parent"]
+        while parent in index:
+            chain.append(index[parent])
+            parent = tree[index[parent]]["parent"]
+        ancestors.append(chain)
+
+    codings = read_codings(project, index, coders)
+    if not len(codings.code):
+        return []
+    code, passage, passages = codings.code, codings.passage, codings.passages
+    if passages.bit_length() + (len(tree) * len(values)).bit_length() > 62:  # keys per cell would not fit
+        passage = np.unique(passage, return_inverse=True)[1].reshape(-1)
+        passages = int(passage.max()) + 1
+
+    coding, turn = overlapping(turn_starts, turn_ends, codings)
+    person = turn_people[turn]
+    credited = person >= 0
+    coding, person = coding[credited], person[credited]
+
+    depth = np.array([len(chain) for chain in ancestors], dtype=np.int64)
+    flat = np.array([a for chain in ancestors for a in chain], dtype=np.int64)
+    offsets = np.cumsum(depth) - depth
+    row, step = _runs(depth[code[coding]])
+    ancestor = flat[offsets[code[coding[row]]] + step]
+    if merged and not participants_only:  # passages: overlapping spans per ancestor, over every coding
+        each, each_step = _runs(depth[code])
+        pair_passage = merged_passages(flat[offsets[code[each]] + each_step], codings.document[each],
+                                       codings.start[each], codings.end[each])  # fmt: skip
+        first_pair = np.cumsum(depth[code]) - depth[code]
+        passage_of_row = pair_passage[first_pair[coding[row]] + step]
+    person, coding = person[row], coding[row]
+    value = value_of[person]
+    groups = len(values)
+    cell = ancestor * groups + value
+    cells = len(tree) * groups
+
+    people = _unique(ancestor * len(value_of) + person)
+    participants = np.bincount((people // len(value_of)) * groups + value_of[people % len(value_of)], minlength=cells)
+    excerpts = documents = None
+    if not participants_only:
+        if merged:
+            passage_key, passages = passage_of_row, int(passage_of_row.max()) + 1 if len(passage_of_row) else 1
+        else:
+            passage_key = passage[coding]
+        excerpts = np.bincount(_unique(cell * passages + passage_key) // passages, minlength=cells)
+        documents_count = int(codings.document.max()) + 1
+        documents = np.bincount(
+            _unique(cell * documents_count + codings.document[coding]) // documents_count, minlength=cells
+        )
+
+    rows = []
+    by_name = sorted(range(groups), key=lambda g: values[g])
+    for n, code_row in enumerate(tree):
+        for g in by_name:
+            at = n * groups + g
+            if participants[at]:
+                rows.append(
+                    {
+                        "code": code_row["id"],
+                        "code_name": code_row["name"],
+                        "level": code_row["level"],
+                        "group": values[g],
+                        "excerpts": None if excerpts is None else int(excerpts[at]),
+                        "participants": int(participants[at]),
+                        "group_participants": int(sizes[g]),
+                        "documents": None if documents is None else int(documents[at]),
+                    }
+                )
+    return rows

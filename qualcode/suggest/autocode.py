@@ -1,0 +1,168 @@
+"""Coding by search: find every passage that matches, preview it, then code the ones the coder keeps.
+
+Matching, over participants' turns (interviewers' questions are never coded):
+- ``pattern``: a regular expression, case-insensitive;
+- ``terms``: words or phrases, whole words, any case, any spacing between the words of a phrase;
+  with ``lemma`` every form of them ("stop drinking" finds "stopped drinking"), with ``fuzzy`` N spelling
+  variants too (rapidfuzz ratio of at least N against the same number of words).
+
+Scope: code the ``match`` itself (widened to whole words), its sentence ``segment`` or its speaker ``turn``.
+``group`` keeps hits in turns of that stakeholder group. Nothing is written until ``apply_hits``, which codes
+every kept hit in one transaction with origin "auto" (a passage already coded so is not coded twice).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from ..errors import QualcodeError
+from ..project.store import Project
+from ..reports.excerpts import whole_words
+
+SCOPES = ("match", "segment", "turn")
+
+
+@dataclass
+class Hit:
+    document: str
+    document_id: int
+    start: int  # what would be coded
+    end: int
+    matched: str  # the words that matched
+    context: str  # the sentence around them
+    line: int
+    keep: bool = True
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"document": self.document, "start": self.start, "end": self.end, "line": self.line,
+                "matched": self.matched, "context": self.context}  # fmt: skip
+
+
+def _terms(terms: str) -> list[str]:
+    found = [t.strip() for t in terms.split(";") if t.strip()]
+    if not found:
+        raise QualcodeError('--terms: give one or more words or phrases separated by ";"')
+    return found
+
+
+def _regex(pattern: str | None, terms: str | None) -> re.Pattern[str]:
+    if pattern is not None:
+        try:
+            compiled = re.compile(pattern, re.IGNORECASE)
+        except re.error as error:
+            raise QualcodeError(f"--pattern {pattern!r}: {error}") from None
+        if compiled.fullmatch(""):
+            raise QualcodeError(f"--pattern {pattern!r} matches empty text; it would code everything")
+        return compiled
+    words = [r"\s+".join(re.escape(w) for w in term.split()) for term in _terms(terms or "")]
+    return re.compile(r"(?<!\w)(?:" + "|".join(words) + r")(?!\w)", re.IGNORECASE)
+
+
+def find_hits(
+    project: Project,
+    *,
+    pattern: str | None = None,
+    terms: str | None = None,
+    lemma: bool = False,
+    fuzzy: int | None = None,
+    scope: str = "match",
+    group: str | None = None,
+    nlp: Any = None,
+) -> list[Hit]:
+    if (pattern is None) == (terms is None):
+        raise QualcodeError("give either --pattern or --terms")
+    if scope not in SCOPES:
+        raise QualcodeError(f"--scope must be one of {', '.join(SCOPES)}")
+    if (lemma or fuzzy is not None) and terms is None:
+        raise QualcodeError("--lemma and --fuzzy work with --terms")
+    if fuzzy is not None and not 50 <= fuzzy <= 100:
+        raise QualcodeError(f"--fuzzy {fuzzy}: give a similarity from 50 to 100")
+    regex = _regex(pattern, terms)
+    matcher = _LemmaMatcher(nlp, _terms(terms or ""), fuzzy) if (lemma or fuzzy is not None) else None
+    group_filter = "AND p.stakeholder_group = ?" if group else ""
+    rows = project.db.execute(
+        'SELECT d.id, d.name, d.text, s.start, s."end", t.start, t."end" FROM segment s '
+        "JOIN turn t ON t.id = s.turn_id JOIN document d ON d.id = s.document_id "
+        f"LEFT JOIN participant p ON p.id = t.participant_id WHERE t.role != 'interviewer' {group_filter} "
+        "ORDER BY d.name, s.start",
+        [group] if group else [],
+    ).fetchall()
+    hits: dict[tuple[int, int, int], Hit] = {}
+    for document_id, name, text, seg_start, seg_end, turn_start, turn_end in rows:
+        sentence = text[seg_start:seg_end]
+        spans = matcher.spans(sentence) if matcher else [(m.start(), m.end()) for m in regex.finditer(sentence)]
+        for a, b in spans:
+            if a == b:
+                continue
+            start, end = whole_words(text, seg_start + a, seg_start + b)
+            if scope == "segment":
+                start, end = seg_start, seg_end
+            elif scope == "turn":
+                start, end = turn_start, turn_end
+            key = (document_id, start, end)
+            if key not in hits:
+                line = text.count("\n", 0, seg_start) + 1
+                hits[key] = Hit(name, document_id, start, end, sentence[a:b], " ".join(sentence.split()), line)
+    return list(hits.values())
+
+
+class _LemmaMatcher:
+    """Terms matched on lemmas (every form of a word), and with ``fuzzy`` on spelling too."""
+
+    def __init__(self, nlp: Any, terms: list[str], fuzzy: int | None) -> None:
+        from spacy.matcher import PhraseMatcher
+
+        from ..ingest.segment import Lemmas
+
+        if nlp is None:
+            from ..ingest.segment import load_pipeline
+
+            nlp = load_pipeline()
+        self.fuzzy, self.lemmas = fuzzy, Lemmas(nlp)
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        self.terms = [term.lower() for term in terms]
+        self.matcher.add("term", [self.lemmas.doc(term) for term in terms])
+
+    def spans(self, sentence: str) -> list[tuple[int, int]]:
+        from rapidfuzz import fuzz
+
+        doc = self.lemmas.doc(sentence)
+        found = [(doc[a].idx, doc[b - 1].idx + len(doc[b - 1])) for _, a, b in self.matcher(doc)]
+        if self.fuzzy is not None:
+            words = [t for t in doc if not t.is_punct and not t.is_space]
+            for term in self.terms:
+                size = len(term.split())
+                for n in range(len(words) - size + 1):
+                    first, last = words[n], words[n + size - 1]
+                    said = sentence[first.idx : last.idx + len(last)].lower()
+                    if fuzz.ratio(term, said) >= self.fuzzy:
+                        found.append((first.idx, last.idx + len(last)))
+        return sorted(set(found))
+
+
+def apply_hits(
+    project: Project, hits: list[Hit], coder: str, code: str, new_ids: list[int] | None = None
+) -> tuple[int, int]:
+    """Code every kept hit (origin "auto"); returns (added, already coded), and fills ``new_ids`` (when
+    given) with the new codings' ids, so that the workbench can make the batch one undoable step."""
+    from ..coding.codings import check_code
+
+    check_code(project, code)
+    kept = [h for h in hits if h.keep]
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    with project.transaction() as db:
+        coder_id = project.coder_id(coder)
+        before = project.count("coding")
+        last = db.execute("SELECT coalesce(max(id), 0) FROM coding").fetchone()[0]
+        db.conn.executemany(
+            'INSERT OR IGNORE INTO coding(document_id, code_id, coder_id, start, "end", origin, created_at) '
+            "VALUES (?, ?, ?, ?, ?, 'auto', ?)",
+            [(h.document_id, code, coder_id, h.start, h.end, now) for h in kept],
+        )
+        added = project.count("coding") - before
+        if new_ids is not None:
+            new_ids += [r[0] for r in db.execute("SELECT id FROM coding WHERE id > ? ORDER BY id", [last])]
+    return added, len(kept) - added

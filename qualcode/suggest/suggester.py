@@ -1,0 +1,270 @@
+"""Code suggestions from the codebook, with reasons — shown to the coder, never applied silently.
+
+For each sentence segment, every code is scored on four kinds of evidence:
+
+1. **keywords** — spaCy ``PhraseMatcher`` on lemmas, so "stopped drinking" finds the keyword "stop drink"
+   and "tenancies" finds "tenancy" (lemmas come from the lookup tables, lower-cased, so a capital at the start
+   of a sentence does not hide a word); a phrase weighs more than a single word;
+2. **spelling variants and examples** — rapidfuzz: a word within a few letters of a single-word keyword
+   ("tennancy"), and a sentence worded like the code's example (token-set similarity);
+3. **the code's description** — the lemmas a segment shares with the code's name, definition, inclusion
+   criteria and example, weighted by how rare each lemma is across the codebook (tf-idf cosine);
+4. **the coder's own past codings** — passages already coded with a code make similar passages suggest it
+   (cosine with the lemmas of those passages).
+
+A segment closer to a code's *exclusion* criteria than to its description has that code's score halved, and
+says so. Scores are squashed to 0–1; every suggestion carries its reasons (the words that matched).
+Suggestions the coder has already applied or dismissed are not offered again.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from ..codebook.files import project_codes
+from ..ingest.segment import Lemmas
+from ..project.store import Project
+
+THRESHOLD = 0.5  # the default: a phrase, or a keyword and a description match, or two weaker kinds together
+PHRASE, WORD, VARIANT, DESCRIBED, LEARNED, EXAMPLE = 1.2, 0.7, 0.5, 2.0, 2.0, 1.0  # weights of the evidence
+LEARNED_WORDS = 40  # a code's past passages are summed up by their 40 most telling lemmas
+EXAMPLE_CUTOFF = 60  # rapidfuzz token-set similarity to a code's example sentence that starts to count
+
+
+@dataclass
+class Suggestion:
+    document: str
+    start: int
+    end: int
+    code: str
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"document": self.document, "start": self.start, "end": self.end, "code": self.code,
+                "score": round(self.score, 3), "reasons": self.reasons}  # fmt: skip
+
+
+class Profiles:
+    """Weighted lemma profiles with an inverted index, so that a sentence is compared only with the codes
+    that share a word with it (a few of hundreds)."""
+
+    def __init__(self, profiles: dict[str, dict[str, float]]) -> None:
+        self.profiles = profiles
+        self.norms = {key: math.sqrt(sum(v * v for v in p.values())) for key, p in profiles.items()}
+        self.index: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for key, profile in profiles.items():
+            for word, weight in profile.items():
+                self.index[word].append((key, weight))
+
+    def similar(self, bag: dict[str, float], cutoff: float) -> list[tuple[str, float, list[str]]]:
+        """(key, cosine, shared words best first) for every profile at least ``cutoff`` similar to ``bag``."""
+        dots: dict[str, float] = defaultdict(float)
+        shared: dict[str, list[tuple[float, str]]] = defaultdict(list)
+        for word, weight in bag.items():
+            for key, theirs in self.index.get(word, ()):
+                dots[key] += weight * theirs
+                shared[key].append((weight * theirs, word))
+        norm = math.sqrt(sum(v * v for v in bag.values())) or 1.0
+        found = []
+        for key, dot in dots.items():
+            similarity = dot / (norm * self.norms[key])
+            if similarity >= cutoff:
+                found.append((key, similarity, [w for _, w in sorted(shared[key], reverse=True)]))
+        return found
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> tuple[float, list[str]]:
+    shared = [w for w in a if w in b]
+    if not shared:
+        return 0.0, []
+    dot = sum(a[w] * b[w] for w in shared)
+    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
+    return dot / norm, sorted(shared, key=lambda w: -a[w] * b[w])
+
+
+class Suggester:
+    """The codebook (and a coder's past codings) compiled for scoring segments."""
+
+    def __init__(self, project: Project, nlp: Any, coder: str | None = None, learn: bool = True) -> None:
+        from spacy.lang.en.stop_words import STOP_WORDS
+        from spacy.matcher import PhraseMatcher
+
+        self.nlp, self.stop, self.lemmas = nlp, STOP_WORDS, Lemmas(nlp)
+        self.codes = {c["id"]: c for c in project_codes(project)}
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
+        self.single: dict[str, list[tuple[str, str]]] = defaultdict(list)  # one-word keyword -> (code, keyword)
+        for code in self.codes.values():
+            keywords = code["keywords"]
+            for keyword in json.loads(keywords or "[]") if isinstance(keywords, str) else keywords:
+                pattern = self.lemmatised(keyword)
+                self.matcher.add(f"{code['id']}\x1f{keyword}", [pattern])
+                if len(pattern) == 1 and len(keyword) >= 5:
+                    self.single[pattern[0].lemma_].append((code["id"], keyword))
+        described = {cid: self.bag(" ".join(str(c[f] or "") for f in ("name", "definition", "include", "example")))
+                     for cid, c in self.codes.items()}  # fmt: skip
+        excluded = {cid: self.bag(c["exclude"] or "") for cid, c in self.codes.items()}
+        counts = Counter(w for bag in described.values() for w in set(bag))
+        self.idf = {w: math.log((1 + len(described)) / (1 + n)) + 1 for w, n in counts.items()}
+        self.description = {cid: self.weigh(bag) for cid, bag in described.items()}
+        self.described = Profiles(self.description)
+        self.exclusion = {cid: self.weigh(bag) for cid, bag in excluded.items()}
+        self.examples = {cid: c["example"].strip().strip('"').lower() for cid, c in self.codes.items()
+                         if len((c["example"] or "").split()) >= 4}  # fmt: skip
+        self.learned: dict[str, dict[str, float]] = {}
+        self.learned_from: dict[str, int] = {}
+        self.learned_profiles = Profiles({})
+        if learn and coder:
+            self.learn(project, coder)
+
+    def lemmatised(self, text: str) -> Any:
+        return self.lemmas.doc(text)
+
+    def bag(self, text: str) -> Counter[str]:
+        return Counter(t.lemma_ for t in self.lemmatised(text) if self.content(t))
+
+    def content(self, token: Any) -> bool:
+        return bool(token.is_alpha and len(token.text) > 2 and token.lemma_ not in self.stop)
+
+    def weigh(self, bag: Counter[str]) -> dict[str, float]:
+        return {w: self.idf.get(w, math.log(1 + len(self.codes)) + 1) for w in bag}
+
+    def learn(self, project: Project, coder: str) -> None:
+        """The lemmas of every passage this coder has coded with each code."""
+        bags: dict[str, Counter[str]] = defaultdict(Counter)
+        rows = project.db.execute(
+            'SELECT c.code_id, substr(d.text, c.start + 1, c."end" - c.start) FROM coding c '
+            "JOIN coder r ON r.id = c.coder_id JOIN document d ON d.id = c.document_id WHERE r.name = ?",
+            [coder],
+        ).fetchall()
+        tokenizer = self.nlp.tokenizer  # lemmas come from the lookup table: no need for the whole pipeline
+        for (code_id, _), doc in zip(rows, tokenizer.pipe(text for _, text in rows), strict=True):
+            bags[code_id].update(self.lemmas.of(t.text) for t in doc if t.is_alpha and len(t.text) > 2)
+            self.learned_from[code_id] = self.learned_from.get(code_id, 0) + 1
+        for bag in bags.values():
+            for word in [w for w in bag if w in self.stop]:
+                del bag[word]
+        for code_id, bag in bags.items():
+            weighted = sorted(((n * self.idf.get(w, 1.0), w) for w, n in bag.items()), reverse=True)
+            self.learned[code_id] = {w: weight for weight, w in weighted[:LEARNED_WORDS]}  # the most telling
+        self.learned_profiles = Profiles(self.learned)
+
+    def rank(self, text: str) -> list[tuple[str, float, list[str]]]:
+        """Every code with any evidence for ``text``, best first."""
+        return self.score(self.lemmatised(text))
+
+    def score(self, doc: Any) -> list[tuple[str, float, list[str]]]:
+        """(code, score, reasons) for one lemmatised segment doc, best first."""
+        raw: dict[str, float] = defaultdict(float)
+        reasons: dict[str, list[str]] = defaultdict(list)
+        found: set[tuple[str, str]] = set()
+        covered: dict[str, set[int]] = defaultdict(set)  # a word counts once per code: "stopped drinking" wins
+        for match_id, start, end in sorted(self.matcher(doc), key=lambda m: m[1] - m[2]):
+            code_id, keyword = self.nlp.vocab.strings[match_id].split("\x1f")
+            if (code_id, keyword) in found:
+                continue
+            if end - start == 1 and (not doc[start].is_alpha or doc[start].lemma_ in self.stop):
+                continue  # "'ll" is a form of "will", but not of the keyword "willing"
+            if covered[code_id] >= set(range(start, end)):
+                continue  # "ended" is one piece of evidence, even when "end" and "ending" are both keywords
+            covered[code_id] |= set(range(start, end))
+            found.add((code_id, keyword))
+            raw[code_id] += PHRASE if end - start > 1 else WORD
+            said = doc[start:end].text
+            reasons[code_id].append(
+                f'keyword "{keyword}"' + (f' ("{said}")' if said.lower() != keyword.lower() else "")
+            )
+        words = {t.lemma_ for t in doc if t.is_alpha and len(t.lemma_) >= 5 and t.lemma_ not in self.single}
+        for word in words:
+            close = process.extractOne(word, self.single.keys(), scorer=fuzz.ratio, score_cutoff=86)
+            if close:
+                for code_id, keyword in self.single[close[0]]:
+                    if (code_id, keyword) not in found:
+                        raw[code_id] += VARIANT
+                        reasons[code_id].append(f'close to keyword "{keyword}" ("{word}")')
+        bag = self.weigh(Counter(t.lemma_ for t in doc if self.content(t)))
+        for code_id, similarity, shared in self.described.similar(bag, 0.12):
+            raw[code_id] += DESCRIBED * similarity
+            reasons[code_id].append("shares " + ", ".join(f'"{w}"' for w in shared[:3]) + " with the definition")
+        sentence = doc.text.lower()
+        if len(sentence.split()) >= 4:
+            for example, similarity, code_id in process.extract(
+                sentence, self.examples, scorer=fuzz.token_set_ratio, score_cutoff=EXAMPLE_CUTOFF, limit=5
+            ):
+                raw[code_id] += EXAMPLE * (similarity - EXAMPLE_CUTOFF) / (100 - EXAMPLE_CUTOFF)
+                reasons[code_id].append(f'like the codebook\'s example ("{example[:40]}")')
+        for code_id, similarity, shared in self.learned_profiles.similar(bag, 0.15):
+            if self.learned_from[code_id] >= 2:  # one passage is an anecdote
+                raw[code_id] += LEARNED * similarity
+                reasons[code_id].append(
+                    f"like {self.learned_from[code_id]} passage(s) you coded (" + ", ".join(shared[:3]) + ")"
+                )
+        out = []
+        for code_id, value in raw.items():
+            excluded, shared = _cosine(bag, self.exclusion.get(code_id, {}))
+            if excluded >= 0.2 and excluded > _cosine(bag, self.description[code_id])[0]:
+                value /= 2
+                reasons[code_id].append("but close to its exclusion criteria (" + ", ".join(shared[:3]) + ")")
+            out.append((code_id, value / (value + 1.0), reasons[code_id]))
+        return sorted(out, key=lambda s: -s[1])
+
+    def document(
+        self,
+        project: Project,
+        document: dict[str, Any],
+        coder: str | None = None,
+        top: int = 3,
+        threshold: float = THRESHOLD,
+    ) -> list[Suggestion]:
+        """Suggestions for every segment of one document, the best ``top`` per segment above ``threshold``;
+        codes the coder already applied there, or dismissed there, are left out. ``project`` is passed each
+        time (not kept) so that one suggester can serve connections in different threads."""
+        segments = project.db.execute(  # interviewers' questions are not coded
+            'SELECT s.start, s."end" FROM segment s JOIN turn t ON t.id = s.turn_id '
+            "WHERE s.document_id = ? AND t.role != 'interviewer' ORDER BY s.start",
+            [document["id"]],
+        ).fetchall()
+        applied: set[tuple[str, int, int]] = set()
+        if coder:
+            for code_id, start, end in project.db.execute(
+                'SELECT c.code_id, c.start, c."end" FROM coding c JOIN coder r ON r.id = c.coder_id '
+                'WHERE r.name = ? AND c.document_id = ? UNION SELECT x.code_id, x.start, x."end" '
+                "FROM dismissal x JOIN coder r ON r.id = x.coder_id WHERE r.name = ? AND x.document_id = ?",
+                [coder, document["id"], coder, document["id"]],
+            ):
+                applied.add((code_id, start, end))
+        text = document["text"]
+        docs = self.nlp.pipe(text[s:e] for s, e in segments)
+        out = []
+        for (start, end), doc in zip(segments, docs, strict=True):
+            self.lemmas.fix(doc)
+            taken = {c for c, s, e in applied if s < end and e > start}
+            ranked = [s for s in self.score(doc) if s[0] not in taken and s[1] >= threshold][:top]
+            out += [Suggestion(document["name"], start, end, c, value, why) for c, value, why in ranked]
+        return out
+
+
+def suggest_study(
+    project: Project, nlp: Any, coder: str | None, documents: list[str] | None, top: int, threshold: float
+) -> Iterator[tuple[int, int, list[Suggestion]]]:
+    """Suggestions document by document: yields (done, total, that document's suggestions)."""
+    suggester = Suggester(project, nlp, coder)
+    names = documents or [r[0] for r in project.db.execute("SELECT name FROM document ORDER BY name")]
+    for n, name in enumerate(names, start=1):
+        yield n, len(names), suggester.document(project, project.document(name), coder, top, threshold)
+
+
+def dismiss(project: Project, coder: str, document_id: int, start: int, end: int, code: str) -> None:
+    """Remember that this coder does not want ``code`` suggested for this passage again."""
+    with project.transaction() as db:
+        db.execute(
+            'INSERT OR IGNORE INTO dismissal(coder_id, document_id, start, "end", code_id) VALUES (?, ?, ?, ?, ?)',
+            [project.coder_id(coder), document_id, start, end, code],
+        )
