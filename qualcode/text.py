@@ -13,7 +13,6 @@ import codecs
 import hashlib
 import re
 import unicodedata
-from pathlib import Path
 
 from .errors import QualcodeError
 
@@ -106,16 +105,6 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def read_text_file(path: Path, encoding: str | None = None, what: str = "text file") -> str:
-    """Read (within the input budget), decode and normalise a text file; refuse files with no text in them."""
-    from .project.limits import read_bytes
-
-    text = normalise(decode_bytes(read_bytes(path, what), path, encoding))
-    if not text.strip():
-        raise QualcodeError(f"{path}: no text in file")
-    return text
-
-
 def sha256(text: str) -> str:
     """The identity of a normalised text across projects (merge and re-import match on it)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -123,6 +112,15 @@ def sha256(text: str) -> str:
 
 def count_words(text: str) -> int:
     return len(_WORD.findall(text))
+
+
+def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """Widen a range that cuts a word in two to the word's edges (exported quotes never start mid-word)."""
+    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
+        start -= 1
+    while end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
+        end += 1
+    return start, end
 
 
 def word_end(text: str, offset: int, step: int) -> int:

@@ -9,7 +9,8 @@ import pytest
 
 from qualcode.project.store import Project
 from qualcode.reports import tally
-from qualcode.reports.excerpts import Filters, excerpts, frequencies, reference_frequencies, whole_words
+from qualcode.reports.excerpts import Filters, excerpts, frequencies, reference_frequencies
+from qualcode.text import whole_words
 
 
 def table(rows: list[dict]) -> set[tuple]:

@@ -7,7 +7,8 @@ import codecs
 import pytest
 
 from qualcode.errors import QualcodeError
-from qualcode.text import count_words, decode_bytes, normalise, read_text_file, sha256
+from qualcode.project.limits import read_text_file
+from qualcode.text import count_words, decode_bytes, normalise, sha256
 
 TEXT = "Café – naïve “quotes” and £5"
 

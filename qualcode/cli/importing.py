@@ -223,7 +223,7 @@ def remove_document_command(project: Path, document: str | None, document_given:
     """Remove a document with its codings, memos and search rows, after a backup of the project:
     qualcode document remove PROJECT --document DOC."""
     from ..ingest.fixes import removal_counts, remove_document
-    from ..project.backup import backup_project
+    from ..project.upkeep import backup_project
 
     name = the_document(document, document_given)
     with open_project(project) as opened:

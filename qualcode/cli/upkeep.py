@@ -20,7 +20,7 @@ from . import PROJECT, cli
 def backup(project: Path, output: Path | None) -> None:
     """A consistent, checked copy of the project as it is now, made by SQLite's online backup: safe while
     workbenches and commands are writing to it (they neither wait for it nor disturb it). Never overwrites."""
-    from ..project.backup import backup_project
+    from ..project.upkeep import backup_project
 
     written, size = backup_project(project, output)
     click.echo(f"backed up {project} to {written} ({size / 1_000_000:,.1f} MB, checked)")
@@ -32,7 +32,7 @@ def check(project: Path) -> None:
     """Check the project file: SQLite's integrity and foreign-key checks, then qualcode's own rules (turns,
     segments and codings inside their documents, segments inside turns, codings with existing codes and
     coders, the search index, each document's text against its SHA-256). One line per problem; exit 1 if any."""
-    from ..project.check import check_project
+    from ..project.upkeep import check_project
 
     result = check_project(project)
     if result.ok:

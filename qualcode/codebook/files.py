@@ -327,7 +327,7 @@ def export_yaml(project: Project, path: str | Path) -> int:
 
     name = books.pop() if len(books) == 1 else Path(project.path).stem
     document = {"codebook": name, "codes": [entry(r) for r in by_parent.get(None, [])]}
-    from ..reports.exports import write_atomically
+    from ..project.output import write_atomically
 
     text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
     for suffix in (".yaml", ".yml"):

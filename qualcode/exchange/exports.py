@@ -25,8 +25,8 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from ..codebook.files import project_codes
+from ..project.output import write_atomically
 from ..project.store import Project
-from ..reports.exports import write_atomically
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"

@@ -14,11 +14,11 @@ import io
 from pathlib import Path
 from typing import Any
 
+from ..project.output import xml_safe
 from ..reports.charts import chart_png
-from ..reports.exports import xml_safe
 from ..reports.office import word_page, word_properties, word_table
 from ..text import figure
-from .write import attribution, cell_text, method_lines
+from .wording import attribution, cell_text, method_lines
 
 
 def _styles(document: Any) -> dict[str, Any]:

@@ -18,7 +18,8 @@ from typing import Any
 
 from ..errors import QualcodeError, located
 from ..project import limits
-from ..text import decode_bytes, normalise, read_text_file
+from ..project.limits import read_text_file
+from ..text import decode_bytes, normalise
 from . import readers
 from .turns import ClockError, RawTurn, find_turns, is_wrapped, match_speaker, parse_clock, trim
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..errors import QualcodeError, located
 from ..project import limits
-from ..text import read_text_file
+from ..project.limits import read_text_file
 
 REQUIRED = ("document", "speaker", "participant", "group")
 # A row whose group is one of these marks the speaker as an interviewer: no participant, credited to no one.

@@ -88,17 +88,3 @@ def copy(source: sqlite3.Connection, destination: Path) -> int:
 def discard(partial: Path) -> None:
     for suffix in ("", "-journal", "-wal", "-shm"):
         Path(str(partial) + suffix).unlink(missing_ok=True)
-
-
-def backup_project(project: Path, destination: Path | None = None) -> tuple[Path, int]:
-    """A checked copy of the project as it is now, beside it with a timestamp unless ``destination`` is given;
-    returns the copy's path and size. Safe while others write: they neither wait for it nor disturb it."""
-    from .connection import file_connection, refuse_own_file
-
-    destination = destination or default_path(project)
-    refuse_own_file(project, destination, "backup file")
-    db = file_connection(project)
-    try:
-        return destination, copy(db.conn, destination)
-    finally:
-        db.close()

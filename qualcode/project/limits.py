@@ -27,6 +27,7 @@ from typing import Any
 import yaml
 
 from ..errors import QualcodeError, located
+from ..text import decode_bytes, normalise
 
 MB = 1024**2
 TEXT_FILE = 64 * MB  # a transcript, sheet, codebook or list on disk
@@ -156,6 +157,14 @@ def open_zip(path: Path, budget: ZipBudget, limit: int) -> zipfile.ZipFile:
         archive.close()
         raise
     return archive
+
+
+def read_text_file(path: Path, encoding: str | None = None, what: str = "text file") -> str:
+    """Read (within the input budget), decode and normalise a text file; refuse files with no text in them."""
+    text = normalise(decode_bytes(read_bytes(path, what), path, encoding))
+    if not text.strip():
+        raise QualcodeError(f"{path}: no text in file")
+    return text
 
 
 # -- YAML --------------------------------------------------------------------------------------------

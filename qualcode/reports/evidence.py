@@ -18,10 +18,10 @@ from typing import Any
 from ..codebook.files import project_codes
 from ..errors import QualcodeError
 from ..ingest.labels import group_labels
+from ..project.output import append_row, write_atomically, xml_safe
 from ..project.store import Project
 from .charts import PALETTE
 from .excerpts import NO_GROUP, frequencies
-from .exports import append_row, write_atomically, xml_safe
 
 OUTCOME_LEVELS = ("short_term_outcome", "medium_term_outcome", "long_term_outcome")
 
@@ -219,9 +219,46 @@ def _xlsx(path: Path, data: dict[str, Any]) -> None:
     book.save(path)
 
 
-def write_evidence_map(path: Path, data: dict[str, Any]) -> None:
-    from .tables_office import evidence_docx
+def evidence_docx(path: Path, data: dict[str, Any]) -> None:
+    from .office import shade as shade_cell
+    from .office import titled_document, word_table
 
+    document, usable = titled_document("Evidence map", data.get("about", ""), landscape=len(data["groups"]) > 4)
+    document.add_paragraph("Participants with evidence for each outcome / participants in the stakeholder group.")
+    groups = data["groups"]
+    first = max(6.0, usable - 3.0 * len(groups))  # the outcome's name gets what the groups do not need
+    other = (usable - first) / max(1, len(groups))
+    level = None
+    rows: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        if not rows:
+            return
+        values = [
+            ["  " * r["depth"] + r["name"]]
+            + [f"{r['cells'][g]['participants']}/{r['cells'][g]['group_participants']}" for g in groups]
+            for r in rows
+        ]
+        table = word_table(
+            document, ["Outcome", *(heading(data, g) for g in groups)], values, [first] + [other] * len(groups)
+        )
+        for cells, row in zip(table.rows[1:], rows, strict=True):
+            for n, group in enumerate(groups, start=1):
+                if row["cells"][group]["share"] > 0:
+                    shade_cell(cells.cells[n], shade(row["cells"][group]["share"]))
+        rows.clear()
+
+    for row in data["rows"]:
+        if row["level"] != level:
+            flush()
+            level = row["level"]
+            document.add_heading(_level_title(level), level=1)
+        rows.append(row)
+    flush()
+    document.save(str(path))
+
+
+def write_evidence_map(path: Path, data: dict[str, Any]) -> None:
     write_atomically(
         path,
         {

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..codebook.files import project_codes
 from ..project.store import Project
+from ..text import whole_words
 from . import tally
 from .tally import EVERYONE, NO_GROUP
 
@@ -236,15 +237,6 @@ def _merged(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         current = dict(row)
         out.append(current)
     return sorted(out, key=lambda r: (r["document"], r["start"], r["id"]))
-
-
-def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen a range that cuts a word in two to the word's edges (exported quotes never start mid-word)."""
-    while start > 0 and text[start - 1].isalnum() and text[start].isalnum():
-        start -= 1
-    while end < len(text) and text[end - 1].isalnum() and text[end].isalnum():
-        end += 1
-    return start, end
 
 
 def frequencies(

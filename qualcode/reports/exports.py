@@ -5,27 +5,20 @@ One function per table kind picks the writer from the file's extension; each wri
 field, for R, pandas and Excel; the Word quote bank is report-ready: headings by logic-model level and code,
 each code's definition under its heading, quotes as block quotes attributed like "— Dee, mentee, North".
 
-Spreadsheets are opened by people who never saw the transcripts, so no cell may act: text that a spreadsheet
-would take for a formula (starting ``= + - @``, a tab or a carriage return: OWASP's CSV injection list) gets
-a leading apostrophe in CSV and is a plain string cell, never a formula, in XLSX; characters XML cannot hold
-(a vertical tab or form feed pasted into a transcript) become spaces in XLSX and DOCX.
+Every file is written through ``project.output``: atomically, with cells that cannot act and text XML can hold.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import errno
 import json
-import os
-import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from ..errors import QualcodeError
+from ..project.output import append_row, inert, write_atomically, xml_safe
 from ..project.schema import LEVELS
-from ..project.scratch import private_folder
 
 QUOTE_COLUMNS = [
     "id",
@@ -71,28 +64,6 @@ def _counted(rows: list[dict[str, Any]], progress: Progress | None) -> Iterator[
         yield row
         if progress is not None and (n % 100 == 0 or n == total):
             progress(n, total)
-
-
-_ACTIVE = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula (OWASP)
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
-
-
-def xml_safe(text: str) -> str:
-    """Text XML can hold (and so XLSX and DOCX): control characters other than tab and newline as spaces."""
-    return _NOT_XML.sub(" ", text)
-
-
-def inert(value: Any) -> Any:
-    """A CSV cell that cannot act: text starting like a formula gets a leading apostrophe."""
-    return "'" + value if isinstance(value, str) and value.startswith(_ACTIVE) else value
-
-
-def append_row(sheet: Any, values: list[Any]) -> None:
-    """An XLSX row whose text cells are strings, never formulas, holding only what XML can."""
-    sheet.append([xml_safe(v) if isinstance(v, str) else v for v in values])
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str):
-            cell.data_type = "s"  # openpyxl makes "=..." a formula; a report reader's copy must not compute
 
 
 def _flat(row: dict[str, Any], columns: list[str]) -> list[Any]:
@@ -332,25 +303,6 @@ def write_frequencies(
             ".md": lambda target: _frequencies_markdown(target, rows, about),
         },
     )
-
-
-def write_atomically(path: Path, writers: dict[str, Callable[[Path], None]]) -> None:
-    """Write in a private scratch folder beside the target and rename into place, so that a failed, cancelled
-    or killed export never leaves half a file (or a readable partial one), and a planted symbolic link is
-    replaced, never followed. A full disk is one line."""
-    suffix = path.suffix.lower()
-    if suffix not in writers:
-        raise QualcodeError(f"{path}: export as one of {', '.join(writers)}")
-    if not path.parent.is_dir():
-        raise QualcodeError(f"{path.parent}: no such folder")
-    try:
-        with private_folder(path.parent) as folder:
-            partial = folder / f"partial{suffix}"
-            writers[suffix](partial)
-            os.replace(partial, path)
-    except OSError as error:
-        why = "the disk is full" if error.errno == errno.ENOSPC else error.strerror or str(error)
-        raise QualcodeError(f"{path}: not written ({why})") from None
 
 
 def write_table(path: Path, rows: list[dict[str, Any]], columns: list[str], title: str) -> None:

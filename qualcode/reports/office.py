@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from .exports import xml_safe
+from ..project.output import xml_safe
 
 PAPER = {"a4": (210, 297), "letter": (215.9, 279.4)}  # millimetres
 _NUMBER = re.compile(r"-?[\d.,]+(?:/\d+)?(?: \(\d+%\))?%?")
@@ -110,3 +110,21 @@ def tidy_sheet(sheet: Any, header_rows: int = 1) -> None:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = sheet.cell(row=header_rows + 1, column=1).coordinate
     sheet.auto_filter.ref = f"A{header_rows}:{get_column_letter(columns)}{rows}"
+
+
+def titled_document(title: str, about: str, landscape: bool = False) -> tuple[Any, float]:
+    import docx
+    from docx.enum.section import WD_ORIENT
+
+    document = docx.Document()
+    usable = word_page(document)
+    if landscape:  # many groups side by side: the page turned, so their headings need not break
+        section = document.sections[0]
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = section.page_height, section.page_width
+        usable = (section.page_width.mm - 50) / 10
+    word_properties(document, title, "", about, title)
+    document.add_heading(title, level=0)
+    if about:
+        document.add_paragraph(about).runs[0].italic = True
+    return document, usable

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import located
-from ..text import read_text_file
+from ..project.limits import read_text_file
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _POSSESSIVE = re.compile(r"(['’]s|['’])$", re.I)

@@ -1,5 +1,5 @@
-"""The evidence map and the frequency table as Word documents (A4, titled, a shaded grid with the groups'
-display names) and the frequency table as a self-contained HTML page: what a writer pastes into a report."""
+"""The frequency table as a Word document (A4, titled, a shaded grid with the groups' display names) and as a
+self-contained HTML page: what a writer pastes into a report."""
 
 from __future__ import annotations
 
@@ -7,68 +7,11 @@ import html
 from pathlib import Path
 from typing import Any
 
-from .office import shade, word_page, word_properties, word_table
-
-
-def _document(title: str, about: str, landscape: bool = False) -> tuple[Any, float]:
-    import docx
-    from docx.enum.section import WD_ORIENT
-
-    document = docx.Document()
-    usable = word_page(document)
-    if landscape:  # many groups side by side: the page turned, so their headings need not break
-        section = document.sections[0]
-        section.orientation = WD_ORIENT.LANDSCAPE
-        section.page_width, section.page_height = section.page_height, section.page_width
-        usable = (section.page_width.mm - 50) / 10
-    word_properties(document, title, "", about, title)
-    document.add_heading(title, level=0)
-    if about:
-        document.add_paragraph(about).runs[0].italic = True
-    return document, usable
-
-
-def evidence_docx(path: Path, data: dict[str, Any]) -> None:
-    from .evidence import _level_title, heading
-    from .evidence import shade as share_colour
-
-    document, usable = _document("Evidence map", data.get("about", ""), landscape=len(data["groups"]) > 4)
-    document.add_paragraph("Participants with evidence for each outcome / participants in the stakeholder group.")
-    groups = data["groups"]
-    first = max(6.0, usable - 3.0 * len(groups))  # the outcome's name gets what the groups do not need
-    other = (usable - first) / max(1, len(groups))
-    level = None
-    rows: list[dict[str, Any]] = []
-
-    def flush() -> None:
-        if not rows:
-            return
-        values = [
-            ["  " * r["depth"] + r["name"]]
-            + [f"{r['cells'][g]['participants']}/{r['cells'][g]['group_participants']}" for g in groups]
-            for r in rows
-        ]
-        table = word_table(
-            document, ["Outcome", *(heading(data, g) for g in groups)], values, [first] + [other] * len(groups)
-        )
-        for cells, row in zip(table.rows[1:], rows, strict=True):
-            for n, group in enumerate(groups, start=1):
-                if row["cells"][group]["share"] > 0:
-                    shade(cells.cells[n], share_colour(row["cells"][group]["share"]))
-        rows.clear()
-
-    for row in data["rows"]:
-        if row["level"] != level:
-            flush()
-            level = row["level"]
-            document.add_heading(_level_title(level), level=1)
-        rows.append(row)
-    flush()
-    document.save(str(path))
+from .office import titled_document, word_table
 
 
 def frequencies_docx(path: Path, rows: list[dict[str, Any]], labels: dict[str, str], about: str = "") -> None:
-    document, usable = _document("Theme frequencies", about)
+    document, usable = titled_document("Theme frequencies", about)
     header = ["Code", "Group", "Excerpts", "Participants", "Of", "Share", "Documents"]
     values = [
         [

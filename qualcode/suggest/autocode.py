@@ -20,7 +20,7 @@ from typing import Any
 
 from ..errors import QualcodeError
 from ..project.store import Project
-from ..reports.excerpts import whole_words
+from ..text import whole_words
 
 SCOPES = ("match", "segment", "turn")
 

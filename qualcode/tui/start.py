@@ -237,7 +237,7 @@ class StartScreen(Screen[None]):
     def _remove(self, name: str) -> None:
         from ..errors import QualcodeError
         from ..ingest.fixes import remove_document
-        from ..project.backup import backup_project
+        from ..project.upkeep import backup_project
 
         project = self.app.project  # type: ignore[attr-defined]
         try:

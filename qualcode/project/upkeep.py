@@ -1,4 +1,5 @@
-"""``qualcode check``: is the project file sound, and does it keep qualcode's own rules?
+"""Looking after a project file: ``qualcode check`` (is it sound, and does it keep qualcode's own rules?) and
+``qualcode backup`` (a checked copy, made while others write; see ``backup``).
 
 SQLite's ``integrity_check`` and ``foreign_key_check`` look at the file; then the rules every report relies
 on, each one query: every turn, segment and coding lies inside its document's text; every segment inside
@@ -16,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..text import sha256
-from .backup import hint
-from .connection import file_connection
+from .backup import copy, default_path, hint
+from .connection import file_connection, refuse_own_file
 
 _LIMIT = 50  # problems of one kind listed before "... and N more"
 
@@ -135,3 +136,15 @@ def _search_index(conn: sqlite3.Connection, result: Result) -> None:
     indexed = int(conn.execute("SELECT count(*) FROM segment_fts").fetchone()[0])
     if indexed != segments:
         result.problems.append(f"search index: {indexed:,} rows for {segments:,} segments")
+
+
+def backup_project(project: Path, destination: Path | None = None) -> tuple[Path, int]:
+    """A checked copy of the project as it is now, beside it with a timestamp unless ``destination`` is given;
+    returns the copy's path and size. Safe while others write: they neither wait for it nor disturb it."""
+    destination = destination or default_path(project)
+    refuse_own_file(project, destination, "backup file")
+    db = file_connection(project)
+    try:
+        return destination, copy(db.conn, destination)
+    finally:
+        db.close()
