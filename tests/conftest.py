@@ -183,12 +183,11 @@ def with_memos(path: Path) -> Path:
     with Project.open(path, write=True) as project:
         amira = project.coder_id("amira")
         coding = project.db.execute("SELECT id FROM coding ORDER BY id LIMIT 1").fetchone()[0]
-        dee = project.db.execute("SELECT id FROM participant WHERE pseudonym = 'Dee'").fetchone()[0]
         document = project.db.execute("SELECT id FROM document ORDER BY id LIMIT 1").fetchone()[0]
         with project.transaction() as db:
             set_memo(project, "project", None, amira, MEMOS["project"])
             set_memo(project, "code", "mt-mentee-accommodation", amira, MEMOS["code"])
-            set_memo(project, "participant", dee, amira, MEMOS["participant"])
+            set_memo(project, "participant", "Dee", amira, MEMOS["participant"])  # memos name participants by pseudonym
             set_memo(project, "document", document, amira, MEMOS["document"])
             set_memo(project, "coding", coding, amira, MEMOS["coding"])
             db.execute("UPDATE coding SET memo = ? WHERE id = ?", [MEMOS["coding column"], coding])
@@ -199,7 +198,8 @@ def old_project(path: Path) -> Path:
     """The project as schema 5 wrote it (before suggestions could be dismissed, before project identity)."""
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("DROP TABLE dismissal")
-    conn.execute("DELETE FROM _sqlite_migrations WHERE name IN ('m006_dismissals', 'm007_project_identity')")
+    conn.execute("DELETE FROM _sqlite_migrations WHERE name IN ('m006_dismissals', 'm007_project_identity', "
+                 "'m008_participant_memos_by_pseudonym')")
     conn.execute("DELETE FROM project WHERE key = 'refi_namespace'")
     conn.execute("PRAGMA user_version=5")
     conn.execute("PRAGMA journal_mode=WAL")

@@ -18,6 +18,8 @@ import pytest
 from conftest import old_project
 from processes import Workbench, qualcode, read_codings, start
 
+from qualcode.project.schema import SCHEMA_VERSION
+
 HOLD = """
 import sqlite3, sys, time
 conn = sqlite3.connect(sys.argv[1], isolation_level=None)
@@ -182,10 +184,10 @@ def test_an_old_project_is_upgraded_once_after_a_backup(demo_copy: Path) -> None
         _, err = writer.communicate(timeout=120)
         assert writer.returncode == 0, err
     with closing(sqlite3.connect(old)) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone() == (7,)
+        assert conn.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
         names = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations")]
     assert names.count("m006_dismissals") == 1 and names.count("m007_project_identity") == 1
-    backups = list(old.parent.glob("demo-backup-*-before-schema-7.qdb"))
+    backups = list(old.parent.glob(f"demo-backup-*-before-schema-{SCHEMA_VERSION}.qdb"))
     assert len(backups) == 1
     with closing(sqlite3.connect(backups[0])) as conn:
         assert conn.execute("PRAGMA user_version").fetchone() == (5,)

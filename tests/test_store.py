@@ -30,6 +30,7 @@ def test_new_project_is_marked_versioned_and_in_wal(tmp_path: Path) -> None:
             ("qualcode", "m005_decisions"),
             ("qualcode", "m006_dismissals"),
             ("qualcode", "m007_project_identity"),
+            ("qualcode", "m008_participant_memos_by_pseudonym"),
         ]
         indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"coding_by_code", "coding_by_document_offset", "coding_by_coder", "turn_by_document_offset"} <= indexes
@@ -115,3 +116,22 @@ def test_a_transaction_left_open_by_a_read_does_not_swallow_writes(tmp_path: Pat
         project.db.conn.close()  # no commit of anything else: a killed workbench
     with Project.open(path, write=True) as project:
         assert project.meta("written") == "yes" and project.meta("nested") == "yes"
+
+
+def test_an_upgrade_names_participants_memos_by_pseudonym(tmp_path: Path) -> None:
+    """Schema 8: a memo on a participant names them by pseudonym, as the workbench writes it; what an older
+    REFI-QDA import wrote by row id is translated (unless that id is also someone's pseudonym)."""
+    path = tmp_path / "p.qdb"
+    Project.create(path).close()
+    with sqlite3.connect(path, isolation_level=None) as conn:
+        conn.execute("INSERT INTO participant(id, pseudonym) VALUES (1, 'Dee'), (2, 'Kyle'), (3, '1')")
+        conn.execute("INSERT INTO coder(id, name, created_at) VALUES (1, 'amira', '2026-01-01')")
+        for target in ("2", "Dee", "1"):  # by id (old), by pseudonym, and an id that is also a pseudonym
+            conn.execute("INSERT INTO memo(target_type, target_id, coder_id, text, created_at, updated_at) "
+                         "VALUES ('participant', ?, 1, ?, '', '')", [target, f"on {target}"])  # fmt: skip
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm008_participant_memos_by_pseudonym'")
+        conn.execute("PRAGMA user_version=7")
+    with Project.open(path, write=True) as project:
+        project.finish_upgrade()
+        found = dict(project.db.execute("SELECT text, target_id FROM memo").fetchall())
+    assert found == {"on 2": "Kyle", "on Dee": "Dee", "on 1": "1"}

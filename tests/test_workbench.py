@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from qualcode.codebook.edits import code_counts
+from qualcode.coding.codings import code_counts
 from qualcode.project.store import Project
 from qualcode.tui import make_app
 from qualcode.tui.document import DocumentScreen
@@ -423,7 +423,7 @@ def test_suggestions_for_the_whole_study(study: Path) -> None:
 
 def test_suggestions_follow_codebook_edits(study: Path) -> None:
     """A keyword added to a code during coding is suggested at once (the cached suggestions are redone)."""
-    from qualcode.codebook.edits import update_code
+    from qualcode.codebook.edits import update_code_change
 
     async def scenario() -> None:
         app = make_app(study, coder="amira", user="tester")
@@ -435,7 +435,7 @@ def test_suggestions_follow_codebook_edits(study: Path) -> None:
             view.go_to_segment(ring)
             await pilot.pause()
             assert "trust" not in [s.code for s in screen.current_suggestions()]
-            screen._codebook_edit(update_code, "trust", keywords=["ring"])
+            screen._codebook_edit("keywords", lambda: update_code_change(screen.project, "trust", keywords=["ring"]))
             await app.workers.wait_for_complete()
             await pilot.pause()
             assert "trust" in [s.code for s in screen.current_suggestions()]

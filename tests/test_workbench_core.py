@@ -7,12 +7,14 @@ from pathlib import Path
 import pytest
 from conftest import INTERVIEW, write
 
-from qualcode.codebook.edits import add_code, code_counts, merge_codes, move_code, update_code
-from qualcode.coding.codings import add_coding, document_codings
+from qualcode.codebook.edits import add_code, merge_codes, move_code, update_code
+from qualcode.coding.codings import add_coding, adding, code_counts, document_codings, removing, set_key_quotes
 from qualcode.coding.history import History
 from qualcode.coding.memos import get_memo, remember_coder, remembered_coder, set_memo
 from qualcode.coding.navigation import next_coded, next_uncoded, progress, search
 from qualcode.errors import QualcodeError
+from qualcode.project.changes import Change, ChangeConflict, apply
+from qualcode.project.facts import content
 from qualcode.project.store import Project
 
 
@@ -39,21 +41,64 @@ def test_undo_redo_add_and_remove(project: Project) -> None:
     amira = project.coder_id("amira")
     history = History(project)
     doc, start, end = span(project, "a.txt", "I got a flat")
-    history.add_many(doc, ["housing", "trust"], amira, start, end)
+    history.do(lambda: adding(project, doc, ["housing", "trust"], amira, start, end))
     assert sorted(c["code_id"] for c in document_codings(project, doc, [amira])) == ["housing", "trust"]
     history.undo()
     assert document_codings(project, doc, [amira]) == []
     history.redo()
     codings = document_codings(project, doc, [amira])
     assert len(codings) == 2
-    history.remove([codings[0]["id"]])
+    history.do(lambda: removing(project, [codings[0]["id"]]))
     assert len(document_codings(project, doc, [amira])) == 1
     history.undo()
     assert len(document_codings(project, doc, [amira])) == 2
-    assert history.add(doc, "trust", amira, start, end) is None  # already there: no new step
+    assert not history.do(lambda: adding(project, doc, ["trust"], amira, start, end))  # already there: no step
     history.undo()  # undoes the first step, whose coding was removed and restored (new id) meanwhile
     assert document_codings(project, doc, [amira]) == []
     assert history.undo() is None
+
+
+def test_undo_of_a_removal_brings_back_memo_star_and_time(project: Project) -> None:
+    """A coding with a memo and a star, removed and brought back: exactly as it was, under a new id."""
+    amira = project.coder_id("amira")
+    history = History(project)
+    doc, start, end = span(project, "a.txt", "I got a flat")
+    coding = add_coding(project, doc, "housing", amira, start, end)
+    set_memo(project, "coding", coding, amira, "Her own flat, at last.")
+    set_key_quotes(project, [coding], True)
+    before = content(project.db)
+    change = history.do(lambda: removing(project, [coding]))
+    assert "1 memo(s)" in change.what
+    assert project.count("memo") == 0 and project.count("coding") == 0
+    history.undo()
+    assert content(project.db) == before
+    restored = document_codings(project, doc, [amira])[0]["id"]
+    assert get_memo(project, "coding", restored, amira) == "Her own flat, at last."
+    history.redo()
+    assert project.count("memo") == 0
+
+
+def test_a_removal_that_would_orphan_a_memo_is_refused(project: Project) -> None:
+    amira = project.coder_id("amira")
+    doc, start, end = span(project, "a.txt", "I got a flat")
+    coding = add_coding(project, doc, "housing", amira, start, end)
+    set_memo(project, "coding", coding, amira, "A memo.")
+    only_the_coding = removing(project, [coding]).edits[-1:]
+    with pytest.raises(ChangeConflict, match="would be left without its coding"):
+        apply(project, Change("bare removal", only_the_coding))
+    assert project.count("coding") == 1 and project.count("memo") == 1
+
+
+def test_undo_that_no_longer_fits_is_refused_whole_and_dropped(project: Project) -> None:
+    amira = project.coder_id("amira")
+    history = History(project)
+    doc, start, end = span(project, "a.txt", "I got a flat")
+    history.do(lambda: adding(project, doc, ["housing"], amira, start, end))
+    set_key_quotes(project, [document_codings(project, doc, [amira])[0]["id"]], True)  # changed since, elsewhere
+    before = content(project.db)
+    with pytest.raises(ChangeConflict, match="cannot undo .* taken off the list"):
+        history.undo()
+    assert content(project.db) == before and history.undo_steps == []
 
 
 def test_codebook_editing_keeps_codings(project: Project) -> None:
@@ -133,8 +178,8 @@ def test_memos_and_remembered_coder(project: Project) -> None:
 
 
 def test_rank_codes_names_keywords_definitions(project: Project) -> None:
-    from qualcode.codebook.edits import rank_codes
     from qualcode.codebook.files import import_codebook, load_codebook, project_codes
+    from qualcode.codebook.matching import rank_codes
 
     import_codebook(project, load_codebook(Path(__file__).parent.parent / "codebooks" / "mentoring-logic-model.yaml"))
     codes = project_codes(project)

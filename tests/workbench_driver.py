@@ -114,11 +114,21 @@ async def command(app: Any, pilot: Any, cmd: dict[str, Any]) -> None:
             screen.apply([cmd["code"]])
     elif action == "undo":
         steps = app.history.undo_steps
-        if not steps or len(steps[-1]) != 1:
+        if not steps:
             return
-        change = steps[-1][0].row
-        say(event="doing", op="remove" if steps[-1][0].added else "add", code=change["code_id"],
-            start=change["start"], end=change["end"])  # fmt: skip
+        edits = getattr(steps[-1], "edits", None)
+        if edits is not None:  # a change (what undo writes): one coding added or removed, nothing else
+            if len(edits) != 1 or type(edits[0].before or edits[0].after).__name__ != "Coding":
+                return
+            fact = edits[0].before or edits[0].after
+            say(event="doing", op="remove" if edits[0].after is None else "add", code=fact.code, start=fact.start,
+                end=fact.end)  # fmt: skip
+        else:  # older apps kept a list of (added, row) steps
+            if len(steps[-1]) != 1:
+                return
+            change = steps[-1][0].row
+            say(event="doing", op="remove" if steps[-1][0].added else "add", code=change["code_id"],
+                start=change["start"], end=change["end"])  # fmt: skip
         await pilot.press("u")
     elif action == "others":
         screen.others_id = app.project.coder_id(cmd["coder"], create=False)

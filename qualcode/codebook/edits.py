@@ -1,22 +1,40 @@
-"""Growing the codebook during coding: add, edit, rename, move and merge codes, and count their use.
+"""Growing the codebook during coding: add, edit, move, merge and delete codes.
 
-Real codebooks change while coding. Every edit here is one committed transaction that keeps the tree
-valid (no unknown parent, no cycle) and never loses a coding: merging moves the source code's codings,
-children and memos onto the target before the source is deleted, and a coding that would then duplicate
-one the target already has (same document, coder and range) is folded into it.
+Real codebooks change while coding. Each edit is planned here as a change (``project.changes``) from what the
+file holds, so that it keeps the tree valid (no unknown parent, no cycle), never loses a coding, and can be
+undone exactly:
+
+- merging moves the source code's codings (with their memos and stars), sub-codes, memos, decisions and
+  dismissed suggestions onto the target before the source goes; a coding that would then duplicate one the
+  target already has (same document, coder and range) is folded into it, its memos moving with it;
+- deleting a code deletes its sub-codes and everything coded with them, memos included, as one change, so a
+  coder who regrets it presses ``u``.
+
+``add_code``, ``update_code``, ``move_code``, ``merge_codes`` and ``delete_code`` plan and write in one
+transaction; the ``*_change`` planners are what the workbench's undoable steps are made of.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from typing import Any
 
 from ..errors import QualcodeError, did_you_mean
+from ..project import changes
+from ..project.changes import Change, Edit
+from ..project.facts import (
+    Code,
+    codings_by_id,
+    decisions_where,
+    dismissals_where,
+    memos_on_codings,
+    memos_where,
+)
 from ..project.schema import LEVELS
 from ..project.store import Project
 from .files import LEVEL_COLOURS
-from .matching import CodeMatcher, rank_codes  # noqa: F401  (re-exported: callers know them here)
 
 EDITABLE = ("name", "level", "beneficiary", "definition", "include", "exclude", "example", "keywords", "colour")
 
@@ -31,6 +49,11 @@ def code_row(project: Project, code_id: str) -> dict[str, Any]:
     return row
 
 
+def _fact(project: Project, code_id: str) -> Code:
+    row = code_row(project, code_id)
+    return Code(**{**row, "keywords": json.dumps(row["keywords"], ensure_ascii=False)})
+
+
 def new_code_id(project: Project, name: str, parent: str | None = None) -> str:
     """A slug from the name (prefixed with the parent's id), unique in the project."""
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40] or "code"
@@ -42,7 +65,7 @@ def new_code_id(project: Project, name: str, parent: str | None = None) -> str:
     return candidate
 
 
-def add_code(
+def add_code_change(
     project: Project,
     name: str,
     parent: str | None = None,
@@ -50,8 +73,9 @@ def add_code(
     definition: str = "",
     code_id: str | None = None,
     keywords: list[str] | None = None,
-) -> str:
-    """Add a code (or sub-code, inheriting level, beneficiary, colour and codebook from its parent)."""
+) -> tuple[str, Change]:
+    """A new code (or sub-code, inheriting level, beneficiary, colour and codebook from its parent): its id and
+    the change that adds it."""
     name = name.strip()
     if not name:
         raise QualcodeError("a code needs a name")
@@ -62,28 +86,25 @@ def add_code(
     code_id = code_id or new_code_id(project, name, parent)
     if project.db.execute("SELECT 1 FROM code WHERE id = ?", [code_id]).fetchone():
         raise QualcodeError(f"code id {code_id!r} already exists")
-    with project.transaction() as db:
-        position = db.execute("SELECT coalesce(max(position), -1) + 1 FROM code").fetchone()[0]
-        db["code"].insert(
-            {
-                "id": code_id,
-                "parent": parent,
-                "name": name,
-                "level": level,
-                "definition": definition.strip(),
-                "keywords": json.dumps([k.strip() for k in keywords or [] if k.strip()], ensure_ascii=False),
-                "beneficiary": parent_row["beneficiary"] if parent_row else None,
-                "colour": parent_row["colour"] if parent_row else LEVEL_COLOURS[level],
-                "codebook": parent_row["codebook"] if parent_row else None,
-                "position": position,
-            }
-        )
-    return code_id
+    position = project.db.execute("SELECT coalesce(max(position), -1) + 1 FROM code").fetchone()[0]
+    fact = Code(
+        id=code_id,
+        parent=parent,
+        name=name,
+        level=level,
+        beneficiary=parent_row["beneficiary"] if parent_row else None,
+        definition=definition.strip(),
+        keywords=json.dumps([k.strip() for k in keywords or [] if k.strip()], ensure_ascii=False),
+        colour=parent_row["colour"] if parent_row else LEVEL_COLOURS[level],
+        codebook=parent_row["codebook"] if parent_row else None,
+        position=int(position),
+    )
+    return code_id, changes.adding(f"new code {name}", [fact])
 
 
-def update_code(project: Project, code_id: str, **fields: Any) -> None:
-    """Edit a code's name, definition, criteria, example, keywords, level or colour."""
-    code_row(project, code_id)
+def update_code_change(project: Project, code_id: str, **fields: Any) -> Change:
+    """An edit of a code's name, definition, criteria, example, keywords, level or colour."""
+    before = _fact(project, code_id)
     unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise QualcodeError(f"cannot edit {', '.join(sorted(unknown))} of a code")
@@ -93,88 +114,127 @@ def update_code(project: Project, code_id: str, **fields: Any) -> None:
         raise QualcodeError(f"bad level {fields['level']!r}")
     if "keywords" in fields:
         fields["keywords"] = json.dumps(list(fields["keywords"]), ensure_ascii=False)
-    with project.transaction() as db:
-        db["code"].update(code_id, fields)
+    after = replace(before, **fields)
+    return Change(f"edit of code {before.name}", (Edit(before, after),) if after != before else ())
+
+
+def move_code_change(project: Project, code_id: str, new_parent: str | None) -> Change:
+    """Hang a code (with its children) under another parent, or at the top with None."""
+    before = _fact(project, code_id)
+    if new_parent is not None:
+        code_row(project, new_parent)
+        _refuse_descendant(project, code_id, new_parent, "move")
+    after = replace(before, parent=new_parent)
+    return Change(f"move of code {before.name}", (Edit(before, after),) if after != before else ())
+
+
+def _refuse_descendant(project: Project, code_id: str, other: str, verb: str) -> None:
+    ancestor: str | None = other
+    while ancestor:
+        if ancestor == code_id:
+            where = "under" if verb == "move" else "into"
+            raise QualcodeError(f"cannot {verb} {code_id!r} {where} its own descendant {other!r}")
+        ancestor = project.db.execute("SELECT parent FROM code WHERE id = ?", [ancestor]).fetchone()[0]
+
+
+def merge_codes_change(project: Project, source: str, target: str) -> tuple[int, Change]:
+    """Fold ``source`` into ``target``: how many codings move, and the change that moves them (with their
+    memos and stars), the sub-codes, the memos on the code, its decisions and dismissals, then removes it."""
+    if source == target:
+        raise QualcodeError("cannot merge a code into itself")
+    old, _ = _fact(project, source), _fact(project, target)
+    _refuse_descendant(project, source, target, "merge")
+    db = project.db
+    edits: list[Edit] = []
+    ids = [r[0] for r in db.execute("SELECT id FROM coding WHERE code_id = ?", [source])]
+    codings = codings_by_id(db, ids)
+    memos = memos_on_codings(db, codings)
+    for cid, fact in codings.items():
+        moved = replace(fact, code=target)
+        there = db.execute(
+            'SELECT 1 FROM coding WHERE document_id = ? AND code_id = ? AND coder_id = ? AND start = ? AND "end" = ?',
+            list(moved.key),
+        ).fetchone()
+        edits += [Edit(memo, None) for memo in memos.get(cid, [])]
+        edits.append(Edit(fact, None))
+        if there is None:  # else the target already has this passage: keep its coding, and the memos
+            edits.append(Edit(None, moved))
+        edits += [Edit(None, replace(memo, target=moved.key)) for memo in memos.get(cid, [])]
+    for child_id in [r[0] for r in db.execute("SELECT id FROM code WHERE parent = ?", [source])]:
+        child = _fact(project, child_id)
+        edits.append(Edit(child, replace(child, parent=target)))
+    for memo in memos_where(db, "code", source, any_coder=True):
+        edits.append(Edit(memo, replace(memo, target=target)))
+    for decision in decisions_where(db, "code_id = ?", [source]):
+        edits.append(Edit(decision, None))
+        moved_decision = replace(decision, code=target)
+        if not decisions_where(db, 'code_id = ? AND document_id = ? AND start = ? AND "end" = ? AND coder_id = ?',
+                               list(moved_decision.key)):  # fmt: skip
+            edits.append(Edit(None, moved_decision))
+    for dismissal in dismissals_where(db, "code_id = ?", [source]):
+        edits.append(Edit(dismissal, None))
+        moved_dismissal = replace(dismissal, code=target)
+        if not dismissals_where(db, 'coder_id = ? AND document_id = ? AND start = ? AND "end" = ? AND code_id = ?',
+                                list(moved_dismissal.key)):  # fmt: skip
+            edits.append(Edit(None, moved_dismissal))
+    edits.append(Edit(old, None))
+    return len(codings), Change(f"merge of {old.name} into {target}", tuple(edits))
+
+
+def delete_code_change(project: Project, code_id: str) -> tuple[dict[str, int], Change]:
+    """Delete a code with its sub-codes and everything that refers to them (codings with their memos, memos on
+    the codes, decisions, dismissed suggestions): what goes, counted, and the change."""
+    top = _fact(project, code_id)
+    db = project.db
+    tree = [top]
+    for code in tree:  # breadth first: a parent before its children
+        children = db.execute("SELECT id FROM code WHERE parent = ? ORDER BY id", [code.id]).fetchall()
+        tree += [_fact(project, r[0]) for r in children]
+    ids = [c.id for c in tree]
+    marks = ", ".join("?" * len(ids))
+    codings = codings_by_id(db, [r[0] for r in db.execute(f"SELECT id FROM coding WHERE code_id IN ({marks})", ids)])
+    memos = memos_on_codings(db, codings)
+    code_memos = [m for c in ids for m in memos_where(db, "code", c, any_coder=True)]
+    decisions = decisions_where(db, f"code_id IN ({marks})", ids)
+    dismissals = dismissals_where(db, f"code_id IN ({marks})", ids)
+    edits = [Edit(m, None) for cid in codings for m in memos.get(cid, [])]
+    edits += [Edit(fact, None) for fact in codings.values()]
+    edits += [Edit(fact, None) for fact in (*code_memos, *decisions, *dismissals)]
+    edits += [Edit(code, None) for code in reversed(tree)]  # children before their parents
+    counts = {"codes": len(tree), "codings": len(codings), "memos": sum(map(len, memos.values())) + len(code_memos)}
+    return counts, Change(f"deletion of code {top.name}", tuple(edits))
+
+
+# -- plan and write in one transaction -------------------------------------------------------------------
+
+
+def add_code(project: Project, name: str, parent: str | None = None, level: str | None = None, definition: str = "",
+             code_id: str | None = None, keywords: list[str] | None = None) -> str:  # fmt: skip
+    with project.transaction():
+        new_id, change = add_code_change(project, name, parent, level, definition, code_id, keywords)
+        changes.apply(project, change)
+    return new_id
+
+
+def update_code(project: Project, code_id: str, **fields: Any) -> None:
+    with project.transaction():
+        changes.apply(project, update_code_change(project, code_id, **fields))
 
 
 def move_code(project: Project, code_id: str, new_parent: str | None) -> None:
-    """Hang a code (with its children) under another parent, or at the top with None."""
-    code_row(project, code_id)
-    if new_parent is not None:
-        code_row(project, new_parent)
-        ancestor: str | None = new_parent
-        while ancestor:
-            if ancestor == code_id:
-                raise QualcodeError(f"cannot move {code_id!r} under its own descendant {new_parent!r}")
-            ancestor = project.db.execute("SELECT parent FROM code WHERE id = ?", [ancestor]).fetchone()[0]
-    with project.transaction() as db:
-        db.execute("UPDATE code SET parent = ? WHERE id = ?", [new_parent, code_id])
+    with project.transaction():
+        changes.apply(project, move_code_change(project, code_id, new_parent))
 
 
 def merge_codes(project: Project, source: str, target: str) -> int:
-    """Fold ``source`` into ``target``: its codings, children and memos move; returns codings moved."""
-    if source == target:
-        raise QualcodeError("cannot merge a code into itself")
-    code_row(project, source)
-    code_row(project, target)
-    ancestor = project.db.execute("SELECT parent FROM code WHERE id = ?", [target]).fetchone()[0]
-    while ancestor:
-        if ancestor == source:
-            raise QualcodeError(f"cannot merge {source!r} into its own descendant {target!r}")
-        ancestor = project.db.execute("SELECT parent FROM code WHERE id = ?", [ancestor]).fetchone()[0]
-    with project.transaction() as db:
-        duplicates = [
-            r[0]
-            for r in db.execute(
-                "SELECT s.id FROM coding s JOIN coding t ON t.code_id = ? AND t.document_id = s.document_id AND "
-                't.coder_id = s.coder_id AND t.start = s.start AND t."end" = s."end" WHERE s.code_id = ?',
-                [target, source],
-            )
-        ]
-        for coding_id in duplicates:  # the target already has this passage: keep its coding, keep any memo
-            db.execute(
-                "UPDATE memo SET target_id = (SELECT t.id FROM coding s JOIN coding t ON t.code_id = ? "
-                "AND t.document_id = s.document_id AND t.coder_id = s.coder_id AND t.start = s.start "
-                'AND t."end" = s."end" WHERE s.id = ?) WHERE target_type = \'coding\' AND target_id = ?',
-                [target, coding_id, str(coding_id)],
-            )
-            db.execute("DELETE FROM coding WHERE id = ?", [coding_id])
-        moved = db.execute("UPDATE coding SET code_id = ? WHERE code_id = ?", [target, source]).rowcount
-        db.execute("UPDATE code SET parent = ? WHERE parent = ?", [target, source])
-        db.execute("UPDATE memo SET target_id = ? WHERE target_type = 'code' AND target_id = ?", [target, source])
-        db.execute("DELETE FROM code WHERE id = ?", [source])
-    return moved + len(duplicates)
+    with project.transaction():
+        moved, change = merge_codes_change(project, source, target)
+        changes.apply(project, change)
+    return moved
 
 
-def code_counts(
-    project: Project, document_id: int | None, coder_ids: list[int], study: dict[str, int] | None = None
-) -> dict[str, tuple[int, int]]:
-    """Per code: (codings in this document, codings in the study) by the given coders, not rolled up.
-
-    ``study`` takes study-wide counts already known (see ``study_counts``), so that only this document,
-    an indexed lookup, is counted; a workbench keeps them across documents instead of recounting.
-    """
-    if not coder_ids:
-        return {}
-    if study is None:
-        study = study_counts(project, coder_ids)
-    marks = ", ".join("?" for _ in coder_ids)
-    here = dict(
-        project.db.execute(
-            f"SELECT code_id, count(*) FROM coding WHERE document_id = ? AND coder_id IN ({marks}) GROUP BY code_id",
-            [document_id if document_id is not None else -1, *coder_ids],
-        ).fetchall()
-    )
-    return {code_id: (int(here.get(code_id, 0)), int(total)) for code_id, total in study.items() if total}
-
-
-def study_counts(project: Project, coder_ids: list[int]) -> dict[str, int]:
-    """Per code: codings by these coders in the whole study."""
-    if not coder_ids:
-        return {}
-    marks = ", ".join("?" for _ in coder_ids)
-    return dict(
-        project.db.execute(
-            f"SELECT code_id, count(*) FROM coding WHERE coder_id IN ({marks}) GROUP BY code_id", coder_ids
-        ).fetchall()
-    )
+def delete_code(project: Project, code_id: str) -> dict[str, int]:
+    with project.transaction():
+        counts, change = delete_code_change(project, code_id)
+        changes.apply(project, change)
+    return counts

@@ -18,7 +18,8 @@ from typing import Any
 import yaml
 
 from ..errors import QualcodeError, did_you_mean, located
-from ..project import limits
+from ..project import facts, limits
+from ..project.changes import Change, Edit, apply
 from ..project.schema import LEVELS
 from ..project.store import Project
 
@@ -262,21 +263,21 @@ def import_codebook(project: Project, codebook: Codebook, path: str | Path = "")
     _check_references(Path(path or codebook.name), codebook.codes, known)
     counts = {"added": 0, "updated": 0, "unchanged": 0}
     base = int(db.execute("SELECT coalesce(max(position), -1) + 1 FROM code").fetchone()[0])
-    with project.transaction():
-        db.execute("PRAGMA defer_foreign_keys=ON")  # children may be listed before a moved parent
-        for offset, code in enumerate(codebook.codes):
-            row = code.row(base + offset)
-            old = existing.get(code.id)
-            if old is None:
-                db["code"].insert(row)
-                counts["added"] += 1
-                continue
-            row["position"] = old["position"]
-            if all(old[k] == v for k, v in row.items()):
-                counts["unchanged"] += 1
-            else:
-                db["code"].update(code.id, row)
-                counts["updated"] += 1
+    added, updated = [], []
+    for offset, code in enumerate(codebook.codes):
+        row = code.row(base + offset)
+        old = existing.get(code.id)
+        if old is None:
+            added.append(Edit(None, facts.Code(**row)))
+            continue
+        row["position"] = old["position"]
+        if all(old[k] == v for k, v in row.items()):
+            counts["unchanged"] += 1
+        else:
+            updated.append(Edit(facts.Code(**{k: old[k] for k in facts.CODE_COLUMNS}), facts.Code(**row)))
+    counts["added"], counts["updated"] = len(added), len(updated)
+    with project.transaction():  # new codes first (parents before children), then the edits of known ones
+        apply(project, Change(f"codebook {codebook.name}", tuple(added + updated)))
     return counts
 
 

@@ -2,15 +2,23 @@
 
 The range can be given as offsets, as a segment number, or as a piece of text to find; all three resolve
 to code-point offsets into the document's normalised text, so ``text[start:end]`` is always the excerpt.
+
+Each change is planned here as a value (``adding``, ``removing``, ``starring``) from what the file holds —
+removing a coding removes the memos written on it, so that none is left behind — and written by
+``project.changes.apply``, whose inverse is what undo writes. The functions the command line calls
+(``apply_code``, ``remove_code``, ``star``) plan and write in one transaction.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..errors import QualcodeError, did_you_mean
+from ..project import changes
+from ..project.changes import Change, Edit
+from ..project.facts import Coding, codings_by_id, memos_on_codings
 from ..project.schema import ORIGINS
 from ..project.store import Project, now_iso
 
@@ -77,6 +85,57 @@ def check_code(project: Project, code_id: str) -> None:
     raise QualcodeError(f"unknown code {code_id!r}" + did_you_mean(code_id, ids))
 
 
+def adding(
+    project: Project,
+    document_id: int,
+    code_ids: list[str],
+    coder_id: int,
+    start: int,
+    end: int,
+    origin: str = "manual",
+    note: str | None = None,
+    created: bool = False,
+) -> Change:
+    """The change that codes ``[start, end)`` with each code not already there (by this coder, exactly);
+    ``created``: the codes are being created in the same change, so they are not looked for yet."""
+    if origin not in ORIGINS:
+        raise QualcodeError(f"unknown origin {origin!r}")
+    now = now_iso()
+    facts = []
+    for code_id in dict.fromkeys(code_ids):
+        if not created:
+            check_code(project, code_id)
+        fact = Coding(document_id, code_id, coder_id, start, end, origin, now, False, note)
+        if not project.db.execute(
+            'SELECT 1 FROM coding WHERE document_id = ? AND code_id = ? AND coder_id = ? AND start = ? AND "end" = ?',
+            list(fact.key),
+        ).fetchone():
+            facts.append(fact)
+    names = ", ".join(f.code for f in facts) or "nothing new"
+    return changes.adding(f"{names} on [{start}, {end})", facts)
+
+
+def removing(project: Project, coding_ids: list[int]) -> Change:
+    """The change that removes codings and every memo written on them (memos first: none outlives its coding)."""
+    found = codings_by_id(project.db, coding_ids)
+    missing = sorted(set(coding_ids) - set(found))
+    if missing:
+        raise QualcodeError(f"no coding with id {missing[0]}")
+    memos = memos_on_codings(project.db, found)
+    edits = [Edit(memo, None) for cid in found for memo in memos.get(cid, [])]
+    edits += [Edit(fact, None) for fact in found.values()]
+    noted = sum(len(m) for m in memos.values())
+    what = f"removal of {len(found)} coding(s)" + (f" and {noted} memo(s) on them" if noted else "")
+    return Change(what, tuple(edits))
+
+
+def starring(project: Project, coding_ids: list[int], starred: bool) -> Change:
+    """The change that stars (or unstars) codings as key quotes."""
+    found = codings_by_id(project.db, coding_ids)
+    edits = tuple(Edit(fact, replace(fact, key_quote=starred)) for fact in found.values() if fact.key_quote != starred)
+    return Change("key-quote star" if starred else "key-quote star removed", edits)
+
+
 def apply_code(
     project: Project,
     *,
@@ -88,34 +147,45 @@ def apply_code(
     origin: str = "manual",
 ) -> dict[str, Any]:
     """Store one coding (a no-op, said so, if that exact coding exists). Returns the coding row."""
-    if origin not in ORIGINS:
-        raise QualcodeError(f"unknown origin {origin!r}")
     doc = project.document(document)
     check_code(project, code)
     start, end = resolve(project, doc, selector)
-    with project.transaction() as db:
+    with project.transaction():
         coder_id = project.coder_id(coder)
-        cursor = db.execute(
-            'INSERT INTO coding(document_id, code_id, coder_id, start, "end", memo, origin, created_at)'
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            [doc["id"], code, coder_id, start, end, memo, origin, now_iso()],
-        )
-        created = cursor.rowcount == 1
+        change = adding(project, doc["id"], [code], coder_id, start, end, origin, memo)
+        changes.apply(project, change)
     row = _coding(project, doc["id"], code, coder_id, start, end)
-    row["created"] = created
+    row["created"] = bool(change)
     row["text"] = doc["text"][start:end]
     return row
 
 
 def remove_code(project: Project, *, coder: str, document: str, code: str, selector: Selector) -> dict[str, Any]:
+    """Remove one coding and the memos on it; the row says how many memos went with it (``memos``)."""
     doc = project.document(document)
     check_code(project, code)
     start, end = resolve(project, doc, selector)
     coder_id = project.coder_id(coder, create=False)
-    row = _coding(project, doc["id"], code, coder_id, start, end)
-    with project.transaction() as db:
-        db.execute("DELETE FROM memo WHERE target_type = 'coding' AND target_id = ?", [str(row["id"])])
-        db.execute("DELETE FROM coding WHERE id = ?", [row["id"]])
+    with project.transaction():
+        row = _coding(project, doc["id"], code, coder_id, start, end)
+        change = removing(project, [row["id"]])
+        changes.apply(project, change)
+    row["memos"] = len(change.edits) - 1
+    row["text"] = doc["text"][start:end]
+    return row
+
+
+def star(
+    project: Project, *, coder: str, document: str, code: str, selector: Selector, starred: bool = True
+) -> dict[str, Any]:
+    """Mark (or unmark) one existing coding as a key quote."""
+    doc = project.document(document)
+    check_code(project, code)
+    start, end = resolve(project, doc, selector)
+    with project.transaction():
+        row = _coding(project, doc["id"], code, project.coder_id(coder, create=False), start, end)
+        changes.apply(project, starring(project, [row["id"]], starred))
+    row["key_quote"] = int(starred)
     row["text"] = doc["text"][start:end]
     return row
 
@@ -133,7 +203,7 @@ def _coding(project: Project, document_id: int, code: str, coder_id: int, start:
     return rows[0]
 
 
-# -- primitives the workbench builds on: by id, one transaction each ------------------------------------
+# -- one step each, for scripts, tests and the demo ----------------------------------------------------
 
 
 def add_coding(
@@ -144,28 +214,26 @@ def add_coding(
     start: int,
     end: int,
     origin: str = "manual",
-    memo: str | None = None,
-    created_at: str | None = None,
 ) -> int | None:
-    """Insert one coding and commit; the new id, or None if that exact coding already exists."""
-    with project.transaction() as db:
-        cursor = db.execute(
-            'INSERT INTO coding(document_id, code_id, coder_id, start, "end", memo, origin, created_at)'
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            [document_id, code_id, coder_id, start, end, memo, origin, created_at or now_iso()],
-        )
-        return int(cursor.lastrowid) if cursor.rowcount == 1 else None
+    """Add one coding (through ``changes``); its new id, or None if that exact coding already exists."""
+    with project.transaction():
+        change = adding(project, document_id, [code_id], coder_id, start, end, origin)
+        changes.apply(project, change)
+        if not change:
+            return None
+        return project.db.execute(
+            'SELECT id FROM coding WHERE document_id = ? AND code_id = ? AND coder_id = ? AND start = ? AND "end" = ?',
+            [document_id, code_id, coder_id, start, end],
+        ).fetchone()[0]
 
 
-def delete_coding(project: Project, coding_id: int) -> dict[str, Any]:
-    """Delete one coding (and its memos) and commit; returns the row so that it can be restored."""
-    rows = list(project.db.query("SELECT * FROM coding WHERE id = ?", [coding_id]))
-    if not rows:
-        raise QualcodeError(f"no coding with id {coding_id}")
-    with project.transaction() as db:
-        db.execute("DELETE FROM memo WHERE target_type = 'coding' AND target_id = ?", [str(coding_id)])
-        db.execute("DELETE FROM coding WHERE id = ?", [coding_id])
-    return rows[0]
+def set_key_quotes(project: Project, coding_ids: list[int], starred: bool) -> None:
+    """Star (or unstar) codings as key quotes, in one transaction."""
+    with project.transaction():
+        changes.apply(project, starring(project, coding_ids, starred))
+
+
+# -- reading ---------------------------------------------------------------------------------------------
 
 
 def document_codings(project: Project, document_id: int, coder_ids: list[int]) -> list[dict[str, Any]]:
@@ -184,21 +252,35 @@ def document_codings(project: Project, document_id: int, coder_ids: list[int]) -
     ]
 
 
-def set_key_quotes(project: Project, coding_ids: list[int], starred: bool) -> None:
-    """Star (or unstar) codings as key quotes, in one transaction."""
-    with project.transaction() as db:
-        db.conn.executemany("UPDATE coding SET key_quote = ? WHERE id = ?", [(int(starred), i) for i in coding_ids])
+def code_counts(
+    project: Project, document_id: int | None, coder_ids: list[int], study: dict[str, int] | None = None
+) -> dict[str, tuple[int, int]]:
+    """Per code: (codings in this document, codings in the study) by the given coders, not rolled up.
+
+    ``study`` takes study-wide counts already known (see ``study_counts``), so that only this document,
+    an indexed lookup, is counted; a workbench keeps them across documents instead of recounting.
+    """
+    if not coder_ids:
+        return {}
+    if study is None:
+        study = study_counts(project, coder_ids)
+    marks = ", ".join("?" for _ in coder_ids)
+    here = dict(
+        project.db.execute(
+            f"SELECT code_id, count(*) FROM coding WHERE document_id = ? AND coder_id IN ({marks}) GROUP BY code_id",
+            [document_id if document_id is not None else -1, *coder_ids],
+        ).fetchall()
+    )
+    return {code_id: (int(here.get(code_id, 0)), int(total)) for code_id, total in study.items() if total}
 
 
-def star(
-    project: Project, *, coder: str, document: str, code: str, selector: Selector, starred: bool = True
-) -> dict[str, Any]:
-    """Mark (or unmark) one existing coding as a key quote."""
-    doc = project.document(document)
-    check_code(project, code)
-    start, end = resolve(project, doc, selector)
-    row = _coding(project, doc["id"], code, project.coder_id(coder, create=False), start, end)
-    set_key_quotes(project, [row["id"]], starred)
-    row["key_quote"] = int(starred)
-    row["text"] = doc["text"][start:end]
-    return row
+def study_counts(project: Project, coder_ids: list[int]) -> dict[str, int]:
+    """Per code: codings by these coders in the whole study."""
+    if not coder_ids:
+        return {}
+    marks = ", ".join("?" for _ in coder_ids)
+    return dict(
+        project.db.execute(
+            f"SELECT code_id, count(*) FROM coding WHERE coder_id IN ({marks}) GROUP BY code_id", coder_ids
+        ).fetchall()
+    )

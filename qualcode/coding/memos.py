@@ -7,9 +7,12 @@ author, so a blind coder sees their own.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from ..errors import QualcodeError
+from ..project.changes import Change, Edit, apply
+from ..project.facts import CodingKey, Memo, codings_by_id
 from ..project.store import Project, now_iso
 
 TARGETS = ("project", "document", "code", "participant", "coding")
@@ -23,27 +26,42 @@ def get_memo(project: Project, target_type: str, target_id: str | int | None, co
     return row[0] if row else ""
 
 
-def set_memo(project: Project, target_type: str, target_id: str | int | None, coder_id: int, text: str) -> None:
+def memo_change(project: Project, target_type: str, target_id: str | int | None, coder_id: int, text: str) -> Change:
+    """The change that sets a coder's memo on a target (empty text: deletes it). A memo on a coding names the
+    coding by its key, so that it follows the coding through undo."""
     if target_type not in TARGETS:
         raise QualcodeError(f"memos go on {', '.join(TARGETS)}, not {target_type!r}")
     key = None if target_id is None else str(target_id)
-    with project.transaction() as db:
-        existing = db.execute(
-            "SELECT id FROM memo WHERE target_type = ? AND target_id IS ? AND coder_id = ?",
-            [target_type, key, coder_id],
-        ).fetchone()
-        if not text.strip():
-            if existing:
-                db.execute("DELETE FROM memo WHERE id = ?", [existing[0]])
-            return
-        if existing:
-            db.execute("UPDATE memo SET text = ?, updated_at = ? WHERE id = ?", [text, now_iso(), existing[0]])
-        else:
-            db.execute(
-                "INSERT INTO memo(target_type, target_id, coder_id, text, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [target_type, key, coder_id, text, now_iso(), now_iso()],
-            )
+    target: str | CodingKey | None = key
+    if target_type == "coding":
+        found = codings_by_id(project.db, [int(str(target_id))])
+        if not found:
+            raise QualcodeError(f"no coding with id {target_id}")
+        target = next(iter(found.values())).key
+    row = project.db.execute(
+        "SELECT text, created_at, updated_at FROM memo WHERE target_type = ? AND target_id IS ? AND coder_id = ? "
+        "ORDER BY id LIMIT 1",
+        [target_type, key, coder_id],
+    ).fetchone()
+    before = Memo(target_type, target, coder_id, *row) if row else None
+    now = now_iso()
+    if not text.strip():
+        after = None
+    elif before is not None:
+        after = None if before.text == text else replace(before, text=text, updated_at=now)
+        if after is None:
+            return Change("memo unchanged")
+    else:
+        after = Memo(target_type, target, coder_id, text, now, now)
+    if before is None and after is None:
+        return Change("no memo to remove")
+    return Change(f"memo on {describe_target(project, target_type, target_id)}", (Edit(before, after),))
+
+
+def set_memo(project: Project, target_type: str, target_id: str | int | None, coder_id: int, text: str) -> None:
+    """Set (or, with empty text, delete) a coder's memo on a target, in one transaction."""
+    with project.transaction():
+        apply(project, memo_change(project, target_type, target_id, coder_id, text))
 
 
 def memos_for(project: Project, target_type: str, coder_ids: list[int]) -> dict[str, str]:

@@ -33,6 +33,14 @@ class Place:
             self.recent.insert(0, code_id)
         del self.recent[RECENT * 2 :]
 
+    def keep_only(self, codes: set[str], documents: set[int]) -> None:
+        """Forget what is no longer in the project: a code deleted (by undo, a merge, another coder), a document
+        removed. Nothing the workbench offers may point at either."""
+        self.recent = [c for c in self.recent if c in codes]
+        self.positions = {k: v for k, v in self.positions.items() if int(k) in documents}
+        if self.document is not None and self.document not in documents:
+            self.document = None
+
     def as_json(self) -> str:
         return json.dumps(
             {

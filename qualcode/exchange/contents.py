@@ -1,5 +1,6 @@
 """The writing half of a .qdpx import: coders, codes, documents, participants, codings and memos, inside the
-caller's transaction. See ``refi_import`` for the rules."""
+caller's transaction; codes, codings and memos through ``project.changes``, as every change to them. See
+``exchange.imports`` for the rules."""
 
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from ..codebook.files import project_codes
 from ..errors import QualcodeError
 from ..ingest.groups import Groups
 from ..ingest.importer import Importer, ImportOptions
+from ..project.changes import adding, apply
+from ..project.facts import Code, Coding, CodingKey, Memo, coding_id
 from ..project.schema import KINDS
 from ..project.store import Project
 from ..text import sha256
@@ -90,13 +93,11 @@ def import_codes(project: Project, codes_element: Any, source: str, report: Repo
                 code_id = _slug(name, set(existing))
             level = fields["level"] if fields["level"] in LEVELS else "other"
             colour = element.get("color")
-            project.db.execute(
-                "INSERT INTO code(id, parent, name, level, beneficiary, definition, include, exclude, example, "
-                "keywords, colour, codebook, position) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [code_id, parent, name, level, fields["beneficiary"], fields["definition"],
-                 fields.get("include", ""), fields.get("exclude", ""), fields.get("example", ""),
-                 json.dumps(fields["keywords"], ensure_ascii=False), colour, Path(source).stem, position],
-            )  # fmt: skip
+            fact = Code(code_id, parent, name, level, fields["beneficiary"], fields["definition"],
+                        fields.get("include", ""), fields.get("exclude", ""), fields.get("example", ""),
+                        json.dumps(fields["keywords"], ensure_ascii=False), colour, Path(source).stem,
+                        position)  # fmt: skip
+            apply(project, adding(f"code {name}", [fact]))
             existing[code_id] = {"id": code_id, "name": name}
             by_name[name.lower()] = code_id
             report.codes_added += 1
@@ -161,13 +162,15 @@ def apply_project(
         author = users.get(guid(note.get("creatingUser")))
         notes[guid(note.get("guid"))] = (note.get("name") or "", text, author, when(note.get("creationDateTime")))
     used: set[str] = set()
+    memos = _Memos(project, report)
+    new_codings: dict[CodingKey, Coding] = {}
 
     def memo(target_type: str, target_id: object, refs: list[Any]) -> None:
         for ref in refs:
             key = guid(ref.get("targetGUID"))
             if key in notes:
                 used.add(key)
-                _memo(project, target_type, target_id, notes[key], report)
+                memos.add(target_type, target_id, notes[key])
 
     memo("project", None, children(root, "NoteRef"))
     if codebook is not None:
@@ -185,17 +188,21 @@ def apply_project(
         _document_variables(project, document_id, source_element, variables)
         for selection in children(source_element, "PlainTextSelection"):
             selections[guid(selection.get("guid"))] = (document_id, selection)
-            _codings(project, document_id, name, mapped, selection, codes, users, notes, used, report)
+            _codings(project, document_id, name, mapped, selection, codes, users, notes, used, report, new_codings,
+                     memos)  # fmt: skip
+    apply(project, adding(f"codings from {source}", new_codings.values()))  # before the memos written on them
+    report.codings_added += len(new_codings)
     _cases(project, root, variables, selections, texts, documents, report, before)
     for key, (name, text, coder, created) in notes.items():  # participants' memos, then anything unreferenced
         if key in used:
             continue
         if name.startswith("qualcode memo: participant "):
-            row = db.execute("SELECT id FROM participant WHERE pseudonym = ?", [name.split(" ", 3)[3]]).fetchone()
-            if row:
-                _memo(project, "participant", row[0], (name, text, coder, created), report)
+            pseudonym = name.split(" ", 3)[3]
+            if db.execute("SELECT 1 FROM participant WHERE pseudonym = ?", [pseudonym]).fetchone():
+                memos.add("participant", pseudonym, (name, text, coder, created))
                 continue
-        _memo(project, "project", None, (name, f"{name}: {text}" if name else text, coder, created), report)
+        memos.add("project", None, (name, f"{name}: {text}" if name else text, coder, created))
+    memos.write()
 
 
 def _documents(
@@ -258,7 +265,9 @@ def positions(mapped: PositionMap, selection: Any) -> tuple[int | None, int | No
 def _codings(
     project: Project, document_id: int, name: str, mapped: PositionMap, selection: Any,
     codes: dict[str, str], users: dict[str, str], notes: dict[str, Any], used: set[str], report: Report,
+    found: dict[CodingKey, Coding], memos: _Memos,
 ) -> None:  # fmt: skip
+    """A selection's codings into ``found`` (written together afterwards), their memos into ``memos``."""
     codings = children(selection, "Coding")
     if not codings:
         return
@@ -287,21 +296,15 @@ def _codings(
             if key in notes and notes[key][0] == "qualcode coding memo":
                 memo_column = notes[key][1]
                 used.add(key)
-        cursor = project.db.execute(
-            'INSERT OR IGNORE INTO coding(document_id, code_id, coder_id, start, "end", memo, origin, created_at) '
-            "VALUES (?, ?, ?, ?, ?, ?, 'import', ?)",
-            [document_id, code, coder, start, end, memo_column, when(coding.get("creationDateTime"))],
-        )
-        report.codings_added += cursor.rowcount
-        row = project.db.execute(
-            'SELECT id FROM coding WHERE document_id = ? AND code_id = ? AND coder_id = ? AND start = ? AND "end" = ?',
-            [document_id, code, coder, start, end],
-        ).fetchone()
+        fact = Coding(document_id, code, coder, start, end, "import", when(coding.get("creationDateTime")), False,
+                      memo_column)  # fmt: skip
+        if fact.key not in found and coding_id(project.db, fact.key) is None:
+            found[fact.key] = fact
         for ref in children(coding, "NoteRef"):
             key = guid(ref.get("targetGUID"))
             if key in notes and key not in used:
                 used.add(key)
-                _memo(project, "coding", row[0], notes[key], report)
+                memos.add("coding", fact.key, notes[key])
 
 
 def _cases(
@@ -372,21 +375,35 @@ def _cases(
     report.warnings.extend(groups.warnings)
 
 
-def _memo(
-    project: Project, target_type: str, target_id: object, note: tuple[str, str, Any, str], report: Report
-) -> None:
-    name, text, coder_name, created = note
-    if not text.strip():
-        return
-    coder = project.coder_id(coder_name) if coder_name else None
-    key = None if target_id is None else str(target_id)
-    if project.db.execute(
-        "SELECT 1 FROM memo WHERE target_type = ? AND target_id IS ? AND coder_id IS ? AND text = ?",
-        [target_type, key, coder, text],
-    ).fetchone():
-        return
-    project.db.execute(
-        "INSERT INTO memo(target_type, target_id, coder_id, text, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-        [target_type, key, coder, text, created, created],
-    )
-    report.memos_added += 1
+class _Memos:
+    """The archive's notes as memos, each kept once (one the project already has is left out), written
+    together through ``changes`` once the codings they are written on are in."""
+
+    def __init__(self, project: Project, report: Report) -> None:
+        self.project, self.report = project, report
+        self.facts: list[Memo] = []
+        self.seen: set[tuple[Any, ...]] = set()
+
+    def add(self, target_type: str, target: str | CodingKey | object | None, note: tuple[str, str, Any, str]) -> None:
+        _, text, coder_name, created = note
+        if not text.strip():
+            return
+        coder = self.project.coder_id(coder_name) if coder_name else None
+        key: str | CodingKey | None = target if isinstance(target, tuple) or target is None else str(target)
+        if (target_type, key, coder, text) in self.seen:
+            return
+        self.seen.add((target_type, key, coder, text))
+        stored: Any = key
+        if isinstance(key, tuple):  # a coding already in the project may have the memo already
+            stored = coding_id(self.project.db, key)
+            stored = None if stored is None else str(stored)
+        if (stored is not None or not isinstance(key, tuple)) and self.project.db.execute(
+            "SELECT 1 FROM memo WHERE target_type = ? AND target_id IS ? AND coder_id IS ? AND text = ?",
+            [target_type, stored, coder, text],
+        ).fetchone():
+            return
+        self.facts.append(Memo(target_type, key, coder, text, created, created))
+
+    def write(self) -> None:
+        apply(self.project, adding("memos from a REFI-QDA project", self.facts))
+        self.report.memos_added += len(self.facts)

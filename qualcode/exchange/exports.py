@@ -188,13 +188,12 @@ class _ProjectWriter:
         self.note_refs: dict[tuple[str, str | None], list[str]] = defaultdict(list)
         self.coding_notes: dict[int, list[str]] = defaultdict(list)  # a coding's own memo column
         self.note_rows: list[tuple[str, str, Any, str, str]] = []
-        pseudonym_of = {pid: pseudonym for pid, pseudonym, _, _ in self.people}
         for memo_id, target_type, target_id, coder_id, text, created in self.db.execute(
             "SELECT id, target_type, target_id, coder_id, text, created_at FROM memo ORDER BY id"
         ).fetchall():
             guid = self.guids("memo", memo_id)
             self.note_refs[(target_type, target_id)].append(guid)
-            about = pseudonym_of.get(int(target_id), "") if target_type == "participant" and target_id else ""
+            about = target_id or "" if target_type == "participant" else ""  # a participant's memo names its pseudonym
             self.note_rows.append((guid, f"qualcode memo: {target_type} {about}".strip(), coder_id, text, created))
         for coding_id, coder_id, text, created in self.db.execute(
             "SELECT id, coder_id, memo, created_at FROM coding WHERE memo IS NOT NULL AND memo != ''"

@@ -11,10 +11,13 @@ Participants left with no turn and no memo are removed, so counts per group stay
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import QualcodeError, located
+from ..project.changes import Change, Edit, apply, removing
+from ..project.facts import codings_by_id, decisions_where, dismissals_where, memos_on_codings, memos_where
 from ..project.store import Project, dumps
 from .groups import Groups, add_participant, group_key
 from .participants import INTERVIEWER_GROUPS, read_sheet
@@ -122,7 +125,8 @@ def rename_participant(project: Project, old: str, new: str) -> dict[str, Any]:
             )
             db.execute("DELETE FROM participant WHERE id = ?", [source[0]])
             merged = True
-        db.execute("UPDATE memo SET target_id = ? WHERE target_type = 'participant' AND target_id = ?", [new, old])
+        memos = memos_where(db, "participant", old, any_coder=True)  # a participant's memos name their pseudonym
+        apply(project, Change(f"memos on {old}, now {new}", tuple(Edit(m, replace(m, target=new)) for m in memos)))
         turns = db.execute(
             "SELECT count(*) FROM turn t JOIN participant p ON p.id = t.participant_id WHERE p.pseudonym = ?", [new]
         ).fetchone()[0]
@@ -204,18 +208,19 @@ def remove_document(project: Project, document: str) -> dict[str, Any]:
         counts = removal_counts(project, document)
         doc_id = project.document(document)["id"]
         db = project.db
-        db.execute(
-            "DELETE FROM memo WHERE (target_type = 'document' AND target_id = ?) OR (target_type = 'coding' "
-            "AND target_id IN (SELECT CAST(id AS TEXT) FROM coding WHERE document_id = ?))",
-            [str(doc_id), doc_id],
-        )
+        codings = codings_by_id(db, [r[0] for r in db.execute("SELECT id FROM coding WHERE document_id = ?", [doc_id])])
+        on_codings = memos_on_codings(db, codings)
+        content = [m for cid in codings for m in on_codings.get(cid, [])] + list(codings.values())
+        content += memos_where(db, "document", str(doc_id), any_coder=True)
+        content += decisions_where(db, "document_id = ?", [doc_id]) + dismissals_where(db, "document_id = ?", [doc_id])
+        apply(project, removing(f"the codings and memos of {document}", content))  # as every change to them
         db.execute(  # the search index is contentless: a row is deleted by giving back the text it indexed
             "INSERT INTO segment_fts(segment_fts, rowid, text) SELECT 'delete', s.id, "
             'substr(d.text, s.start + 1, s."end" - s.start) FROM segment s JOIN document d ON d.id = s.document_id '
             "WHERE s.document_id = ?",
             [doc_id],
         )
-        for table in ("coding", "decision", "dismissal", "segment", "turn"):
+        for table in ("segment", "turn"):
             db.execute(f"DELETE FROM {table} WHERE document_id = ?", [doc_id])
         db.execute("DELETE FROM document WHERE id = ?", [doc_id])
         counts["removed_participants"] = _tidy_people(project)

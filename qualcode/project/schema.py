@@ -15,7 +15,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 APPLICATION_ID = 0x51434442  # "QCDB": marks a SQLite file as a qualcode project
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 LEVELS = (
     "input",
     "activity",
@@ -217,3 +217,14 @@ def m007_project_identity(db: Database) -> None:
     """A lasting random identity for the project, from which REFI-QDA GUIDs are derived: stored once here,
     so that exporting (a read) never has to write it."""
     db.execute("INSERT OR IGNORE INTO project(key, value) VALUES ('refi_namespace', ?)", [str(uuid.uuid4())])
+
+
+@migrations()
+def m008_participant_memos_by_pseudonym(db: Database) -> None:
+    """A memo on a participant names them by pseudonym (as the workbench writes it, and as projects are merged);
+    earlier REFI-QDA imports named them by row id. Ids that are not also someone's pseudonym are translated."""
+    db.execute(
+        "UPDATE memo SET target_id = (SELECT p.pseudonym FROM participant p WHERE CAST(p.id AS TEXT) = memo.target_id) "
+        "WHERE target_type = 'participant' AND target_id IN (SELECT CAST(id AS TEXT) FROM participant) "
+        "AND target_id NOT IN (SELECT pseudonym FROM participant)"
+    )

@@ -7,19 +7,22 @@ Matching, over participants' turns (interviewers' questions are never coded):
   variants too (rapidfuzz ratio of at least N against the same number of words).
 
 Scope: code the ``match`` itself (widened to whole words), its sentence ``segment`` or its speaker ``turn``.
-``group`` keeps hits in turns of that stakeholder group. Nothing is written until ``apply_hits``, which codes
-every kept hit in one transaction with origin "auto" (a passage already coded so is not coded twice).
+``group`` keeps hits in turns of that stakeholder group. Nothing is written until ``apply_hits`` (or, in the
+workbench, ``hits_change`` as one undoable step), which codes every kept hit in one transaction with origin
+"auto" (a passage already coded so is not coded twice).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from ..errors import QualcodeError
-from ..project.store import Project
+from ..project import changes
+from ..project.changes import Change
+from ..project.facts import Coding, coding_id
+from ..project.store import Project, now_iso
 from ..text import whole_words
 
 SCOPES = ("match", "segment", "turn")
@@ -143,26 +146,25 @@ class _LemmaMatcher:
         return sorted(set(found))
 
 
-def apply_hits(
-    project: Project, hits: list[Hit], coder: str, code: str, new_ids: list[int] | None = None
-) -> tuple[int, int]:
-    """Code every kept hit (origin "auto"); returns (added, already coded), and fills ``new_ids`` (when
-    given) with the new codings' ids, so that the workbench can make the batch one undoable step."""
+def hits_change(project: Project, hits: list[Hit], coder_id: int, code: str) -> Change:
+    """The change that codes every kept hit not coded so already (origin "auto"), as one step."""
     from ..coding.codings import check_code
 
     check_code(project, code)
-    kept = [h for h in hits if h.keep]
-    now = datetime.now(UTC).isoformat(timespec="seconds")
-    with project.transaction() as db:
-        coder_id = project.coder_id(coder)
-        before = project.count("coding")
-        last = db.execute("SELECT coalesce(max(id), 0) FROM coding").fetchone()[0]
-        db.conn.executemany(
-            'INSERT OR IGNORE INTO coding(document_id, code_id, coder_id, start, "end", origin, created_at) '
-            "VALUES (?, ?, ?, ?, ?, 'auto', ?)",
-            [(h.document_id, code, coder_id, h.start, h.end, now) for h in kept],
-        )
-        added = project.count("coding") - before
-        if new_ids is not None:
-            new_ids += [r[0] for r in db.execute("SELECT id FROM coding WHERE id > ? ORDER BY id", [last])]
-    return added, len(kept) - added
+    now = now_iso()
+    facts: dict[tuple[int, int, int], Coding] = {}
+    for hit in hits:
+        if hit.keep and (hit.document_id, hit.start, hit.end) not in facts:
+            fact = Coding(hit.document_id, code, coder_id, hit.start, hit.end, "auto", now)
+            if coding_id(project.db, fact.key) is None:
+                facts[(hit.document_id, hit.start, hit.end)] = fact
+    return changes.adding(f"coding by search: {code} on {len(facts)} passage(s)", facts.values())
+
+
+def apply_hits(project: Project, hits: list[Hit], coder: str, code: str) -> tuple[int, int]:
+    """Code every kept hit (origin "auto") in one transaction; returns (added, already coded)."""
+    kept = {(h.document_id, h.start, h.end) for h in hits if h.keep}
+    with project.transaction():
+        change = hits_change(project, hits, project.coder_id(coder), code)
+        changes.apply(project, change)
+    return len(change.edits), len(kept) - len(change.edits)

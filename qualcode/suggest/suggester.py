@@ -30,6 +30,9 @@ from rapidfuzz import fuzz, process
 
 from ..codebook.files import project_codes
 from ..ingest.segment import Lemmas
+from ..project import changes
+from ..project.changes import Change
+from ..project.facts import Dismissal, dismissals_where
 from ..project.store import Project
 
 THRESHOLD = 0.5  # the default: a phrase, or a keyword and a description match, or two weaker kinds together
@@ -261,10 +264,15 @@ def suggest_study(
         yield n, len(names), suggester.document(project, project.document(name), coder, top, threshold)
 
 
+def dismiss_change(project: Project, coder_id: int, document_id: int, start: int, end: int, code: str) -> Change:
+    """The change that remembers this coder does not want ``code`` suggested for this passage again."""
+    fact = Dismissal(coder_id, document_id, start, end, code)
+    there = dismissals_where(project.db, 'coder_id = ? AND document_id = ? AND start = ? AND "end" = ? AND code_id = ?',
+                             list(fact.key))  # fmt: skip
+    return changes.adding(f"suggestion of {code} dismissed", [] if there else [fact])
+
+
 def dismiss(project: Project, coder: str, document_id: int, start: int, end: int, code: str) -> None:
     """Remember that this coder does not want ``code`` suggested for this passage again."""
-    with project.transaction() as db:
-        db.execute(
-            'INSERT OR IGNORE INTO dismissal(coder_id, document_id, start, "end", code_id) VALUES (?, ?, ?, ?, ?)',
-            [project.coder_id(coder), document_id, start, end, code],
-        )
+    with project.transaction():
+        changes.apply(project, dismiss_change(project, project.coder_id(coder), document_id, start, end, code))

@@ -14,16 +14,17 @@ the whole merge is one transaction.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..codebook.files import project_codes
 from ..errors import QualcodeError
+from ..project.changes import adding, apply
+from ..project.facts import CODING_COLUMNS, Coding, CodingKey, Memo, code_facts, coding_from_row, coding_id
 from ..project.store import Project, remove_project_files
 
 _DOCUMENT = ["name", "kind", "sha256", "text", "title", "source_format", "attributes", "words", "imported_at"]
-_CODE = ["id", "parent", "name", "level", "beneficiary", "definition", "include", "exclude", "example", "keywords",
-         "colour", "codebook", "position"]  # fmt: skip
 
 
 def merge_projects(out: Path, sources: list[Path]) -> dict[str, Any]:
@@ -82,11 +83,10 @@ def _merge_one(target: Project, source: Project, alias: str) -> dict[str, Any]:
     report = {"project": str(source.path), "documents_added": 0, "codes_added": 0, "codings_added": 0,
               "codings_present": 0, "memos_added": 0}  # fmt: skip
     known_codes = {r[0] for r in db.execute("SELECT id FROM code")}
-    for code in project_codes(source):  # tree order: parents first
-        if code["id"] not in known_codes:
-            row = src.execute(f"SELECT {', '.join(_quoted(_CODE))} FROM code WHERE id = ?", [code["id"]]).fetchone()
-            db.execute(f"INSERT INTO code({', '.join(_quoted(_CODE))}) VALUES ({', '.join('?' * len(_CODE))})", row)
-            report["codes_added"] += 1
+    theirs = code_facts(src)
+    new_codes = [theirs[c["id"]] for c in project_codes(source) if c["id"] not in known_codes]  # parents first
+    apply(target, adding(f"codes from {source.path.name}", new_codes))
+    report["codes_added"] = len(new_codes)
     coders = {old: target.coder_id(name) for old, name in src.execute("SELECT id, name FROM coder")}
     people = {}
     for old, pseudonym, group, attributes in src.execute(
@@ -120,17 +120,22 @@ def _merge_one(target: Project, source: Project, alias: str) -> dict[str, Any]:
             db.execute(f'DROP INDEX "{name}"')
     _id_map(target, "merge_document", documents)
     _id_map(target, "merge_coder", coders)
-    db.execute(  # inside SQLite: the source is attached, nothing passes through Python
-        'INSERT OR IGNORE INTO main.coding(document_id, code_id, coder_id, start, "end", memo, origin, created_at, '
-        'key_quote) SELECT d.new, c.code_id, k.new, c.start, c."end", c.memo, c.origin, c.created_at, c.key_quote '
-        f"FROM {alias}.coding c JOIN temp.merge_document d ON d.old = c.document_id "
-        "JOIN temp.merge_coder k ON k.old = c.coder_id ORDER BY 1, 2, 3, 4, 5"
-    )
+    new_codings = [  # read from the attached source, joined to the target's ids, leaving out what is there
+        Coding(*row)
+        for row in db.execute(
+            'SELECT d.new, c.code_id, k.new, c.start, c."end", c.origin, c.created_at, c.key_quote != 0, c.memo '
+            f"FROM {alias}.coding c JOIN temp.merge_document d ON d.old = c.document_id "
+            "JOIN temp.merge_coder k ON k.old = c.coder_id WHERE NOT EXISTS (SELECT 1 FROM main.coding t "
+            "WHERE t.document_id = d.new AND t.code_id = c.code_id AND t.coder_id = k.new AND t.start = c.start "
+            'AND t."end" = c."end") ORDER BY 1, 2, 3, 4, 5'
+        )
+    ]
+    apply(target, adding(f"codings from {source.path.name}", new_codings))
     for _, sql in indexes:
         db.execute(sql)
     report["codings_added"] = target.count("coding") - before
     report["codings_present"] = total - report["codings_added"]
-    report["memos_added"] = _copy_memos(target, source, documents, people, coders)
+    report["memos_added"] = _copy_memos(target, source, documents, coders)
     return report
 
 
@@ -140,9 +145,6 @@ def _id_map(target: Project, name: str, ids: dict[int, int]) -> None:
     target.db.execute(f"DELETE FROM temp.{name}")
     target.db.conn.executemany(f"INSERT INTO temp.{name} VALUES (?, ?)", list(ids.items()))
 
-
-def _quoted(columns: list[str]) -> list[str]:
-    return [f'"{c}"' for c in columns]
 
 
 def _copy_document_row(target: Project, source: Project, old: int) -> int:
@@ -192,47 +194,37 @@ def _copy_turns_and_segments(target: Project, alias: str, added: dict[int, int],
     )
 
 
-def _copy_memos(
-    target: Project, source: Project, documents: dict[int, int], people: dict[int, int], coders: dict[int, int]
-) -> int:
-    added = 0
+def _copy_memos(target: Project, source: Project, documents: dict[int, int], coders: dict[int, int]) -> int:
+    """The source's memos, their targets mapped to the target's (documents and codings by content;
+    participants by pseudonym, which is how memos name them), leaving out any the target has already."""
+    facts = []
+    theirs = {}
+    for row in source.db.execute(f"SELECT {CODING_COLUMNS} FROM coding c"):
+        cid, fact = coding_from_row(row)
+        theirs[cid] = fact
     for target_type, target_id, coder, text, created, updated in source.db.execute(
-        "SELECT target_type, target_id, coder_id, text, created_at, updated_at FROM memo"
+        "SELECT target_type, target_id, coder_id, text, created_at, updated_at FROM memo ORDER BY id"
     ).fetchall():
-        new_target = target_id
+        mapped: str | CodingKey | None = target_id
         if target_type == "document" and target_id is not None:
-            new_target = str(documents[int(target_id)])
-        elif target_type == "participant" and target_id is not None:
-            new_target = str(people[int(target_id)])
-        elif target_type == "coding" and target_id is not None:
-            new_target = _coding_in_target(target, source, int(target_id), documents, coders)
-            if new_target is None:
+            mapped = str(documents[int(target_id)])
+        elif target_type == "coding":
+            found = theirs.get(int(target_id)) if str(target_id).isdigit() else None
+            if found is None:
                 continue
-        new_coder = coders.get(coder) if coder is not None else None
+            mapped = replace(found, document=documents[found.document], coder=coders[found.coder]).key
+        memo = Memo(target_type, mapped, coders.get(coder) if coder is not None else None, text, created, updated)
+        resolved = mapped
+        if isinstance(mapped, tuple):
+            found_id = coding_id(target.db, mapped)
+            if found_id is None:
+                continue
+            resolved = str(found_id)
         if target.db.execute(
             "SELECT 1 FROM memo WHERE target_type = ? AND target_id IS ? AND coder_id IS ? AND text = ?",
-            [target_type, new_target, new_coder, text],
+            [target_type, resolved, memo.coder, text],
         ).fetchone():
             continue
-        target.db.execute(
-            "INSERT INTO memo(target_type, target_id, coder_id, text, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [target_type, new_target, new_coder, text, created, updated],
-        )
-        added += 1
-    return added
-
-
-def _coding_in_target(
-    target: Project, source: Project, coding_id: int, documents: dict[int, int], coders: dict[int, int]
-) -> str | None:
-    row = source.db.execute(
-        'SELECT document_id, code_id, coder_id, start, "end" FROM coding WHERE id = ?', [coding_id]
-    ).fetchone()
-    if row is None:
-        return None
-    found = target.db.execute(
-        'SELECT id FROM coding WHERE document_id = ? AND code_id = ? AND coder_id = ? AND start = ? AND "end" = ?',
-        [documents[row[0]], row[1], coders[row[2]], row[3], row[4]],
-    ).fetchone()
-    return str(found[0]) if found else None
+        facts.append(memo)
+    apply(target, adding(f"memos from {source.path.name}", facts))
+    return len(facts)

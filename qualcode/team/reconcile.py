@@ -3,18 +3,22 @@
 A disagreement is a sentence segment, in a document both coders have coded, that one coder coded with a code
 and the other did not. The team settles each one into a consensus coder (by default named "consensus"):
 take the first coder's coding, the second's, both, neither, or an edited passage — with a memo saying
-why. Each decision is recorded (one per code and segment, replaced if the team changes its mind), and the
-consensus coder's codings are ordinary codings, so every report can be run for the consensus.
+why. A decision changes the consensus within the decided sentence only (``settle_change``). Each decision is
+recorded (one per code and segment, replaced if the team changes its mind), and the consensus coder's
+codings are ordinary codings, so every report can be run for the consensus.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..errors import QualcodeError
-from ..project.store import Project
+from ..project.changes import Change, Edit, apply
+from ..project.facts import Coding, Decision, codings_by_id, decisions_where, memos_on_codings
+from ..project.store import Project, now_iso
+from ..reports.counting import CONSENSUS
 from ..reports.exports import write_table
 
 CHOICES = ("first", "second", "both", "neither", "edit")
@@ -85,48 +89,136 @@ def disagreement_rows(project: Project, coders: list[str], code: str | None = No
     return out
 
 
+def settle_change(
+    project: Project,
+    row: dict[str, Any],
+    coders: list[str],
+    choice: str,
+    memo: str = "",
+    consensus: str = CONSENSUS,
+    span: tuple[int, int] | None = None,
+) -> Change:
+    """The change that settles one disagreement — a code on one unit (``row``: a sentence) — into the consensus
+    coder, touching nothing outside that unit: within it, the consensus codes what the first coder coded
+    (``first``), the second (``second``), either (``both``), nothing (``neither``) or ``span`` (``edit``).
+
+    A consensus passage that runs over the unit is cut at its edges, so the rest of it stays coded; pieces
+    left touching across nothing but spaces are joined again, so that deciding one way and then the other
+    gives back the passage as it was, with its memos, star and time. The decision and its memo are recorded
+    (one per code and unit; deciding again replaces it)."""
+    if choice not in CHOICES:
+        raise QualcodeError(f"choice must be one of {', '.join(CHOICES)}")
+    if choice == "edit" and span is None:
+        raise QualcodeError("an edited decision needs the passage to code")
+    db = project.db
+    document = project.document(row["document"])
+    text, code, unit = document["text"], row["code"], (int(row["start"]), int(row["end"]))
+    if span is not None and not (unit[0] <= span[0] < span[1] <= unit[1]):
+        raise QualcodeError(f"the edited passage [{span[0]}, {span[1]}) is not inside the sentence decided")
+    target = project.coder_id(consensus)
+    picked = {"first": coders[:1], "second": coders[1:], "both": coders}.get(choice, [])
+    wanted: list[tuple[int, int, bool]] = [(span[0], span[1], False)] if choice == "edit" and span else []
+    for name in picked:
+        for start, end, key in db.execute(
+            'SELECT start, "end", key_quote FROM coding WHERE coder_id = ? AND document_id = ? AND code_id = ? '
+            'AND start < ? AND "end" > ?',
+            [project.coder_id(name, create=False), document["id"], code, unit[1], unit[0]],
+        ):
+            wanted.append((max(start, unit[0]), min(end, unit[1]), bool(key)))
+    low, high = _spaced(text, *unit)  # consensus passages touching the unit across spaces may be joined
+    ids = [r[0] for r in db.execute(
+        'SELECT id FROM coding WHERE coder_id = ? AND document_id = ? AND code_id = ? AND start <= ? AND "end" >= ?',
+        [target, document["id"], code, high, low])]  # fmt: skip
+    old = codings_by_id(db, ids)
+    memos = memos_on_codings(db, old)
+    kept = []  # what the consensus keeps outside the unit: each old passage cut at the unit's edges
+    for cid, fact in old.items():
+        for start, end in ((fact.start, min(fact.end, unit[0])), (max(fact.start, unit[1]), fact.end)):
+            if start < end:
+                kept.append((start, end, cid, False))
+    now = now_iso()
+    new: list[Coding] = []
+    for start, end, sources, key in _joined(text, kept + [(s, e, None, k) for s, e, k in wanted]):
+        if not sources:
+            new.append(Coding(document["id"], code, target, start, end, "manual", now, key, memo or None))
+            continue
+        base = old[min(sources, key=lambda cid: old[cid].start)]  # the piece keeps its first passage's time, note
+        starred = base.key_quote or key or any(old[c].key_quote for c in sources)
+        new.append(replace(base, start=start, end=end, key_quote=starred))
+    edits: list[Edit] = []
+    for cid, fact in old.items():
+        if fact not in new:
+            edits += [Edit(m, None) for m in memos.get(cid, [])]
+            edits.append(Edit(fact, None))
+    for fact in new:
+        if fact in old.values():
+            continue
+        edits.append(Edit(None, fact))
+        for cid, was in old.items():  # memos follow the piece their passage's start lies in (else its first)
+            if was not in new and _home(was, new) == fact:
+                edits += [Edit(None, replace(m, target=fact.key)) for m in memos.get(cid, [])]
+    decided = decisions_where(db, 'code_id = ? AND document_id = ? AND start = ? AND "end" = ? AND coder_id = ?',
+                              [code, document["id"], unit[0], unit[1], target])  # fmt: skip
+    decision = Decision(code, document["id"], unit[0], unit[1], target, choice, memo, now)
+    edits.append(Edit(decided[0] if decided else None, decision))
+    return Change(f"decision on {row.get('code_name', code)} ({choice})", tuple(edits))
+
+
+def _spaced(text: str, start: int, end: int) -> tuple[int, int]:
+    """The unit widened over the spaces around it."""
+    while start > 0 and text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and text[end].isspace():
+        end += 1
+    return start, end
+
+
+def _joined(text: str, spans: list[tuple[int, int, int | None, bool]]) -> list[tuple[int, int, list[int], bool]]:
+    """Spans that overlap, touch or are parted by nothing but spaces become one piece, trimmed of the spaces
+    at its edges: (start, end, the old codings it came from, whether a chosen coder starred it)."""
+    out: list[tuple[int, int, list[int], bool]] = []
+    for start, end, source, key in sorted(spans, key=lambda s: (s[0], s[1])):
+        start, end = _trimmed(text, start, end)
+        if start >= end:
+            continue
+        if out and (start <= out[-1][1] or not text[out[-1][1] : start].strip()):
+            last = out[-1]
+            out[-1] = (last[0], max(last[1], end), last[2] + ([source] if source is not None else []), last[3] or key)
+        else:
+            out.append((start, end, [source] if source is not None else [], key))
+    return out
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _home(old: Coding, new: list[Coding]) -> Coding | None:
+    """The new piece an old coding's memos go to: the one holding its start, else the first it overlaps."""
+    overlapping = [f for f in new if f.start < old.end and f.end > old.start]
+    holding = [f for f in overlapping if f.start <= old.start < f.end]
+    return (holding or overlapping or [None])[0]
+
+
 def resolve(
     project: Project,
     row: dict[str, Any],
     coders: list[str],
     choice: str,
     memo: str = "",
-    consensus: str = "consensus",
+    consensus: str = CONSENSUS,
     span: tuple[int, int] | None = None,
-) -> None:
-    """Settle one disagreement into the consensus coder: ``first`` or ``second`` copies that coder's codings
-    of the code over this segment, ``both`` copies both, ``neither`` removes the consensus coding there,
-    ``edit`` codes ``span``. The decision and its memo are recorded; one transaction."""
-    if choice not in CHOICES:
-        raise QualcodeError(f"choice must be one of {', '.join(CHOICES)}")
-    if choice == "edit" and span is None:
-        raise QualcodeError("an edited decision needs the passage to code")
-    with project.transaction() as db:
-        document = project.document(row["document"])
-        target = project.coder_id(consensus)
-        picked = {"first": coders[:1], "second": coders[1:], "both": coders}.get(choice, [])
-        overlap = 'document_id = ? AND code_id = ? AND start < ? AND "end" > ?'
-        where = [document["id"], row["code"], row["end"], row["start"]]
-        db.execute(f"DELETE FROM coding WHERE coder_id = ? AND {overlap}", [target, *where])
-        now = datetime.now(UTC).isoformat(timespec="seconds")
-        spans = [span] if choice == "edit" and span else []
-        for name in picked:
-            spans += db.execute(
-                f'SELECT start, "end" FROM coding WHERE coder_id = ? AND {overlap}',
-                [project.coder_id(name, create=False), *where],
-            ).fetchall()
-        for start, end in spans:
-            db.execute(
-                'INSERT OR IGNORE INTO coding(document_id, code_id, coder_id, start, "end", memo, origin, created_at) '
-                "VALUES (?, ?, ?, ?, ?, ?, 'manual', ?)",
-                [document["id"], row["code"], target, start, end, memo or None, now],
-            )
-        db.execute(
-            'INSERT OR REPLACE INTO decision(code_id, document_id, start, "end", coder_id, choice, memo, decided_at) '
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [row["code"], document["id"], row["start"], row["end"], target, choice, memo, now],
-        )
+) -> Change:
+    """Settle one disagreement (``settle_change``) in one transaction; returns the change written."""
+    with project.transaction():
+        change = settle_change(project, row, coders, choice, memo, consensus, span)
+        apply(project, change)
     row["decision"], row["memo"] = choice, memo
+    return change
 
 
 def write_agreement_table(path: Path, report: dict[str, Any]) -> None:

@@ -23,8 +23,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from ..errors import QualcodeError
+from ..project.changes import Change
+from ..project.facts import Memo
 from ..reports.exports import write_table
-from ..team.reconcile import disagreement_rows, resolve, write_agreement_table
+from ..team.reconcile import disagreement_rows, settle_change, write_agreement_table
 from ..team.reliability import UNITS, compare
 from ..text import figure, fixed
 from .keybar import KeyBar, binding
@@ -188,6 +190,7 @@ class DisagreementScreen(Screen[None]):
         _key("0", "decide('neither')", "Neither", "Leave it uncoded in the consensus"),
         _key("e", "edit", "Edit", "Code an edited passage: trim the text to what should be coded"),
         _key("m", "memo", "Memo", "Why the team decided so (saved with the decision)"),
+        _key("u", "undo", "Undo", "Undo the last decision (or any last change)"),
         _key("down,n", "step(1)", "Next", "The next disagreement"),
         _key("up,p", "step(-1)", "Previous", "The previous disagreement"),
         _key("escape,q", "app.pop_screen", "Back", "Back to the agreement table"),
@@ -245,16 +248,33 @@ class DisagreementScreen(Screen[None]):
         row = self.rows[self.at]
         project = self.app.project  # type: ignore[attr-defined]
 
-        def decided(_: object) -> None:
+        def decided(change: Change) -> None:
+            row["decision"], row["memo"] = choice, row.get("memo", "")
             if self.rows[self.at] is row and self.at < len(self.rows) - 1:
                 self.at += 1
             self.show()
+            gone = len(change.facts(Memo, added=False)) - len(change.facts(Memo, added=True))
+            if gone > 0:
+                self.app.notify(f"{gone} memo(s) on the consensus passage went with it; u brings them back.",
+                                timeout=5)  # fmt: skip
 
-        self.app.saver.save(  # type: ignore[attr-defined]
+        self.app.change(  # type: ignore[attr-defined]
             f"decision on {row['code_name']}",
-            lambda: resolve(project, row, self.coders, choice, row.get("memo", ""), span=span),
+            lambda: settle_change(project, row, self.coders, choice, row.get("memo", ""), span=span),
             decided,
         )
+
+    def action_undo(self) -> None:
+        def undone(change: Change | None) -> None:
+            if change is None:
+                self.app.notify("Nothing to undo.", timeout=2)
+                return
+            self.rows = disagreement_rows(self.app.project, self.coders, self.rows[self.at]["code"])  # type: ignore[attr-defined]
+            self.at = min(self.at, len(self.rows) - 1)
+            self.show()
+            self.app.notify(f"Undid: {change.what}.", timeout=3)
+
+        self.app.step(True, undone)  # type: ignore[attr-defined]
 
     def action_memo(self) -> None:
         from .dialogs import MemoDialog
@@ -266,9 +286,9 @@ class DisagreementScreen(Screen[None]):
                 row["memo"] = text.strip()
                 if row["decision"]:  # already decided: keep the decision, with the new memo
                     project, memo = self.app.project, row["memo"]  # type: ignore[attr-defined]
-                    self.app.saver.save(  # type: ignore[attr-defined]
+                    self.app.change(  # type: ignore[attr-defined]
                         f"memo on the decision on {row['code_name']}",
-                        lambda: resolve(project, row, self.coders, row["decision"], memo),
+                        lambda: settle_change(project, row, self.coders, row["decision"], memo),
                         lambda _: self.show(),
                     )
                 self.show()

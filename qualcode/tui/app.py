@@ -2,6 +2,11 @@
 
 ``make_app`` is the one factory the CLI and the tests use. The app holds the main-thread connection to the
 project (a sqlite3 connection belongs to the thread that opened it); thread workers open their own.
+
+Every change the workbench makes to the study goes through ``change`` (and ``undo``/``redo``): planned from the
+file and written as one undoable step by ``coding.history.History``, through the ``Saver``, then ``changed``
+brings everything the workbench holds up to date — the codebook, the recent codes (never one that is gone),
+the remembered places, the code counts — before the screen that asked shows it.
 """
 
 from __future__ import annotations
@@ -9,18 +14,22 @@ from __future__ import annotations
 import getpass
 import sqlite3
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
 
-from ..codebook.edits import study_counts
+from ..codebook.files import project_codes
+from ..coding.codings import study_counts
 from ..coding.history import History
-from ..coding.memos import describe_target, get_memo, remember_coder, remembered_coder, set_memo
+from ..coding.memos import describe_target, get_memo, memo_change, remember_coder, remembered_coder
 from ..coding.places import Place, load_place, save_place
 from ..errors import QualcodeError, debugging, fault_line
+from ..project.changes import Change
 from ..project.connection import explain
+from ..project.facts import Code, Coding, Memo
 from ..project.store import Project
 from .dialogs import CoderDialog, ConfirmDialog, HelpScreen, MemoDialog
 from .document import DocumentScreen
@@ -51,6 +60,7 @@ class QualcodeApp(App[None]):
         self.suggestion_cache: dict[str, dict[int, list]] = {}  # document -> sentence start -> suggestions
         self.suggester: Any = None  # built once per coder and codebook (tui.suggestions)
         self.place = Place()  # where this coder was: positions, recent codes, filter (see places.py)
+        self.codes: list[dict[str, Any]] = []  # the codebook in tree order: one list every screen and picker uses
         self._saved_place = ""
         self.interviewer_ok = False  # asked once per session before coding the interviewer's words
 
@@ -81,6 +91,7 @@ class QualcodeApp(App[None]):
                 self.coder_id = 0
             self.history = History(self.project)
             self.place = load_place(self.project, name)
+            self.reload_codes()
             self._saved_place = self.place.as_json()
             self.forget_suggestions()  # they were for another coder
             self.forget_counts()
@@ -127,6 +138,46 @@ class QualcodeApp(App[None]):
 
             self._remember_timer = self.set_timer(REMEMBER_AFTER_CODING, due)
 
+    # -- changes ---------------------------------------------------------------------------------------
+
+    def change(self, what: str, plan: Callable[[], Change], then: Callable[[Change], None] | None = None,
+               screen: Any = ...) -> None:  # fmt: skip
+        """Plan and write one change as one undoable step (waiting, through the saver, while another process
+        writes), bring the workbench up to date with it, then ``then(change)`` on the screen that asked."""
+        self.saver.save(what, lambda: self.history.do(plan), partial(self._changed, then), screen)
+
+    def step(self, undo: bool, then: Callable[[Change | None], None]) -> None:
+        """Undo (or redo) the last step; ``then`` gets the change written, or None when there was none."""
+        self.saver.save("undo" if undo else "redo", self.history.undo if undo else self.history.redo,
+                        partial(self._changed, then))  # fmt: skip
+
+    def _changed(self, then: Callable[[Any], None] | None, change: Change | None) -> None:
+        if change is not None:
+            self.changed(change)
+        if then is not None:
+            then(change)
+
+    def changed(self, change: Change) -> None:
+        """What the workbench holds, made true to the file again after ``change``: the codebook (and the recent
+        codes that point into it) when codes changed, and the kept code counts, by the codings it added and
+        removed."""
+        if change.facts(Code):
+            self.reload_codes()
+            self.forget_suggestions()  # suggestions come from the codebook
+        for coders, counts in self._study_counts.items():
+            for sign, added in ((-1, False), (1, True)):
+                for fact in change.facts(Coding, added):
+                    if fact.coder in coders:
+                        counts[fact.code] = counts.get(fact.code, 0) + sign
+            for code_id in [c for c, n in counts.items() if n <= 0]:
+                del counts[code_id]
+
+    def reload_codes(self) -> None:
+        """The codebook as the file has it now; the recent codes and places keep only what is still there."""
+        self.codes = project_codes(self.project)
+        documents = {r[0] for r in self.project.db.execute("SELECT id FROM document")}
+        self.place.keep_only({c["id"] for c in self.codes}, documents)
+
     def study_counts(self, coders: tuple[int, ...]) -> dict[str, int]:
         """Study-wide codings per code for these coders: counted once, then kept up to date by the screens."""
         if coders not in self._study_counts:
@@ -149,21 +200,22 @@ class QualcodeApp(App[None]):
         self.push_screen(DocumentScreen(document_id))
 
     def edit_memo(self, target_type: str, target_id: Any, title: str, then: Callable[[], None] | None = None) -> None:
+        """Write or change the coder's memo on a target, as one undoable step (empty text deletes it)."""
         text = get_memo(self.project, target_type, target_id, self.coder_id)
+        where = describe_target(self.project, target_type, target_id)
 
-        def written(_: object) -> None:
-            self.notify(f"Memo on {describe_target(self.project, target_type, target_id)} saved.", timeout=2)
+        def written(change: Change) -> None:
+            if change:
+                done = "deleted" if not change.facts(Memo, added=True) else "saved"
+                self.notify(f"Memo on {where} {done}; u undoes it.", timeout=2)
             if then:
                 then()
 
         def saved(new: str | None) -> None:
             if new is not None and new != text:
-                coder_id = self.coder_id
-                self.saver.save(
-                    f"memo on {describe_target(self.project, target_type, target_id)}",
-                    lambda: set_memo(self.project, target_type, target_id, coder_id, new),
-                    written,
-                )
+                project, coder_id = self.project, self.coder_id
+                self.change(f"memo on {where}", lambda: memo_change(project, target_type, target_id, coder_id, new),
+                            written)  # fmt: skip
 
         self.push_screen(MemoDialog(title, text), saved)
 

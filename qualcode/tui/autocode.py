@@ -20,7 +20,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, SelectionList
 
 from ..errors import QualcodeError
-from ..suggest.autocode import SCOPES, Hit, apply_hits, find_hits
+from ..project.changes import Change
+from ..project.facts import Coding
+from ..suggest.autocode import SCOPES, Hit, find_hits, hits_change
 from .dialogs import TextPrompt
 from .keybar import binding
 from .picker import CodePicker
@@ -132,21 +134,16 @@ def code_by_search(screen: Any) -> None:
         def chosen(code_ids: list[str] | None) -> None:
             if not code_ids:
                 return
-            new_ids: list[int] = []
-            project, coder, history = screen.project, app.coder, screen.history
+            project, coder_id = screen.project, screen.coder_id
+            kept = sum(h.keep for h in hits)
 
-            def coded(counts: tuple[int, int]) -> None:
-                history.record_added(new_ids)  # u undoes the whole batch
-                screen._version = screen.data_version()
-                app.forget_counts()
-                screen.refresh_codings()
-                app.notify(f"Coded {counts[0]} passage(s); {counts[1]} already were.", timeout=5)
+            def coded(change: Change) -> None:  # one step: u undoes the whole batch
+                screen.after_change(change)
+                added = len(change.facts(Coding, added=True))
+                app.notify(f"Coded {added} passage(s); {kept - added} already were. u undoes them all.", timeout=5)
 
-            def write() -> tuple[int, int]:
-                new_ids.clear()  # a retried attempt starts again
-                return apply_hits(project, hits, coder, code_ids[0], new_ids)
-
-            app.saver.save(f"coding by search ({sum(h.keep for h in hits)} passages)", write, coded)
+            app.change(f"coding by search ({kept} passages)", lambda: hits_change(project, hits, coder_id, code_ids[0]),
+                       coded)  # fmt: skip
 
         app.push_screen(CodePicker(screen.codes, title="Code the ticked passages with", multiple=False), chosen)
 

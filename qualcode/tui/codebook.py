@@ -47,6 +47,8 @@ class CodebookPanel(ScrollView, can_focus=True, inherit_bindings=False):
         _key("p", "screen.move_code", "Move", "Move the highlighted code under another parent"),
         _key("M", "screen.merge_code", "Merge", "Merge the highlighted code into another (codings move)"),
         _key("m", "screen.code_memo", "Memo", "Memo on the highlighted code"),
+        _key("D", "screen.delete_code", "Delete",
+             "Delete the highlighted code, its sub-codes and what was coded with them (u undoes it)"),
     ]
 
     class Highlighted(Message):

@@ -1,16 +1,24 @@
 """Memos and growing the codebook from the document screen: mixed into ``DocumentScreen``.
 
 Memos go on the coding at the cursor (or the document), the participant speaking, or the highlighted code;
-the codebook grows during coding — add a code or sub-code, edit a definition, rename, move, merge — each
-change committed at once and shown in the panel.
+the codebook grows during coding — add a code or sub-code, edit a definition, rename, move, merge, delete —
+each change committed at once as one undoable step and shown in the panel.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from ..codebook.edits import add_code, merge_codes, move_code, update_code
-from ..codebook.files import project_codes
+from ..codebook.edits import (
+    add_code_change,
+    delete_code_change,
+    merge_codes_change,
+    move_code_change,
+    update_code_change,
+)
+from ..project.changes import Change
+from ..project.facts import Coding
 from .codebook import CodebookPanel
 from .dialogs import ConfirmDialog, TextPrompt
 from .picker import CodeForm, CodePicker
@@ -51,36 +59,34 @@ class CodebookEditsMixin:
 
     # -- growing the codebook ------------------------------------------------------------------------
 
-    def _codebook_edit(self, operation: Any, *args: Any, then: Any = None, **kwargs: Any) -> None:
-        """One codebook change through the app's saver; ``then(result)`` once it is written."""
-        project = self.project
+    def _codebook_edit(self, what: str, plan: Any, then: Any = None) -> None:
+        """One codebook change as one undoable step; the app reloads the codebook, then ``then(change)``."""
 
-        def done(result: Any) -> None:
-            self.app.forget_counts()  # type: ignore[attr-defined]  # a merge moves codings between codes
-            self.codes = project_codes(self.project)
-            self.refresh_codings()
-            self.app.forget_suggestions()  # type: ignore[attr-defined]  # suggestions come from the codebook
-            self.start_suggestions()  # type: ignore[attr-defined]
+        def done(change: Change) -> None:
+            self.after_change(change)
+            self.start_suggestions()  # type: ignore[attr-defined]  # they come from the codebook
             if then is not None:
-                then(result)
+                then(change)
 
-        self.app.saver.save(  # type: ignore[attr-defined]
-            f"codebook change ({operation.__name__.replace('_', ' ')})",
-            lambda: operation(project, *args, **kwargs),
-            done,
-        )
+        self.app.change(what, plan, done)  # type: ignore[attr-defined]
 
     def action_add_code(self, under_highlighted: bool) -> None:
         parent = self.query_one(CodebookPanel).highlighted_code if under_highlighted else None
+        project, made = self.project, []
 
-        def added(new: str | None) -> None:
-            if new:
-                panel = self.query_one(CodebookPanel)
-                panel.call_after_refresh(panel.select_code, new)
+        def plan(fields: dict[str, Any]) -> Change:
+            made.clear()
+            code_id, change = add_code_change(project, **fields)
+            made.append(code_id)
+            return change
+
+        def added(_: Change) -> None:
+            panel = self.query_one(CodebookPanel)
+            panel.call_after_refresh(panel.select_code, made[0])
 
         def filled(fields: dict[str, Any] | None) -> None:
             if fields:
-                self._codebook_edit(add_code, **fields, then=added)
+                self._codebook_edit(f"new code {fields['name']}", partial(plan, fields), added)
 
         self.app.push_screen(CodeForm(self.codes, parent=parent), filled)
 
@@ -88,19 +94,23 @@ class CodebookEditsMixin:
         code_id = self.query_one(CodebookPanel).highlighted_code
         code = next((c for c in self.codes if c["id"] == code_id), None)
         if code:
+            project = self.project
             self.app.push_screen(
                 TextPrompt(f"Definition of {code['name']}", code["definition"]),
-                lambda text: text is not None and self._codebook_edit(update_code, code_id, definition=text),
-            )
+                lambda text: text is not None and self._codebook_edit(
+                    f"definition of {code['name']}", lambda: update_code_change(project, code_id, definition=text)),
+            )  # fmt: skip
 
     def action_rename_code(self) -> None:
         code_id = self.query_one(CodebookPanel).highlighted_code
         code = next((c for c in self.codes if c["id"] == code_id), None)
         if code:
+            project = self.project
             self.app.push_screen(
                 TextPrompt(f"Rename {code['name']} (its id {code_id} stays)", code["name"]),
-                lambda name: name and self._codebook_edit(update_code, code_id, name=name),
-            )
+                lambda name: name and self._codebook_edit(
+                    f"rename of {code['name']}", lambda: update_code_change(project, code_id, name=name)),
+            )  # fmt: skip
 
     def action_move_code(self) -> None:
         code_id = self.query_one(CodebookPanel).highlighted_code
@@ -108,10 +118,12 @@ class CodebookEditsMixin:
             return
         top = {"id": "-", "name": "(top level)", "level": "other", "colour": "#888888"}
         choices = [top] + [c for c in self.codes if c["id"] != code_id]
+        project = self.project
 
         def chosen(ids: list[str] | None) -> None:
             if ids:
-                self._codebook_edit(move_code, code_id, None if ids[0] == "-" else ids[0])
+                parent = None if ids[0] == "-" else ids[0]
+                self._codebook_edit(f"move of {code_id}", lambda: move_code_change(project, code_id, parent))
 
         self.app.push_screen(CodePicker(choices, title=f"Move {code_id} under…", multiple=False), chosen)
 
@@ -119,17 +131,20 @@ class CodebookEditsMixin:
         source = self.query_one(CodebookPanel).highlighted_code
         if not source:
             return
+        project = self.project
 
         def chosen(ids: list[str] | None) -> None:
             if not ids:
                 return
 
-            def merged(moved: int) -> None:
-                self.app.notify(f"Merged {source} into {ids[0]}: {moved} coding(s) moved.", timeout=4)
+            def merged(change: Change) -> None:
+                moved = len(change.facts(Coding, added=False))
+                self.app.notify(f"Merged {source} into {ids[0]}: {moved} coding(s) moved; u undoes it.", timeout=4)
 
             def confirmed(yes: bool | None) -> None:
                 if yes:
-                    self._codebook_edit(merge_codes, source, ids[0], then=merged)
+                    self._codebook_edit(f"merge of {source} into {ids[0]}",
+                                        lambda: merge_codes_change(project, source, ids[0])[1], merged)  # fmt: skip
 
             self.app.push_screen(
                 ConfirmDialog(f"Merge {source} into {ids[0]}? Its codings move; it is deleted."), confirmed
@@ -137,3 +152,25 @@ class CodebookEditsMixin:
 
         choices = [c for c in self.codes if c["id"] != source]
         self.app.push_screen(CodePicker(choices, title=f"Merge {source} into…", multiple=False), chosen)
+
+    def action_delete_code(self) -> None:
+        """Delete the highlighted code with its sub-codes and everything coded with them, after saying how much
+        that is; ``u`` brings it all back."""
+        code_id = self.query_one(CodebookPanel).highlighted_code
+        if not code_id:
+            return
+        project = self.project
+        counts, _ = delete_code_change(project, code_id)
+        name = self.code_name(code_id)
+        parts = [f"{counts['codes'] - 1} sub-code(s)"] if counts["codes"] > 1 else []
+        parts += [f"{counts['codings']} coding(s) by any coder", f"{counts['memos']} memo(s)"]
+
+        def deleted(change: Change) -> None:
+            self.app.notify(f"Deleted {name}; u brings it back.", timeout=4)
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._codebook_edit(f"deletion of {name}", lambda: delete_code_change(project, code_id)[1], deleted)
+
+        self.app.push_screen(ConfirmDialog(f"Delete the code {name}, with {', '.join(parts)}? u brings it all back."),
+                             confirmed)  # fmt: skip

@@ -1,8 +1,9 @@
 """Applying and removing codes from the document screen: mixed into ``DocumentScreen``.
 
-Every change goes through ``History`` (one undoable step) and the app's ``Saver`` (written at once, or kept
-while another process holds the project). The interviewer's words are not what a study counts: coding
+Every change goes through the app's ``change`` (one undoable step, planned from the file, written at once or
+kept while another process holds the project). The interviewer's words are not what a study counts: coding
 them asks once per session. A code the picker did not find can be created there and applied in one step.
+Removing a coding that carries a memo asks first, and says that ``u`` brings both back.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from ..codebook.files import project_codes
-from ..coding.codings import set_key_quotes
+from ..codebook.edits import add_code_change
+from ..coding.codings import adding, removing, starring
+from ..project.changes import Change
+from ..project.facts import Coding
 from .codebook import CodebookPanel
 from .dialogs import ConfirmDialog
 from .picker import CREATE, CodeForm, CodePicker
@@ -19,7 +22,7 @@ from .transcript import TranscriptView
 
 
 class CodingMixin:
-    """Needs the screen's ``project``, ``document``, ``codes``, ``history``, ``refresh_codings`` and friends."""
+    """Needs the screen's ``project``, ``document``, ``codes``, ``after_change`` and friends."""
 
     def apply(self, code_ids: list[str], asked: bool = False) -> None:
         view = self.query_one(TranscriptView)
@@ -29,21 +32,18 @@ class CodingMixin:
         if not asked and view.interviewer_in(start, end) and not self.app.interviewer_ok:  # type: ignore[attr-defined]
             self._ask_interviewer(partial(self.apply, code_ids, True))
             return
-        document_id, coder_id, history = self.document_id, self.coder_id, self.history
+        project, document_id, coder_id = self.project, self.document_id, self.coder_id
 
-        def applied(added: list[int | None]) -> None:
+        def applied(change: Change) -> None:
             self.app.place.use(code_ids)  # type: ignore[attr-defined]
             self.app.remember_soon()  # type: ignore[attr-defined]
-            if document_id != self.document_id:
-                return  # written after the coder moved on: shown when the document is opened again
-            self._version = self.data_version()
-            self.refresh_codings([(c, document_id, 1) for c, new in zip(code_ids, added, strict=True) if new])
-            if not any(added):
+            self.after_change(change)
+            if not change:
                 self.app.notify("Already coded with that.", timeout=3)
 
-        self.app.saver.save(  # type: ignore[attr-defined]
+        self.app.change(  # type: ignore[attr-defined]
             f"{', '.join(self.code_name(c) for c in code_ids)} on {self.document['name']} [{start}, {end})",
-            lambda: history.add_many(document_id, code_ids, coder_id, start, end),
+            lambda: adding(project, document_id, code_ids, coder_id, start, end),
             applied,
         )
 
@@ -101,38 +101,33 @@ class CodingMixin:
     def create_and_apply(self, name: str, parent: str | None) -> None:
         view = self.query_one(TranscriptView)
         start, end = view.selection
-        document_id, coder_id, history = self.document_id, self.coder_id, self.history
+        project, document_id, coder_id = self.project, self.document_id, self.coder_id
+        made: list[str] = []
 
-        def created(result: tuple[str, int | None]) -> None:
-            code_id = result[0]
-            self.codes = project_codes(self.project)
+        def plan(fields: dict[str, Any]) -> Change:
+            made.clear()
+            code_id, create = add_code_change(project, **fields)
+            made.append(code_id)
+            code = Change("")
+            if start < end:
+                code = adding(project, document_id, [code_id], coder_id, start, end, created=True)
+            return create.then(code, f"new code {fields['name']}" + (" applied" if code else ""))
+
+        def created(change: Change) -> None:
+            code_id = made[0]
             self.app.place.use([code_id])  # type: ignore[attr-defined]
             self.app.remember_soon()  # type: ignore[attr-defined]
-            self.app.forget_suggestions()  # type: ignore[attr-defined]
-            self._version = self.data_version()
-            self.refresh_codings([(code_id, document_id, 1)] if result[1] else None)
+            self.after_change(change)
             panel = self.query_one(CodebookPanel)
             panel.call_after_refresh(panel.select_code, code_id)
-            self.app.notify(f"Created and applied {self.code_name(code_id)} ({code_id}).", timeout=3)
+            done = "Created and applied" if change.facts(Coding) else "Created"
+            self.app.notify(f"{done} {self.code_name(code_id)} ({code_id}); u undoes it.", timeout=3)
 
         def filled(fields: dict[str, Any] | None) -> None:
-            if not fields:
-                return
-            if start >= end:
-                self._codebook_edit_add(fields)
-                return
-            self.app.saver.save(  # type: ignore[attr-defined]
-                f"new code {fields['name']} on {self.document['name']}",
-                lambda: history.create_and_apply(fields, document_id, coder_id, start, end),
-                created,
-            )
+            if fields:
+                self.app.change(f"new code {fields['name']}", partial(plan, fields), created)  # type: ignore[attr-defined]
 
         self.app.push_screen(CodeForm(self.codes, name, parent), filled)
-
-    def _codebook_edit_add(self, fields: dict[str, Any]) -> None:
-        from ..codebook.edits import add_code
-
-        self._codebook_edit(add_code, **fields)  # type: ignore[attr-defined]
 
     def action_apply_highlighted(self) -> None:
         code_id = self.query_one(CodebookPanel).highlighted_code
@@ -140,9 +135,11 @@ class CodingMixin:
             self.apply([code_id])
 
     def action_quick(self, number: int) -> None:
-        recent = self.app.place.recent  # type: ignore[attr-defined]
+        recent = self.app.place.recent  # type: ignore[attr-defined]  # only codes still in the codebook
         if number <= len(recent):
             self.apply([recent[number - 1]])
+        else:
+            self.app.notify(f"No recent code {number} yet: codes you apply are numbered 1 to 9.", timeout=3)
 
     def action_remove_code(self) -> None:
         view = self.query_one(TranscriptView)
@@ -164,16 +161,32 @@ class CodingMixin:
 
         self.app.push_screen(CodePicker(unique, title="Remove which code? (Ctrl+T ticks several)"), chosen)
 
-    def remove_codings(self, coding_ids: list[int]) -> None:
-        history = self.history
+    def remove_codings(self, coding_ids: list[int], asked: bool = False) -> None:
+        """Remove codings; when one carries a memo, ask first (the memo goes with it, and ``u`` brings both
+        back): a memo is never lost without a word."""
+        memos = [self.coding_memos[str(i)] for i in coding_ids if str(i) in self.coding_memos]
+        if memos and not asked:
+            shown = " ".join(memos[0].split())
+            shown = shown if len(shown) <= 60 else shown[:59] + "…"
 
-        def removed(rows: list[dict[str, Any]]) -> None:
-            self._version = self.data_version()
-            self.refresh_codings([(r["code_id"], r["document_id"], -1) for r in rows])
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self.remove_codings(coding_ids, True)
 
-        self.app.saver.save(  # type: ignore[attr-defined]
+            self.app.push_screen(ConfirmDialog(
+                f"Remove the coding and your memo on it (“{shown}”)? u brings both back.",
+                "y = remove both, n = keep them"), answered)  # fmt: skip
+            return
+        project = self.project
+
+        def removed(change: Change) -> None:
+            self.after_change(change)
+            if memos:
+                self.app.notify(f"Removed, with {len(memos)} memo(s); u brings them back.", timeout=4)
+
+        self.app.change(  # type: ignore[attr-defined]
             f"removal of {len(coding_ids)} coding(s) in {self.document['name']}",
-            lambda: history.remove(coding_ids),
+            lambda: removing(project, coding_ids),
             removed,
         )
 
@@ -187,43 +200,25 @@ class CodingMixin:
             self.app.notify("No coding of yours here to star.", timeout=3)
             return
         starred = not all(c["key_quote"] for c in exact)
-        ids = [c["id"] for c in exact]
+        ids, project = [c["id"] for c in exact], self.project
 
-        def marked(_: object) -> None:
-            self._version = self.data_version()
-            self.refresh_codings([])
+        def marked(change: Change) -> None:
+            self.after_change(change)
             self.app.notify("Starred as a key quote." if starred else "Key-quote star removed.", timeout=2)
 
-        self.app.saver.save(  # type: ignore[attr-defined]
-            f"key-quote star in {self.document['name']}", lambda: set_key_quotes(self.project, ids, starred), marked
+        self.app.change(  # type: ignore[attr-defined]
+            f"key-quote star in {self.document['name']}", lambda: starring(project, ids, starred), marked
         )
 
     def action_undo(self) -> None:
-        self._step("undo", self.history.undo, "Nothing to undo.")
+        self.app.step(True, partial(self._stepped, "Nothing to undo.", "Undid"))  # type: ignore[attr-defined]
 
     def action_redo(self) -> None:
-        self._step("redo", self.history.redo, "Nothing to redo.")
+        self.app.step(False, partial(self._stepped, "Nothing to redo.", "Redid"))  # type: ignore[attr-defined]
 
-    def _step(self, what: str, operation: Any, nothing: str) -> None:
-        self.app.saver.save(what, operation, partial(self._stepped, nothing))  # type: ignore[attr-defined]
-
-    def _stepped(self, nothing: str, step: Any) -> None:
-        if step is None:
+    def _stepped(self, nothing: str, done: str, change: Change | None) -> None:
+        if change is None:
             self.app.notify(nothing, timeout=2)
             return
-        codings = [c for c in step if c.kind == "coding"]
-        if len(codings) < len(step):  # a code created (or removed again) with this step
-            self.codes = project_codes(self.project)
-            self.app.forget_suggestions()  # type: ignore[attr-defined]
-        if codings:
-            place = codings[0].row
-            if place["document_id"] != self.document_id:
-                self.load_document(place["document_id"], (place["start"], place["end"]))
-            else:
-                self.query_one(TranscriptView).select_range(place["start"], place["end"])
-        self._version = self.data_version()
-        self.refresh_codings(
-            [(c.row["code_id"], c.row["document_id"], 1 if c.added else -1) for c in codings]
-            if len(codings) == len(step)
-            else None
-        )
+        self.after_change(change, jump=True)
+        self.app.notify(f"{done}: {change.what}.", timeout=3)

@@ -1,8 +1,8 @@
 """The document screen: read a transcript, select passages by keyboard or mouse, apply and remove codes.
 
-Every coding change is committed to the project file the moment it is made (through ``History``, which
-also makes it undoable, and the app's ``Saver``, which keeps a change while another process holds the
-project and shows it only once written), so a killed terminal or a dropped SSH connection loses nothing.
+Every change is committed to the project file the moment it is made (through the app's ``change``: one
+undoable step, kept while another process holds the project and shown only once written), so a killed
+terminal or a dropped SSH connection loses nothing. ``after_change`` is the one way the screen catches up.
 The screen shows the coder's own codings only (blind coding) unless the coder asks to see another coder's.
 Twice a second a timer asks SQLite whether anyone else has written (``PRAGMA data_version``, which costs
 nothing) and, if so, reloads the codings, so two coders on one server see each other's work at once.
@@ -20,12 +20,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
-from ..codebook.edits import code_counts
-from ..codebook.files import project_codes
-from ..coding.codings import document_codings
-from ..coding.history import History
+from ..coding.codings import code_counts, document_codings
 from ..coding.memos import memos_for
 from ..errors import QualcodeError
+from ..project.facts import Coding
 from ..project.overview import turns as document_turns
 from .codebook import CodebookPanel
 from .codebook_edits import CodebookEditsMixin
@@ -106,7 +104,6 @@ class DocumentScreen(CodingMixin, SuggestionsMixin, CodebookEditsMixin, Navigati
         super().__init__()
         self.document_id = document_id
         self.others_id: int | None = None
-        self.codes: list[dict[str, Any]] = []
         self.counts: dict[str, tuple[int, int]] = {}
         self.code_memos: set[str] = set()
         self.coding_memos: dict[str, str] = {}
@@ -122,8 +119,9 @@ class DocumentScreen(CodingMixin, SuggestionsMixin, CodebookEditsMixin, Navigati
         return self.app.coder_id  # type: ignore[attr-defined]
 
     @property
-    def history(self) -> History:
-        return self.app.history  # type: ignore[attr-defined]
+    def codes(self) -> list[dict[str, Any]]:
+        """The codebook as the app keeps it (one list, reloaded whenever codes change)."""
+        return self.app.codes  # type: ignore[attr-defined]
 
     def compose(self) -> ComposeResult:
         yield Static("", id="doc-title")
@@ -160,7 +158,6 @@ class DocumentScreen(CodingMixin, SuggestionsMixin, CodebookEditsMixin, Navigati
         view = self.query_one(TranscriptView)
         view.load(document["text"], turns, segments, self.codings(self.coder_id))
         view.others = self.codings(self.others_id) if self.others_id else []
-        self.codes = project_codes(self.project)
         self.load_memos()
         self.show_codebook()
         self.show_info()
@@ -226,26 +223,28 @@ class DocumentScreen(CodingMixin, SuggestionsMixin, CodebookEditsMixin, Navigati
                 recent.append(f"{shorten(code['name'], width)}  ", style=code["colour"] or "")
         self.query_one("#recent", Static).update(recent if used else "Recent: (codes you apply appear here)")
 
-    def refresh_codings(self, counted: list[tuple[str, int, int]] | None = None) -> None:
-        """Reload this document's codings; ``counted`` (code, document, +1/-1) adjusts the code counts in
-        place instead of recounting the whole study, which keeps applying a code instant in big studies."""
+    def refresh_codings(self) -> None:
+        """Reload this document's codings and counts (the study-wide counts are kept exact by the app)."""
         view = self.query_one(TranscriptView)
         others = self.codings(self.others_id) if self.others_id else []
-        view.set_codings(self.codings(self.coder_id), others, view.selection if counted is not None else None)
-        if counted is None:
-            self.show_codebook()
-        else:
-            coders = (self.coder_id, self.others_id) if self.others_id else (self.coder_id,)
-            study_counts = self.app.study_counts(coders)  # type: ignore[attr-defined]
-            for code_id, document_id, change in counted:
-                study_counts[code_id] = study_counts.get(code_id, 0) + change
-                here, study = self.counts.get(code_id, (0, 0))
-                self.counts[code_id] = (here + change * (document_id == self.document_id), study + change)
-                if self.counts[code_id][1] <= 0:
-                    del self.counts[code_id]
-            self.show_codebook(recount=False)
+        view.set_codings(self.codings(self.coder_id), others, view.selection)
+        self.show_codebook()
         self.show_status()
         self.show_suggestions()
+
+    def after_change(self, change: Any, jump: bool = False) -> None:
+        """Show a change just written (by this screen, or undone or redone): the codings, counts, memos and
+        codebook as the file now has them; with ``jump``, the passage it touched selected."""
+        self._version = self.data_version()
+        coding = next(iter(change.facts(Coding)), None) if change is not None else None
+        if jump and coding is not None:
+            if coding.document != self.document_id:
+                self.load_document(coding.document, (coding.start, coding.end))
+                return
+            self.query_one(TranscriptView).select_range(coding.start, coding.end)
+        self.load_memos()
+        self.show_title()
+        self.refresh_codings()
 
     def data_version(self) -> int:
         return int(self.project.db.execute("PRAGMA data_version").fetchone()[0])
@@ -255,7 +254,8 @@ class DocumentScreen(CodingMixin, SuggestionsMixin, CodebookEditsMixin, Navigati
         if version != self._version:
             self._version = version
             self.app.forget_counts()  # type: ignore[attr-defined]  # another workbench wrote: recount
-            self.codes = project_codes(self.project)
+            self.app.reload_codes()  # type: ignore[attr-defined]  # and its codebook edits (a code gone, say)
+            self.load_memos()
             self.refresh_codings()
 
     # -- status --------------------------------------------------------------------------------------

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..codebook.files import project_codes
 from ..coding.navigation import next_coded, next_uncoded, search
 from .codebook import CodebookPanel
 from .dialogs import SearchDialog
@@ -67,7 +66,8 @@ class NavigationMixin:
 
     def action_refresh(self) -> None:
         self.app.forget_counts()  # type: ignore[attr-defined]
-        self.codes = project_codes(self.project)
+        self.app.reload_codes()  # type: ignore[attr-defined]
+        self.load_memos()
         self.refresh_codings()
 
     def action_others(self) -> None:

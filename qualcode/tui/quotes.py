@@ -20,7 +20,7 @@ from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..codebook.files import project_codes
-from ..coding.codings import set_key_quotes
+from ..coding.codings import starring
 from ..errors import QualcodeError
 from ..reports.excerpts import Filters, excerpts, people_by_pseudonym
 from ..reports.exports import Progress, write_quotes
@@ -148,8 +148,8 @@ class QuotesDialog(ModalScreen[None]):
             row["key_quote"] = starred
             quotes.replace_option_prompt_at_index(index, self.prompt(row))
 
-        self.app.saver.save(  # type: ignore[attr-defined]
-            "key-quote star", lambda: set_key_quotes(project, row["coding_ids"], starred), marked
+        self.app.change(  # type: ignore[attr-defined]
+            "key-quote star", lambda: starring(project, row["coding_ids"], starred), marked
         )
 
     def action_write_quotes(self) -> None:

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
-from ..codebook.edits import study_counts
+from ..coding.codings import study_counts
 from ..coding.navigation import progress
 from ..ingest.labels import group_labels
 from ..project.overview import documents, info
@@ -247,6 +247,9 @@ class StartScreen(Screen[None]):
             return
 
         def removed(result: dict[str, Any]) -> None:
+            self.app.history.forget()  # type: ignore[attr-defined]  # its steps may point into the document
+            self.app.forget_counts()  # type: ignore[attr-defined]
+            self.app.reload_codes()  # type: ignore[attr-defined]  # no remembered place in it either
             self.app.notify(escape(f"Removed {name} ({result['codings']} coding(s)); backup: {copy.name}"))
             self.reload()
 

@@ -17,8 +17,10 @@ from rich.text import Text
 from textual import work
 from textual.widgets import Static
 
+from ..coding.codings import adding
+from ..project.changes import Change
 from ..project.store import Project
-from ..suggest.suggester import Suggester, Suggestion, dismiss
+from ..suggest.suggester import Suggester, Suggestion, dismiss_change
 from .keybar import binding
 from .transcript import TranscriptView
 
@@ -95,17 +97,16 @@ class SuggestionsMixin:
             return
         screen: Any = self
         first = found[0]
-        history, document_id, coder_id = screen.history, screen.document_id, screen.coder_id
+        project, document_id, coder_id = screen.project, screen.document_id, screen.coder_id
 
-        def accepted(added: list[int | None]) -> None:
+        def accepted(change: Change) -> None:
             if document_id == screen.document_id:
-                screen._version = screen.data_version()
-                screen.refresh_codings([(first.code, document_id, 1)] if added[0] else [])
+                screen.after_change(change)
                 self.show_suggestions()
 
-        screen.app.saver.save(
+        screen.app.change(
             f"suggested {screen.code_name(first.code)} on {screen.document['name']}",
-            lambda: history.add_many(document_id, [first.code], coder_id, first.start, first.end, "suggestion"),
+            lambda: adding(project, document_id, [first.code], coder_id, first.start, first.end, "suggestion"),
             accepted,
         )
 
@@ -117,15 +118,15 @@ class SuggestionsMixin:
         first = found[0]
         suggested = self.suggested
 
-        def dismissed(_: object) -> None:
+        def dismissed(_: Change) -> None:
             screen._version = screen.data_version()
             suggested[first.start] = [s for s in suggested.get(first.start, []) if s.code != first.code]
             self.show_suggestions()
 
-        project, coder, document_id = screen.project, screen.app.coder, screen.document_id
-        screen.app.saver.save(
+        project, coder_id, document_id = screen.project, screen.coder_id, screen.document_id
+        screen.app.change(
             f"dismissal of a suggestion in {screen.document['name']}",
-            lambda: dismiss(project, coder, document_id, first.start, first.end, first.code),
+            lambda: dismiss_change(project, coder_id, document_id, first.start, first.end, first.code),
             dismissed,
         )
 
