@@ -72,8 +72,9 @@ def phase(name: str, path: Path, out: Path, runs: int) -> dict[str, Any]:
     from qualcode.codebook.files import project_codes
     from qualcode.project.store import Project
     from qualcode.reports.evidence import evidence_map
-    from qualcode.reports.excerpts import Filters, excerpts, frequencies, reference_frequencies
+    from qualcode.reports.excerpts import Filters, excerpts
     from qualcode.reports.exports import write_quotes
+    from qualcode.reports.frequencies import frequencies, reference_frequencies
 
     def docx() -> int:
         rows = excerpts(project, Filters(coders=["amira"]), limit=10_000)

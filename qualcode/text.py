@@ -160,15 +160,3 @@ def file_safe(name: str, limit: int = 80) -> str:
     characters (a slash in a group name, a colon, a space) one hyphen; never hidden, never empty."""
     safe = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip(".-")[:limit].strip(".-")
     return safe or "export"
-
-
-def figure(value: float | None, places: int = 2) -> str:
-    """A statistic for a table: ``fixed``, or "—" when there is nothing to measure."""
-    return "—" if value is None else fixed(value, places)
-
-
-def fixed(value: float, places: int = 2) -> str:
-    """``value`` with ``places`` decimals, never "-0.00": a kappa of -0.0001 is shown as 0.00, not as a
-    disagreement worse than chance."""
-    rounded = round(float(value), places) + 0.0  # -0.0 + 0.0 == 0.0
-    return f"{rounded:.{places}f}"

@@ -126,8 +126,7 @@ def test_the_evidence_agrees_with_the_excerpts_behind_it(demo_study: Path) -> No
         for question in data["questions"]:
             for item in question["specifics"]:
                 for row in item["rows"]:
-                    rows = excerpts(project, Filters(codes=[row["code"]], coders=["amira", "ben", "consensus"],
-                                                     merged=True))  # fmt: skip
+                    rows = excerpts(project, Filters(codes=[row["code"]], coders=["amira", "ben", "consensus"]))
                     people = {}
                     for excerpt in rows:
                         for name in excerpt["speakers"]:

@@ -13,7 +13,7 @@ from conftest import recording_app, screen_text
 
 from qualcode.coding.codings import add_coding
 from qualcode.project.store import Project
-from qualcode.text import fixed
+from qualcode.reports.figures import fixed
 from qualcode.tui import make_app
 from qualcode.tui.codebook import CodebookPanel
 from qualcode.tui.document import DocumentScreen
@@ -166,7 +166,7 @@ def test_help_is_grouped_by_screen_without_widget_names(interviews: Path) -> Non
 def test_no_negative_zero() -> None:
     assert fixed(-0.0001) == "0.00" and fixed(-0.0) == "0.00" and fixed(-0.004, 2) == "0.00"
     assert fixed(-0.006) == "-0.01" and fixed(0.5, 3) == "0.500"
-    from qualcode.text import figure
+    from qualcode.reports.figures import figure
     from qualcode.tui.agreement import _plus_minus
 
     assert figure(-1e-9) == "0.00" and figure(None) == "—" and figure(-1e-9, 3) == "0.000"

@@ -97,23 +97,23 @@ def export_quotes(
     redact_report: Path | None,
 ) -> None:
     """A quote bank (.csv .xlsx .docx .md .json): every excerpt with code, level and who said it."""
-    from ..codebook.files import project_codes
     from ..errors import did_you_mean
     from ..ingest.groups import find_group
-    from ..reports.excerpts import Filters, excerpts, people_by_pseudonym
+    from ..reports.excerpts import Filters, excerpts
     from ..reports.exports import write_quotes
+    from ..reports.snapshot import snapshot
 
-    with open_project(project) as opened:
+    with open_project(project) as opened, snapshot(opened) as study:
         whom = counted_for(opened, coders, everyone)
         groups = tuple(find_group(opened, g) for g in groups)  # as the project spells them; unknown: an error
         filters = Filters(list(codes), list(levels), list(groups), whom.coders, list(kinds), _attributes(attributes),
-                          key_quotes, whom.merged)  # fmt: skip
-        known = {c["id"]: c for c in project_codes(opened)}
+                          key_quotes)  # fmt: skip
+        known = study.code
         for code in codes:
             if code not in known:
                 raise QualcodeError(f"unknown code {code!r}" + did_you_mean(code, known))
-        rows = excerpts(opened, filters, context)
-        people = people_by_pseudonym(opened)
+        rows = excerpts(study, filters, context)
+        people = study.by_pseudonym
     redactor = None
     if redact_report is not None and redact is None:
         raise QualcodeError("--redact-report lists what --redact replaced: give --redact FILE too")
@@ -152,12 +152,13 @@ def export_frequencies(project: Path, output: Path, by: str, coders: tuple[str, 
     """Theme frequencies (.csv .xlsx .docx .html .md .json): per code (parents rolled up) and group, excerpts,
     participants (of how many in the group, and that share) and documents."""
     from ..ingest.labels import value_labels
-    from ..reports.excerpts import frequencies
     from ..reports.exports import write_frequencies
+    from ..reports.frequencies import frequencies
+    from ..reports.snapshot import snapshot
 
-    with open_project(project) as opened:
+    with open_project(project) as opened, snapshot(opened) as study:
         whom = counted_for(opened, coders, everyone)
-        rows = frequencies(opened, by, whom.coders, merged=whom.merged)
+        rows = frequencies(study, by, whom.coders)
         labels = value_labels(opened, by)
     for row in rows:
         row["coders"] = whom.coders
@@ -173,10 +174,11 @@ def export_evidence_map(project: Path, output: Path, coders: tuple[str, ...], ev
     """Logic-model outcomes x stakeholder groups (.docx .html .xlsx .md .json): participants with evidence /
     group size."""
     from ..reports.evidence import check_groups, evidence_map, write_evidence_map
+    from ..reports.snapshot import snapshot
 
-    with open_project(project) as opened:
+    with open_project(project) as opened, snapshot(opened) as study:
         whom = counted_for(opened, coders, everyone)
-        data = evidence_map(opened, whom.coders)
+        data = evidence_map(study, whom.coders)
     data.update(coders=whom.coders, about=whom.describe())
     check_groups(data)
     write_evidence_map(output, data)
@@ -193,22 +195,22 @@ def export_cooccurrence(
     project: Path, output: Path, coders: tuple[str, ...], everyone: str | None, same_turn: bool, cell: str | None
 ) -> None:
     """Codes applied to overlapping passages (.csv .md .json): the matrix, or the passages behind a cell."""
-    from ..codebook.files import project_codes
-    from ..reports.excerpts import cooccurrence, cooccurrence_matrix
     from ..reports.exports import write_table
+    from ..reports.matrices import cooccurrence, cooccurrence_matrix
+    from ..reports.snapshot import snapshot
 
     pair = None
-    with open_project(project) as opened:
+    with open_project(project) as opened, snapshot(opened) as study:
         whom = counted_for(opened, coders, everyone)
-        codes = [c["id"] for c in project_codes(opened)]
+        codes = [c["id"] for c in study.codes]
         if cell:
             pair_ids = tuple(part.strip() for part in cell.split(","))
             unknown = [c for c in pair_ids if c not in codes]
             if len(pair_ids) != 2 or unknown:
                 raise QualcodeError(f"--cell {cell!r}: give two known code ids as CODE_A,CODE_B")
             pair = (pair_ids[0], pair_ids[1])
-        rows = cooccurrence(opened, whom.coders, same_turn, pair, whom.merged)
-        texts = {d: t for d, t in opened.db.execute("SELECT id, text FROM document")} if cell else {}
+        rows = cooccurrence(study, whom.coders, same_turn, pair)
+        texts = {d: study.text(d) for d in {r["document_id"] for r in rows}} if cell else {}
     if cell:
         for row in rows:
             row["text"] = texts[row["document_id"]][
@@ -241,12 +243,13 @@ def export_matrix(
     project: Path, output: Path, per: str, coders: tuple[str, ...], everyone: str | None, codes: tuple[str, ...]
 ) -> None:
     """A 0/1 code-presence table (.csv .xlsx .json) per segment or participant, for R, pandas or Excel."""
-    from ..reports.excerpts import presence_matrix
     from ..reports.exports import write_table
+    from ..reports.matrices import presence_matrix
+    from ..reports.snapshot import snapshot
 
-    with open_project(project) as opened:
+    with open_project(project) as opened, snapshot(opened) as study:
         whom = counted_for(opened, coders, everyone)
-        columns, rows = presence_matrix(opened, per, whom.coders, list(codes))
+        columns, rows = presence_matrix(study, per, whom.coders, list(codes))
     keys = ["document", "segment", "participant", "group"] if per == "segment" else ["participant", "group"]
     write_table(output, rows, keys + columns, "Matrix")
     click.echo(f"wrote {len(rows)} row(s) x {len(columns)} code(s) to {output}: {whom.describe()}")

@@ -60,6 +60,7 @@ def report(
     from ..findings.build import build_findings, redact_findings
     from ..findings.framework import check_framework, load_framework, stored_framework
     from ..findings.write import FORMATS, write_findings
+    from ..reports.snapshot import snapshot
 
     if output.suffix.lower() not in FORMATS:
         raise QualcodeError(f"{output}: a findings pack is written as {', '.join(FORMATS)}")
@@ -70,12 +71,12 @@ def report(
         if not redact.exists():
             raise QualcodeError(f"{redact}: no such redaction list")
         redactor = Redactor.from_file(redact)
-    with open_project(project) as opened:
+    with open_project(project) as opened, snapshot(opened) as study:
         framework = load_framework(framework_path) if framework_path else stored_framework(opened)
         for warning in check_framework(opened, framework):
             click.echo(f"warning: {warning}", err=True)
         whom = counted_for(opened, coders, everyone)
-        data = build_findings(opened, framework, whom, key_quotes, quote_count)
+        data = build_findings(study, framework, whom, key_quotes, quote_count)
     if redactor is not None:
         redact_findings(data, redactor)
     write_findings(output, data, paper, author)

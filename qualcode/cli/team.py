@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from ..errors import QualcodeError
-from ..text import figure, fixed
+from ..reports.figures import figure, fixed
 from . import PROJECT, Group, cli, echo_json, open_project, print_table
 
 STAT_HEADERS = ["alpha", "kappa", "fleiss", "AC1 [95% CI]", "BP", "% all", "% pairs", "units"]
@@ -96,12 +96,13 @@ def agreement_compare(
     % all    percent agreement: complete units on which every coder agrees.
     % pairs  pairwise percent agreement: agreeing pairs of coders, all units with two or more values.
     --json gives AC1, BP and % pairs as {value, se, ci}."""
+    from ..reports.snapshot import snapshot
     from ..team.reconcile import disagreement_rows, write_agreement_table
     from ..team.reliability import compare
 
     names = [c.strip() for c in coders.split(",") if c.strip()]
-    with open_project(project) as opened:
-        report = compare(opened, names, unit, bootstrap, seed)
+    with open_project(project) as opened, snapshot(opened) as study:  # the table and its disagreements: one moment
+        report = compare(study, names, unit, bootstrap, seed)
         found = disagreement_rows(opened, names) if disagreements else None
     if output:
         write_agreement_table(output, report)
@@ -131,8 +132,11 @@ def agreement_compare(
               help="Draws for a 95% interval for alpha (0: none).")  # fmt: skip
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option("--unit-column", help="The column naming the units (default: one called unit, id, item, segment or row).")
+@click.option("--categories", help="The scale the values were given on, comma-separated (default: the values found; "
+              "0,1 when every value is 0 or 1). AC1 and Brennan-Prediger depend on it.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
-def agreement_table(table: Path, level: str, bootstrap: int, seed: int, unit_column: str | None, as_json: bool) -> None:
+def agreement_table(table: Path, level: str, bootstrap: int, seed: int, unit_column: str | None,
+                    categories: str | None, as_json: bool) -> None:  # fmt: skip
     """Statistics for a reliability table made elsewhere (CSV): one row per unit, one column per coder, an
     empty cell where that coder gave no value. A column is the units' names only when named with
     --unit-column or called unit, id, item, segment or row; a column of all-different values is refused.
@@ -148,13 +152,14 @@ def agreement_table(table: Path, level: str, bootstrap: int, seed: int, unit_col
     The last three (and gwet_ac2) with their standard error and 95% interval (Gwet 2014)."""
     from ..team.reliability_table import table_statistics
 
-    result = table_statistics(table, level, bootstrap, seed, unit_column)
+    scale = [c.strip() for c in categories.split(",")] if categories is not None else None
+    result = table_statistics(table, level, bootstrap, seed, unit_column, scale)
     if as_json:
         echo_json(result)
         return
     unit = f", units named in column {result['unit_column']!r}" if result["unit_column"] else ""
     click.echo(f"{result['units']:,} units, {len(result['coders'])} coders ({', '.join(result['coders'])}), "
-               f"{level} data{unit}")  # fmt: skip
+               f"{level} data{unit}; categories {', '.join(result['categories']) or 'none'}")  # fmt: skip
     for name in ("krippendorff_alpha", "cohen_kappa", "fleiss_kappa", "percent_agreement"):
         reason = result["reasons"].get(name)
         click.echo(f"{name:27s} {figure(result[name], 3)}" + (f"  ({reason})" if reason else ""))

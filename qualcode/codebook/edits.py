@@ -26,6 +26,7 @@ from ..project import changes
 from ..project.changes import Change, Edit
 from ..project.facts import (
     Code,
+    coding_at,
     codings_by_id,
     decisions_where,
     dismissals_where,
@@ -151,15 +152,14 @@ def merge_codes_change(project: Project, source: str, target: str) -> tuple[int,
     memos = memos_on_codings(db, codings)
     for cid, fact in codings.items():
         moved = replace(fact, code=target)
-        there = db.execute(
-            'SELECT 1 FROM coding WHERE document_id = ? AND code_id = ? AND coder_id = ? AND start = ? AND "end" = ?',
-            list(moved.key),
-        ).fetchone()
+        there = coding_at(db, moved.key)
         edits += [Edit(memo, None) for memo in memos.get(cid, [])]
         edits.append(Edit(fact, None))
-        if there is None:  # else the target already has this passage: keep its coding, and the memos
+        if there is None:
             edits.append(Edit(None, moved))
-        edits += [Edit(None, replace(memo, target=moved.key)) for memo in memos.get(cid, [])]
+        elif fact.key_quote and not there.key_quote:  # the target has this passage: it keeps the star
+            edits.append(Edit(there, replace(there, key_quote=True)))
+        edits += [Edit(None, replace(memo, target=moved.key)) for memo in memos.get(cid, [])]  # and the memos
     for child_id in [r[0] for r in db.execute("SELECT id FROM code WHERE parent = ?", [source])]:
         child = _fact(project, child_id)
         edits.append(Edit(child, replace(child, parent=target)))

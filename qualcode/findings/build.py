@@ -6,10 +6,11 @@ quotes first, then a spread across groups and participants, never two from one p
 analyst's memos on those codes, and the gaps, in words. Then the appendices: the codebook, the participants
 by group and document, and the methods (whose codings, agreement per code when several coders count).
 
-Counting follows ``reports.frequencies`` (the attribution rule, parents rolled up, several coders' overlapping
-passages counted once), for the coders ``counting.counted`` chose. Quotes are chosen from a bounded set of
-candidates (at most two per document and code, key quotes first), so a study of a million codings costs the
-same few thousand excerpts per question. This module only computes; ``findings_write`` writes the files.
+Everything is read from one snapshot of the study (``reports.snapshot``), and counted as every report counts:
+``reports.frequencies`` (the attribution rule, parents rolled up, one passage however many codings make it),
+for the coders ``counting.counted`` chose. Quotes are passages chosen from a bounded set of candidates (at
+most two per document and code, key quotes first), so a study of a million codings costs the same few
+thousand excerpts per question. This module only computes; ``write`` and ``word`` write the files.
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from ..codebook.files import project_codes
-from ..ingest.labels import group_labels
 from ..project.store import Project
-from ..reports.counting import Counted
-from ..reports.excerpts import Filters, descendants, excerpts, frequencies, people_by_pseudonym
+from ..reports.counting import CONSENSUS, Counted, coding_coders
+from ..reports.excerpts import Filters, excerpts
+from ..reports.frequencies import frequencies
+from ..reports.snapshot import NO_GROUP, Snapshot, snapshot
 from ..reports.tally import EVERYONE
+from ..team.reliability import compare
 from .framework import Framework
 
 QUOTES = 6  # per specific question
@@ -33,35 +35,36 @@ QUOTABLE = 240  # characters: candidates nearest this length first (a sentence o
 
 
 def build_findings(
-    project: Project,
+    project: Project | Snapshot,
     framework: Framework,
     whom: Counted,
     key_quotes_only: bool = False,
     quotes: int = QUOTES,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
-    tree = project_codes(project)
-    codes = {c["id"]: c for c in tree}
-    below = descendants(project, tree)
-    labels = group_labels(project)
-    sizes = dict(
-        project.db.execute(
-            "SELECT stakeholder_group, count(*) FROM participant WHERE stakeholder_group IS NOT NULL GROUP BY 1"
-        ).fetchall()
-    )
-    cells = {(r["code"], r["group"]): r for r in frequencies(project, "group", whom.coders, merged=whom.merged)}
+    """The pack's content, read from one snapshot of the study (every table, quote and figure of one moment)."""
+    with snapshot(project) as study:
+        return _build(study, framework, whom, key_quotes_only, quotes, progress)
+
+
+def _build(
+    study: Snapshot,
+    framework: Framework,
+    whom: Counted,
+    key_quotes_only: bool,
+    quotes: int,
+    progress: Callable[[int, int], None] | None,
+) -> dict[str, Any]:
+    tree, codes, below, labels = study.codes, study.code, study.below, study.labels
+    sizes = {g: n for g, n in study.group_sizes.items() if g != NO_GROUP}
+    cells = {(r["code"], r["group"]): r for r in frequencies(study, "group", whom.coders)}
     # each code's totals over every participant, by the same rule: a passage crediting two groups once
-    totals = {r["code"]: r for r in frequencies(project, EVERYONE, whom.coders, merged=whom.merged)}
+    totals = {r["code"]: r for r in frequencies(study, EVERYONE, whom.coders)}
     spoken: dict[str, set[str]] = {}
     for code, group in cells:
         spoken.setdefault(code, set()).add(group)
-    coder_ids = [
-        r[0]
-        for r in project.db.execute(
-            f"SELECT id FROM coder WHERE name IN ({', '.join('?' for _ in whom.coders)})", whom.coders
-        )
-    ]
-    people = people_by_pseudonym(project)
+    coder_ids = study.coder_ids(whom.coders)
+    people = {name: dict(person) for name, person in study.by_pseudonym.items()}
     total = sum(len(q.specifics) for q in framework.questions)
     done = 0
     questions = []
@@ -74,7 +77,7 @@ def build_findings(
             groups = expected + [g for g in spoke if g in sizes]
             rows = [_row(code, groups, cells, totals.get(code["id"]), sizes) for code in linked]
             wanted = sorted({d for c in specific.codes for d in below.get(c, {c})})
-            chosen = choose_quotes(project, wanted, whom, coder_ids, groups, key_quotes_only, quotes)
+            chosen = choose_quotes(study, wanted, whom, coder_ids, groups, key_quotes_only, quotes)
             specifics.append(
                 {
                     "id": specific.id,
@@ -84,7 +87,7 @@ def build_findings(
                     "groups": groups,
                     "rows": rows,
                     "quotes": chosen,
-                    "memos": _memos(project, wanted, coder_ids, codes),
+                    "memos": _memos(study, wanted, coder_ids, codes),
                     "gaps": gaps(rows, expected, sizes, labels),
                 }
             )
@@ -98,7 +101,7 @@ def build_findings(
         "title": framework.title or framework.name,
         "framework": framework.name,
         "description": framework.description,
-        "project": project.path.name,
+        "project": study.project.path.name,
         "about": whom.describe(),
         "coders": whom.coders,
         "date": dt.date.today().isoformat(),
@@ -106,8 +109,8 @@ def build_findings(
         "sizes": sizes,
         "questions": questions,
         "codebook": tree,
-        "participants": _participants(project, people, labels),
-        "methods": methods(project, whom, coder_ids),
+        "participants": _participants(study, people, labels),
+        "methods": methods(study, whom, coder_ids),
     }
 
 
@@ -162,7 +165,7 @@ def _row(
 
 
 def choose_quotes(
-    project: Project,
+    study: Snapshot,
     codes: list[str],
     whom: Counted,
     coder_ids: list[int],
@@ -177,7 +180,7 @@ def choose_quotes(
     marks_codes, marks_coders = ", ".join("?" for _ in codes), ", ".join("?" for _ in coder_ids)
     ids = [
         r[0]
-        for r in project.db.execute(
+        for r in study.db.execute(
             f"SELECT id FROM (SELECT c.id, c.key_quote, row_number() OVER (PARTITION BY c.document_id "
             f'ORDER BY c.key_quote DESC, abs((c."end" - c.start) - {QUOTABLE}), c.start) AS n FROM coding c '
             f"WHERE c.code_id IN ({marks_codes}) AND c.coder_id IN ({marks_coders})"
@@ -189,7 +192,7 @@ def choose_quotes(
     if not ids:
         return []
     rows = excerpts(
-        project, Filters(codes=codes, coders=whom.coders, merged=whom.merged, key_quotes=key_quotes_only, ids=ids)
+        study, Filters(codes=codes, coders=whom.coders, key_quotes=key_quotes_only, ids=ids)
     )
     rows = [r for r in rows if r["speakers"]]
     seen_text: set[str] = set()
@@ -269,10 +272,10 @@ def _quoted(names: list[str]) -> str:
     return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
 
 
-def _memos(project: Project, codes: list[str], coder_ids: list[int], known: dict[str, Any]) -> list[dict[str, Any]]:
+def _memos(study: Snapshot, codes: list[str], coder_ids: list[int], known: dict[str, Any]) -> list[dict[str, Any]]:
     if not codes:
         return []
-    rows = project.db.execute(
+    rows = study.db.execute(
         f"SELECT m.target_id, r.name, m.text FROM memo m LEFT JOIN coder r ON r.id = m.coder_id "
         f"WHERE m.target_type = 'code' AND m.target_id IN ({', '.join('?' for _ in codes)}) "
         f"AND (m.coder_id IS NULL OR m.coder_id IN ({', '.join('?' for _ in coder_ids) or 'NULL'})) "
@@ -282,9 +285,9 @@ def _memos(project: Project, codes: list[str], coder_ids: list[int], known: dict
     return [{"code": c, "code_name": known[c]["name"], "coder": who or "", "text": text} for c, who, text in rows]
 
 
-def _participants(project: Project, people: dict[str, dict[str, Any]], labels: dict[str, str]) -> list[dict[str, Any]]:
+def _participants(study: Snapshot, people: dict[str, dict[str, Any]], labels: dict[str, str]) -> list[dict[str, Any]]:
     where: dict[str, list[str]] = {}
-    for name, document in project.db.execute(
+    for name, document in study.db.execute(
         "SELECT DISTINCT p.pseudonym, d.name FROM turn t JOIN participant p ON p.id = t.participant_id "
         "JOIN document d ON d.id = t.document_id ORDER BY d.name"
     ):
@@ -303,22 +306,20 @@ def _participants(project: Project, people: dict[str, dict[str, Any]], labels: d
     return sorted(rows, key=lambda r: (r["group"] is None, r["group_label"] or "", r["pseudonym"]))
 
 
-def methods(project: Project, whom: Counted, coder_ids: list[int]) -> dict[str, Any]:
+def methods(study: Snapshot, whom: Counted, coder_ids: list[int]) -> dict[str, Any]:
     """Whose codings, how many, over what dates, and agreement per code: between the coders counted when there
-    are several, or, when one coder (the consensus) is counted, between the coders who coded the study."""
-    from ..reports.counting import CONSENSUS, coding_coders
-
+    are several, or, when one coder (the consensus) is counted, between the coders who coded the study. The
+    consensus coder is never compared with the coders it was made from."""
     marks = ", ".join("?" for _ in coder_ids) or "NULL"
-    codings, first, last = project.db.execute(
+    codings, first, last = study.db.execute(
         f"SELECT count(*), min(created_at), max(created_at) FROM coding WHERE coder_id IN ({marks})", coder_ids
     ).fetchone()
-    documents, words = project.db.execute("SELECT count(*), coalesce(sum(words), 0) FROM document").fetchone()
+    documents, words = study.db.execute("SELECT count(*), coalesce(sum(words), 0) FROM document").fetchone()
     agreement: list[dict[str, Any]] = []
-    compared = whom.coders if len(whom.coders) >= 2 else [c for c in coding_coders(project) if c != CONSENSUS]
+    candidates = whom.coders if len(whom.coders) >= 2 else coding_coders(study.project)
+    compared = [c for c in candidates if c != CONSENSUS]
     if len(compared) >= 2:
-        from ..team.reliability import compare
-
-        report = compare(project, compared, "segment")
+        report = compare(study, compared, "segment")
         agreement = [
             {
                 "code": r["code"],

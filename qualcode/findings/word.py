@@ -16,8 +16,8 @@ from typing import Any
 
 from ..project.output import xml_safe
 from ..reports.charts import chart_png
+from ..reports.figures import figure
 from ..reports.office import word_page, word_properties, word_table
-from ..text import figure
 from .wording import attribution, cell_text, method_lines
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..reports.figures import percent_of
+
 
 def cell_text(cell: dict[str, Any]) -> str:
     """ "3/9 (33%)"; "0/9"; "—" for a group with no participants."""
@@ -13,7 +15,8 @@ def cell_text(cell: dict[str, Any]) -> str:
         return "—"
     if not cell["participants"]:
         return f"0/{cell['group_participants']}"
-    return f"{cell['participants']}/{cell['group_participants']} ({cell['share']:.0%})"
+    have, of = cell["participants"], cell["group_participants"]
+    return f"{have}/{of} ({percent_of(have, of)})"
 
 
 def attribution(row: dict[str, Any], labels: dict[str, str]) -> str:

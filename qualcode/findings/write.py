@@ -12,7 +12,7 @@ from typing import Any
 from ..errors import QualcodeError
 from ..project.output import write_atomically
 from ..reports.charts import chart_svg
-from ..text import figure
+from ..reports.figures import figure
 from .word import write_docx
 from .wording import attribution, cell_text, method_lines
 

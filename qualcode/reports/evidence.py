@@ -15,26 +15,22 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..codebook.files import project_codes
 from ..errors import QualcodeError
-from ..ingest.labels import group_labels
 from ..project.output import append_row, write_atomically, xml_safe
-from ..project.store import Project
 from .charts import PALETTE
-from .excerpts import NO_GROUP, frequencies
+from .figures import percent
+from .frequencies import frequencies
+from .snapshot import NO_GROUP, Snapshot, reading
 
 OUTCOME_LEVELS = ("short_term_outcome", "medium_term_outcome", "long_term_outcome")
 
 
-def evidence_map(project: Project, coders: list[str] | None = None) -> dict[str, Any]:
-    counts = {(r["code"], r["group"]): r for r in frequencies(project, "group", coders, participants_only=True)}
-    sizes: dict[str, int] = {}
-    for group, size in project.db.execute(
-        "SELECT coalesce(stakeholder_group, ?), count(*) FROM participant GROUP BY 1", [NO_GROUP]
-    ):
-        sizes[group] = size
+@reading
+def evidence_map(study: Snapshot, coders: list[str] | None = None) -> dict[str, Any]:
+    counts = {(r["code"], r["group"]): r for r in frequencies(study, "group", coders, participants_only=True)}
+    sizes = dict(study.group_sizes)
     groups = sorted(g for g in sizes if g != NO_GROUP) + ([NO_GROUP] if NO_GROUP in sizes else [])
-    codes = [c for c in project_codes(project) if c["level"] in OUTCOME_LEVELS]
+    codes = [c for c in study.codes if c["level"] in OUTCOME_LEVELS]
     order = {level: n for n, level in enumerate(OUTCOME_LEVELS)}
     rows = []
     for code in sorted(codes, key=lambda c: order[c["level"]]):  # stable: tree order within each level
@@ -57,7 +53,7 @@ def evidence_map(project: Project, coders: list[str] | None = None) -> dict[str,
                 "cells": cells,
             }
         )
-    labels = {**group_labels(project), NO_GROUP: "No group"}
+    labels = {**study.labels, NO_GROUP: "No group"}
     return {"groups": groups, "group_sizes": sizes, "rows": rows, "labels": {g: labels.get(g, g) for g in groups}}
 
 
@@ -109,7 +105,7 @@ def _bars(row: dict[str, Any], groups: list[str], labels: dict[str, str]) -> str
         share = row["cells"][group]["share"]
         parts.append(
             f'<rect x="0" y="{n * bar + 1}" width="{share * width:.1f}" height="{bar - 2}" '
-            f'fill="{PALETTE[n % len(PALETTE)]}"><title>{html.escape(labels.get(group, group))}: {share:.0%}'
+            f'fill="{PALETTE[n % len(PALETTE)]}"><title>{html.escape(labels.get(group, group))}: {percent(share)}'
             "</title></rect>"
         )
     parts.append("</svg>")

@@ -19,6 +19,7 @@ from typing import Any
 
 from ..project.output import append_row, inert, write_atomically, xml_safe
 from ..project.schema import LEVELS
+from .figures import percent_of, shown
 
 QUOTE_COLUMNS = [
     "id",
@@ -132,8 +133,8 @@ def credit(row: dict[str, Any], people: dict[str, dict[str, Any]]) -> str:
 
 def of_group(row: dict[str, Any]) -> str:
     """ "9 of 12 (75%)": participants with the code, of the group's participants in the project."""
-    share = row.get("share")
-    return f"{row['participants']} of {row['group_participants']}" + (f" ({share:.0%})" if share is not None else "")
+    have, of = row["participants"], row["group_participants"]
+    return f"{have} of {of}" + (f" ({percent_of(have, of)})" if of else "")
 
 
 def _quotes_markdown(
@@ -322,5 +323,5 @@ def write_table(path: Path, rows: list[dict[str, Any]], columns: list[str], titl
 def markdown_table(rows: list[dict[str, Any]], columns: list[str]) -> str:
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for row in rows:
-        lines.append("| " + " | ".join(" ".join(str(row.get(c, "")).split()) for c in columns) + " |")
+        lines.append("| " + " | ".join(" ".join(shown(row.get(c, "")).split()) for c in columns) + " |")
     return "\n".join(lines) + "\n"

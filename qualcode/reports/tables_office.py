@@ -7,6 +7,7 @@ import html
 from pathlib import Path
 from typing import Any
 
+from .figures import percent
 from .office import titled_document, word_table
 
 
@@ -20,7 +21,7 @@ def frequencies_docx(path: Path, rows: list[dict[str, Any]], labels: dict[str, s
             r["excerpts"],
             r["participants"],
             r["group_participants"],
-            "" if r.get("share") is None else f"{r['share']:.0%}",
+            percent(r.get("share")),
             r["documents"],
         ]
         for r in rows
@@ -33,7 +34,7 @@ def frequencies_html(path: Path, rows: list[dict[str, Any]], labels: dict[str, s
     body = "".join(
         f"<tr><td>{html.escape(r['code_name'])}</td><td>{html.escape(labels.get(str(r['group']), str(r['group'])))}"
         f"</td><td>{r['excerpts']}</td><td>{r['participants']}</td><td>{r['group_participants']}</td>"
-        f"<td>{'' if r.get('share') is None else format(r['share'], '.0%')}</td><td>{r['documents']}</td></tr>"
+        f"<td>{percent(r.get('share'))}</td><td>{r['documents']}</td></tr>"
         for r in rows
     )
     path.write_text(

@@ -6,10 +6,9 @@
    start in one, end and coder in the other), one ``group_concat`` per code, so nothing is built row by row;
 2. the attribution rule: turns are sorted and never overlap within a document, so the turns a coding
    overlaps are one contiguous run, found with two binary searches; interviewer turns credit no one;
-3. the parent roll-up: each credited coding is repeated once per ancestor of its code, and distinct passages
-   (document, start, end, coder) are counted per ancestor, so a passage coded with a parent and its child
-   counts once for the parent; when several coders are counted together (``merged``), a passage is instead
-   a run of overlapping spans of one ancestor in one document, whoever coded them (``merged_passages``);
+3. the parent roll-up: each coding is repeated once per ancestor of its code, and passages are counted per
+   ancestor by the one passage rule (``snapshot.passage_numbers``: overlapping spans of the ancestor in one
+   document, whoever coded them), so a passage coded with a parent and its child counts once for the parent;
 4. excerpts, participants and documents are distinct counts per (code, group): sorted unique keys.
 """
 
@@ -24,10 +23,9 @@ from typing import Any
 
 import numpy as np
 
-from ..codebook.files import project_codes
 from ..project.store import Project
+from .snapshot import NO_GROUP, Snapshot, passage_numbers
 
-NO_GROUP = "ungrouped"
 EVERYONE = "*"  # ``by`` for one column of all participants: a code's totals, each passage and person once
 
 
@@ -58,16 +56,13 @@ def _runs(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass
 class Codings:
-    """Codings as columns: code index, document, start, end, coder, and a passage key (one integer per
-    distinct document, start, end and coder) below ``passages``."""
+    """Codings as columns: code index, document, start, end, coder."""
 
     code: np.ndarray
     document: np.ndarray
     start: np.ndarray
     end: np.ndarray
     coder: np.ndarray
-    passage: np.ndarray
-    passages: int
 
 
 def read_codings(project: Project, index: dict[str, int], coders: list[str] | None) -> Codings:
@@ -96,15 +91,7 @@ def read_codings(project: Project, index: dict[str, int], coders: list[str] | No
     else:
         document, start = packed[0] >> 32, packed[0] & 0xFFFFFFFF
         end, coder = packed[1] >> 20, packed[1] & 0xFFFFF
-    fields = [document, start, end, coder]
-    widths = [int(f.max()).bit_length() if len(f) else 1 for f in fields]
-    if sum(widths) <= 48:  # a tight packing is the passage key
-        key = document
-        for field_, width in zip(fields[1:], widths[1:], strict=True):
-            key = (key << width) | field_
-        return Codings(code, document, start, end, coder, key, 1 << sum(widths))
-    unique, passage = np.unique(np.stack(fields, axis=1), axis=0, return_inverse=True)
-    return Codings(code, document, start, end, coder, passage.reshape(-1), len(unique))
+    return Codings(code, document, start, end, coder)
 
 
 def _read(
@@ -205,31 +192,12 @@ def credited_turns(project: Project, ids: dict[int, int]) -> tuple[np.ndarray, n
     return starts, ends, dense[np.where(participants < len(dense), participants, 0)]
 
 
-def merged_passages(ancestor: np.ndarray, document: np.ndarray, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    """For (coding, ancestor) pairs: a passage number shared by spans that overlap within one ancestor and
-    document (a chain of overlaps is one passage), whoever coded them."""
-    if not len(ancestor):
-        return np.zeros(0, dtype=np.int64)
-    order = np.lexsort((start, document, ancestor))
-    group = (ancestor[order] * (int(document.max()) + 1) + document[order]).astype(np.int64)
-    span = int(end.max()) + 1
-    reach = np.maximum.accumulate(group * span + end[order]) - group * span  # furthest end so far, per group
-    new = np.ones(len(order), dtype=bool)
-    new[1:] = (group[1:] != group[:-1]) | (start[order][1:] >= reach[:-1])
-    passage = np.empty(len(order), dtype=np.int64)
-    passage[order] = np.cumsum(new) - 1
-    return passage
-
-
 def frequencies(
-    project: Project,
-    by: str = "group",
-    coders: list[str] | None = None,
-    participants_only: bool = False,
-    merged: bool = False,
+    study: Snapshot, by: str = "group", coders: list[str] | None = None, participants_only: bool = False
 ) -> list[dict[str, Any]] | None:
     """The rows of ``reports.frequencies``, column-wise; None when the turns do not allow the shortcut.
     With ``participants_only`` (the evidence map), excerpts and documents are not counted (None)."""
+    project = study.project
     ids, values, value_of = participant_values(project, by)
     turns = credited_turns(project, ids)
     if turns is None:
@@ -239,24 +207,14 @@ def frequencies(
     turn_starts, turn_ends, turn_people = turns
     sizes = np.bincount(value_of, minlength=len(values))
 
-    tree = project_codes(project)
+    tree = study.codes
     index = {code["id"]: n for n, code in enumerate(tree)}
-    ancestors: list[list[int]] = []  # each code with its parent, grandparent...
-    for code in tree:
-        chain, parent = [index[code["id"]]], code["parent"]
-        while parent in index:
-            chain.append(index[parent])
-            parent = tree[index[parent]]["parent"]
-        ancestors.append(chain)
+    ancestors = [[index[a] for a in study.ancestors[code["id"]]] for code in tree]
 
     codings = read_codings(project, index, coders)
     if not len(codings.code):
         return []
-    code, passage, passages = codings.code, codings.passage, codings.passages
-    if passages.bit_length() + (len(tree) * len(values)).bit_length() > 62:  # keys per cell would not fit
-        passage = np.unique(passage, return_inverse=True)[1].reshape(-1)
-        passages = int(passage.max()) + 1
-
+    code = codings.code
     coding, turn = overlapping(turn_starts, turn_ends, codings)
     person = turn_people[turn]
     credited = person >= 0
@@ -267,13 +225,7 @@ def frequencies(
     offsets = np.cumsum(depth) - depth
     row, step = _runs(depth[code[coding]])
     ancestor = flat[offsets[code[coding[row]]] + step]
-    if merged and not participants_only:  # passages: overlapping spans per ancestor, over every coding
-        each, each_step = _runs(depth[code])
-        pair_passage = merged_passages(flat[offsets[code[each]] + each_step], codings.document[each],
-                                       codings.start[each], codings.end[each])  # fmt: skip
-        first_pair = np.cumsum(depth[code]) - depth[code]
-        passage_of_row = pair_passage[first_pair[coding[row]] + step]
-    person, coding = person[row], coding[row]
+    person, coding_of_row = person[row], coding[row]
     value = value_of[person]
     groups = len(values)
     cell = ancestor * groups + value
@@ -282,15 +234,17 @@ def frequencies(
     people = _unique(ancestor * len(value_of) + person)
     participants = np.bincount((people // len(value_of)) * groups + value_of[people % len(value_of)], minlength=cells)
     excerpts = documents = None
-    if not participants_only:
-        if merged:
-            passage_key, passages = passage_of_row, int(passage_of_row.max()) + 1 if len(passage_of_row) else 1
-        else:
-            passage_key = passage[coding]
+    if not participants_only:  # passages: the passage rule per ancestor, over every coding (credited or not)
+        each, each_step = _runs(depth[code])
+        document_count = int(codings.document.max()) + 1
+        pair_passage = passage_numbers(flat[offsets[code[each]] + each_step] * document_count + codings.document[each],
+                                       codings.start[each], codings.end[each])  # fmt: skip
+        first_pair = np.cumsum(depth[code]) - depth[code]
+        passage_key = pair_passage[first_pair[coding_of_row] + step]
+        passages = int(pair_passage.max()) + 1
         excerpts = np.bincount(_unique(cell * passages + passage_key) // passages, minlength=cells)
-        documents_count = int(codings.document.max()) + 1
         documents = np.bincount(
-            _unique(cell * documents_count + codings.document[coding]) // documents_count, minlength=cells
+            _unique(cell * document_count + codings.document[coding_of_row]) // document_count, minlength=cells
         )
 
     rows = []

@@ -24,9 +24,10 @@ from typing import Any
 
 import numpy as np
 
-from ..codebook.files import project_codes
 from ..errors import QualcodeError
 from ..project.store import Project
+from ..reports.counting import CONSENSUS
+from ..reports.snapshot import Snapshot, snapshot
 from ..reports.tally import overlapping, read_codings, spans
 from . import agreement as stats
 from . import coefficients
@@ -54,6 +55,9 @@ def _check_coders(project: Project, coders: list[str]) -> list[int]:
         raise QualcodeError("agreement needs two or more coders (--coders A,B)")
     if len(set(coders)) != len(coders):
         raise QualcodeError(f"a coder is named twice: {', '.join(coders)}")
+    if CONSENSUS in coders:
+        raise QualcodeError(f"{CONSENSUS!r} is the team's settled coding, made from the coders' own: comparing it with "
+                            "them says nothing about how well they agree; compare the coders who coded on their own")
     known = dict(project.db.execute("SELECT name, id FROM coder").fetchall())
     missing = [c for c in coders if c not in known]
     if missing:
@@ -61,11 +65,12 @@ def _check_coders(project: Project, coders: list[str]) -> list[int]:
     return [known[c] for c in coders]
 
 
-def patterns(project: Project, coders: list[str], unit: str = "segment") -> Patterns:
+def patterns(study: Snapshot, coders: list[str], unit: str = "segment") -> Patterns:
     if unit not in UNITS:
         raise QualcodeError(f"unit must be one of {', '.join(UNITS)}, not {unit!r}")
+    project = study.project
     coder_ids = _check_coders(project, coders)
-    tree = project_codes(project)
+    tree = study.codes
     index = {code["id"]: n for n, code in enumerate(tree)}
     codings = read_codings(project, index, coders)
     k = len(coders)
@@ -220,11 +225,12 @@ def estimates(rows: np.ndarray, weights: np.ndarray | None, categories: np.ndarr
 
 
 def compare(
-    project: Project, coders: list[str], unit: str = "segment", bootstrap: int = 0, seed: int = 0
+    project: Project | Snapshot, coders: list[str], unit: str = "segment", bootstrap: int = 0, seed: int = 0
 ) -> dict[str, Any]:
-    """The agreement report of CLI.md: pooled and per code, with how many units each coder applied each
-    code to; ``bootstrap`` draws give a seeded confidence interval for alpha."""
-    found = patterns(project, coders, unit)
+    """The agreement report of the CLI contract: pooled and per code, with how many units each coder applied
+    each code to; ``bootstrap`` draws give a seeded confidence interval for alpha. Read from one snapshot."""
+    with snapshot(project) as study:
+        found = patterns(study, coders, unit)
     k = len(coders)
     weighted = document_weighted(found.by_document) if found.by_document else None
     pairable = (~np.isnan(found.rows)).sum(axis=1) >= 2  # "applied" counts the units compared

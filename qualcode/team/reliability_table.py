@@ -41,9 +41,15 @@ class Table:
     rows: np.ndarray  # distinct rows (patterns) x coders: category value, nan where no value
     counts: np.ndarray  # how many units each pattern stands for
     units: int
+    categories: np.ndarray  # the scale's values (nominal: their indices), observed or not
+    category_labels: list[str]
 
 
-def read_table(path: Path, level: str = "nominal", unit_column: str | None = None) -> Table:
+def read_table(path: Path, level: str = "nominal", unit_column: str | None = None,
+               categories: list[str] | None = None) -> Table:  # fmt: skip
+    """The table, its values, and the scale they were given on: ``categories`` as named, else the values
+    found — and 0 and 1 both whenever every value is 0 or 1 (a code applied or not, as a project's units
+    are), so that a table where nobody happened to write a 0 is read on the scale it was made on."""
     text = limits.read_utf8(path, "reliability table", limits.TABLE_FILE, "; save the table as CSV UTF-8")
     header, cells, lines = _cells(path, text.replace("\r\n", "\n").replace("\r", "\n"))
     width = len(header)
@@ -63,10 +69,10 @@ def read_table(path: Path, level: str = "nominal", unit_column: str | None = Non
                     path, 1, f"column {header[j]!r} has a different value in every one of its {len(column)} rows: "
                     f"it looks like the units' names, not a coder; name it with --unit-column {header[j]!r}",
                 )  # fmt: skip
-    values = _values(path, list(labels), level, codes, lines)
+    values, scale, names = _values(path, list(labels), level, codes, lines, categories)
     rows, counts = _patterns(codes, values)
     return Table([header[j] for j in coder_columns], header[unit] if unit is not None else None, rows, counts,
-                 len(codes))  # fmt: skip
+                 len(codes), scale, names)  # fmt: skip
 
 
 def _cells(path: Path, text: str) -> tuple[list[str], list[str], list[int]]:
@@ -125,32 +131,47 @@ def _id_like(column: list[str], level: str) -> bool:
     return bool(np.all(np.diff(numbers) > 0) and np.all(numbers == np.round(numbers)))
 
 
-def _values(path: Path, labels: list[str], level: str, codes: np.ndarray, lines: list[int]) -> np.ndarray:
-    """Each distinct cell text's value: nan for an empty cell; the category's index (nominal data) or its
-    number (ordinal, interval, ratio), refused with its line when it is not one."""
+def _values(path: Path, labels: list[str], level: str, codes: np.ndarray, lines: list[int],
+            declared: list[str] | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:  # fmt: skip
+    """Each distinct cell text's value (nan for an empty cell; the category's index for nominal data, its
+    number otherwise, refused with its line when it is not one), and the scale: its values and names."""
     stripped = [label.strip() for label in labels]
+    seen = {s for s in stripped if s}
+    scale_names = [c.strip() for c in declared or [] if c.strip()]
+    if declared is None and seen and seen <= {"0", "1"}:
+        scale_names = ["0", "1"]
     values = np.full(len(labels), math.nan)
     if level == "nominal":
-        categories = {c: n for n, c in enumerate(sorted({s for s in stripped if s}))}
+        names = sorted(seen | set(scale_names))
+        index = {c: n for n, c in enumerate(names)}
         for n, cell in enumerate(stripped):
             if cell:
-                values[n] = categories[cell]
-        return values
+                values[n] = index[cell]
+        return values, np.arange(len(names), dtype=float), names
     for n, cell in enumerate(stripped):
         if not cell:
             continue
-        try:
-            number = float(cell)
-        except ValueError:
-            reason = f"{cell!r} is not a number ({level} data)"
-        else:
-            if not (level == "ratio" and number < 0):
-                values[n] = number
-                continue
-            reason = f"{cell} is negative: ratio data start at zero"
-        first_row = int(np.flatnonzero((codes == n).any(axis=1))[0])
-        raise located(path, lines[first_row], reason)
-    return values
+        number = _number(cell, level)
+        if isinstance(number, str):
+            first_row = int(np.flatnonzero((codes == n).any(axis=1))[0])
+            raise located(path, lines[first_row], number)
+        values[n] = number
+    for name in scale_names:
+        if isinstance(_number(name, level), str):
+            raise QualcodeError(f"--categories: {_number(name, level)}")
+    scale = np.unique(np.concatenate([values[~np.isnan(values)], [float(c) for c in scale_names]]))
+    return values, scale, [f"{v:g}" for v in scale]
+
+
+def _number(cell: str, level: str) -> float | str:
+    """A cell's number, or why it is not one (ordinal, interval and ratio data)."""
+    try:
+        number = float(cell)
+    except ValueError:
+        return f"{cell!r} is not a number ({level} data)"
+    if level == "ratio" and number < 0:
+        return f"{cell} is negative: ratio data start at zero"
+    return number
 
 
 def _patterns(codes: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -172,11 +193,12 @@ def _patterns(codes: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def table_statistics(path: Path, level: str = "nominal", bootstrap: int = 1000, seed: int = 0,
-                     unit_column: str | None = None) -> dict[str, Any]:  # fmt: skip
+                     unit_column: str | None = None,
+                     categories: list[str] | None = None) -> dict[str, Any]:  # fmt: skip
     """Agreement statistics for a reliability table: alpha (at ``level``), Cohen's and Fleiss' kappa, percent
     agreement (all agree), and AC1 (AC2 with ``level``'s weights), Brennan–Prediger and pairwise percent
     agreement with standard errors and intervals; a seeded bootstrap interval for alpha."""
-    table = read_table(path, level, unit_column)
+    table = read_table(path, level, unit_column, categories)
     rows, counts = table.rows, table.counts
     results = {
         "krippendorff_alpha": stats.krippendorff_alpha(rows, counts, level=level),
@@ -188,10 +210,14 @@ def table_statistics(path: Path, level: str = "nominal", bootstrap: int = 1000, 
                            "units": table.units}  # fmt: skip
     out.update({name: r.value for name, r in results.items()})
     out["reasons"] = {name: r.reason for name, r in results.items() if r.value is None}
-    out.update(estimates(rows, counts, None))
+    out["categories"] = table.category_labels
+    out.update(estimates(rows, counts, table.categories))
     if level != "nominal":
-        out["gwet_ac2"] = estimates(rows, counts, None, LEVEL_WEIGHTS[level])["gwet_ac1"]
+        out["gwet_ac2"] = estimates(rows, counts, table.categories, LEVEL_WEIGHTS[level])["gwet_ac1"]
         out["gwet_ac2"]["weights"] = LEVEL_WEIGHTS[level]
+    for name in ("gwet_ac1", "gwet_ac2", "brennan_prediger"):
+        if str(out.get(name, {}).get("reason", "")).startswith("only one category"):
+            out[name]["reason"] += f" ({', '.join(table.category_labels)}): name the scale with --categories"
     draws = stats.bootstrap_alpha(rows, counts, level=level, draws=bootstrap, seed=seed) if bootstrap else None
     out["alpha_ci"] = draws
     return out

@@ -26,9 +26,9 @@ from ..errors import QualcodeError
 from ..project.changes import Change
 from ..project.facts import Memo
 from ..reports.exports import write_table
+from ..reports.figures import figure, fixed
 from ..team.reconcile import disagreement_rows, settle_change, write_agreement_table
 from ..team.reliability import UNITS, compare
-from ..text import figure, fixed
 from .keybar import KeyBar, binding
 
 _key = partial(binding, "agreement")

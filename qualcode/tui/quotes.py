@@ -19,11 +19,11 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..codebook.files import project_codes
 from ..coding.codings import starring
 from ..errors import QualcodeError
-from ..reports.excerpts import Filters, excerpts, people_by_pseudonym
+from ..reports.excerpts import Filters, excerpts
 from ..reports.exports import Progress, write_quotes
+from ..reports.snapshot import snapshot
 from ..text import file_safe
 from .dialogs import ProgressDialog, TextPrompt
 from .keybar import binding
@@ -72,10 +72,9 @@ def export_quotes(screen: Screen[Any], filters: Filters, name: str, about: str) 
     app: Any = screen.app
 
     def work(path: Path, progress: Progress) -> str:
-        with app.project.reader() as project:
-            rows = excerpts(project, filters)
-            codes = {c["id"]: c for c in project_codes(project)}
-            people = people_by_pseudonym(project)
+        with app.project.reader() as project, snapshot(project) as study:
+            rows = excerpts(study, filters)
+            codes, people = study.code, study.by_pseudonym
         if not rows:
             raise QualcodeError(f"No excerpts match: {path.name} not written")
         write_quotes(path, rows, codes, people, progress, about, app.project.path.name)

@@ -27,8 +27,11 @@ from textual.widgets import DataTable, Static
 from ..errors import QualcodeError
 from ..reports.counting import Counted, coding_coders, counted
 from ..reports.evidence import evidence_map, shade, write_evidence_map
-from ..reports.excerpts import Filters, excerpts, frequencies
+from ..reports.excerpts import Filters, excerpts
 from ..reports.exports import write_frequencies
+from ..reports.figures import percent
+from ..reports.frequencies import frequencies
+from ..reports.snapshot import snapshot
 from .dialogs import CoderDialog, TextPrompt
 from .keybar import KeyBar, binding
 from .quotes import QuotesDialog, export_quotes
@@ -135,11 +138,11 @@ class ReportsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="reports", exit_on_error=False)
     def load(self, view: str, whom: Counted, by: str) -> None:
-        with self.app.project.reader() as project:  # type: ignore[attr-defined]
+        with self.app.project.reader() as project, snapshot(project) as study:  # type: ignore[attr-defined]
             if view == "evidence":
-                data = {**evidence_map(project, whom.coders), "coders": whom.coders, "about": whom.describe()}
+                data = {**evidence_map(study, whom.coders), "coders": whom.coders, "about": whom.describe()}
             else:
-                data = frequencies(project, by, whom.coders, merged=whom.merged)
+                data = frequencies(study, by, whom.coders)
         self.app.call_from_thread(self._loaded, view, data)
 
     def action_choose_coder(self) -> None:
@@ -236,7 +239,7 @@ class ReportsScreen(Screen[None]):
                     row["excerpts"],
                     row["participants"],
                     row["group_participants"],
-                    "" if row["share"] is None else f"{row['share']:.0%}",
+                    percent(row["share"]),
                     row["documents"],
                 )
                 for c in range(7):
@@ -256,7 +259,7 @@ class ReportsScreen(Screen[None]):
             return None
         code, value = found
         whom = self.whom or Counted([], False, "")
-        filters = Filters(codes=[code], coders=whom.coders, key_quotes=self.key_quotes, merged=whom.merged)
+        filters = Filters(codes=[code], coders=whom.coders, key_quotes=self.key_quotes)
         if self.view == "frequencies" and self.by != "group":
             filters.attributes = {self.by: [value]}
         else:
@@ -267,7 +270,8 @@ class ReportsScreen(Screen[None]):
         found = self._cell_filters()
         if found:
             title, filters = found
-            rows = excerpts(self.app.project, filters)  # type: ignore[attr-defined]
+            with snapshot(self.app.project) as study:  # type: ignore[attr-defined]
+                rows = excerpts(study, filters)
             self.app.push_screen(QuotesDialog(title, rows, filters, self.whom.describe() if self.whom else ""))
 
     def action_write_quotes(self) -> None:
