@@ -32,8 +32,8 @@ sys.path.insert(0, str(ROOT))
 def phase_pipe(study: Path) -> dict[str, float]:
     import spacy
 
+    from qualcode.ingest.files import collect_files
     from qualcode.ingest.formats import read_transcript
-    from qualcode.ingest.importer import collect_files
     from qualcode.ingest.segment import BATCH_SIZE
 
     nlp = spacy.blank("en")

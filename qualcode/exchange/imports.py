@@ -21,7 +21,8 @@ from ..ingest.turns import RawTurn, trim
 from ..project import limits
 from ..project.store import Project
 from ..text import normalise
-from .contents import Report, apply_project, import_codes, positions, prepare_sources
+from .codebooks import import_codes
+from .contents import Report, apply_project, positions, prepare_sources
 from .reading import Archive, PositionMap, child, children, convention_for, guid, local, parse_xml
 
 

@@ -21,13 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import QualcodeError, located
-from ..project import limits
 from ..project.schema import KINDS
 from ..project.store import Project, dumps, now_iso
 from ..text import count_words, sha256
-from .formats import FORMATS, Transcript, read_transcript, transcript_from_text
-from .groups import Groups, add_participant
-from .participants import INTERVIEWER_GROUPS, Sheet, SheetRow, read_sheet
+from .files import collect_files
+from .formats import Transcript, read_transcript, transcript_from_text
+from .groups import Groups
+from .participants import Sheet, read_sheet
+from .people import People, Speaker, from_row, front_matter_people, names, plain
 from .speakers import first_lines, is_generic, kind_voices, probable_interviewer, suggest_pattern
 from .turns import compile_patterns, is_interviewer
 
@@ -60,15 +61,6 @@ class Progress:
 
 
 @dataclass
-class Speaker:
-    role: str  # participant | interviewer | none
-    pseudonym: str | None = None
-    group: str | None = None
-    attributes: dict[str, Any] = field(default_factory=dict)
-    source: str = ""  # where the mapping came from, for error messages
-
-
-@dataclass
 class Planned:
     transcript: Transcript
     sha256: str
@@ -87,64 +79,6 @@ class ImportReport:
     segments: int = 0
     words: int = 0
     documents: list[dict[str, Any]] = field(default_factory=list)  # one row per document read: see _row
-
-
-_NOT_READ = {
-    ".doc": "a Word 97-2003 file, which qualcode cannot read: open it in Word or LibreOffice and save it as .docx",
-    ".csv": "a spreadsheet, not a transcript (a participants sheet? give it with --participants)",
-    ".xlsx": "a spreadsheet, not a transcript (a participants sheet? give it with --participants)",
-    ".qdpx": "a REFI-QDA project: use qualcode import-qdpx",
-}
-_MEDIA = {".mp3", ".m4a", ".wav", ".mp4", ".mov", ".webm", ".ogg", ".aac", ".flac", ".avi", ".mkv", ".wma"}
-SUPPORTED = " ".join(FORMATS)
-
-
-def why_not(path: Path) -> str:
-    """Why a file in a folder is not imported, and what to do about it."""
-    suffix = path.suffix.lower()
-    if suffix in _MEDIA:
-        return "audio or video: import its transcript instead (.vtt, .srt, .docx or .txt)"
-    return _NOT_READ.get(suffix, f"unsupported file type, not a transcript format qualcode reads ({SUPPORTED})")
-
-
-def collect_files(
-    paths: Sequence[Path], skipped: list[tuple[str, str]] | None = None, quiet: Sequence[Path] = ()
-) -> list[tuple[Path, str]]:
-    """(path, document name) for every transcript named or inside a named folder, in a stable order. Every
-    other file in a folder is added to ``skipped`` with the reason (hidden files, Office's "~$" lock files
-    and the files in ``quiet``, such as the participants sheet, are passed over without a word)."""
-    found: list[tuple[Path, str]] = []
-    quiet_files = {p.resolve() for p in quiet}
-    for path in paths:
-        if not path.exists():
-            raise QualcodeError(f"{path}: no such file or folder")
-        if path.is_dir():
-            inside = []
-            for p in sorted(path.rglob("*")):
-                if not p.is_file() or any(part.startswith((".", "~$")) for part in p.relative_to(path).parts):
-                    continue
-                if p.suffix.lower() in FORMATS:
-                    inside.append(p)
-                elif skipped is not None and p.resolve() not in quiet_files:
-                    skipped.append((p.relative_to(path).as_posix(), why_not(p)))
-            if not inside:
-                raise QualcodeError(f"{path}: no transcripts ({SUPPORTED}) in this folder")
-            found.extend((p, p.relative_to(path).as_posix()) for p in inside)
-        else:
-            if path.suffix.lower() not in FORMATS:
-                raise QualcodeError(f"{path}: {why_not(path)}")
-            limits.regular_file(path, "transcript")  # a pipe or a device would hang the import
-            found.append((path, path.name))
-    names: dict[str, Path] = {}
-    for path, name in found:
-        try:
-            name.encode("utf-8")
-        except UnicodeEncodeError:
-            raise QualcodeError(f"{ascii(str(path))}: the file name is not valid UTF-8; rename the file") from None
-        if name in names and names[name].resolve() != path.resolve():
-            raise QualcodeError(f"{path}: another file in this import is also named {name!r} ({names[name]})")
-        names[name] = path
-    return list(dict((name, (path, name)) for path, name in found).values())
 
 
 class Importer:
@@ -222,11 +156,11 @@ class Importer:
             voices = kind_voices(speakers, probable)
             kind = "focus_group" if voices >= 3 else "interview" if voices else "other"
         words = self._describe(path, transcript, speakers, kind, kind_from, probable)
-        attributes = {k: _plain(v) for k, v in meta.items() if k not in _RESERVED_META}
+        attributes = {k: plain(v) for k, v in meta.items() if k not in _RESERVED_META}
         extra = meta.get("attributes") or {}
         if not isinstance(extra, dict):
             raise QualcodeError(f"{path}: front matter 'attributes' must be a mapping")
-        attributes.update({str(k): _plain(v) for k, v in extra.items()})
+        attributes.update({str(k): plain(v) for k, v in extra.items()})
         return Planned(transcript, digest, kind, speakers, attributes, words)
 
     def _describe(
@@ -243,7 +177,7 @@ class Importer:
                 f"participant. If so: qualcode speaker {self.project.path} --document {name!r} {probable!r} "
                 f"--interviewer (or, in later imports, --interviewer {probable!r})"
             )
-        whole = self.sheet is not None and "" in self.sheet.for_document(_names(name))
+        whole = self.sheet is not None and "" in self.sheet.for_document(names(name))
         intended = whole or self.options.group or kind in ("field_notes", "other") and kind_from != "inferred"
         if not row["speakers_found"] and not intended and self.options.detect_speakers and transcript.turns:
             shown = " | ".join(first_lines(transcript.text))
@@ -258,8 +192,8 @@ class Importer:
         """Who each label in this document is: sheet row, front matter, interviewer role, or the label."""
         meta = transcript.meta
         roles = list(self.options.interviewers) + [str(r) for r in meta.get("interviewers") or []]
-        declared = _front_matter_people(path, meta.get("participants"))
-        rows = self.sheet.for_document(_names(transcript.name)) if self.sheet else {}
+        declared = front_matter_people(path, meta.get("participants"))
+        rows = self.sheet.for_document(names(transcript.name)) if self.sheet else {}
         labels = list(dict.fromkeys(t.speaker for t in transcript.turns))
         stem = Path(transcript.name).stem
         speakers: dict[str | None, Speaker] = {}
@@ -267,13 +201,13 @@ class Importer:
             if label is None:
                 whole = rows.get("") if labels == [None] else None
                 if whole:
-                    speakers[None] = _from_row(whole, self.sheet)
+                    speakers[None] = from_row(whole, self.sheet)
                 elif labels == [None] and self.options.group:
                     speakers[None] = Speaker("participant", stem, self.options.group, source=str(path))
                 else:
                     speakers[None] = Speaker("none")
             elif label in rows:
-                speakers[label] = _from_row(rows[label], self.sheet)
+                speakers[label] = from_row(rows[label], self.sheet)
             elif label in declared:
                 speakers[label] = declared[label]
             elif is_interviewer(label, roles):
@@ -353,7 +287,7 @@ class Importer:
         total = len(self.segmented)
         yield Progress("write", 0, total)
         with self.project.transaction(f"import of {total:,} document(s)"):
-            people = _People(self.project)
+            people = People(self.project)
             present = dict(self.project.db.execute("SELECT sha256, name FROM document").fetchall())
             names = set(present.values())
             for done, (plan, segments) in enumerate(self.segmented):
@@ -372,7 +306,7 @@ class Importer:
         self.report.warnings.extend(self.groups.warnings)
         yield Progress("write", total, total)
 
-    def _write(self, plan: Planned, people: _People, segments: list[tuple[int, int, int]]) -> None:
+    def _write(self, plan: Planned, people: People, segments: list[tuple[int, int, int]]) -> None:
         db = self.project.db
         transcript = plan.transcript
         words = plan.words
@@ -384,7 +318,7 @@ class Importer:
                 plan.kind,
                 plan.sha256,
                 transcript.text,
-                _plain(transcript.meta.get("title")) or Path(transcript.name).stem,
+                plain(transcript.meta.get("title")) or Path(transcript.name).stem,
                 transcript.source_format,
                 dumps(plan.attributes),
                 words,
@@ -426,87 +360,6 @@ class Importer:
         self.report.turns += len(turn_ids)
         self.report.segments += len(segments)
         self.report.words += words
-
-
-class _People:
-    """Participants by pseudonym: reuse one already in the project, refuse a conflicting group."""
-
-    def __init__(self, project: Project) -> None:
-        self.db = project.db
-        self.ids: dict[str, int] = {}
-        self.ungrouped: list[str] = []
-
-    def id_for(self, speaker: Speaker) -> int:
-        pseudonym = speaker.pseudonym or ""
-        if pseudonym in self.ids:
-            return self.ids[pseudonym]
-        participant_id, new = add_participant(self.db, pseudonym, speaker.group, speaker.attributes, speaker.source)
-        if new and not speaker.group:
-            self.ungrouped.append(pseudonym)
-        self.ids[pseudonym] = participant_id
-        return participant_id
-
-    def ungrouped_warning(self) -> list[str]:
-        if not self.ungrouped:
-            return []
-        names = ", ".join(self.ungrouped[:8]) + (" ..." if len(self.ungrouped) > 8 else "")
-        return [
-            f"{len(self.ungrouped)} participant(s) have no stakeholder group: {names} "
-            "(give one with --participants or --group)"
-        ]
-
-
-def _names(name: str) -> tuple[str, ...]:
-    return (name, Path(name).name)
-
-
-def _from_row(row: SheetRow, sheet: Sheet | None) -> Speaker:
-    source = f"{sheet.path}:{row.line}" if sheet else ""
-    if row.group.lower() in INTERVIEWER_GROUPS:
-        return Speaker("interviewer", source=source)
-    return Speaker("participant", row.participant, row.group, dict(row.attributes), source)
-
-
-def _front_matter_people(path: Path, declared: Any) -> dict[str, Speaker]:
-    """Front matter ``participants:`` as a list of {speaker, pseudonym, group, ...} or a mapping by label."""
-    if not declared:
-        return {}
-    if isinstance(declared, dict):
-        declared = [{"speaker": k, **(v if isinstance(v, dict) else {"group": v})} for k, v in declared.items()]
-    if not isinstance(declared, list):
-        raise QualcodeError(f"{path}: front matter 'participants' must be a list or a mapping")
-    people: dict[str, Speaker] = {}
-    for entry in declared:
-        if not isinstance(entry, dict) or not entry.get("speaker"):
-            raise QualcodeError(f"{path}: each front matter participant needs a 'speaker' label")
-        label = str(entry["speaker"])
-        if label in people:
-            raise QualcodeError(f"{path}: speaker {label!r} is listed twice in the front matter")
-        attributes = dict(entry.get("attributes") or {})
-        attributes.update({k: v for k, v in entry.items() if k not in {"speaker", "pseudonym", "group", "attributes"}})
-        group = entry.get("group")
-        if group and str(group).lower() in INTERVIEWER_GROUPS:
-            people[label] = Speaker("interviewer")
-            continue
-        people[label] = Speaker(
-            "participant",
-            str(entry.get("pseudonym") or label),
-            str(group) if group else None,
-            {str(k): _plain(v) for k, v in attributes.items()},
-            str(path),
-        )
-    return people
-
-
-def _plain(value: Any) -> Any:
-    """YAML dates and other scalars as JSON-friendly values."""
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    return str(value)
 
 
 def describe(
