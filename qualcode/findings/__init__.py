@@ -1,5 +1,5 @@
 """The findings pack: an evaluation framework's questions (``framework``) answered from the coded study
 (``build``) and written as Markdown and HTML (``write``) and Word (``word``).
 
-May import: project, ingest, codebook, coding, reports, team.
+May import: project, ingest, codebook, reports, team.
 """

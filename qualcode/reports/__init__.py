@@ -2,5 +2,5 @@
 quote banks, theme frequencies per stakeholder group, the evidence map, co-occurrence and presence matrices,
 redaction, and the files they are written to (CSV, XLSX, DOCX, Markdown, HTML, JSON).
 
-May import: project, ingest, codebook, coding.
+May import: project, ingest, codebook.
 """

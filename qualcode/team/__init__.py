@@ -2,5 +2,5 @@
 known answers, agreement between coders in a project and in a table made elsewhere, settling disagreements
 into the consensus coder, and merging coders' project files.
 
-May import: project, ingest, codebook, coding, reports.
+May import: project, codebook, reports.
 """

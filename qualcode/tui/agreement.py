@@ -25,6 +25,7 @@ from textual.widgets import DataTable, Static
 from ..errors import QualcodeError
 from ..project.changes import Change
 from ..project.facts import Memo
+from ..reports.counting import CONSENSUS
 from ..reports.exports import write_table
 from ..reports.figures import figure, fixed
 from ..team.reconcile import disagreement_rows, settle_change, write_agreement_table
@@ -220,13 +221,13 @@ class DisagreementScreen(Screen[None]):
         body.append(after + "…\n\n")
         body.append(f"{row['applied_by']} coded this sentence with {row['code_name']}; ", style="bold")
         body.append(f"{row['not_applied_by']} did not.\n")
-        for name in self.coders:  # each coder's own passages with this code around here, side by side
+        for name in [*self.coders, CONSENSUS]:  # each coder's passages with this code around here, and the settled
             spans = self.app.project.db.execute(  # type: ignore[attr-defined]
                 'SELECT c.start, c."end" FROM coding c JOIN coder r ON r.id = c.coder_id WHERE r.name = ? '
                 'AND c.document_id = ? AND c.code_id = ? AND c.start < ? AND c."end" > ? ORDER BY c.start',
                 [name, document["id"], row["code"], row["end"] + 300, row["start"] - 300],
             ).fetchall()
-            body.append(f"{name}: ", style="bold")
+            body.append(f"{name} (settled so far): " if name == CONSENSUS else f"{name}: ", style="bold")
             quoted = [f"“{' '.join(text[a:b].split())}”" for a, b in spans]
             body.append(" · ".join(quoted) if quoted else "(no passage with this code nearby)")
             body.append("\n")
