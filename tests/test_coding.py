@@ -105,6 +105,21 @@ def test_uncode(invoke, coded_project: Path) -> None:
     assert [r[2] for r in stored(coded_project)] == ["ben"]
 
 
+def test_uncode_says_when_a_memo_goes_with_the_coding(invoke, coded_project: Path) -> None:
+    from qualcode.coding.memos import set_memo
+    from qualcode.project.store import Project
+
+    base = ("--coder", "amira", "--document", "m1.txt", "--code", "trust", "--match", "trust")
+    invoke("code", coded_project, *base)
+    with Project.open(coded_project, write=True) as project:
+        coding = project.db.execute("SELECT id FROM coding").fetchone()[0]
+        set_memo(project, "coding", coding, project.coder_id("amira"), "Trust in her mentor.")
+    result = invoke("uncode", coded_project, *base)
+    assert result.exit_code == 0 and "removed (with 1 memo(s) on it) trust" in result.output
+    with Project.open(coded_project) as project:
+        assert project.count("memo") == 0
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -55,6 +55,8 @@ def _run(action: str, **options: Any) -> None:
                 )
         elif action == "uncode":
             row, verb = remove_code(opened, **target), "removed"
+            if row["memos"]:  # never without a word: the memos written on it went with it
+                verb = f"removed (with {row['memos']} memo(s) on it)"
         else:
             row = star(opened, **target, starred=not options["off"])
             verb = "unstarred" if options["off"] else "starred"
