@@ -113,7 +113,7 @@ def apply_project(
             selections[guid(selection.get("guid"))] = (document_id, selection)
             _codings(project, document_id, name, mapped, selection, codes, users, notes, used, report, new_codings,
                      memos)  # fmt: skip
-    apply(project, adding(f"codings from {source}", new_codings.values()))  # before the memos written on them
+    apply(project, adding(f"codings from {source}", new_codings.values()), undoable=False)  # before their memos
     report.codings_added += len(new_codings)
     _cases(project, root, variables, selections, texts, documents, report, before)
     for key, (name, text, coder, created) in notes.items():  # participants' memos, then anything unreferenced
@@ -328,5 +328,5 @@ class _Memos:
         self.facts.append(Memo(target_type, key, coder, text, created, created))
 
     def write(self) -> None:
-        apply(self.project, adding("memos from a REFI-QDA project", self.facts))
+        apply(self.project, adding("memos from a REFI-QDA project", self.facts), undoable=False)
         self.report.memos_added += len(self.facts)

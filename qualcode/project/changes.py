@@ -39,7 +39,7 @@ class ChangeConflict(QualcodeError):
     invariant; nothing of the change was written."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Edit:
     before: Fact | None
     after: Fact | None
@@ -48,7 +48,7 @@ class Edit:
         return Edit(self.after, self.before)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     what: str  # for the coder: "Housing on dee.txt", "undo of ..."
     edits: tuple[Edit, ...] = ()
@@ -81,13 +81,14 @@ def removing(what: str, facts: Iterable[Fact]) -> Change:
     return Change(what, tuple(Edit(fact, None) for fact in facts))
 
 
-def apply(project: Project, change: Change) -> Change:
-    """Write every edit of ``change`` in one transaction; return its exact inverse."""
-    if not change.edits:
-        return change.inverse()
-    with project.transaction(change.what) as db:
-        _write(db, change.edits)
-    return change.inverse()
+def apply(project: Project, change: Change, undoable: bool = True) -> Change:
+    """Write every edit of ``change`` in one transaction; return its exact inverse (an empty change when the
+    writer will never undo it, ``undoable`` False: a merge or an import of hundreds of thousands of codings,
+    inside its own transaction, has no use for one)."""
+    if change.edits:
+        with project.transaction(change.what if len(change.edits) > 1000 else None) as db:
+            _write(db, change.edits)
+    return change.inverse() if undoable else Change(change.what)
 
 
 def _write(db: Database, edits: tuple[Edit, ...]) -> None:

@@ -23,7 +23,7 @@ CodingKey = tuple[int, str, int, int, int]  # document, code, coder, start, end
 MEMO_TARGETS = ("project", "document", "code", "participant", "coding")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Coding:
     document: int
     code: str
@@ -40,7 +40,7 @@ class Coding:
         return (self.document, self.code, self.coder, self.start, self.end)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Memo:
     """A coder's memo. ``target`` is None (the project), a document id or code id or pseudonym as text, or, on
     a coding, the coding's key. Several equal memos are interchangeable: a memo is known by all its fields."""
@@ -53,7 +53,7 @@ class Memo:
     updated_at: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Code:
     id: str
     parent: str | None
@@ -80,7 +80,7 @@ class Code:
         return replace(self, keywords=json.dumps(list(keywords), ensure_ascii=False))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Decision:
     """What the team decided about one disagreement: a code on one unit (a sentence) of a document."""
 
@@ -98,7 +98,7 @@ class Decision:
         return (self.code, self.document, self.start, self.end, self.coder)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Dismissal:
     """A suggestion a coder dismissed for a passage, so that it is not offered again."""
 

@@ -85,7 +85,7 @@ def _merge_one(target: Project, source: Project, alias: str) -> dict[str, Any]:
     known_codes = {r[0] for r in db.execute("SELECT id FROM code")}
     theirs = code_facts(src)
     new_codes = [theirs[c["id"]] for c in project_codes(source) if c["id"] not in known_codes]  # parents first
-    apply(target, adding(f"codes from {source.path.name}", new_codes))
+    apply(target, adding(f"codes from {source.path.name}", new_codes), undoable=False)
     report["codes_added"] = len(new_codes)
     coders = {old: target.coder_id(name) for old, name in src.execute("SELECT id, name FROM coder")}
     people = {}
@@ -120,17 +120,20 @@ def _merge_one(target: Project, source: Project, alias: str) -> dict[str, Any]:
             db.execute(f'DROP INDEX "{name}"')
     _id_map(target, "merge_document", documents)
     _id_map(target, "merge_coder", coders)
+    fresh = {new: 1 for new in coders.values()  # coders with nothing in the target yet: nothing to look for
+             if not db.execute("SELECT 1 FROM main.coding WHERE coder_id = ? LIMIT 1", [new]).fetchone()}  # fmt: skip
+    _id_map(target, "merge_fresh", fresh)
     new_codings = [  # read from the attached source, joined to the target's ids, leaving out what is there
         Coding(*row)
         for row in db.execute(
             'SELECT d.new, c.code_id, k.new, c.start, c."end", c.origin, c.created_at, c.key_quote != 0, c.memo '
             f"FROM {alias}.coding c JOIN temp.merge_document d ON d.old = c.document_id "
-            "JOIN temp.merge_coder k ON k.old = c.coder_id WHERE NOT EXISTS (SELECT 1 FROM main.coding t "
-            "WHERE t.document_id = d.new AND t.code_id = c.code_id AND t.coder_id = k.new AND t.start = c.start "
-            'AND t."end" = c."end") ORDER BY 1, 2, 3, 4, 5'
+            "JOIN temp.merge_coder k ON k.old = c.coder_id WHERE k.new IN (SELECT old FROM temp.merge_fresh) "
+            "OR NOT EXISTS (SELECT 1 FROM main.coding t WHERE t.document_id = d.new AND t.code_id = c.code_id "
+            'AND t.coder_id = k.new AND t.start = c.start AND t."end" = c."end") ORDER BY 1, 2, 3, 4, 5'
         )
     ]
-    apply(target, adding(f"codings from {source.path.name}", new_codings))
+    apply(target, adding(f"codings from {source.path.name}", new_codings), undoable=False)
     for _, sql in indexes:
         db.execute(sql)
     report["codings_added"] = target.count("coding") - before
@@ -199,7 +202,8 @@ def _copy_memos(target: Project, source: Project, documents: dict[int, int], cod
     participants by pseudonym, which is how memos name them), leaving out any the target has already."""
     facts = []
     theirs = {}
-    for row in source.db.execute(f"SELECT {CODING_COLUMNS} FROM coding c"):
+    noted = "SELECT CAST(target_id AS INTEGER) FROM memo WHERE target_type = 'coding'"
+    for row in source.db.execute(f"SELECT {CODING_COLUMNS} FROM coding c WHERE c.id IN ({noted})"):
         cid, fact = coding_from_row(row)
         theirs[cid] = fact
     for target_type, target_id, coder, text, created, updated in source.db.execute(
@@ -226,5 +230,5 @@ def _copy_memos(target: Project, source: Project, documents: dict[int, int], cod
         ).fetchone():
             continue
         facts.append(memo)
-    apply(target, adding(f"memos from {source.path.name}", facts))
+    apply(target, adding(f"memos from {source.path.name}", facts), undoable=False)
     return len(facts)
