@@ -128,6 +128,15 @@ class StudyMachine(RuleBasedStateMachine):
     def _codes(self) -> list[str]:
         return sorted(k[1] for k in self.model if k[0] == "code")
 
+    def _subtree(self, top: str) -> set[str]:
+        """A code and every code below it, in the model."""
+        found = {top}
+        while True:
+            more = {k[1] for k in self.model if k[0] == "code" and self.model[k][1] in found} - found
+            if not more:
+                return found
+            found |= more
+
     def _coding_id(self, key: tuple[Any, ...]) -> int:
         _, doc, code, coder, start, end = key
         return self.project.db.execute(
@@ -212,12 +221,7 @@ class StudyMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def delete_code(self, data: st.DataObject) -> None:
         top = data.draw(st.sampled_from(self._codes()))
-        gone = {top}
-        while True:
-            more = {k[1] for k in self.model if k[0] == "code" and self.model[k][1] in gone} - gone
-            if not more:
-                break
-            gone |= more
+        gone = self._subtree(top)
         new = {k: v for k, v in self.model.items()
                if not ((k[0] == "code" and k[1] in gone) or (k[0] == "coding" and k[2] in gone)
                        or (k[0] == "consensus" and k[2] in gone) or (k[0] == "decision" and k[1] in gone))}  # fmt: skip
@@ -228,12 +232,7 @@ class StudyMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def merge_codes(self, data: st.DataObject) -> None:
         source = data.draw(st.sampled_from(self._codes()))
-        below = {source}
-        while True:
-            more = {k[1] for k in self.model if k[0] == "code" and self.model[k][1] in below} - below
-            if not more:
-                break
-            below |= more
+        below = self._subtree(source)
         targets = [c for c in self._codes() if c not in below]
         if not targets:
             return

@@ -44,6 +44,15 @@ async def open_document(pilot, name: str) -> TranscriptView:
     return app.screen.query_one(TranscriptView)
 
 
+async def open_at_participant(pilot, name: str) -> TranscriptView:
+    """The document open, the selection on a participant's sentence past its first lines."""
+    view = await open_document(pilot, name)
+    view.go_to_segment(next(n for n, (_, _, turn) in enumerate(view.segments)
+                            if n > 4 and view.turns[turn]["role"] == "participant"))  # fmt: skip
+    await pilot.pause()
+    return view
+
+
 def test_settling_one_sentence_leaves_the_rest_of_the_consensus_passage(demo_copy: Path) -> None:
     before = consensus_passages(demo_copy, RELATIONSHIPS)
     assert before == ["I see them on a Saturday. Supervised, at my mum's. But I see them."]
@@ -95,10 +104,7 @@ def test_a_memo_goes_only_when_the_coder_says_so_and_comes_back_with_undo(demo_c
     async def scenario() -> None:
         app = make_app(demo_copy, coder="amira", user="tester")
         async with app.run_test(size=(120, 40)) as pilot:
-            view = await open_document(pilot, "mentor_tom.txt")
-            view.go_to_segment(next(n for n, (_, _, turn) in enumerate(view.segments) if n > 4
-                                    and view.turns[turn]["role"] == "participant"))  # Tom's words  # fmt: skip
-            await pilot.pause()
+            await open_at_participant(pilot, "mentor_tom.txt")  # Tom's words
             await pilot.press("c", *"trust", "enter")  # code the sentence
             await pilot.pause()
             await pilot.press("m")  # a memo on it
@@ -133,10 +139,7 @@ def test_undoing_a_new_code_takes_it_off_the_recent_keys(demo_copy: Path) -> Non
     async def scenario() -> None:
         app = make_app(demo_copy, coder="amira", user="tester")
         async with app.run_test(size=(120, 40)) as pilot:
-            view = await open_document(pilot, "mentee_dee_phase1.txt")
-            view.go_to_segment(next(n for n, (_, _, turn) in enumerate(view.segments) if n > 4
-                                    and view.turns[turn]["role"] == "participant"))  # Dee's words  # fmt: skip
-            await pilot.pause()
+            await open_at_participant(pilot, "mentee_dee_phase1.txt")  # Dee's words
             await pilot.press("c", *"Wants a woman mentor", "enter", "enter")  # create it here, and apply it
             await pilot.pause()
             made = app.place.recent[0]

@@ -165,18 +165,14 @@ def merge_codes_change(project: Project, source: str, target: str) -> tuple[int,
         edits.append(Edit(child, replace(child, parent=target)))
     for memo in memos_where(db, "code", source, any_coder=True):
         edits.append(Edit(memo, replace(memo, target=target)))
-    for decision in decisions_where(db, "code_id = ?", [source]):
-        edits.append(Edit(decision, None))
-        moved_decision = replace(decision, code=target)
-        if not decisions_where(db, 'code_id = ? AND document_id = ? AND start = ? AND "end" = ? AND coder_id = ?',
-                               list(moved_decision.key)):  # fmt: skip
-            edits.append(Edit(None, moved_decision))
-    for dismissal in dismissals_where(db, "code_id = ?", [source]):
-        edits.append(Edit(dismissal, None))
-        moved_dismissal = replace(dismissal, code=target)
-        if not dismissals_where(db, 'coder_id = ? AND document_id = ? AND start = ? AND "end" = ? AND code_id = ?',
-                                list(moved_dismissal.key)):  # fmt: skip
-            edits.append(Edit(None, moved_dismissal))
+    decision_key = 'code_id = ? AND document_id = ? AND start = ? AND "end" = ? AND coder_id = ?'
+    dismissal_key = 'coder_id = ? AND document_id = ? AND start = ? AND "end" = ? AND code_id = ?'
+    for read, key in ((decisions_where, decision_key), (dismissals_where, dismissal_key)):
+        for fact in read(db, "code_id = ?", [source]):  # moved, unless the target has one there already
+            edits.append(Edit(fact, None))
+            moved_fact = replace(fact, code=target)
+            if not read(db, key, list(moved_fact.key)):
+                edits.append(Edit(None, moved_fact))
     edits.append(Edit(old, None))
     return len(codings), Change(f"merge of {old.name} into {target}", tuple(edits))
 
