@@ -11,16 +11,14 @@ This module reads facts out of the file; ``changes`` writes them.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
 
 CodingKey = tuple[int, str, int, int, int]  # document, code, coder, start, end
-MEMO_TARGETS = ("project", "document", "code", "participant", "coding")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +73,6 @@ class Code:
 
     def row(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in CODE_COLUMNS}
-
-    def with_keywords(self, keywords: list[str]) -> Code:
-        return replace(self, keywords=json.dumps(list(keywords), ensure_ascii=False))
 
 
 @dataclass(frozen=True, slots=True)
