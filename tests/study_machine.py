@@ -22,7 +22,7 @@ from typing import Any
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from qualcode.codebook.edits import add_code_change, delete_code_change, merge_codes_change
+from qualcode.codebook.edits import add_code_change, added_code, delete_code_change, merge_codes_change
 from qualcode.coding.codings import adding, removing, starring
 from qualcode.coding.history import History
 from qualcode.coding.memos import memo_change
@@ -207,15 +207,8 @@ class StudyMachine(RuleBasedStateMachine):
     @rule(data=st.data(), name=st.sampled_from(["Wants a woman mentor", "Rent arrears", "Family contact", "Trust"]))
     def create_code(self, data: st.DataObject, name: str) -> None:
         parent = data.draw(st.sampled_from([None, *self._codes()]))
-        made: list[str] = []
-
-        def plan() -> Any:
-            code_id, change = add_code_change(self.project, name, parent)
-            made.append(code_id)
-            return change
-
-        change = self.history.do(plan)
-        self._step({**self.model, ("code", made[0]): (name, parent)}, bool(change), "create code")
+        change = self.history.do(lambda: add_code_change(self.project, name, parent))
+        self._step({**self.model, ("code", added_code(change)): (name, parent)}, bool(change), "create code")
 
     @precondition(lambda self: len(self._codes()) > 2)
     @rule(data=st.data())
@@ -225,7 +218,7 @@ class StudyMachine(RuleBasedStateMachine):
         new = {k: v for k, v in self.model.items()
                if not ((k[0] == "code" and k[1] in gone) or (k[0] == "coding" and k[2] in gone)
                        or (k[0] == "consensus" and k[2] in gone) or (k[0] == "decision" and k[1] in gone))}  # fmt: skip
-        change = self.history.do(lambda: delete_code_change(self.project, top)[1])
+        change = self.history.do(lambda: delete_code_change(self.project, top))
         self._step(new, bool(change), "delete code")
 
     @precondition(lambda self: len(self._codes()) > 2)
@@ -255,7 +248,7 @@ class StudyMachine(RuleBasedStateMachine):
         for key in [k for k in self.model if k[0] == "code" and self.model[k][1] == source]:
             new[key] = (self.model[key][0], target)
         del new[("code", source)]
-        change = self.history.do(lambda: merge_codes_change(self.project, source, target)[1])
+        change = self.history.do(lambda: merge_codes_change(self.project, source, target))
         self._step(new, bool(change), "merge codes")
 
     @rule(data=st.data(), choice=st.sampled_from(["first", "second", "both", "neither"]))

@@ -23,9 +23,11 @@ from typing import Any
 
 from ..errors import QualcodeError, did_you_mean
 from ..project import changes
-from ..project.changes import Change, Edit
+from ..project.changes import Change, Edit, write
 from ..project.facts import (
     Code,
+    Coding,
+    Memo,
     coding_at,
     codings_by_id,
     decisions_where,
@@ -74,9 +76,9 @@ def add_code_change(
     definition: str = "",
     code_id: str | None = None,
     keywords: list[str] | None = None,
-) -> tuple[str, Change]:
-    """A new code (or sub-code, inheriting level, beneficiary, colour and codebook from its parent): its id and
-    the change that adds it."""
+) -> Change:
+    """The change that adds a code (or sub-code, inheriting level, beneficiary, colour and codebook from its
+    parent); its id is the added ``Code`` fact's (``added_code``)."""
     name = name.strip()
     if not name:
         raise QualcodeError("a code needs a name")
@@ -100,7 +102,12 @@ def add_code_change(
         codebook=parent_row["codebook"] if parent_row else None,
         position=int(position),
     )
-    return code_id, changes.adding(f"new code {name}", [fact])
+    return changes.adding(f"new code {name}", [fact])
+
+
+def added_code(change: Change) -> str:
+    """The id of the code a change adds."""
+    return change.facts(Code, added=True)[0].id
 
 
 def update_code_change(project: Project, code_id: str, **fields: Any) -> Change:
@@ -138,9 +145,9 @@ def _refuse_descendant(project: Project, code_id: str, other: str, verb: str) ->
         ancestor = project.db.execute("SELECT parent FROM code WHERE id = ?", [ancestor]).fetchone()[0]
 
 
-def merge_codes_change(project: Project, source: str, target: str) -> tuple[int, Change]:
-    """Fold ``source`` into ``target``: how many codings move, and the change that moves them (with their
-    memos and stars), the sub-codes, the memos on the code, its decisions and dismissals, then removes it."""
+def merge_codes_change(project: Project, source: str, target: str) -> Change:
+    """The change that folds ``source`` into ``target``: its codings move (with their memos and stars), and its
+    sub-codes, the memos on it, its decisions and dismissals, then it goes."""
     if source == target:
         raise QualcodeError("cannot merge a code into itself")
     old, _ = _fact(project, source), _fact(project, target)
@@ -174,12 +181,12 @@ def merge_codes_change(project: Project, source: str, target: str) -> tuple[int,
             if not read(db, key, list(moved_fact.key)):
                 edits.append(Edit(None, moved_fact))
     edits.append(Edit(old, None))
-    return len(codings), Change(f"merge of {old.name} into {target}", tuple(edits))
+    return Change(f"merge of {old.name} into {target}", tuple(edits))
 
 
-def delete_code_change(project: Project, code_id: str) -> tuple[dict[str, int], Change]:
-    """Delete a code with its sub-codes and everything that refers to them (codings with their memos, memos on
-    the codes, decisions, dismissed suggestions): what goes, counted, and the change."""
+def delete_code_change(project: Project, code_id: str) -> Change:
+    """The change that deletes a code with its sub-codes and everything that refers to them (codings with their
+    memos, memos on the codes, decisions, dismissed suggestions); ``removed`` counts what goes."""
     top = _fact(project, code_id)
     db = project.db
     tree = [top]
@@ -197,8 +204,13 @@ def delete_code_change(project: Project, code_id: str) -> tuple[dict[str, int], 
     edits += [Edit(fact, None) for fact in codings.values()]
     edits += [Edit(fact, None) for fact in (*code_memos, *decisions, *dismissals)]
     edits += [Edit(code, None) for code in reversed(tree)]  # children before their parents
-    counts = {"codes": len(tree), "codings": len(codings), "memos": sum(map(len, memos.values())) + len(code_memos)}
-    return counts, Change(f"deletion of code {top.name}", tuple(edits))
+    return Change(f"deletion of code {top.name}", tuple(edits))
+
+
+def removed(change: Change) -> dict[str, int]:
+    """How many codes, codings and memos a change takes away."""
+    return {kind: len(change.facts(fact, added=False)) for kind, fact in
+            (("codes", Code), ("codings", Coding), ("memos", Memo))}  # fmt: skip
 
 
 # -- plan and write in one transaction -------------------------------------------------------------------
@@ -206,31 +218,23 @@ def delete_code_change(project: Project, code_id: str) -> tuple[dict[str, int], 
 
 def add_code(project: Project, name: str, parent: str | None = None, level: str | None = None, definition: str = "",
              code_id: str | None = None, keywords: list[str] | None = None) -> str:  # fmt: skip
-    with project.transaction():
-        new_id, change = add_code_change(project, name, parent, level, definition, code_id, keywords)
-        changes.apply(project, change)
-    return new_id
+    return added_code(write(project, lambda: add_code_change(project, name, parent, level, definition, code_id,
+                                                             keywords)))  # fmt: skip
 
 
 def update_code(project: Project, code_id: str, **fields: Any) -> None:
-    with project.transaction():
-        changes.apply(project, update_code_change(project, code_id, **fields))
+    write(project, lambda: update_code_change(project, code_id, **fields))
 
 
 def move_code(project: Project, code_id: str, new_parent: str | None) -> None:
-    with project.transaction():
-        changes.apply(project, move_code_change(project, code_id, new_parent))
+    write(project, lambda: move_code_change(project, code_id, new_parent))
 
 
 def merge_codes(project: Project, source: str, target: str) -> int:
-    with project.transaction():
-        moved, change = merge_codes_change(project, source, target)
-        changes.apply(project, change)
-    return moved
+    """Fold ``source`` into ``target``; how many codings moved."""
+    change = write(project, lambda: merge_codes_change(project, source, target))
+    return sum(1 for fact in change.facts(Coding, added=False) if fact.code == source)
 
 
 def delete_code(project: Project, code_id: str) -> dict[str, int]:
-    with project.transaction():
-        counts, change = delete_code_change(project, code_id)
-        changes.apply(project, change)
-    return counts
+    return removed(write(project, lambda: delete_code_change(project, code_id)))

@@ -19,7 +19,7 @@ import yaml
 
 from ..errors import QualcodeError, did_you_mean, located
 from ..project import facts, limits
-from ..project.changes import Change, Edit, apply
+from ..project.changes import Change, Edit, write
 from ..project.schema import LEVELS
 from ..project.store import Project
 
@@ -255,29 +255,27 @@ def _check_references(path: Path, codes: list[Code], known: dict[str, tuple[str 
 
 
 def import_codebook(project: Project, codebook: Codebook, path: str | Path = "") -> dict[str, int]:
-    """Add new codes, update changed ones (codings keep pointing at the same ids), keep the rest."""
-    db = project.db
-    existing = {row["id"]: row for row in db.query("SELECT * FROM code")}
-    ids = {c.id for c in codebook.codes}
-    known = {cid: (row["parent"], row["level"]) for cid, row in existing.items() if cid not in ids}
-    _check_references(Path(path or codebook.name), codebook.codes, known)
+    """Add new codes, update changed ones (codings keep pointing at the same ids), keep the rest: one change,
+    new codes first (parents before children), then the edits of known ones."""
     counts = {"added": 0, "updated": 0, "unchanged": 0}
-    base = int(db.execute("SELECT coalesce(max(position), -1) + 1 FROM code").fetchone()[0])
-    added, updated = [], []
-    for offset, code in enumerate(codebook.codes):
-        row = code.row(base + offset)
-        old = existing.get(code.id)
-        if old is None:
-            added.append(Edit(None, facts.Code(**row)))
-            continue
-        row["position"] = old["position"]
-        if all(old[k] == v for k, v in row.items()):
-            counts["unchanged"] += 1
-        else:
-            updated.append(Edit(facts.Code(**{k: old[k] for k in facts.CODE_COLUMNS}), facts.Code(**row)))
-    counts["added"], counts["updated"] = len(added), len(updated)
-    with project.transaction():  # new codes first (parents before children), then the edits of known ones
-        apply(project, Change(f"codebook {codebook.name}", tuple(added + updated)))
+
+    def plan() -> Change:
+        existing = facts.code_facts(project.db)
+        known = {c.id: (c.parent, c.level) for c in existing.values() if c.id not in {k.id for k in codebook.codes}}
+        _check_references(Path(path or codebook.name), codebook.codes, known)
+        base = 1 + max((c.position for c in existing.values()), default=-1)
+        added, updated = [], []
+        for offset, code in enumerate(codebook.codes):
+            old = existing.get(code.id)
+            new = facts.Code(**code.row(old.position if old else base + offset))
+            if old is None:
+                added.append(Edit(None, new))
+            elif old != new:
+                updated.append(Edit(old, new))
+        counts.update(added=len(added), updated=len(updated), unchanged=len(codebook.codes) - len(added) - len(updated))
+        return Change(f"codebook {codebook.name}", tuple(added + updated))
+
+    write(project, plan)
     return counts
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from ..errors import QualcodeError, did_you_mean
 from ..project import changes
 from ..project.changes import Change, Edit
-from ..project.facts import Coding, codings_by_id, memos_on_codings
+from ..project.facts import Coding, Memo, coding_id, codings_by_id, memos_on_codings
 from ..project.schema import ORIGINS
 from ..project.store import Project, now_iso
 
@@ -152,8 +152,7 @@ def apply_code(
     start, end = resolve(project, doc, selector)
     with project.transaction():
         coder_id = project.coder_id(coder)
-        change = adding(project, doc["id"], [code], coder_id, start, end, origin, memo)
-        changes.apply(project, change)
+        change = changes.write(project, lambda: adding(project, doc["id"], [code], coder_id, start, end, origin, memo))
     row = _coding(project, doc["id"], code, coder_id, start, end)
     row["created"] = bool(change)
     row["text"] = doc["text"][start:end]
@@ -166,11 +165,10 @@ def remove_code(project: Project, *, coder: str, document: str, code: str, selec
     check_code(project, code)
     start, end = resolve(project, doc, selector)
     coder_id = project.coder_id(coder, create=False)
-    with project.transaction():
+    with project.transaction():  # found and removed under one lock
         row = _coding(project, doc["id"], code, coder_id, start, end)
-        change = removing(project, [row["id"]])
-        changes.apply(project, change)
-    row["memos"] = len(change.edits) - 1
+        change = changes.write(project, lambda: removing(project, [row["id"]]))
+    row["memos"] = len(change.facts(Memo, added=False))
     row["text"] = doc["text"][start:end]
     return row
 
@@ -184,7 +182,7 @@ def star(
     start, end = resolve(project, doc, selector)
     with project.transaction():
         row = _coding(project, doc["id"], code, project.coder_id(coder, create=False), start, end)
-        changes.apply(project, starring(project, [row["id"]], starred))
+        changes.write(project, lambda: starring(project, [row["id"]], starred))
     row["key_quote"] = int(starred)
     row["text"] = doc["text"][start:end]
     return row
@@ -216,21 +214,13 @@ def add_coding(
     origin: str = "manual",
 ) -> int | None:
     """Add one coding (through ``changes``); its new id, or None if that exact coding already exists."""
-    with project.transaction():
-        change = adding(project, document_id, [code_id], coder_id, start, end, origin)
-        changes.apply(project, change)
-        if not change:
-            return None
-        return project.db.execute(
-            'SELECT id FROM coding WHERE document_id = ? AND code_id = ? AND coder_id = ? AND start = ? AND "end" = ?',
-            [document_id, code_id, coder_id, start, end],
-        ).fetchone()[0]
+    change = changes.write(project, lambda: adding(project, document_id, [code_id], coder_id, start, end, origin))
+    return coding_id(project.db, (document_id, code_id, coder_id, start, end)) if change else None
 
 
 def set_key_quotes(project: Project, coding_ids: list[int], starred: bool) -> None:
     """Star (or unstar) codings as key quotes, in one transaction."""
-    with project.transaction():
-        changes.apply(project, starring(project, coding_ids, starred))
+    changes.write(project, lambda: starring(project, coding_ids, starred))
 
 
 # -- reading ---------------------------------------------------------------------------------------------

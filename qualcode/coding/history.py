@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..project.changes import Change, ChangeConflict, apply
+from ..project.changes import Change, ChangeConflict, apply, write
 from ..project.store import Project
 
 
@@ -32,11 +32,9 @@ class History:
     def do(self, plan: Callable[[], Change]) -> Change:
         """Plan a change from the file as it is and write it, in one transaction, as one undoable step.
         Returns the change written (empty, and no step, when there was nothing to change)."""
-        with self.project.transaction():
-            change = plan()
-            inverse = apply(self.project, change)
+        change = write(self.project, plan)
         if change:
-            self.undo_steps.append(inverse)
+            self.undo_steps.append(change.inverse())  # apply checked every "before": this is exact
             del self.undo_steps[: -self.limit]
             self.redo_steps.clear()
         return change

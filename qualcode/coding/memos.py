@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..errors import QualcodeError
-from ..project.changes import Change, Edit, apply
+from ..project.changes import Change, Edit, write
 from ..project.facts import CodingKey, Memo, codings_by_id
 from ..project.store import Project, now_iso
 
@@ -60,8 +60,7 @@ def memo_change(project: Project, target_type: str, target_id: str | int | None,
 
 def set_memo(project: Project, target_type: str, target_id: str | int | None, coder_id: int, text: str) -> None:
     """Set (or, with empty text, delete) a coder's memo on a target, in one transaction."""
-    with project.transaction():
-        apply(project, memo_change(project, target_type, target_id, coder_id, text))
+    write(project, lambda: memo_change(project, target_type, target_id, coder_id, text))
 
 
 def memos_for(project: Project, target_type: str, coder_ids: list[int]) -> dict[str, str]:

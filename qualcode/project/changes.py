@@ -23,7 +23,7 @@ finds the file different from what it expected (another process changed it since
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,6 +79,15 @@ def adding(what: str, facts: Iterable[Fact]) -> Change:
 
 def removing(what: str, facts: Iterable[Fact]) -> Change:
     return Change(what, tuple(Edit(fact, None) for fact in facts))
+
+
+def write(project: Project, plan: Callable[[], Change]) -> Change:
+    """Plan a change from the file and write it, in one transaction: what the plan read is still true when
+    it is written (the transaction holds the write lock from the start). Returns the change written."""
+    with project.transaction():
+        change = plan()
+        apply(project, change)
+    return change
 
 
 def apply(project: Project, change: Change, undoable: bool = True) -> Change:

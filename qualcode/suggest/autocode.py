@@ -164,7 +164,7 @@ def hits_change(project: Project, hits: list[Hit], coder_id: int, code: str) -> 
 def apply_hits(project: Project, hits: list[Hit], coder: str, code: str) -> tuple[int, int]:
     """Code every kept hit (origin "auto") in one transaction; returns (added, already coded)."""
     kept = {(h.document_id, h.start, h.end) for h in hits if h.keep}
-    with project.transaction():
-        change = hits_change(project, hits, project.coder_id(coder), code)
-        changes.apply(project, change)
+    with project.transaction():  # the coder, if new, and the codings: together
+        coder_id = project.coder_id(coder)
+        change = changes.write(project, lambda: hits_change(project, hits, coder_id, code))
     return len(change.edits), len(kept) - len(change.edits)

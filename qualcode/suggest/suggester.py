@@ -274,5 +274,6 @@ def dismiss_change(project: Project, coder_id: int, document_id: int, start: int
 
 def dismiss(project: Project, coder: str, document_id: int, start: int, end: int, code: str) -> None:
     """Remember that this coder does not want ``code`` suggested for this passage again."""
-    with project.transaction():
-        changes.apply(project, dismiss_change(project, project.coder_id(coder), document_id, start, end, code))
+    with project.transaction():  # the coder, if new, and the dismissal: together
+        coder_id = project.coder_id(coder)
+        changes.write(project, lambda: dismiss_change(project, coder_id, document_id, start, end, code))

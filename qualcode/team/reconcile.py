@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import QualcodeError
-from ..project.changes import Change, Edit, apply
+from ..project.changes import Change, Edit, write
 from ..project.facts import Coding, Decision, codings_by_id, decisions_where, memos_on_codings
 from ..project.store import Project, now_iso
 from ..reports.counting import CONSENSUS
@@ -214,9 +214,7 @@ def resolve(
     span: tuple[int, int] | None = None,
 ) -> Change:
     """Settle one disagreement (``settle_change``) in one transaction; returns the change written."""
-    with project.transaction():
-        change = settle_change(project, row, coders, choice, memo, consensus, span)
-        apply(project, change)
+    change = write(project, lambda: settle_change(project, row, coders, choice, memo, consensus, span))
     row["decision"], row["memo"] = choice, memo
     return change
 

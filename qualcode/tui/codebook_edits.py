@@ -12,9 +12,11 @@ from typing import Any
 
 from ..codebook.edits import (
     add_code_change,
+    added_code,
     delete_code_change,
     merge_codes_change,
     move_code_change,
+    removed,
     update_code_change,
 )
 from ..project.changes import Change
@@ -72,21 +74,15 @@ class CodebookEditsMixin:
 
     def action_add_code(self, under_highlighted: bool) -> None:
         parent = self.query_one(CodebookPanel).highlighted_code if under_highlighted else None
-        project, made = self.project, []
+        project = self.project
 
-        def plan(fields: dict[str, Any]) -> Change:
-            made.clear()
-            code_id, change = add_code_change(project, **fields)
-            made.append(code_id)
-            return change
-
-        def added(_: Change) -> None:
+        def added(change: Change) -> None:
             panel = self.query_one(CodebookPanel)
-            panel.call_after_refresh(panel.select_code, made[0])
+            panel.call_after_refresh(panel.select_code, added_code(change))
 
         def filled(fields: dict[str, Any] | None) -> None:
             if fields:
-                self._codebook_edit(f"new code {fields['name']}", partial(plan, fields), added)
+                self._codebook_edit(f"new code {fields['name']}", partial(add_code_change, project, **fields), added)
 
         self.app.push_screen(CodeForm(self.codes, parent=parent), filled)
 
@@ -138,13 +134,13 @@ class CodebookEditsMixin:
                 return
 
             def merged(change: Change) -> None:
-                moved = len(change.facts(Coding, added=False))
+                moved = sum(1 for fact in change.facts(Coding, added=False) if fact.code == source)
                 self.app.notify(f"Merged {source} into {ids[0]}: {moved} coding(s) moved; u undoes it.", timeout=4)
 
             def confirmed(yes: bool | None) -> None:
                 if yes:
                     self._codebook_edit(f"merge of {source} into {ids[0]}",
-                                        lambda: merge_codes_change(project, source, ids[0])[1], merged)  # fmt: skip
+                                        lambda: merge_codes_change(project, source, ids[0]), merged)  # fmt: skip
 
             self.app.push_screen(
                 ConfirmDialog(f"Merge {source} into {ids[0]}? Its codings move; it is deleted."), confirmed
@@ -160,7 +156,7 @@ class CodebookEditsMixin:
         if not code_id:
             return
         project = self.project
-        counts, _ = delete_code_change(project, code_id)
+        counts = removed(delete_code_change(project, code_id))  # what would go, said before it goes
         name = self.code_name(code_id)
         parts = [f"{counts['codes'] - 1} sub-code(s)"] if counts["codes"] > 1 else []
         parts += [f"{counts['codings']} coding(s) by any coder", f"{counts['memos']} memo(s)"]
@@ -170,7 +166,7 @@ class CodebookEditsMixin:
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self._codebook_edit(f"deletion of {name}", lambda: delete_code_change(project, code_id)[1], deleted)
+                self._codebook_edit(f"deletion of {name}", lambda: delete_code_change(project, code_id), deleted)
 
         self.app.push_screen(ConfirmDialog(f"Delete the code {name}, with {', '.join(parts)}? u brings it all back."),
                              confirmed)  # fmt: skip

@@ -11,7 +11,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from ..codebook.edits import add_code_change
+from ..codebook.edits import add_code_change, added_code
 from ..coding.codings import adding, removing, starring
 from ..project.changes import Change
 from ..project.facts import Coding
@@ -102,19 +102,16 @@ class CodingMixin:
         view = self.query_one(TranscriptView)
         start, end = view.selection
         project, document_id, coder_id = self.project, self.document_id, self.coder_id
-        made: list[str] = []
 
         def plan(fields: dict[str, Any]) -> Change:
-            made.clear()
-            code_id, create = add_code_change(project, **fields)
-            made.append(code_id)
-            code = Change("")
-            if start < end:
-                code = adding(project, document_id, [code_id], coder_id, start, end, created=True)
-            return create.then(code, f"new code {fields['name']}" + (" applied" if code else ""))
+            create = add_code_change(project, **fields)
+            if start >= end:
+                return create
+            code = adding(project, document_id, [added_code(create)], coder_id, start, end, created=True)
+            return create.then(code, f"new code {fields['name']} applied")
 
         def created(change: Change) -> None:
-            code_id = made[0]
+            code_id = added_code(change)
             self.app.place.use([code_id])  # type: ignore[attr-defined]
             self.app.remember_soon()  # type: ignore[attr-defined]
             self.after_change(change)
