@@ -13,8 +13,8 @@ from qualcode.coding.history import History
 from qualcode.coding.memos import get_memo, remember_coder, remembered_coder, set_memo
 from qualcode.coding.navigation import next_coded, next_uncoded, progress, search
 from qualcode.errors import QualcodeError
-from qualcode.project.changes import Change, ChangeConflict, apply
-from qualcode.project.facts import content
+from qualcode.project.changes import Change, ChangeConflict, Edit, apply
+from qualcode.project.facts import Coding, content
 from qualcode.project.store import Project
 
 
@@ -190,3 +190,15 @@ def test_rank_codes_names_keywords_definitions(project: Project) -> None:
     assert "mt-mentee-substance-use" in top("stoped drinkin")  # typos still find it
     assert top("act-signposting")[0] == "act-signposting"
     assert rank_codes("zzzzqqq", codes) == []
+
+
+def test_a_change_adding_a_coding_already_there_names_that_one_and_writes_nothing(project: Project) -> None:
+    amira = project.coder_id("amira")
+    doc, start, end = span(project, "a.txt", "I got a flat")
+    add_coding(project, doc, "housing", amira, start, end)
+    before = content(project.db)
+    new = Coding(doc, "trust", amira, start, end, "manual", "2026-01-01")
+    there = Coding(doc, "housing", amira, start, end, "manual", "2026-01-01")
+    with pytest.raises(ChangeConflict, match=rf"'housing' at \[{start}, {end}\) is already there"):
+        apply(project, Change("two", (Edit(None, new), Edit(None, there))))
+    assert content(project.db) == before

@@ -121,6 +121,7 @@ def _write(db: Database, edits: tuple[Edit, ...]) -> None:
 
 
 def _insert_codings(db: Database, facts: list[Coding]) -> None:
+    db.execute("SAVEPOINT codings")
     try:
         db.conn.executemany(
             'INSERT INTO coding(document_id, code_id, coder_id, start, "end", origin, created_at, key_quote, memo) '
@@ -128,10 +129,15 @@ def _insert_codings(db: Database, facts: list[Coding]) -> None:
             [(*f.key, f.origin, f.created_at, int(f.key_quote), f.note) for f in facts],
         )
     except sqlite3.IntegrityError as error:
+        db.execute("ROLLBACK TO codings")  # the batch's rows out again, so that the reason is found among the rest
         raise ChangeConflict(_coding_conflict(db, facts, error)) from None
+    finally:
+        db.execute("RELEASE codings")
 
 
 def _coding_conflict(db: Database, facts: list[Coding], error: sqlite3.IntegrityError) -> str:
+    if len({f.key for f in facts}) < len(facts):
+        return "the same coding twice in one change"
     for fact in facts:
         if coding_id(db, fact.key) is not None:
             return f"coding of {fact.code!r} at [{fact.start}, {fact.end}) is already there"
