@@ -11,7 +11,7 @@ from qualcode.project.store import Project
 from qualcode.reports import tally
 from qualcode.reports.excerpts import Filters, excerpts
 from qualcode.reports.frequencies import frequencies, reference_frequencies
-from qualcode.reports.snapshot import snapshot
+from qualcode.reports.snapshot import EVERYONE, snapshot
 from qualcode.text import whole_words
 
 
@@ -345,7 +345,7 @@ def test_presence_matrix(invoke, study: Path, tmp_path: Path) -> None:
 
 def test_column_wise_tally_matches_the_reference(study: Path) -> None:
     with Project.open(study, write=True) as project, snapshot(project) as read:
-        for by in ("group", "site", tally.EVERYONE):
+        for by in ("group", "site", EVERYONE):
             for coders in (None, ["amira"], ["ben"], ["nobody"]):
                 assert tally.frequencies(read, by, coders) == reference_frequencies(read, by, coders)
 
@@ -375,7 +375,7 @@ def test_column_wise_tally_on_random_codings(demo_copy: Path) -> None:
                 sorted(rows),
             )
         with snapshot(project) as read:
-            for by in ("group", "engagement", "site", tally.EVERYONE):
+            for by in ("group", "engagement", "site", EVERYONE):
                 for chosen in (None, ["carol"], ["amira", "ben"]):
                     fast = tally.frequencies(read, by, chosen)
                     assert fast and fast == reference_frequencies(read, by, chosen)

@@ -65,26 +65,26 @@ def load_place(project: Project, coder: str) -> Place:
         return Place()
     if not isinstance(raw, dict):
         return Place()
-    documents = {str(r[0]): int(r[1]) for r in project.db.execute("SELECT id, length(text) FROM document")}
-    codes = {r[0] for r in project.db.execute("SELECT id FROM code")}
+    lengths = dict(project.db.execute("SELECT id, length(text) FROM document").fetchall())
     positions: dict[str, tuple[int, int]] = {}
     for key, value in (raw.get("positions") or {}).items():
-        if (
-            str(key) in documents
-            and isinstance(value, list)
-            and len(value) == 2
-            and all(isinstance(v, int) for v in value)
-            and 0 <= value[0] < value[1] <= documents[str(key)]
-        ):
+        if str(key).isdigit() and _inside(value, lengths.get(int(key), -1)):
             positions[str(key)] = (value[0], value[1])
-    recent = [c for c in raw.get("recent") or [] if isinstance(c, str) and c in codes]
     document = raw.get("document")
-    return Place(
+    place = Place(
         positions=positions,
-        recent=recent,
+        recent=[c for c in raw.get("recent") or [] if isinstance(c, str)],
         filter=str(raw.get("filter") or ""),
-        document=document if isinstance(document, int) and str(document) in documents else None,
+        document=document if isinstance(document, int) else None,
     )
+    place.keep_only({r[0] for r in project.db.execute("SELECT id FROM code")}, set(lengths))
+    return place
+
+
+def _inside(value: Any, length: int) -> bool:
+    """A remembered ``[start, end)`` that still lies inside a document's text."""
+    return (isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value)
+            and 0 <= value[0] < value[1] <= length)  # fmt: skip
 
 
 def save_place(project: Project, coder: str, place: Place) -> None:

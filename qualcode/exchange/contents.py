@@ -317,15 +317,17 @@ class _Memos:
             return
         self.seen.add((target_type, key, coder, text))
         stored: Any = key
-        if isinstance(key, tuple):  # a coding already in the project may have the memo already
-            stored = coding_id(self.project.db, key)
-            stored = None if stored is None else str(stored)
-        if (stored is not None or not isinstance(key, tuple)) and self.project.db.execute(
+        if isinstance(key, tuple):  # on a coding: only one already in the project can hold the memo already
+            found = coding_id(self.project.db, key)
+            if found is None:
+                self.facts.append(Memo(target_type, key, coder, text, created, created))
+                return
+            stored = str(found)
+        if not self.project.db.execute(
             "SELECT 1 FROM memo WHERE target_type = ? AND target_id IS ? AND coder_id IS ? AND text = ?",
             [target_type, stored, coder, text],
         ).fetchone():
-            return
-        self.facts.append(Memo(target_type, key, coder, text, created, created))
+            self.facts.append(Memo(target_type, key, coder, text, created, created))
 
     def write(self) -> None:
         apply(self.project, adding("memos from a REFI-QDA project", self.facts), undoable=False)

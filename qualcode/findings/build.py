@@ -23,8 +23,7 @@ from ..project.store import Project
 from ..reports.counting import CONSENSUS, Counted, coding_coders
 from ..reports.excerpts import Filters, excerpts
 from ..reports.frequencies import frequencies
-from ..reports.snapshot import NO_GROUP, Snapshot, snapshot
-from ..reports.tally import EVERYONE
+from ..reports.snapshot import EVERYONE, NO_GROUP, Snapshot, snapshot
 from ..team.reliability import compare
 from .framework import Framework
 

@@ -13,7 +13,6 @@ speaker's turn counts for that speaker only. A filter on a parent code includes 
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,7 +69,7 @@ def passages(study: Snapshot, filters: Filters | None = None) -> list[Passage]:
     codes = {code: n for n, code in enumerate(sorted({r[2] for r in rows}))}
     group = np.array([r[1] * len(codes) + codes[r[2]] for r in rows], dtype=np.int64)
     numbers = passage_numbers(group, np.array([r[3] for r in rows]), np.array([r[4] for r in rows]))
-    memos = coding_memos(study, [r[0] for r in rows])
+    memos = study.coding_memos
     found: dict[int, Passage] = {}
     for row, number in zip(rows, numbers.tolist(), strict=True):
         cid, document_id, code, start, end, note, origin, key, document, kind, coder = row
@@ -175,17 +174,3 @@ def excerpt(study: Snapshot, passage: Passage, speakers: list[dict[str, Any]], c
         "key_quote": passage.key_quote,
         "interviewer_words": any(t.role == "interviewer" for t in study.turns_over(passage.document_id, start, end)),
     }
-
-
-def coding_memos(study: Snapshot, coding_ids: list[int]) -> dict[int, list[str]]:
-    """Memos written on codings (in the workbench, ``m``), by coding, oldest first."""
-    if not coding_ids:
-        return {}
-    found: dict[int, list[str]] = defaultdict(list)
-    wanted = set(coding_ids)
-    for target, text in study.db.execute(
-        "SELECT target_id, text FROM memo WHERE target_type = 'coding' ORDER BY created_at, id"
-    ):
-        if target is not None and target.isdigit() and int(target) in wanted:
-            found[int(target)].append(text)
-    return found

@@ -18,8 +18,7 @@ from typing import Any
 
 from . import tally
 from .excerpts import credited
-from .snapshot import NO_GROUP, Snapshot, reading
-from .tally import EVERYONE
+from .snapshot import Snapshot, reading
 
 
 @reading
@@ -35,23 +34,13 @@ def frequencies(
     return rows
 
 
-def value_of(person: dict[str, Any], by: str) -> str:
-    """A participant's column: their group, one value of an attribute, or everyone's."""
-    if by == EVERYONE:
-        return "all"
-    if by == "group":
-        return str(person["group"])
-    found = person["attributes"].get(by)
-    return NO_GROUP if found in (None, "") else str(found)
-
-
 @reading
 def reference_frequencies(study: Snapshot, by: str = "group", coders: list[str] | None = None) -> list[dict[str, Any]]:
     """``frequencies``, passage by passage: for each code, its own and its sub-codes' spans in each document
     sorted and merged where they overlap (the passage rule, written out), each passage credited by its turns."""
     sizes: dict[str, int] = defaultdict(int)
     for person in study.people.values():
-        sizes[value_of(person, by)] += 1
+        sizes[study.column(person, by)] += 1
     marks = ", ".join("?" for _ in coders or [])
     where = f"WHERE r.name IN ({marks})" if coders else ""
     spans: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
@@ -73,7 +62,7 @@ def reference_frequencies(study: Snapshot, by: str = "group", coders: list[str] 
                                                                      "documents": set()})  # fmt: skip
         for n, (document, start, end) in enumerate(merged):
             for participant in credited(study, document, start, end):
-                cell = cells[value_of(study.people[participant], by)]
+                cell = cells[study.column(study.people[participant], by)]
                 cell["excerpts"].add(n)
                 cell["participants"].add(participant)
                 cell["documents"].add(document)

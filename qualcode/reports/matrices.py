@@ -10,6 +10,7 @@ parent and its sub-code would always co-occur.
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from typing import Any
 
@@ -102,14 +103,21 @@ def presence_matrix(
         return columns, rows
     if per != "segment":
         raise ValueError(per)
+    segments: dict[int, list[tuple[int, int, int]]] = defaultdict(list)  # by document, in order: start, end, id
+    for segment_id, document, start, end in study.db.execute(
+        'SELECT id, document_id, start, "end" FROM segment ORDER BY document_id, start'
+    ):
+        segments[document].append((start, end, segment_id))
+    starts = {document: [s[0] for s in runs] for document, runs in segments.items()}
+    longest = {document: max(e - s for s, e, _ in runs) for document, runs in segments.items()}
     by_segment: dict[int, set[str]] = defaultdict(set)
-    longest = study.project.longest_span("segment")
-    for passage in found:
-        for (segment_id,) in study.db.execute(
-            'SELECT id FROM segment WHERE document_id = ? AND start < ? AND start >= ? AND "end" > ?',
-            [passage.document_id, passage.end, passage.start - longest, passage.start],
-        ):
-            by_segment[segment_id] |= set(study.ancestors[passage.code])
+    for passage in found:  # the segments a passage overlaps, found by bisection, looking back the longest one
+        here = segments[passage.document_id]
+        at = bisect.bisect_left(starts[passage.document_id], passage.start - longest[passage.document_id])
+        while at < len(here) and here[at][0] < passage.end:
+            if here[at][1] > passage.start:
+                by_segment[here[at][2]] |= set(study.ancestors[passage.code])
+            at += 1
     rows = []
     for segment_id, document, seq, participant, group in study.db.execute(
         "SELECT s.id, d.name, s.seq, p.pseudonym, p.stakeholder_group FROM segment s "

@@ -32,6 +32,7 @@ from ..ingest.labels import group_labels
 from ..project.store import Project
 
 NO_GROUP = "ungrouped"
+EVERYONE = "*"  # a report's column of all participants: a code's totals, each passage and person once
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,16 @@ class Snapshot:
         """Each participant's group and attributes by pseudonym, for attribution lines ("— Dee, mentee")."""
         return {p["pseudonym"]: {"group": p["group"], **p["attributes"]} for p in self.people.values()}
 
+    @staticmethod
+    def column(person: dict[str, Any], by: str) -> str:
+        """The column a participant is counted in: their group, their value of an attribute, or everyone's."""
+        if by == EVERYONE:
+            return "all"
+        if by == "group":
+            return str(person["group"])
+        found = person["attributes"].get(by)
+        return NO_GROUP if found in (None, "") else str(found)
+
     @cached_property
     def group_sizes(self) -> dict[str, int]:
         sizes: dict[str, int] = {}
@@ -156,6 +167,17 @@ class Snapshot:
             self._starts[document_id] = [t.start for t in turns]
             self._longest[document_id] = max((t.end - t.start for t in turns), default=0)
         return self._starts[document_id]
+
+    @cached_property
+    def coding_memos(self) -> dict[int, list[str]]:
+        """The memos written on codings (in the workbench, ``m``), by coding id, oldest first: read once."""
+        found: dict[int, list[str]] = {}
+        for target, text in self.db.execute(
+            "SELECT target_id, text FROM memo WHERE target_type = 'coding' ORDER BY created_at, id"
+        ):
+            if target is not None and str(target).isdigit():
+                found.setdefault(int(target), []).append(text)
+        return found
 
     def coder_ids(self, names: list[str]) -> list[int]:
         marks = ", ".join("?" for _ in names)

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
@@ -24,9 +23,7 @@ from typing import Any
 import numpy as np
 
 from ..project.store import Project
-from .snapshot import NO_GROUP, Snapshot, passage_numbers
-
-EVERYONE = "*"  # ``by`` for one column of all participants: a code's totals, each passage and person once
+from .snapshot import Snapshot, passage_numbers
 
 
 def _ints(packed: str | None) -> np.ndarray:
@@ -136,21 +133,15 @@ def _read(
     return [(code, columns) for code, columns, _ in found]
 
 
-def participant_values(project: Project, by: str) -> tuple[dict[int, int], list[str], np.ndarray]:
+def participant_values(study: Snapshot, by: str) -> tuple[dict[int, int], list[str], np.ndarray]:
     """Participants as dense indexes, the distinct values of ``by`` (a group or an attribute), and each
     participant's value index."""
     ids: dict[int, int] = {}
     names: list[str] = []
     value_index: dict[str, int] = {}
     values: list[int] = []
-    for pid, group, attributes in project.db.execute("SELECT id, stakeholder_group, attributes FROM participant"):
-        if by == EVERYONE:
-            value = "all"
-        elif by == "group":
-            value = group or NO_GROUP
-        else:
-            found = json.loads(attributes or "{}").get(by)
-            value = NO_GROUP if found in (None, "") else str(found)
+    for pid, person in study.people.items():
+        value = study.column(person, by)
         if value not in value_index:
             value_index[value] = len(names)
             names.append(value)
@@ -198,7 +189,7 @@ def frequencies(
     """The rows of ``reports.frequencies``, column-wise; None when the turns do not allow the shortcut.
     With ``participants_only`` (the evidence map), excerpts and documents are not counted (None)."""
     project = study.project
-    ids, values, value_of = participant_values(project, by)
+    ids, values, value_of = participant_values(study, by)
     turns = credited_turns(project, ids)
     if turns is None:
         return None
