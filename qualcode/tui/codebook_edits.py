@@ -159,7 +159,9 @@ class CodebookEditsMixin:
         counts = removed(delete_code_change(project, code_id))  # what would go, said before it goes
         name = self.code_name(code_id)
         parts = [f"{counts['codes'] - 1} sub-code(s)"] if counts["codes"] > 1 else []
-        parts += [f"{counts['codings']} coding(s) by any coder", f"{counts['memos']} memo(s)"]
+        parts += [f"{counts['codings']} coding(s) by any coder"] if counts["codings"] else []
+        parts += [f"{counts['memos']} memo(s)"] if counts["memos"] else []
+        goes = f"with {', '.join(parts)}" if parts else "nothing is coded with it"
 
         def deleted(change: Change) -> None:
             self.app.notify(f"Deleted {name}; u brings it back.", timeout=4)
@@ -168,5 +170,4 @@ class CodebookEditsMixin:
             if yes:
                 self._codebook_edit(f"deletion of {name}", lambda: delete_code_change(project, code_id), deleted)
 
-        self.app.push_screen(ConfirmDialog(f"Delete the code {name}, with {', '.join(parts)}? u brings it all back."),
-                             confirmed)  # fmt: skip
+        self.app.push_screen(ConfirmDialog(f"Delete the code {name} ({goes})? u brings it all back."), confirmed)
