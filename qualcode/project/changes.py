@@ -130,9 +130,9 @@ def _insert_codings(db: Database, facts: list[Coding]) -> None:
         )
     except sqlite3.IntegrityError as error:
         db.execute("ROLLBACK TO codings")  # the batch's rows out again, so that the reason is found among the rest
-        raise ChangeConflict(_coding_conflict(db, facts, error)) from None
-    finally:
         db.execute("RELEASE codings")
+        raise ChangeConflict(_coding_conflict(db, facts, error)) from None
+    db.execute("RELEASE codings")  # any other error (a full disk): the transaction around it rolls it all back
 
 
 def _coding_conflict(db: Database, facts: list[Coding], error: sqlite3.IntegrityError) -> str:
