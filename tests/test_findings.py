@@ -192,9 +192,9 @@ def test_the_word_file_is_a4_with_properties_styles_quotes_and_charts(study: Pat
     assert not document.styles["Findings definition"].font.italic  # definitions are not set like quotes
     assert len(document.inline_shapes) == 2  # a chart per question with evidence
     text = "\n".join(p.text for p in document.paragraphs)
-    assert "Did housing improve?" in text and "Appendix C. Methods" in text
+    assert "Did housing improve?" in text and "Appendix C. Quotations" in text and "Appendix D. Methods" in text
     tables = [[c.text for c in t.rows[0].cells] for t in document.tables]
-    assert ["Outcome", "Mentees", "Mentors", "Excerpts", "Docs"] in tables
+    assert ["Outcome", "Mentees", "Mentors", "Excerpts", "Documents"] in tables
     with zipfile.ZipFile(out) as archive:
         assert any(n.endswith(".png") for n in archive.namelist())
     letter = tmp_path / "letter.docx"
@@ -227,12 +227,12 @@ def test_redaction_coder_choice_and_errors(study: Path, framework: Path, invoke,
     )
     redacted = out.read_text(encoding="utf-8")
     assert "Dee" not in redacted and "Jade" not in redacted
-    several = invoke("report", study, "--framework", framework, "-o", out)
+    several = invoke("report", study, "--framework", framework, "-o", out, "--force")
     assert several.exit_code == 1 and "amira" in several.output and "ben" in several.output
     assert (
         invoke("report", study, "--framework", framework, "-o", tmp_path / "r.pdf", "--coder", "amira").exit_code == 1
     )
-    none = invoke("report", study, "-o", out, "--coder", "amira")
+    none = invoke("report", study, "-o", out, "--coder", "amira", "--force")
     assert none.exit_code == 1 and "qualcode framework" in none.output
 
 
@@ -262,7 +262,8 @@ def test_the_demo_gives_a_findings_pack(demo_copy: Path, invoke, tmp_path: Path)
     text = "\n".join(p.text for p in docx.Document(str(out)).paragraphs)
     assert "Were resources invested as planned" in text and "National stakeholders" in text
     assert "Lead organisation staff" in text  # the demo's labels
-    assert "Agreement between amira and ben per code" in text  # the consensus is counted; the coders compared
+    assert "Agreement between amira and ben, who coded independently" in text  # the consensus is counted
+    assert "Coded by: the consensus of amira and ben." in text and "--coder" not in text
 
 
 # -- in the workbench ---------------------------------------------------------------------------------------

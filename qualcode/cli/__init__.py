@@ -42,6 +42,25 @@ def the_document(document: str | None, given: str | None) -> str:
     return found
 
 
+OUTPUTS = ("output", "disagreements")  # the options naming a file a command writes: never replaced unasked
+
+
+def force_option(command: Any) -> Any:
+    """``--force``: replace an output file that exists (``Command`` refuses one otherwise)."""
+    return click.option(
+        "--force",
+        is_flag=True,
+        expose_value=False,
+        callback=lambda ctx, _param, value: ctx.meta.__setitem__("force", value),
+        help="Replace the output file if it exists.",
+    )(command)
+
+
+def forced() -> bool:
+    """Whether the running command was given ``--force``."""
+    return bool(click.get_current_context().meta.get("force"))
+
+
 # What each command's file options are, for the message when one names the project itself.
 _ROLES = {"output": "file to write", "disagreements": "file to write", "paths": "transcript", "file": "codebook file",
           "participants": "participants sheet", "archive": "REFI-QDA archive", "redact": "redaction list",
@@ -66,6 +85,10 @@ class Command(click.Command):
                 for path in value if isinstance(value, tuple) else (value,):
                     if name != "project" and isinstance(path, Path):
                         refuse_own_file(own, path, _ROLES.get(name, f"--{name.replace('_', '-')} file"))
+        for name in OUTPUTS:  # one rule for every file a command writes: an existing one is replaced only asked
+            path = ctx.params.get(name)
+            if isinstance(path, Path) and (path.exists() or path.is_symlink()) and not ctx.meta.get("force"):
+                raise click.ClickException(f"{path}: already exists; give --force to replace it")
         try:
             return super().invoke(ctx)
         except sqlite3.Error as exc:

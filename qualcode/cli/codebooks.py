@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..errors import QualcodeError
-from . import PROJECT, Group, cli, echo_json, open_project
+from . import PROJECT, Group, cli, echo_json, force_option, open_project
 
 
 @cli.group(cls=Group)
@@ -49,6 +49,7 @@ def codebook_import(project: Path, file: Path) -> None:
 
 @codebook.command("export")
 @PROJECT
+@force_option
 @click.option(
     "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FILE.yaml or FILE.qdc"
 )

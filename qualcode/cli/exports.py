@@ -8,15 +8,19 @@ from typing import Any
 import click
 
 from ..errors import QualcodeError
-from . import PROJECT, Group, cli, open_project
+from . import PROJECT, Group, cli, force_option, open_project
 
-OUTPUT = click.option(
-    "-o",
-    "--output",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="The file to write; its extension chooses the format.",
-)
+
+def OUTPUT(command: Any) -> Any:  # noqa: N802 - used as a decorator, like the options it stands for
+    """``-o FILE`` (required; its extension chooses the format) and ``--force``."""
+    command = force_option(command)
+    return click.option(
+        "-o",
+        "--output",
+        required=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="The file to write; its extension chooses the format (an existing one: --force).",
+    )(command)
 
 
 @cli.group(cls=Group)

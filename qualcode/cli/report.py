@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from ..errors import QualcodeError
-from . import PROJECT, cli, open_project
+from . import PROJECT, cli, force_option, open_project
 from .exports import counted_for, whose
 
 FRAMEWORK = click.option(
@@ -22,6 +22,7 @@ FRAMEWORK = click.option(
 @cli.command()
 @PROJECT
 @FRAMEWORK
+@force_option
 @click.option(
     "-o",
     "--output",

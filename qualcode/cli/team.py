@@ -9,7 +9,7 @@ import click
 
 from ..errors import QualcodeError
 from ..reports.figures import figure, fixed
-from . import PROJECT, Group, cli, echo_json, open_project, print_table
+from . import PROJECT, Group, cli, echo_json, force_option, open_project, print_table
 
 STAT_HEADERS = ["alpha", "kappa", "fleiss", "AC1 [95% CI]", "BP", "% all", "% pairs", "units"]
 
@@ -62,6 +62,7 @@ def _weighted_cells(row: dict[str, Any], shown: bool) -> list[str]:
 @click.option("--unit", type=click.Choice(["segment", "turn", "character"]), default="segment", show_default=True)
 @click.option("--bootstrap", type=click.IntRange(min=0), default=0, help="Draws for a 95% interval for alpha.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for the bootstrap.")
+@force_option
 @click.option(
     "-o",
     "--output",

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
-from . import PROJECT, cli
+from . import PROJECT, cli, force_option, forced
 
 
 @cli.command()
 @PROJECT
+@force_option
 @click.option(
     "-o",
     "--output",
@@ -19,10 +20,11 @@ from . import PROJECT, cli
 )
 def backup(project: Path, output: Path | None) -> None:
     """A consistent, checked copy of the project as it is now, made by SQLite's online backup: safe while
-    workbenches and commands are writing to it (they neither wait for it nor disturb it). Never overwrites."""
+    workbenches and commands are writing to it (they neither wait for it nor disturb it). Never overwrites a
+    file unless given --force."""
     from ..project.upkeep import backup_project
 
-    written, size = backup_project(project, output)
+    written, size = backup_project(project, output, replace=forced())
     click.echo(f"backed up {project} to {written} ({size / 1_000_000:,.1f} MB, checked)")
 
 

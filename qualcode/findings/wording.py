@@ -1,5 +1,5 @@
-"""The words every format of the findings pack shares: an evidence cell ("3/9 (33%)"), a quote's attribution,
-and the methods appendix, so that Word, HTML and Markdown say the same thing.
+"""The words every format of the findings pack shares: an evidence cell ("3/9 (33%)"), a quote's attribution
+("— Dee, mentee") and source, so that Word, HTML and Markdown say the same thing.
 """
 
 from __future__ import annotations
@@ -19,29 +19,76 @@ def cell_text(cell: dict[str, Any]) -> str:
     return f"{have}/{of} ({percent_of(have, of)})"
 
 
-def attribution(row: dict[str, Any], labels: dict[str, str]) -> str:
-    """ "— Dee (Mentees), mentee_dee_phase1.txt, line 12"; a key quote is marked where it is shown."""
-    people = " and ".join(row["speakers"])
-    groups = ", ".join(labels.get(g, g) for g in row["groups"])
-    extra = " (with the interviewer's words)" if row.get("interviewer_words") else ""
-    return f"— {people} ({groups}){extra}, {row['document']}, line {row['line']}"
+def role(label: str) -> str:
+    """A group's display name as one of its members: "Mentees" -> "mentee", "National stakeholders" ->
+    "national stakeholder", "Lead organisation staff" -> "lead organisation staff"; "No group" -> "participant"."""
+    if label == "No group":
+        return "participant"
+    words = label.split()
+    if not words:
+        return label
+    last = words[-1]
+    if len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us", "is")):
+        words[-1] = last[:-3] + "y" if last.endswith("ies") else last[:-1]
+    if words[0][1:2].islower() or len(words[0]) == 1:  # keep an acronym ("NHS staff") as it is
+        words[0] = words[0].lower()
+    return " ".join(words)
 
 
-def method_lines(data: dict[str, Any]) -> list[str]:
-    m = data["methods"]
-    sizes = ", ".join(f"{data['labels'].get(g, g)} {n}" for g, n in sorted(data["sizes"].items()))
-    lines = [
-        f"{m['documents']} documents ({m['words']:,} words); participants: {sizes or 'none'}.",
-        f"{m['about']} {m['codings']:,} codings, made {m['first']} to {m['last']}.",
-        "A participant counts for an outcome when a coded passage includes their words (the interviewer's words "
-        "credit no one); a parent code counts its sub-codes' passages.",
-        f"Framework: {data['framework']}. Report written {data['date']} by qualcode.",
+def quoted(row: dict[str, Any]) -> str:
+    """A chosen quote on one line, with "…" where it starts or ends inside a sentence."""
+    text = " ".join(row["text"].split())
+    if not row.get("opens", True) and not text.startswith("…"):
+        text = "…" + text
+    if not row.get("closes", True) and not text.endswith("…"):
+        text = text.rstrip(",;:–—- ") + "…"
+    return text
+
+
+def who(row: dict[str, Any], labels: dict[str, str]) -> str:
+    """A chosen quote's attribution, as a report writes it."""
+    return attribution(list(zip(row["speakers"], row["speaker_groups"], strict=True)), labels)
+
+
+def attribution(speakers: list[tuple[str, str]], labels: dict[str, str]) -> str:
+    """ "— Dee, mentee"; "— Dee and Kyle, mentees"; "— Dee, mentee, and Tom, mentor"."""
+    groups = list(dict.fromkeys(g for _, g in speakers))
+    if len(groups) == 1:
+        names = [n for n, _ in speakers]
+        who = role(labels.get(groups[0], groups[0]))
+        if len(names) > 1:
+            who = labels.get(groups[0], groups[0]).lower() if groups[0] != "ungrouped" else "participants"
+        return f"— {_and(names)}, {who}"
+    return "— " + _and([f"{n}, {role(labels.get(g, g))}" for n, g in speakers], ", and ")
+
+
+def source(row: dict[str, Any]) -> str:
+    """Where a quote comes from: "mentee_dee_phase1.txt, line 19" (and whether the interviewer speaks in it)."""
+    extra = "; includes the interviewer's words" if row.get("interviewer_words") else ""
+    return f"{row['document']}, line {row['line']}{extra}"
+
+
+def _and(items: list[str], last: str = " and ") -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + last + items[-1]
+
+
+def opening(row: dict[str, Any], words: int = 8) -> str:
+    """A quote's first words, to find it by in the appendix of quotations."""
+    found = quoted(row).split()
+    return " ".join(found[:words]) + ("…" if len(found) > words and not found[words - 1].endswith("…") else "")
+
+
+def quotations(data: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Every quote in the pack with its question's number ("2.1"), in the order they appear."""
+    return [
+        (f"{q}.{s}", row)
+        for q, question in enumerate(data["questions"], start=1)
+        for s, specific in enumerate(question["specifics"], start=1)
+        for row in specific["quotes"]
     ]
-    if m["agreement"]:
-        lines.append(
-            f"Agreement between {' and '.join(m['compared'])} per code, by sentence (Krippendorff's alpha, "
-            "Cohen's kappa, share of sentences on which they agree), in the table below."
-        )
-    else:
-        lines.append("One coder coded the study: no agreement statistics.")
-    return lines
+
+
+def memo_line(memo: dict[str, Any]) -> str:
+    """ "Increased trust among partners — memo by ben: …"; a memo no coder signed is the team's."""
+    by = f"memo by {memo['coder']}" if memo["coder"] else "the team's memo"
+    return f"{memo['code_name']} — {by}: {memo['text']}"

@@ -11,18 +11,26 @@ from typing import Any
 
 from ..errors import QualcodeError
 from ..project.output import write_atomically
-from ..reports.charts import chart_svg
-from ..reports.figures import figure
+from ..reports.charts import chart_svg, missing_note
+from .methods import agreement_table, method_lines
 from .word import write_docx
-from .wording import attribution, cell_text, method_lines
+from .wording import cell_text, memo_line, opening, quotations, quoted, source, who
 
 FORMATS = (".docx", ".html", ".md")
 
 
-def write_findings(path: Path, data: dict[str, Any], paper: str = "a4", author: str = "") -> None:
+SOURCES = ("appendix", "inline")  # where a quote's document and line go
+
+
+def write_findings(
+    path: Path, data: dict[str, Any], paper: str = "a4", author: str = "", sources: str = "appendix"
+) -> None:
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise QualcodeError(f"{path}: a findings pack is written as {', '.join(FORMATS)}")
+    if sources not in SOURCES:
+        raise QualcodeError(f"sources go in the {' or '.join(SOURCES)}, not {sources!r}")
+    data["sources"] = sources
     write_atomically(
         path,
         {
@@ -42,7 +50,7 @@ def _md(text: str) -> str:
 
 def markdown(data: dict[str, Any]) -> str:
     labels = data["labels"]
-    out = [f"# {data['title']}", "", f"*{data['project']} · {data['date']} · {data['about']}*", ""]
+    out = [f"# {data['title']}", "", f"*{data['about']} Written {data['date']}.*", ""]
     if data["description"]:
         out += [data["description"], ""]
     for q_number, question in enumerate(data["questions"], start=1):
@@ -62,14 +70,11 @@ def markdown(data: dict[str, Any]) -> str:
                 out.append(f"| {name} | {cells} | {row['excerpts']} | {row['documents']} |")
             out.append("")
             out += ["**Quotes**", ""] + (
-                _md_quotes(specific["quotes"], labels) or ["No quote credited to a participant.", ""]
+                _md_quotes(specific["quotes"], labels, data["sources"] == "inline")
+                or ["No quote credited to a participant.", ""]
             )
             if specific["memos"]:
-                out += (
-                    ["**Memos**", ""]
-                    + [f"- *{m['code_name']}* ({m['coder'] or 'project'}): {_md(m['text'])}" for m in specific["memos"]]
-                    + [""]
-                )
+                out += ["**Memos**", ""] + [f"- {_md(memo_line(m))}" for m in specific["memos"]] + [""]
             out += (
                 ["**Gaps**", ""]
                 + ([f"- {g}" for g in specific["gaps"]] or ["- None: every expected group spoke to every outcome."])
@@ -79,11 +84,12 @@ def markdown(data: dict[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
-def _md_quotes(quotes: list[dict[str, Any]], labels: dict[str, str]) -> list[str]:
+def _md_quotes(quotes: list[dict[str, Any]], labels: dict[str, str], inline: bool) -> list[str]:
     out = []
     for row in quotes:
         mark = "★ Key quote: " if row["key_quote"] else ""
-        out += [f"> {mark}{_md(' '.join(row['text'].split()))}", ">", f"> {attribution(row, labels)}", ""]
+        said = who(row, labels) + (f" ({source(row)})" if inline else "")
+        out += [f"> {mark}{_md(quoted(row))}", ">", f"> {_md(said)}", ""]
     return out
 
 
@@ -100,15 +106,21 @@ def _md_appendices(data: dict[str, Any]) -> list[str]:
                 out.append(f"{'  ' * code['depth']}  - *{key.capitalize()}:* {_md(code[key])}")
     out += ["", "## Appendix B. Participants", "", "| Group | Participant | Documents |", "|---|---|---|"]
     for person in data["participants"]:
-        group = labels.get(person["group"] or "", person["group"] or "no group")
+        group = labels.get(person["group"], person["group"])
         out.append(f"| {_md(group)} | {_md(person['pseudonym'])} | {_md(', '.join(person['documents']))} |")
-    out += ["", "## Appendix C. Methods", ""] + [f"- {line}" for line in method_lines(data)] + [""]
-    if data["methods"]["agreement"]:
-        out += ["| Code | Alpha | Kappa | Agreement |", "|---|---|---|---|"]
+    methods = "C"
+    if data["sources"] != "inline":
+        methods = "D"
+        out += ["", "## Appendix C. Quotations", "", "| Question | Quote | Said by | Source |", "|---|---|---|---|"]
         out += [
-            f"| {_md(r['name'])} | {figure(r['alpha'])} | {figure(r['kappa'])} | {figure(r['agreement'])} |"
-            for r in data["methods"]["agreement"]
+            f"| {n} | {_md(opening(row))} | {_md(who(row, labels).removeprefix('— '))} | {_md(source(row))} |"
+            for n, row in quotations(data)
         ]
+    out += ["", f"## Appendix {methods}. Methods", ""] + [f"- {line}" for line in method_lines(data)] + [""]
+    header, rows = agreement_table(data["methods"])
+    if rows:
+        out += ["| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
+        out += ["| " + " | ".join(_md(str(c)) for c in row) + " |" for row in rows]
     return out
 
 
@@ -121,7 +133,9 @@ h1, h2, h3 { font-family: 'Helvetica Neue', Arial, sans-serif; color: #1f3a5f; }
 h2 { border-bottom: 2px solid #1f3a5f; padding-bottom: .2em; margin-top: 2em; }
 .meta { color: #555; font-style: italic; }
 table { border-collapse: collapse; margin: 1em 0; font-family: Arial, sans-serif; font-size: .9em; }
-th, td { border: 1px solid #bbb; padding: .3em .6em; vertical-align: top; }
+th, td { border: 1px solid #bbb; padding: .3em .6em; vertical-align: top; hyphens: none; }
+thead, tr:first-child th { break-inside: avoid; }
+figure { margin: 1em 0; break-inside: avoid; }
 th { background: #eef2f7; text-align: left; }
 td.n { text-align: right; white-space: nowrap; }
 td.outcome { min-width: 18em; }
@@ -148,7 +162,7 @@ def page(data: dict[str, Any]) -> str:
         f"<title>{_e(data['title'])}</title>",
         f"<style>{_CSS}</style></head><body>",
         f"<h1>{_e(data['title'])}</h1>",
-        f'<p class="meta">{_e(data["project"])} · {_e(data["date"])} · {_e(data["about"])}</p>',
+        f'<p class="meta">{_e(data["about"])} Written {_e(data["date"])}.</p>',
     ]
     if data["description"]:
         out.append(f"<p>{_e(data['description'])}</p>")
@@ -172,25 +186,22 @@ def page(data: dict[str, Any]) -> str:
                 )
             out.append("</table>")
             if any(row["participants"] for row in specific["rows"]):
-                out.append(chart_svg(specific["rows"], groups, labels))
+                out.append(f'<figure>{chart_svg(specific["rows"], groups, labels)}</figure>')
+                if missing_note(specific["rows"]):
+                    out.append(f'<p class="who">{_e(missing_note(specific["rows"]))}</p>')
             out.append("<h4>Quotes</h4>")
             for row in specific["quotes"]:
                 star = '<span class="star">★ Key quote</span> ' if row["key_quote"] else ""
+                said = who(row, labels) + (f" ({source(row)})" if data["sources"] == "inline" else "")
                 out.append(
-                    f'<blockquote class="{"key" if row["key_quote"] else ""}">{star}{_e(" ".join(row["text"].split()))}'
-                    f'<span class="who">{_e(attribution(row, labels))}</span></blockquote>'
+                    f'<blockquote class="{"key" if row["key_quote"] else ""}">{star}{_e(quoted(row))}'
+                    f'<span class="who">{_e(said)}</span></blockquote>'
                 )
             if not specific["quotes"]:
                 out.append("<p>No quote credited to a participant.</p>")
             if specific["memos"]:
-                out.append(
-                    "<h4>Memos</h4><ul>"
-                    + "".join(
-                        f"<li><em>{_e(m['code_name'])}</em> ({_e(m['coder'] or 'project')}): {_e(m['text'])}</li>"
-                        for m in specific["memos"]
-                    )
-                    + "</ul>"
-                )
+                out.append("<h4>Memos</h4><ul>" + "".join(f"<li>{_e(memo_line(m))}</li>" for m in specific["memos"])
+                           + "</ul>")  # fmt: skip
             out.append(
                 '<h4>Gaps</h4><ul class="gaps">'
                 + (
@@ -218,23 +229,30 @@ def _html_appendices(data: dict[str, Any]) -> str:
         )
     out.append("<h2>Appendix B. Participants</h2><table><tr><th>Group</th><th>Participant</th><th>Documents</th></tr>")
     for person in data["participants"]:
-        group = labels.get(person["group"] or "", person["group"] or "no group")
         out.append(
-            f"<tr><td>{_e(group)}</td><td>{_e(person['pseudonym'])}</td>"
+            f"<tr><td>{_e(labels.get(person['group'], person['group']))}</td><td>{_e(person['pseudonym'])}</td>"
             f"<td>{_e(', '.join(person['documents']))}</td></tr>"
         )
-    out.append(
-        "</table><h2>Appendix C. Methods</h2><ul>" + "".join(f"<li>{_e(x)}</li>" for x in method_lines(data)) + "</ul>"
-    )
-    if data["methods"]["agreement"]:
-        out.append(
-            "<table><tr><th>Code</th><th>Alpha</th><th>Kappa</th><th>Agreement</th></tr>"
-            + "".join(
-                f'<tr><td>{_e(r["name"])}</td><td class="n">{figure(r["alpha"])}</td>'
-                f'<td class="n">{figure(r["kappa"])}</td>'
-                f'<td class="n">{figure(r["agreement"])}</td></tr>'
-                for r in data["methods"]["agreement"]
-            )
-            + "</table>"
-        )
+    out.append("</table>")
+    methods = "C"
+    if data["sources"] != "inline":
+        methods = "D"
+        out.append("<h2>Appendix C. Quotations</h2><table><tr><th>Question</th><th>Quote</th><th>Said by</th>"
+                   "<th>Source</th></tr>")  # fmt: skip
+        out += [
+            f"<tr><td>{n}</td><td>{_e(opening(row))}</td><td>{_e(who(row, labels).removeprefix('— '))}</td>"
+            f"<td>{_e(source(row))}</td></tr>"
+            for n, row in quotations(data)
+        ]
+        out.append("</table>")
+    out.append(f"<h2>Appendix {methods}. Methods</h2><ul>" + "".join(f"<li>{_e(x)}</li>" for x in method_lines(data))
+               + "</ul>")  # fmt: skip
+    header, rows = agreement_table(data["methods"])
+    if rows:
+        out.append("<table><tr>" + "".join(f"<th>{_e(h)}</th>" for h in header) + "</tr>")
+        for n, row in enumerate(rows):
+            cells = "".join(f'<td class="n">{_e(c)}</td>' for c in row[1:])
+            name = f"<strong>{_e(row[0])}</strong>" if n == 0 else _e(row[0])
+            out.append(f"<tr><td>{name}</td>{cells}</tr>")
+        out.append("</table>")
     return "\n".join(out)

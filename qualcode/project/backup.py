@@ -51,11 +51,14 @@ def hint(project: Path) -> str:
     return f"run `qualcode check {project}` to see what is wrong{where}"
 
 
-def copy(source: sqlite3.Connection, destination: Path) -> int:
-    """Copy the database behind ``source`` to a new file ``destination`` (refused if it exists), checked
-    with ``quick_check``; returns its size in bytes. ``source`` must not be inside a write transaction."""
-    if destination.exists():
-        raise QualcodeError(f"{destination}: already exists; a backup never overwrites a file")
+def copy(source: sqlite3.Connection, destination: Path, replace: bool = False) -> int:
+    """Copy the database behind ``source`` to a new file ``destination`` (refused if it exists, unless
+    ``replace``), checked with ``quick_check``; returns its size in bytes. ``source`` must not be inside a
+    write transaction."""
+    if destination.is_dir():
+        raise QualcodeError(f"{destination}: is a folder; give the backup a file name")
+    if destination.exists() and not replace:
+        raise QualcodeError(f"{destination}: already exists; give --force to replace it")
     if not destination.parent.is_dir():
         raise QualcodeError(f"{destination.parent}: no such folder")
     try:
@@ -75,8 +78,8 @@ def copy(source: sqlite3.Connection, destination: Path) -> int:
                 target.execute("PRAGMA journal_mode=DELETE")  # a backup is one self-contained file
             finally:
                 target.close()
-            if destination.exists():
-                raise QualcodeError(f"{destination}: already exists; a backup never overwrites a file")
+            if destination.exists() and not replace:
+                raise QualcodeError(f"{destination}: already exists; give --force to replace it")
             os.replace(partial, destination)
     except OSError as error:
         raise QualcodeError(f"{destination}: cannot write the backup ({error.strerror})") from None

@@ -138,13 +138,14 @@ def _search_index(conn: sqlite3.Connection, result: Result) -> None:
         result.problems.append(f"search index: {indexed:,} rows for {segments:,} segments")
 
 
-def backup_project(project: Path, destination: Path | None = None) -> tuple[Path, int]:
-    """A checked copy of the project as it is now, beside it with a timestamp unless ``destination`` is given;
-    returns the copy's path and size. Safe while others write: they neither wait for it nor disturb it."""
+def backup_project(project: Path, destination: Path | None = None, replace: bool = False) -> tuple[Path, int]:
+    """A checked copy of the project as it is now, beside it with a timestamp unless ``destination`` is given
+    (an existing file there is replaced only with ``replace``); returns the copy's path and size. Safe while
+    others write: they neither wait for it nor disturb it."""
     destination = destination or default_path(project)
     refuse_own_file(project, destination, "backup file")
     db = file_connection(project)
     try:
-        return destination, copy(db.conn, destination)
+        return destination, copy(db.conn, destination, replace)
     finally:
         db.close()

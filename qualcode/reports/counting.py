@@ -23,6 +23,20 @@ class Counted:
     coders: list[str]  # whose codings; empty: a project with no codings yet
     merged: bool  # several coders: overlapping passages of one code are one excerpt
     why: str  # how they were chosen
+    sources: tuple[str, ...] = ()  # for the consensus coder: the coders whose codings it was settled from
+
+    def plain(self) -> str:
+        """Whose codings, in a document's words (no command-line options): "Coded by: the consensus of amira
+        and ben"."""
+        if not self.coders:
+            return "No codings yet."
+        if self.coders == [CONSENSUS]:
+            made = f" of {_and(list(self.sources))}" if self.sources else ""
+            return f"Coded by: the consensus{made}."
+        if not self.merged:
+            return f"Coded by: {_and(self.coders)}."
+        both = "both" if len(self.coders) == 2 else "several of them"
+        return f"Coded by: {_and(self.coders)} (a passage {both} coded with one code counts once)."
 
     def describe(self) -> str:
         """One sentence for the head of an export: whose codings, and how several coders count."""
@@ -44,6 +58,15 @@ def coding_coders(project: Project) -> list[str]:
         "SELECT name FROM coder WHERE id IN (SELECT DISTINCT coder_id FROM coding) ORDER BY name")]  # fmt: skip
 
 
+def consensus_sources(project: Project) -> tuple[str, ...]:
+    """The coders the consensus was settled from: those who coded a document the consensus coder coded."""
+    return tuple(r[0] for r in project.db.execute(
+        "SELECT name FROM coder WHERE name != ? AND id IN (SELECT DISTINCT coder_id FROM coding WHERE document_id "
+        "IN (SELECT DISTINCT document_id FROM coding WHERE coder_id = (SELECT id FROM coder WHERE name = ?))) "
+        "ORDER BY name",
+        [CONSENSUS, CONSENSUS]))  # fmt: skip
+
+
 def counted(project: Project, coders: list[str] | None = None, everyone: bool = False) -> Counted:
     """The coders a report counts: ``coders`` as named, everyone (``everyone``), or the default rule."""
     present = coding_coders(project)
@@ -57,11 +80,13 @@ def counted(project: Project, coders: list[str] | None = None, everyone: bool = 
             if name not in known:
                 raise QualcodeError(f"unknown coder {name!r}" + _suggest(name, sorted(known)))
         chosen = list(dict.fromkeys(coders))
-        return Counted(chosen, len(chosen) > 1, "as chosen")
+        sources = consensus_sources(project) if chosen == [CONSENSUS] else ()
+        return Counted(chosen, len(chosen) > 1, "as chosen", sources)
     if len(present) <= 1:
         return Counted(present, False, "the only coder")
     if CONSENSUS in present:
-        return Counted([CONSENSUS], False, "the consensus coder; --coder or --coders all to count others")
+        return Counted([CONSENSUS], False, "the consensus coder; --coder or --coders all to count others",
+                       consensus_sources(project))  # fmt: skip
     raise QualcodeError(
         f"this project has {len(present)} coders ({', '.join(present)}): say whose codings to count, with "
         "--coder NAME (repeatable) or --coders all (a passage several coders coded with one code counts once)"

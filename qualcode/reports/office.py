@@ -29,9 +29,10 @@ def word_page(document: Any, paper: str = "a4") -> float:
 
 
 def word_properties(document: Any, title: str, author: str, comments: str = "", subject: str = "") -> None:
+    """The file's properties: the author is the coders whose codings it counts (never the program)."""
     properties = document.core_properties
     properties.title = xml_safe(title)
-    properties.author = xml_safe(author or "qualcode")
+    properties.author = xml_safe(author)
     properties.last_modified_by = properties.author
     properties.subject = xml_safe(subject)
     properties.comments = xml_safe(comments)
@@ -49,8 +50,55 @@ def shade(cell: Any, colour: str) -> None:
     cell._tc.get_or_add_tcPr().append(shading)
 
 
-def word_table(document: Any, header: list[str], rows: list[list[str]], widths: list[float], style: Any = None) -> Any:
-    """A plain grid with a shaded, bold heading row and fixed column widths (centimetres)."""
+PADDING = 0.5  # centimetres: a cell's margins (0.19 cm each side in Word and LibreOffice) and borders
+# Character widths in ems, generous: those of DejaVu Sans, the widest font LibreOffice falls back to when
+# Calibri is missing, so that a column sized by them holds its words in Word and LibreOffice alike.
+_EMS = {**dict.fromkeys("0123456789", 0.64), **dict.fromkeys(" ", 0.32), **dict.fromkeys(".,:;'!|", 0.34),
+        **dict.fromkeys("()[]/-", 0.4), "%": 0.95, "m": 0.98, "w": 0.82, "M": 0.87, "W": 0.99}  # fmt: skip
+
+
+def text_cm(text: str, size: float, bold: bool = False) -> float:
+    """How wide ``text`` sets at ``size`` points, in centimetres (an upper estimate)."""
+    ems = sum(_EMS.get(ch, 0.75 if ch.isupper() else 0.62) for ch in text)
+    return ems * size * 0.03528 * (1.12 if bold else 1.0)
+
+
+def fitted_widths(header: list[str], rows: list[list[Any]], usable: float, size: float = 9) -> list[float] | None:
+    """Column widths (centimetres) laid out from the content: each column at least as wide as its longest
+    heading word and its longest number (numbers never wrap), the rest of the page shared out to the columns
+    with longer text; None when even that does not fit ``usable``."""
+    least, wanted = [], []
+    for n, heading in enumerate(header):
+        cells = [str(r[n]) for r in rows]
+        words = [text_cm(w, size, bold=True) for w in heading.split() or [""]]
+        words += [text_cm(c if _numeric(c) else w, size) for c in cells for w in (c.split() or [c])]
+        least.append(max(words) + PADDING)
+        longest = max([text_cm(heading, size, bold=True)] + [text_cm(c, size) for c in cells])
+        wanted.append(min(longest + PADDING, usable / 2))
+    if sum(least) > usable:
+        return None
+    widths = list(least)
+    spare = usable - sum(widths)
+    growth = [max(0.0, w - m) for w, m in zip(wanted, least, strict=True)]
+    if sum(growth):
+        share = min(1.0, spare / sum(growth))
+        widths = [m + g * share for m, g in zip(least, growth, strict=True)]
+        spare = usable - sum(widths)
+    widths[0] += spare  # the first column (a name) takes what is left
+    return widths
+
+
+def word_table(
+    document: Any,
+    header: list[str],
+    rows: list[list[Any]],
+    widths: list[float],
+    style: Any = None,
+    indents: list[int] | None = None,
+) -> Any:
+    """A plain grid with a shaded, bold heading row repeated on every page, fixed column widths (centimetres),
+    numbers right-aligned and never wrapped, rows never split across pages; ``indents`` sets the first cell of
+    each row in by that many steps (a sub-code under its parent), as a paragraph indent."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Cm
 
@@ -59,25 +107,65 @@ def word_table(document: Any, header: list[str], rows: list[list[str]], widths: 
     table.autofit = False
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.text = xml_safe(text)
-    for values in rows:
+    for number, values in enumerate(rows):
         cells = table.add_row().cells
         for n, (cell, text) in enumerate(zip(cells, values, strict=True)):
             cell.text = xml_safe(str(text))
             if n and _numeric(str(text)):
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                _flag(cell._tc.get_or_add_tcPr(), "w:noWrap")
+        if indents and indents[number]:
+            cells[0].paragraphs[0].paragraph_format.left_indent = Cm(0.4 * indents[number])
     for n, column in enumerate(table.columns):  # the grid, which LibreOffice and Word lay out from
         column.width = Cm(widths[n])
     for row in table.rows:
+        _flag(row._tr.get_or_add_trPr(), "w:cantSplit")
         for n, cell in enumerate(row.cells):
             cell.width = Cm(widths[n])
             if style is not None:
                 for paragraph in cell.paragraphs:
                     paragraph.style = style
+    _flag(table.rows[0]._tr.get_or_add_trPr(), "w:tblHeader")
     for cell in table.rows[0].cells:
         shade(cell, "DCE6F0")
         for run in cell.paragraphs[0].runs:
             run.bold = True
     return table
+
+
+def _flag(parent: Any, tag: str) -> None:
+    from docx.oxml import OxmlElement
+
+    parent.append(OxmlElement(tag))
+
+
+def page_turned(document: Any, landscape: bool) -> float:
+    """A new section from here on, landscape or portrait (a wide table's page); the width between its margins."""
+    from docx.enum.section import WD_ORIENT, WD_SECTION
+
+    section = document.add_section(WD_SECTION.NEW_PAGE)
+    wide = section.page_width > section.page_height
+    if wide != landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = section.page_height, section.page_width
+    return (section.page_width.mm - 50) / 10
+
+
+def fitting_table(
+    document: Any, header: list[str], rows: list[list[Any]], usable: float, style: Any = None,
+    indents: list[int] | None = None, size: float = 9,
+) -> Any:  # fmt: skip
+    """``word_table`` with widths from ``fitted_widths``; where the columns do not fit, the same at a size
+    smaller, then each column its least width (the caller turns the page for such a table: ``needs_turning``)."""
+    widths = fitted_widths(header, rows, usable, size) or fitted_widths(header, rows, usable, size - 1)
+    if widths is None:
+        share = usable / len(header)
+        widths = [share] * len(header)
+    return word_table(document, header, rows, widths, style, indents)
+
+
+def needs_turning(header: list[str], rows: list[list[Any]], usable: float, size: float = 9) -> bool:
+    return fitted_widths(header, rows, usable, size) is None
 
 
 def _numeric(text: str) -> bool:
@@ -112,7 +200,7 @@ def tidy_sheet(sheet: Any, header_rows: int = 1) -> None:
     sheet.auto_filter.ref = f"A{header_rows}:{get_column_letter(columns)}{rows}"
 
 
-def titled_document(title: str, about: str, landscape: bool = False) -> tuple[Any, float]:
+def titled_document(title: str, about: str, landscape: bool = False, author: str = "") -> tuple[Any, float]:
     import docx
     from docx.enum.section import WD_ORIENT
 
@@ -123,7 +211,7 @@ def titled_document(title: str, about: str, landscape: bool = False) -> tuple[An
         section.orientation = WD_ORIENT.LANDSCAPE
         section.page_width, section.page_height = section.page_height, section.page_width
         usable = (section.page_width.mm - 50) / 10
-    word_properties(document, title, "", about, title)
+    word_properties(document, title, author, about, title)
     document.add_heading(title, level=0)
     if about:
         document.add_paragraph(about).runs[0].italic = True

@@ -51,6 +51,7 @@ class Snapshot:
         self.db = project.db
         self._texts: dict[int, str] = {}
         self._turns: dict[int, list[Turn]] = {}
+        self._sentences: dict[int, tuple[list[int], list[int]]] = {}
         self._starts: dict[int, list[int]] = {}
         self._longest: dict[int, int] = {}
 
@@ -123,7 +124,8 @@ class Snapshot:
 
     @cached_property
     def labels(self) -> dict[str, str]:
-        return group_labels(self.project)
+        """Each group's display name; participants without a group are "No group"."""
+        return {NO_GROUP: "No group", **group_labels(self.project)}
 
     # -- documents -------------------------------------------------------------------------------------
 
@@ -160,6 +162,20 @@ class Snapshot:
             if turns[at].end > start:
                 found.append(turns[at])
         return found
+
+    @cached_property
+    def document_ids(self) -> dict[str, int]:
+        """Each document's id by name."""
+        return {name: did for did, name in self.db.execute("SELECT id, name FROM document")}
+
+    def sentences(self, document_id: int) -> tuple[list[int], list[int]]:
+        """Where each sentence segment of a document starts and ends, in order (segments never overlap)."""
+        if document_id not in self._sentences:
+            rows = self.db.execute(
+                'SELECT start, "end" FROM segment WHERE document_id = ? ORDER BY start', [document_id]
+            ).fetchall()
+            self._sentences[document_id] = ([r[0] for r in rows], [r[1] for r in rows])
+        return self._sentences[document_id]
 
     def _turn_starts(self, document_id: int) -> list[int]:
         if document_id not in self._starts:

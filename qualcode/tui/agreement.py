@@ -137,12 +137,9 @@ class AgreementScreen(Screen[None]):
         self._export("disagreements.xlsx", write)
 
     def _export(self, name: str, write: Any) -> None:
-        from .dialogs import TextPrompt
+        from .dialogs import ask_output
 
-        def chosen(answer: str | None) -> None:
-            if not answer:
-                return
-            path = Path(answer).expanduser()
+        def chosen(path: Path) -> None:
             try:
                 write(path)
             except QualcodeError as error:
@@ -151,7 +148,7 @@ class AgreementScreen(Screen[None]):
             self.app.notify(f"Wrote {path}", timeout=4)
 
         default = str(Path(self.app.project.path).with_name(name))  # type: ignore[attr-defined]
-        self.app.push_screen(TextPrompt("Write to (.csv .xlsx .md .json)", default), chosen)
+        ask_output(self.app, "Write to (.csv .xlsx .md .json)", default, chosen)
 
     @on(DataTable.RowSelected)
     def row_selected(self) -> None:  # Enter on the table (the table's own binding comes first)

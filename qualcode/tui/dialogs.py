@@ -7,7 +7,9 @@ screen that opened it decides what to do — attributes down, results up.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -116,6 +118,24 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
+
+
+def ask_output(app: Any, prompt: str, default: str, then: Callable[[Path], None]) -> None:
+    """Where to write a file: asked, and if a file is there already, whether to replace it (the workbench's
+    side of the rule every export keeps: nothing is overwritten unasked). ``then(path)`` once settled."""
+
+    def chosen(answer: str | None) -> None:
+        if not answer:
+            return
+        path = Path(answer).expanduser()
+        if path.exists() or path.is_symlink():
+            question = f"{path.name} already exists in {path.parent}. Replace it? (a hand-edited copy is lost)"
+            app.push_screen(ConfirmDialog(question, "y = replace it, n = choose another name"),
+                            lambda yes: then(path) if yes else ask_output(app, prompt, answer, then))  # fmt: skip
+            return
+        then(path)
+
+    app.push_screen(TextPrompt(prompt, default), chosen)
 
 
 class ProgressDialog(ModalScreen[None]):

@@ -90,7 +90,7 @@ class FrameworkScreen(Screen[None]):
         table.add_column("Question", width=room)
         table.add_column("Evidence", width=12)
         table.add_column("Groups", width=8)
-        table.add_column("Gaps", width=6)
+        table.add_column("Gaps", width=11)
         for row in self.rows:
             coded = sum(1 for r in row["rows"] if r["participants"])
             spoke = sum(1 for g in row["expected"] if any(r["cells"][g]["participants"] for r in row["rows"]))
@@ -100,7 +100,7 @@ class FrameworkScreen(Screen[None]):
                 row["question"] if len(row["question"]) <= room else row["question"][: room - 1] + "…",
                 f"{coded}/{len(row['rows'])} codes",
                 f"{spoke}/{len(row['expected'])}",
-                Text(f"⚠ {gaps}", style="bold #e5a00d") if gaps else Text("✓", style="green"),
+                _gaps(coded, gaps),
             )
 
     @on(DataTable.RowHighlighted)
@@ -138,3 +138,12 @@ class FrameworkScreen(Screen[None]):
 
         default = str(Path(app.project.path).with_name("findings.docx"))
         write_file(app, "Write the findings pack to (.docx .html .md)", default, work)
+
+
+def _gaps(coded: int, gaps: int) -> Text:
+    """ "no evidence" for a question nothing speaks to (not a count of one gap); else how many gaps."""
+    if not coded:
+        return Text("no evidence", style="bold #d55e00")
+    if not gaps:
+        return Text("✓", style="green")
+    return Text(f"⚠ {gaps} gap{'s' if gaps > 1 else ''}", style="bold #e5a00d")

@@ -25,7 +25,7 @@ from ..reports.excerpts import Filters, excerpts
 from ..reports.exports import Progress, write_quotes
 from ..reports.snapshot import snapshot
 from ..text import file_safe
-from .dialogs import ProgressDialog, TextPrompt
+from .dialogs import ProgressDialog, ask_output
 from .keybar import binding
 
 _key = partial(binding, "reports")
@@ -40,10 +40,7 @@ def write_file(app: Any, prompt: str, default: str, work: Callable[[Path, Progre
     next ``progress`` call raise, so the file is not written (``write_atomically`` leaves nothing). ``work``
     returns what to say once the file is written; a ``QualcodeError`` is said instead."""
 
-    def chosen(answer: str | None) -> None:
-        if not answer:
-            return
-        path = Path(answer).expanduser()
+    def chosen(path: Path) -> None:
         dialog = ProgressDialog(f"Writing {path.name}")
         app.push_screen(dialog)
 
@@ -64,7 +61,7 @@ def write_file(app: Any, prompt: str, default: str, work: Callable[[Path, Progre
 
         app.run_worker(job, thread=True, group="export", exit_on_error=False)
 
-    app.push_screen(TextPrompt(prompt, default), chosen)
+    ask_output(app, prompt, default, chosen)
 
 
 def export_quotes(screen: Screen[Any], filters: Filters, name: str, about: str) -> None:

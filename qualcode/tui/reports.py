@@ -32,7 +32,7 @@ from ..reports.exports import write_frequencies
 from ..reports.figures import percent
 from ..reports.frequencies import frequencies
 from ..reports.snapshot import snapshot
-from .dialogs import CoderDialog, TextPrompt
+from .dialogs import CoderDialog, ask_output
 from .keybar import KeyBar, binding
 from .quotes import QuotesDialog, export_quotes
 from .text import distinct, shorten, two_line_width, two_lines
@@ -294,11 +294,8 @@ class ReportsScreen(Screen[None]):
             )
         )
 
-        def chosen(name: str | None) -> None:
-            if name:
-                self.write(Path(name).expanduser(), self.view, self.data)
-
-        self.app.push_screen(TextPrompt(f"Export the {self._title()} to", default), chosen)
+        ask_output(self.app, f"Export the {self._title()} to", default,
+                   lambda path: self.write(path, self.view, self.data))  # fmt: skip
 
     @work(thread=True, exclusive=True, group="export", exit_on_error=False)
     def write(self, path: Path, view: str, data: Any) -> None:
