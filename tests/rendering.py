@@ -43,4 +43,10 @@ def pdf_words(pdf: Path) -> set[str]:
 def broken_words(path: Path, out: Path) -> list[str]:
     """The table words of ``path`` that its rendering does not show whole."""
     shown = pdf_words(render(path, out))
-    return sorted(w for w in table_words(path) if w not in shown)
+    return sorted(w for w in table_words(path) if w not in shown and not _at_hyphens(w, shown))
+
+
+def _at_hyphens(word: str, shown: set[str]) -> bool:
+    """A hyphenated word set across two lines at its hyphen ("non-" then "criminal"), as type is set."""
+    parts = word.split("-")
+    return len(parts) > 1 and all(p + "-" in shown for p in parts[:-1]) and parts[-1] in shown

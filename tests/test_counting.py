@@ -16,7 +16,7 @@ from qualcode.coding.memos import set_memo
 from qualcode.project.store import Project
 from qualcode.team.reconcile import resolve
 
-ALL = "Codings by amira and ben (all coders); a passage several of them coded with one code counts once."
+ALL = "Coded by: amira and ben (a passage both coded with one code counts once)."  # in a file, in plain words
 
 
 @pytest.fixture
@@ -76,7 +76,7 @@ def test_all_coders_merge_a_passage_into_one_excerpt(invoke, overlapping: Path, 
 
 def _json(invoke, project: Path, tmp_path: Path, kind: str, *options: str) -> list[dict]:
     out = tmp_path / f"{kind}.json"
-    result = invoke("export", kind, project, "-o", out, *options)
+    result = invoke("export", kind, project, "-o", out, "--force", *options)
     assert result.exit_code == 0, result.output
     return json.loads(out.read_text(encoding="utf-8"))
 
@@ -100,13 +100,13 @@ def test_every_export_says_whose_codings_it_counts(invoke, overlapping: Path, tm
     book = openpyxl.load_workbook(tmp_path / "q.xlsx")
     assert book["About"]["A1"].value == ALL and book.properties.description == ALL
     with (tmp_path / "q.csv").open(encoding="utf-8-sig", newline="") as handle:
-        assert "amira; ben" in {row["coder"] for row in csv.DictReader(handle)}
+        assert "amira; ben" in {row["Coded by"] for row in csv.DictReader(handle)}
     for suffix in (".md", ".html", ".xlsx", ".json"):
         assert (
             invoke("export", "evidence-map", overlapping, "--coder", "amira", "-o", tmp_path / f"e{suffix}").exit_code
             == 0
         )
-    alone = "Codings by amira (as chosen)."
+    alone = "Coded by: amira."
     assert alone in (tmp_path / "e.md").read_text(encoding="utf-8") and alone in (tmp_path / "e.html").read_text(
         "utf-8"
     )
@@ -121,7 +121,7 @@ def test_frequencies_carry_the_share_of_the_group(invoke, overlapping: Path, tmp
     trust = rows[("trust", "mentee")]  # Liam and Dee, of the three mentees
     assert (trust["participants"], trust["group_participants"]) == (2, 3) and trust["share"] == pytest.approx(2 / 3)
     assert invoke("export", "frequencies", overlapping, "--coder", "amira", "-o", tmp_path / "f.md").exit_code == 0
-    assert "| Trust | mentee | 2 | 2 of 3 (67%) | 2 |" in (tmp_path / "f.md").read_text(encoding="utf-8")
+    assert "| Trust | Mentees | 2 | 2 of 3 (67%) | 2 |" in (tmp_path / "f.md").read_text(encoding="utf-8")
 
 
 def test_memos_written_in_the_workbench_reach_every_quote_bank(invoke, overlapping: Path, tmp_path: Path) -> None:
@@ -144,11 +144,11 @@ def test_memos_written_in_the_workbench_reach_every_quote_bank(invoke, overlappi
         "m1.txt": "From the code command.",
     }
     with (tmp_path / "q.csv").open(encoding="utf-8-sig", newline="") as handle:
-        assert "Said twice, unprompted." in {row["memo"] for row in csv.DictReader(handle)}
+        assert "Said twice, unprompted." in {row["Memo"] for row in csv.DictReader(handle)}
     sheet = openpyxl.load_workbook(tmp_path / "q.xlsx")["Quotes"]
     header = [c.value for c in sheet[1]]
     assert "Said twice, unprompted." in [
-        row[header.index("memo")] for row in sheet.iter_rows(min_row=2, values_only=True)
+        row[header.index("Memo")] for row in sheet.iter_rows(min_row=2, values_only=True)
     ]
     assert "Memo: Said twice, unprompted." in [p.text for p in docx.Document(str(tmp_path / "q.docx")).paragraphs]
     assert "Memo: From the code command." in (tmp_path / "q.md").read_text(encoding="utf-8")

@@ -9,6 +9,8 @@ from pathlib import Path
 import docx
 import openpyxl
 
+from qualcode.reports.office import PADDING, text_cm
+
 
 def test_the_quote_bank_in_word_is_a4_titled_and_styled(demo_copy: Path, invoke, tmp_path: Path) -> None:
     out = tmp_path / "quotes.docx"
@@ -34,13 +36,19 @@ def test_frequencies_and_the_evidence_map_in_word_and_html(demo_copy: Path, invo
     assert header == ["Code", "Group", "Excerpts", "Participants", "Of", "Share", "Documents"]
     groups = {row.cells[1].text for row in freq.tables[0].rows[1:]}
     assert "Lead organisation staff" in groups and "lead_organisation" not in groups
-    assert round(freq.sections[0].page_width.mm) == 210
+    assert round(freq.sections[0].page_width.mm) == 210  # seven columns fit a portrait page
+    assert freq.core_properties.author == "consensus"  # the coders, not the program
     page = (tmp_path / "map.html").read_text(encoding="utf-8")
     assert "National stakeholders" in page and "national_stakeholder" not in page
     assert 'class="key"' in page  # the bars have a legend
     evidence = docx.Document(str(tmp_path / "map.docx"))
-    section = evidence.sections[0]  # five groups side by side: the page is turned
-    assert round(section.page_width.mm) == 297 and round(section.page_height.mm) == 210
+    section = evidence.sections[0]  # five groups side by side fit, set at 9 points: no need to turn the page
+    assert round(section.page_width.mm) == 210 and evidence.core_properties.author == "consensus"
+    for table in (freq.tables[0], evidence.tables[0]):
+        for cell, column in zip(table.rows[0].cells, table.columns, strict=True):  # no heading word broken
+            size = cell.paragraphs[0].runs[0].font.size  # set a point smaller where nine points do not fit
+            at = size.pt if size else 9
+            assert max(text_cm(w, at, bold=True) for w in cell.text.split()) + PADDING <= column.width.cm + 0.01  # EMUs round
     first = [c.text for c in evidence.tables[0].rows[0].cells]
     assert first[0] == "Outcome" and "Mentees (9)" in first
     assert "Mentees" in (tmp_path / "freq.html").read_text(encoding="utf-8")
@@ -63,7 +71,8 @@ def test_xlsx_numbers_widths_wrapping_filters(demo_copy: Path, invoke, tmp_path:
     )
     quotes = openpyxl.load_workbook(tmp_path / "quotes.xlsx")["Quotes"]
     header = [c.value for c in quotes[1]]
-    text = header.index("text") + 1
+    text = header.index("Quote") + 1
+    assert text == 1 and header[1:3] == ["Said by", "Group"]  # the quote first, then who said it
     letter = quotes.cell(1, text).column_letter
     assert 20 <= quotes.column_dimensions[letter].width <= 62
     assert quotes.cell(2, text).alignment.wrap_text

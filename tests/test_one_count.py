@@ -57,11 +57,11 @@ def _quotes(path: Path) -> list[tuple[str, str]]:
         return [(r["code"], r["text"]) for r in json.loads(path.read_text(encoding="utf-8"))]
     if path.suffix == ".csv":
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            return [(r["code"], r["text"]) for r in csv.DictReader(handle)]
+            return [(r["Code id"], r["Quote"]) for r in csv.DictReader(handle)]
     if path.suffix == ".xlsx":
         sheet = openpyxl.load_workbook(path)["Quotes"]
         rows = list(sheet.iter_rows(values_only=True))
-        return [(r[rows[0].index("code")], r[rows[0].index("text")]) for r in rows[1:]]
+        return [(r[rows[0].index("Code id")], r[rows[0].index("Quote")]) for r in rows[1:]]
     if path.suffix == ".md":
         found, code = [], None
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -100,7 +100,7 @@ def _frequency_rows(path: Path) -> dict[str, tuple[str, ...]]:
                 for r in rows}  # fmt: skip
     if path.suffix == ".csv":
         with path.open(encoding="utf-8-sig", newline="") as handle:
-            return {r["code"]: (r["excerpts"], r["participants"], r["group_participants"], "")
+            return {r["Code id"]: (r["Excerpts"], r["Participants"], r["Of the group's participants"], "")
                     for r in csv.DictReader(handle)}  # fmt: skip
     if path.suffix == ".xlsx":
         sheet = openpyxl.load_workbook(path)["Frequencies"]
@@ -108,9 +108,9 @@ def _frequency_rows(path: Path) -> dict[str, tuple[str, ...]]:
         out = {}
         for row in sheet.iter_rows(min_row=2):
             value = dict(zip(head, row, strict=True))
-            assert value["share"].number_format == "0%"  # a number Excel shows half up
-            out[value["code"].value] = (str(value["excerpts"].value), str(value["participants"].value),
-                                        str(value["group_participants"].value), "")  # fmt: skip
+            assert value["Share"].number_format == "0%"  # a number Excel shows half up
+            out[value["Code id"].value] = (str(value["Excerpts"].value), str(value["Participants"].value),
+                                           str(value["Of the group's participants"].value), "")  # fmt: skip
         return out
     names = {"Outcomes": "outcomes", "Housing": "housing", "Trust": "trust"}
     if path.suffix == ".md":
@@ -216,8 +216,9 @@ def test_the_consensus_is_never_compared_with_the_coders_it_was_made_from(counte
     assert result.exit_code == 1 and "settled coding" in result.output
     pack = tmp_path / "pack.md"
     assert invoke("report", counted_study, "-o", pack, "--coders", "all").exit_code == 0
-    methods = pack.read_text(encoding="utf-8").split("## Appendix C. Methods")[1]
-    assert "Agreement between amira and ben and carol" in methods and "consensus and" not in methods
+    methods = pack.read_text(encoding="utf-8").split("## Appendix D. Methods")[1]
+    assert "Agreement between amira, ben and carol" in methods and "consensus," not in methods
+    assert "| All codes (pooled) |" in methods
 
 
 def test_the_same_data_give_the_same_coefficients_through_both_agreement_commands(study: Path, invoke,

@@ -94,15 +94,15 @@ def test_quote_exports_open_back(invoke, study: Path, tmp_path: Path) -> None:
     ]
     with (tmp_path / "q.csv").open(encoding="utf-8-sig", newline="") as handle:
         table = list(csv.DictReader(handle))
-    assert [(r["code_path"], r["speakers"], r["groups"], r["document"], r["line"]) for r in table] == [
-        ("Outcomes > Trust", "Liam; Bernie", "mentee; mentor", "fg.txt", "3"),
-        ("Outcomes > Trust", "Dee", "mentee", "m2.txt", "2"),
-    ]
+    assert [(r["Code path"], r["Said by"], r["Group"], r["Site"], r["Document"], r["Line"]) for r in table] == [
+        ("Outcomes > Trust", "Liam; Bernie", "Mentees; Mentors", "South; North", "fg.txt", "3"),
+        ("Outcomes > Trust", "Dee", "Mentees", "North", "m2.txt", "2"),
+    ]  # worded headings, groups by their display names, each attribute a column to filter on
     sheet = openpyxl.load_workbook(tmp_path / "q.xlsx").active
     header = [c.value for c in sheet[1]]
-    assert sheet.max_row == 3 and header[:3] == ["id", "code", "code_name"]
-    assert sheet.cell(row=3, column=header.index("text") + 1).value == "I trust my mentor completely."
-    assert sheet.cell(row=2, column=header.index("speakers") + 1).value == "Liam; Bernie"
+    assert sheet.max_row == 3 and header[:4] == ["Quote", "Said by", "Group", "Site"]
+    assert sheet.cell(row=3, column=1).value == "I trust my mentor completely."
+    assert sheet.cell(row=2, column=header.index("Said by") + 1).value == "Liam; Bernie"
     document = docx.Document(str(tmp_path / "q.docx"))
     paragraphs = [(p.style.name, p.text) for p in document.paragraphs]
     assert ("Heading 1", "Short term outcome") in paragraphs and ("Heading 2", "Outcomes > Trust") in paragraphs
@@ -130,9 +130,9 @@ def test_frequency_exports_open_back(invoke, study: Path, tmp_path: Path) -> Non
     )
     sheet = openpyxl.load_workbook(tmp_path / "f.xlsx").active
     values = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
-    assert ["outcomes", "Outcomes", "short_term_outcome", "North", 4, 3, 3, 1, 3, "amira; ben"] in values
-    assert sheet.cell(row=2, column=8).number_format == "0%"  # the share of the group, kept a number
-    assert "| Outcomes | mentee | 4 | 3 of 3 (100%) | 3 |" in (
+    assert ["Outcomes", "short term outcome", "North", 4, 3, 3, 1, 3, "amira; ben", "outcomes"] in values
+    assert sheet.cell(row=2, column=7).number_format == "0%"  # the share of the group, kept a number
+    assert "| Outcomes | Mentees | 4 | 3 of 3 (100%) | 3 |" in (
         invoke("export", "frequencies", study, "--coders", "all", "-o", tmp_path / "f.md")
         and (tmp_path / "f.md").read_text()
     )
@@ -237,10 +237,11 @@ def test_cooccurrence_overlap_and_same_turn(invoke, study: Path, tmp_path: Path)
         invoke("export", "cooccurrence", study, "--coders", "all", "-o", tmp_path / "c.json", "--same-turn").exit_code
         == 0
     )
+    both = "amira and ben (a passage both coded with one code counts once)"  # whose codings, in every file
     assert json.loads((tmp_path / "c.json").read_text()) == [
-        {"code": "outcomes", "outcomes": 0, "housing": 1, "trust": 0},
-        {"code": "housing", "outcomes": 1, "housing": 0, "trust": 1},
-        {"code": "trust", "outcomes": 0, "housing": 1, "trust": 0},
+        {"code": "outcomes", "outcomes": 0, "housing": 1, "trust": 0, "coded_by": both},
+        {"code": "housing", "outcomes": 1, "housing": 0, "trust": 1, "coded_by": both},
+        {"code": "trust", "outcomes": 0, "housing": 1, "trust": 0, "coded_by": both},
     ]
     assert (
         invoke(
@@ -340,7 +341,8 @@ def test_presence_matrix(invoke, study: Path, tmp_path: Path) -> None:
     )
     with (tmp_path / "m.csv").open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert rows[1] == {"participant": "Dee", "group": "mentee", "outcomes": "1", "housing": "1", "trust": "1"}
+    assert rows[1] == {"participant": "Dee", "group": "mentee", "outcomes": "1", "housing": "1", "trust": "1",
+                       "coded_by": "amira and ben (a passage both coded with one code counts once)"}
 
 
 def test_column_wise_tally_matches_the_reference(study: Path) -> None:

@@ -112,9 +112,7 @@ def test_filters_and_quote_bank_from_a_cell(study: Path, tmp_path: Path) -> None
     )
     assert "— Jade, mentee, North (fg.txt, line 2)" in paragraphs
     assert paragraphs[1].startswith("study.qdb · ")  # the project and the date, then whose codings
-    assert paragraphs[1].endswith(
-        "Codings by amira and ben (all coders); a passage several of them coded with one code counts once."
-    )
+    assert paragraphs[1].endswith("Coded by: amira and ben (a passage both coded with one code counts once).")
 
 
 def test_a_cancelled_quote_bank_leaves_nothing(study: Path, tmp_path: Path) -> None:

@@ -117,7 +117,7 @@ def export_quotes(
             if code not in known:
                 raise QualcodeError(f"unknown code {code!r}" + did_you_mean(code, known))
         rows = excerpts(study, filters, context)
-        people = study.by_pseudonym
+        people, labels = study.by_pseudonym, study.labels
     redactor = None
     if redact_report is not None and redact is None:
         raise QualcodeError("--redact-report lists what --redact replaced: give --redact FILE too")
@@ -128,7 +128,7 @@ def export_quotes(
             raise QualcodeError(f"{redact}: no such redaction list")
         redactor = Redactor.from_file(redact)
         rows, people = redact_quotes(rows, people, redactor)
-    write_quotes(output, rows, known, people, about=whom.describe(), source=project.name)
+    write_quotes(output, rows, known, people, about=whom.plain(), source=project.name, labels=labels)
     click.echo(f"wrote {len(rows)} excerpt(s) to {output}: {whom.describe()}")
     if not rows:
         click.echo(
@@ -166,7 +166,7 @@ def export_frequencies(project: Path, output: Path, by: str, coders: tuple[str, 
         labels = value_labels(opened, by)
     for row in rows:
         row["coders"] = whom.coders
-    write_frequencies(output, rows, about=whom.describe(), labels=labels)
+    write_frequencies(output, rows, about=whom.plain(), labels=labels)
     click.echo(f"wrote {len(rows)} row(s) to {output}: {whom.describe()}")
 
 
@@ -183,7 +183,7 @@ def export_evidence_map(project: Path, output: Path, coders: tuple[str, ...], ev
     with open_project(project) as opened, snapshot(opened) as study:
         whom = counted_for(opened, coders, everyone)
         data = evidence_map(study, whom.coders)
-    data.update(coders=whom.coders, about=whom.describe())
+    data.update(coders=whom.coders, about=whom.plain())
     check_groups(data)
     write_evidence_map(output, data)
     click.echo(f"wrote {len(data['rows'])} outcome(s) x {len(data['groups'])} group(s) to {output}: {whom.describe()}")
@@ -227,7 +227,7 @@ def export_cooccurrence(
         matrix = cooccurrence_matrix(rows, used)
         table = [{"code": code, **dict(zip(used, line, strict=True))} for code, line in zip(used, matrix, strict=True)]
         columns = ["code", *used]
-    write_table(output, table, columns, "Co-occurrence")
+    write_table(output, table, columns, "Co-occurrence", whom.plain())
     click.echo(f"wrote {len(table)} row(s) to {output}: {whom.describe()}")
 
 
@@ -255,7 +255,7 @@ def export_matrix(
         whom = counted_for(opened, coders, everyone)
         columns, rows = presence_matrix(study, per, whom.coders, list(codes))
     keys = ["document", "segment", "participant", "group"] if per == "segment" else ["participant", "group"]
-    write_table(output, rows, keys + columns, "Matrix")
+    write_table(output, rows, keys + columns, "Matrix", whom.plain())
     click.echo(f"wrote {len(rows)} row(s) x {len(columns)} code(s) to {output}: {whom.describe()}")
 
 

@@ -76,7 +76,7 @@ def write_docx(path: Path, data: dict[str, Any], paper: str = "a4", author: str 
     turned, usable = False, portrait
     for q_number, question in enumerate(data["questions"], start=1):
         # a question whose tables need more room than a portrait page has is set on landscape pages, whole
-        wide = any(needs_turning(*evidence_table(s, labels)[:2], portrait) for s in question["specifics"])
+        wide = any(needs_turning(*_table(s, labels, portrait)) for s in question["specifics"])
         if wide != turned:
             usable, turned = page_turned(document, wide), wide
         document.add_heading(xml_safe(f"{q_number}. {question['question']}"), level=1)
@@ -120,6 +120,11 @@ def evidence_table(specific: dict[str, Any], labels: dict[str, str]) -> tuple[li
         for row in specific["rows"]
     ]
     return header, rows, [row["depth"] for row in specific["rows"]]
+
+
+def _table(specific: dict[str, Any], labels: dict[str, str], usable: float) -> tuple[Any, ...]:
+    header, rows, indents = evidence_table(specific, labels)
+    return header, rows, usable, 9, indents
 
 
 def _keep_with_next(paragraphs: list[Any]) -> None:

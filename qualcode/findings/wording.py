@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..ingest.labels import member
 from ..reports.figures import percent_of
 
 
@@ -17,22 +18,6 @@ def cell_text(cell: dict[str, Any]) -> str:
         return f"0/{cell['group_participants']}"
     have, of = cell["participants"], cell["group_participants"]
     return f"{have}/{of} ({percent_of(have, of)})"
-
-
-def role(label: str) -> str:
-    """A group's display name as one of its members: "Mentees" -> "mentee", "National stakeholders" ->
-    "national stakeholder", "Lead organisation staff" -> "lead organisation staff"; "No group" -> "participant"."""
-    if label == "No group":
-        return "participant"
-    words = label.split()
-    if not words:
-        return label
-    last = words[-1]
-    if len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us", "is")):
-        words[-1] = last[:-3] + "y" if last.endswith("ies") else last[:-1]
-    if words[0][1:2].islower() or len(words[0]) == 1:  # keep an acronym ("NHS staff") as it is
-        words[0] = words[0].lower()
-    return " ".join(words)
 
 
 def quoted(row: dict[str, Any]) -> str:
@@ -55,11 +40,11 @@ def attribution(speakers: list[tuple[str, str]], labels: dict[str, str]) -> str:
     groups = list(dict.fromkeys(g for _, g in speakers))
     if len(groups) == 1:
         names = [n for n, _ in speakers]
-        who = role(labels.get(groups[0], groups[0]))
+        who = member(labels.get(groups[0], groups[0]))
         if len(names) > 1:
             who = labels.get(groups[0], groups[0]).lower() if groups[0] != "ungrouped" else "participants"
         return f"— {_and(names)}, {who}"
-    return "— " + _and([f"{n}, {role(labels.get(g, g))}" for n, g in speakers], ", and ")
+    return "— " + _and([f"{n}, {member(labels.get(g, g))}" for n, g in speakers], ", and ")
 
 
 def source(row: dict[str, Any]) -> str:

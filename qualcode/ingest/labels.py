@@ -21,6 +21,22 @@ def default_label(value: str, plural: bool = True) -> str:
     return words[0].upper() + words[1:]
 
 
+def member(label: str) -> str:
+    """A group's display name as one of its members: "Mentees" -> "mentee", "National stakeholders" ->
+    "national stakeholder", "Lead organisation staff" -> "lead organisation staff"; "No group" -> "participant"."""
+    if label == "No group":
+        return "participant"
+    words = label.split()
+    if not words:
+        return label
+    last = words[-1]
+    if len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us", "is")):
+        words[-1] = last[:-3] + "y" if last.endswith("ies") else last[:-1]
+    if words[0][1:2].islower() or len(words[0]) == 1:  # keep an acronym ("NHS staff") as it is
+        words[0] = words[0].lower()
+    return " ".join(words)
+
+
 def _key(value: str, attribute: str | None) -> str:
     return f"{PREFIX}{attribute}={value}" if attribute else f"{PREFIX}group:{value}"
 

@@ -216,28 +216,30 @@ def _xlsx(path: Path, data: dict[str, Any]) -> None:
 
 
 def evidence_docx(path: Path, data: dict[str, Any]) -> None:
+    from .office import fitted_widths, fitting_table, table_text, titled_document
     from .office import shade as shade_cell
-    from .office import titled_document, word_table
 
-    document, usable = titled_document("Evidence map", data.get("about", ""), landscape=len(data["groups"]) > 4)
-    document.add_paragraph("Participants with evidence for each outcome / participants in the stakeholder group.")
     groups = data["groups"]
-    first = max(6.0, usable - 3.0 * len(groups))  # the outcome's name gets what the groups do not need
-    other = (usable - first) / max(1, len(groups))
+    header = ["Outcome", *(heading(data, g) for g in groups)]
+
+    def values(rows: list[dict[str, Any]]) -> list[list[Any]]:
+        return [[r["name"]] + [f"{r['cells'][g]['participants']}/{r['cells'][g]['group_participants']}"
+                               for g in groups] for r in rows]  # fmt: skip
+
+    portrait = 16.0
+    depths = [r["depth"] for r in data["rows"]]
+    wide = fitted_widths(header, values(data["rows"]), portrait, 9, depths) is None  # turned only if needed
+    author = ", ".join(data.get("coders", []))
+    document, usable = titled_document("Evidence map", data.get("about", ""), landscape=wide, author=author)
+    document.add_paragraph("Participants with evidence for each outcome / participants in the stakeholder group.")
     level = None
     rows: list[dict[str, Any]] = []
 
     def flush() -> None:
         if not rows:
             return
-        values = [
-            ["  " * r["depth"] + r["name"]]
-            + [f"{r['cells'][g]['participants']}/{r['cells'][g]['group_participants']}" for g in groups]
-            for r in rows
-        ]
-        table = word_table(
-            document, ["Outcome", *(heading(data, g) for g in groups)], values, [first] + [other] * len(groups)
-        )
+        table = fitting_table(document, header, values(rows), usable, table_text(document),
+                              [r["depth"] for r in rows])  # fmt: skip
         for cells, row in zip(table.rows[1:], rows, strict=True):
             for n, group in enumerate(groups, start=1):
                 if row["cells"][group]["share"] > 0:

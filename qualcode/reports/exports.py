@@ -17,42 +17,46 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ..ingest.labels import default_label, member
 from ..project.output import append_row, inert, write_atomically, xml_safe
 from ..project.schema import LEVELS
 from .figures import percent_of, shown
 
-QUOTE_COLUMNS = [
-    "id",
-    "code",
-    "code_name",
-    "code_path",
-    "level",
-    "document",
-    "turn",
-    "line",
-    "start",
-    "end",
-    "speakers",
-    "groups",
-    "interviewer_words",
-    "coder",
-    "text",
-    "memo",
-    "context_before",
-    "context_after",
-]
-FREQUENCY_COLUMNS = [
-    "code",
-    "code_name",
-    "level",
-    "group",
-    "excerpts",
-    "participants",
-    "group_participants",
-    "share",
-    "documents",
-    "coders",
-]
+# A quote bank's sheet (CSV, XLSX): the quote first, who said it with their attributes (to filter on), then
+# the code and where it is; the headings are words. JSON keeps the contract's keys.
+QUOTE_HEADINGS = {
+    "text": "Quote",
+    "speakers": "Said by",
+    "groups": "Group",
+    "code_name": "Code",
+    "code_path": "Code path",
+    "level": "Level",
+    "document": "Document",
+    "line": "Line",
+    "key_quote": "Key quote",
+    "memo": "Memo",
+    "coder": "Coded by",
+    "interviewer_words": "Includes the interviewer's words",
+    "turn": "Turn",
+    "start": "Start",
+    "end": "End",
+    "code": "Code id",
+    "id": "Excerpt id",
+    "context_before": "Context before",
+    "context_after": "Context after",
+}
+FREQUENCY_HEADINGS = {
+    "code_name": "Code",
+    "level": "Level",
+    "group": "Group",
+    "excerpts": "Excerpts",
+    "participants": "Participants",
+    "group_participants": "Of the group's participants",
+    "share": "Share",
+    "documents": "Documents",
+    "coders": "Coded by",
+    "code": "Code id",
+}
 
 
 Progress = Callable[[int, int], None]  # (done, total): may raise to cancel; the partial file is then removed
@@ -97,8 +101,9 @@ def _write_xlsx(
         cell.font = Font(bold=True)
     for row in _counted(rows, progress):
         append_row(sheet, _flat(row, columns))
-    if "share" in columns:  # a share of the group, shown as a percentage and kept a number
-        for cell in next(sheet.iter_cols(min_col=columns.index("share") + 1, max_col=columns.index("share") + 1,
+    share = next((n + 1 for n, c in enumerate(columns) if c in ("share", "Share")), None)
+    if share:  # a share of the group, shown as a percentage and kept a number
+        for cell in next(sheet.iter_cols(min_col=share, max_col=share,
                                          min_row=2)):  # fmt: skip
             cell.number_format = "0%"
     from .office import tidy_sheet
@@ -110,25 +115,65 @@ def _write_xlsx(
     book.save(path)
 
 
+def quote_sheet(
+    rows: list[dict[str, Any]], people: dict[str, dict[str, Any]], labels: dict[str, str]
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Quote-bank rows as a sheet shows them: worded headings, groups by display name, levels in words, and
+    each speaker's attributes as columns of their own (several speakers: their values joined by "; ")."""
+    attributes = sorted({k for r in rows for n in r["speakers"] for k in people.get(n, {}) if k != "group"})
+    columns = [*list(QUOTE_HEADINGS.values())[:3], *(default_label(a, plural=False) for a in attributes),
+               *list(QUOTE_HEADINGS.values())[3:]]  # fmt: skip
+    out = []
+    for row in rows:
+        shown = {QUOTE_HEADINGS[k]: row.get(k) for k in QUOTE_HEADINGS}
+        shown["Quote"] = " ".join(str(row["text"]).split())
+        shown["Said by"] = "; ".join(row["speakers"])
+        shown["Group"] = "; ".join(labels.get(g, g) for g in row["groups"])
+        shown["Level"] = str(row["level"]).replace("_", " ")
+        shown["Key quote"] = "yes" if row.get("key_quote") else ""
+        shown["Includes the interviewer's words"] = "yes" if row.get("interviewer_words") else ""
+        for name in attributes:
+            values = [str(people.get(n, {}).get(name, "")) for n in row["speakers"]]
+            shown[default_label(name, plural=False)] = "; ".join(dict.fromkeys(v for v in values if v))
+        out.append(shown)
+    return out, columns
+
+
+def frequency_sheet(rows: list[dict[str, Any]], labels: dict[str, str]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Frequency rows as a sheet shows them: worded headings, groups by display name."""
+    out = []
+    for row in rows:
+        shown = {FREQUENCY_HEADINGS[k]: row.get(k) for k in FREQUENCY_HEADINGS}
+        shown["Group"] = labels.get(str(row["group"]), str(row["group"]))
+        shown["Level"] = str(row["level"]).replace("_", " ")
+        out.append(shown)
+    return out, list(FREQUENCY_HEADINGS.values())
+
+
 def _write_json(path: Path, rows: list[dict[str, Any]]) -> None:
     path.write_text(json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
-def attribution_line(row: dict[str, Any], attributes: dict[str, dict[str, Any]]) -> str:
-    """ "— Dee, mentee, North" (pseudonyms only); several speakers are joined with "and"."""
+def attribution_line(
+    row: dict[str, Any], attributes: dict[str, dict[str, Any]], labels: dict[str, str] | None = None
+) -> str:
+    """ "— Dee, mentee, North" (pseudonyms only; the group as one of its members, by its display name);
+    several speakers are joined with "and"."""
     people = []
     for name in row["speakers"]:
         person = attributes.get(name, {})
         site = person.get("site")
-        people.append(", ".join(str(x) for x in (name, person.get("group"), site) if x))
+        group = person.get("group")
+        role = member((labels or {}).get(str(group), default_label(str(group)))) if group else None
+        people.append(", ".join(str(x) for x in (name, role, site) if x))
     if not people:
         return "— the interviewer" if row.get("interviewer_words") else "— unattributed"
     return "— " + " and ".join(people) + (" (with the interviewer's words)" if row.get("interviewer_words") else "")
 
 
-def credit(row: dict[str, Any], people: dict[str, dict[str, Any]]) -> str:
+def credit(row: dict[str, Any], people: dict[str, dict[str, Any]], labels: dict[str, str] | None = None) -> str:
     """The line under a quote: who said it and where ("— Dee, mentee, North (dee.txt, line 12)")."""
-    return f"{attribution_line(row, people)} ({row['document']}, line {row['line']})"
+    return f"{attribution_line(row, people, labels)} ({row['document']}, line {row['line']})"
 
 
 def of_group(row: dict[str, Any]) -> str:
@@ -145,6 +190,7 @@ def _quotes_markdown(
     progress: Progress | None = None,
     about: str = "",
     source: str = "",
+    labels: dict[str, str] | None = None,
 ) -> None:
     heading = " · ".join(x for x in (source, dt.date.today().isoformat(), about) if x)
     lines = ["# Quote bank", "", f"*{heading}*", ""]
@@ -157,7 +203,7 @@ def _quotes_markdown(
             lines += [f"Definition: {code['definition']}", ""]
         for row in group:
             quote = ("★ Key quote: " if row.get("key_quote") else "") + " ".join(row["text"].split())
-            lines += [f"> {quote}", ">", f"> {credit(row, people)}", ""]
+            lines += [f"> {quote}", ">", f"> {credit(row, people, labels)}", ""]
             if row.get("memo"):
                 lines += [f"Memo: {row['memo']}", ""]
     path.write_text("\n".join(lines), encoding="utf-8")
@@ -172,6 +218,7 @@ def _quotes_docx(
     about: str = "",
     paper: str = "a4",
     source: str = "",
+    labels: dict[str, str] | None = None,
 ) -> None:
     import docx
     from docx.enum.style import WD_STYLE_TYPE
@@ -225,7 +272,7 @@ def _quotes_docx(
             add(definition, definition_style)
         for row in group:
             add(("★ Key quote: " if row.get("key_quote") else "") + " ".join(row["text"].split()), quote_style)
-            add(credit(row, people), credit_style)
+            add(credit(row, people, labels), credit_style)
             if row.get("memo"):
                 add(f"Memo: {row['memo']}", credit_style)
     document.save(str(path))
@@ -252,13 +299,16 @@ def _grouped(
             progress(done, len(rows))
 
 
-def _frequencies_markdown(path: Path, rows: list[dict[str, Any]], about: str = "") -> None:
+def _frequencies_markdown(
+    path: Path, rows: list[dict[str, Any]], about: str = "", labels: dict[str, str] | None = None
+) -> None:
     lines = ([f"*{about}*", ""] if about else []) + [
         "| Code | Group | Excerpts | Participants | Documents |",
         "|---|---|---:|---:|---:|",
     ]
     for r in rows:
-        lines.append(f"| {r['code_name']} | {r['group']} | {r['excerpts']} | {of_group(r)} | {r['documents']} |")
+        group = (labels or {}).get(str(r["group"]), str(r["group"]))
+        lines.append(f"| {r['code_name']} | {group} | {r['excerpts']} | {of_group(r)} | {r['documents']} |")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -270,18 +320,22 @@ def write_quotes(
     progress: Progress | None = None,
     about: str = "",
     source: str = "",
+    labels: dict[str, str] | None = None,
 ) -> None:
     """A quote bank in the format the extension names, saying whose codings it holds (``about``; the rows'
-    coder columns too); ``progress`` hears (done, total) as rows are written and may raise to stop, leaving
-    no file behind."""
+    coder columns too), groups by their display names (``labels``); ``progress`` hears (done, total) as rows
+    are written and may raise to stop, leaving no file behind."""
+    shown = labels or {}
+    sheet, columns = quote_sheet(rows, people, shown)
     write_atomically(
         path,
         {
-            ".csv": lambda target: _write_csv(target, rows, QUOTE_COLUMNS, progress),
-            ".xlsx": lambda target: _write_xlsx(target, rows, QUOTE_COLUMNS, "Quotes", progress, about),
+            ".csv": lambda target: _write_csv(target, sheet, columns, progress),
+            ".xlsx": lambda target: _write_xlsx(target, sheet, columns, "Quotes", progress, about),
             ".json": lambda target: _write_json(target, rows),
-            ".md": lambda target: _quotes_markdown(target, rows, codes, people, progress, about, source),
-            ".docx": lambda target: _quotes_docx(target, rows, codes, people, progress, about, source=source),
+            ".md": lambda target: _quotes_markdown(target, rows, codes, people, progress, about, source, shown),
+            ".docx": lambda target: _quotes_docx(target, rows, codes, people, progress, about, source=source,
+                                                 labels=shown),  # fmt: skip
         },
     )
 
@@ -293,29 +347,35 @@ def write_frequencies(
     from .tables_office import frequencies_docx, frequencies_html
 
     shown = labels or {}
+    sheet, columns = frequency_sheet(rows, shown)
     write_atomically(
         path,
         {
             ".docx": lambda target: frequencies_docx(target, rows, shown, about),
             ".html": lambda target: frequencies_html(target, rows, shown, about),
-            ".csv": lambda target: _write_csv(target, rows, FREQUENCY_COLUMNS),
-            ".xlsx": lambda target: _write_xlsx(target, rows, FREQUENCY_COLUMNS, "Frequencies", about=about),
+            ".csv": lambda target: _write_csv(target, sheet, columns),
+            ".xlsx": lambda target: _write_xlsx(target, sheet, columns, "Frequencies", about=about),
             ".json": lambda target: _write_json(target, rows),
-            ".md": lambda target: _frequencies_markdown(target, rows, about),
+            ".md": lambda target: _frequencies_markdown(target, rows, about, shown),
         },
     )
 
 
-def write_table(path: Path, rows: list[dict[str, Any]], columns: list[str], title: str) -> None:
-    """Any plain table as CSV, XLSX, Markdown or JSON (a negative zero written as 0)."""
+def write_table(path: Path, rows: list[dict[str, Any]], columns: list[str], title: str, about: str = "") -> None:
+    """Any plain table as CSV, XLSX, Markdown or JSON (a negative zero written as 0), saying whose codings it
+    counts (``about``): under the title in Markdown, on a sheet of its own in XLSX, as a last column "Coded by"
+    in CSV and a key ``coded_by`` in JSON."""
     rows = [{k: v + 0.0 if isinstance(v, float) else v for k, v in row.items()} for row in rows]
+    said = about.removeprefix("Coded by: ").removesuffix(".")
+    signed = [{**row, "coded_by": said} for row in rows] if about else rows
+    head = f"# {title}\n\n*{about}*\n\n" if about else ""
     write_atomically(
         path,
         {
-            ".csv": lambda target: _write_csv(target, rows, columns),
-            ".xlsx": lambda target: _write_xlsx(target, rows, columns, title),
-            ".md": lambda target: target.write_text(markdown_table(rows, columns), encoding="utf-8"),
-            ".json": lambda target: _write_json(target, rows),
+            ".csv": lambda target: _write_csv(target, signed, columns + (["coded_by"] if about else [])),
+            ".xlsx": lambda target: _write_xlsx(target, rows, columns, title, about=about),
+            ".md": lambda target: target.write_text(head + markdown_table(rows, columns), encoding="utf-8"),
+            ".json": lambda target: _write_json(target, signed),
         },
     )
 

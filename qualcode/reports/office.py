@@ -50,20 +50,33 @@ def shade(cell: Any, colour: str) -> None:
     cell._tc.get_or_add_tcPr().append(shading)
 
 
-PADDING = 0.5  # centimetres: a cell's margins (0.19 cm each side in Word and LibreOffice) and borders
-# Character widths in ems, generous: those of DejaVu Sans, the widest font LibreOffice falls back to when
-# Calibri is missing, so that a column sized by them holds its words in Word and LibreOffice alike.
-_EMS = {**dict.fromkeys("0123456789", 0.64), **dict.fromkeys(" ", 0.32), **dict.fromkeys(".,:;'!|", 0.34),
-        **dict.fromkeys("()[]/-", 0.4), "%": 0.95, "m": 0.98, "w": 0.82, "M": 0.87, "W": 0.99}  # fmt: skip
+INDENT = 0.4  # centimetres a sub-code is set in from its parent
+PADDING = 0.45  # centimetres: a cell's margins (0.19 cm each side in Word and LibreOffice) and borders
+# Character widths in ems of DejaVu Sans (printable ASCII, from the font's own metrics), the wide font
+# LibreOffice falls back to when Calibri is missing: a column sized by them holds its words in Word (Calibri
+# is narrower) and LibreOffice alike. Other characters count as 0.8 em; bold sets 12% wider.
+_WIDTHS = (0.32, 0.4, 0.46, 0.84, 0.64, 0.95, 0.78, 0.27, 0.39, 0.39, 0.5, 0.84, 0.32, 0.36, 0.32, 0.34, 0.64, 0.64,
+           0.64, 0.64, 0.64, 0.64, 0.64, 0.64, 0.64, 0.64, 0.34, 0.34, 0.84, 0.84, 0.84, 0.53, 1.0, 0.68, 0.69, 0.7,
+           0.77, 0.63, 0.58, 0.77, 0.75, 0.29, 0.29, 0.66, 0.56, 0.86, 0.75, 0.79, 0.6, 0.79, 0.69, 0.63, 0.61, 0.73,
+           0.68, 0.99, 0.69, 0.61, 0.69, 0.39, 0.34, 0.39, 0.84, 0.5, 0.5, 0.61, 0.63, 0.55, 0.63, 0.62, 0.35, 0.63,
+           0.63, 0.28, 0.28, 0.58, 0.28, 0.97, 0.63, 0.61, 0.63, 0.63, 0.41, 0.52, 0.39, 0.63, 0.59, 0.82, 0.59, 0.59,
+           0.52, 0.64, 0.34, 0.64, 0.84)  # fmt: skip
 
 
 def text_cm(text: str, size: float, bold: bool = False) -> float:
     """How wide ``text`` sets at ``size`` points, in centimetres (an upper estimate)."""
-    ems = sum(_EMS.get(ch, 0.75 if ch.isupper() else 0.62) for ch in text)
-    return ems * size * 0.03528 * (1.12 if bold else 1.0)
+    ems = sum(_WIDTHS[ord(ch) - 32] if 32 <= ord(ch) < 127 else 0.8 for ch in text)
+    return ems * size * 0.03528 * (1.12 if bold else 1.0) * 1.03  # and 3% for rounding in the layout
 
 
-def fitted_widths(header: list[str], rows: list[list[Any]], usable: float, size: float = 9) -> list[float] | None:
+def _breakable(text: str) -> list[str]:
+    """The pieces a line may not break inside: words, and the parts of a hyphenated word (each with its hyphen)."""
+    return [part for word in (text.split() or [text]) for part in re.findall(r"[^-]+-?|-", word) or [word]]
+
+
+def fitted_widths(
+    header: list[str], rows: list[list[Any]], usable: float, size: float = 9, indents: list[int] | None = None
+) -> list[float] | None:
     """Column widths (centimetres) laid out from the content: each column at least as wide as its longest
     heading word and its longest number (numbers never wrap), the rest of the page shared out to the columns
     with longer text; None when even that does not fit ``usable``."""
@@ -71,9 +84,12 @@ def fitted_widths(header: list[str], rows: list[list[Any]], usable: float, size:
     for n, heading in enumerate(header):
         cells = [str(r[n]) for r in rows]
         words = [text_cm(w, size, bold=True) for w in heading.split() or [""]]
-        words += [text_cm(c if _numeric(c) else w, size) for c in cells for w in (c.split() or [c])]
+        inset = [INDENT * d if n == 0 else 0.0 for d in (indents or [0] * len(rows))]  # a sub-code's indent
+        words += [text_cm(c if _numeric(c) else w, size) + i for c, i in zip(cells, inset, strict=True)
+                  for w in _breakable(c)]  # fmt: skip
         least.append(max(words) + PADDING)
-        longest = max([text_cm(heading, size, bold=True)] + [text_cm(c, size) for c in cells])
+        longest = max([text_cm(heading, size, bold=True)] + [text_cm(c, size) + i for c, i in zip(cells, inset,
+                                                                                                  strict=True)])
         wanted.append(min(longest + PADDING, usable / 2))
     if sum(least) > usable:
         return None
@@ -115,7 +131,7 @@ def word_table(
                 cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 _flag(cell._tc.get_or_add_tcPr(), "w:noWrap")
         if indents and indents[number]:
-            cells[0].paragraphs[0].paragraph_format.left_indent = Cm(0.4 * indents[number])
+            cells[0].paragraphs[0].paragraph_format.left_indent = Cm(INDENT * indents[number])
     for n, column in enumerate(table.columns):  # the grid, which LibreOffice and Word lay out from
         column.width = Cm(widths[n])
     for row in table.rows:
@@ -153,19 +169,37 @@ def page_turned(document: Any, landscape: bool) -> float:
 
 def fitting_table(
     document: Any, header: list[str], rows: list[list[Any]], usable: float, style: Any = None,
-    indents: list[int] | None = None, size: float = 9,
+    indents: list[int] | None = None,
 ) -> Any:  # fmt: skip
-    """``word_table`` with widths from ``fitted_widths``; where the columns do not fit, the same at a size
-    smaller, then each column its least width (the caller turns the page for such a table: ``needs_turning``)."""
-    widths = fitted_widths(header, rows, usable, size) or fitted_widths(header, rows, usable, size - 1)
-    if widths is None:
-        share = usable / len(header)
-        widths = [share] * len(header)
-    return word_table(document, header, rows, widths, style, indents)
+    """``word_table`` with widths from ``fitted_widths`` for the size of type the cells are set in (``style``'s,
+    else the document's body text); where the columns do not fit, set a point smaller; failing that, equal
+    shares (the caller turns the page for such a table: ``needs_turning``)."""
+    size = type_size(document, style)
+    widths = fitted_widths(header, rows, usable, size, indents)
+    smaller = widths is None and fitted_widths(header, rows, usable, size - 1, indents)
+    widths = widths or smaller or [usable / len(header)] * len(header)
+    table = word_table(document, header, rows, widths, style, indents)
+    if smaller:
+        from docx.shared import Pt
+
+        for run in (r for row in table.rows for cell in row.cells for p in cell.paragraphs for r in p.runs):
+            run.font.size = Pt(size - 1)
+    return table
 
 
-def needs_turning(header: list[str], rows: list[list[Any]], usable: float, size: float = 9) -> bool:
-    return fitted_widths(header, rows, usable, size) is None
+def needs_turning(
+    header: list[str], rows: list[list[Any]], usable: float, size: float = 9, indents: list[int] | None = None
+) -> bool:
+    """Whether a table does not fit ``usable`` even a point smaller than ``size``."""
+    return all(fitted_widths(header, rows, usable, at, indents) is None for at in (size, size - 1))
+
+
+def type_size(document: Any, style: Any = None) -> float:
+    """The size (points) text in ``style`` is set at, else the body text's (11 in Word's default template)."""
+    for found in (style, document.styles["Normal"]):
+        if found is not None and found.font.size is not None:
+            return float(found.font.size.pt)
+    return 11.0
 
 
 def _numeric(text: str) -> bool:
@@ -200,6 +234,21 @@ def tidy_sheet(sheet: Any, header_rows: int = 1) -> None:
     sheet.auto_filter.ref = f"A{header_rows}:{get_column_letter(columns)}{rows}"
 
 
+def table_text(document: Any, size: float = 9) -> Any:
+    """The paragraph style of a report's table cells ("Table text", ``size`` points), made once."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.shared import Pt
+
+    styles = document.styles
+    if "Table text" in [s.name for s in styles]:
+        return styles["Table text"]
+    style = styles.add_style("Table text", WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = styles["Normal"]
+    style.font.size = Pt(size)
+    style.paragraph_format.space_after = Pt(0)
+    return style
+
+
 def titled_document(title: str, about: str, landscape: bool = False, author: str = "") -> tuple[Any, float]:
     import docx
     from docx.enum.section import WD_ORIENT
@@ -212,6 +261,7 @@ def titled_document(title: str, about: str, landscape: bool = False, author: str
         section.page_width, section.page_height = section.page_height, section.page_width
         usable = (section.page_width.mm - 50) / 10
     word_properties(document, title, author, about, title)
+    table_text(document)
     document.add_heading(title, level=0)
     if about:
         document.add_paragraph(about).runs[0].italic = True

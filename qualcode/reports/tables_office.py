@@ -8,11 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from .figures import percent
-from .office import titled_document, word_table
+from .office import fitted_widths, fitting_table, table_text, titled_document
 
 
 def frequencies_docx(path: Path, rows: list[dict[str, Any]], labels: dict[str, str], about: str = "") -> None:
-    document, usable = titled_document("Theme frequencies", about)
     header = ["Code", "Group", "Excerpts", "Participants", "Of", "Share", "Documents"]
     values = [
         [
@@ -26,7 +25,10 @@ def frequencies_docx(path: Path, rows: list[dict[str, Any]], labels: dict[str, s
         ]
         for r in rows
     ]
-    word_table(document, header, values, [usable - 12.5, 3.5, 1.8, 2.2, 1.2, 1.6, 2.2])
+    author = ", ".join(sorted({c for r in rows for c in r.get("coders") or []}))
+    wide = fitted_widths(header, values, 16.0) is None  # the page turned only if the table needs it
+    document, usable = titled_document("Theme frequencies", about, landscape=wide, author=author)
+    fitting_table(document, header, values, usable, table_text(document))
     document.save(str(path))
 
 

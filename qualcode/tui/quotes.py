@@ -71,10 +71,10 @@ def export_quotes(screen: Screen[Any], filters: Filters, name: str, about: str) 
     def work(path: Path, progress: Progress) -> str:
         with app.project.reader() as project, snapshot(project) as study:
             rows = excerpts(study, filters)
-            codes, people = study.code, study.by_pseudonym
+            codes, people, labels = study.code, study.by_pseudonym, study.labels
         if not rows:
             raise QualcodeError(f"No excerpts match: {path.name} not written")
-        write_quotes(path, rows, codes, people, progress, about, app.project.path.name)
+        write_quotes(path, rows, codes, people, progress, about, app.project.path.name, labels)
         return f"Wrote {len(rows)} excerpt(s) to {path}"
 
     default = str(Path(app.project.path).with_name(f"quotes-{file_safe(name)}.docx"))

@@ -140,7 +140,7 @@ class ReportsScreen(Screen[None]):
     def load(self, view: str, whom: Counted, by: str) -> None:
         with self.app.project.reader() as project, snapshot(project) as study:  # type: ignore[attr-defined]
             if view == "evidence":
-                data = {**evidence_map(study, whom.coders), "coders": whom.coders, "about": whom.describe()}
+                data = {**evidence_map(study, whom.coders), "coders": whom.coders, "about": whom.plain()}
             else:
                 data = frequencies(study, by, whom.coders)
         self.app.call_from_thread(self._loaded, view, data)
@@ -272,14 +272,14 @@ class ReportsScreen(Screen[None]):
             title, filters = found
             with snapshot(self.app.project) as study:  # type: ignore[attr-defined]
                 rows = excerpts(study, filters)
-            self.app.push_screen(QuotesDialog(title, rows, filters, self.whom.describe() if self.whom else ""))
+            self.app.push_screen(QuotesDialog(title, rows, filters, self.whom.plain() if self.whom else ""))
 
     def action_write_quotes(self) -> None:
         found = self._cell_filters()
         if found:
             _, filters = found
             name = "-".join([*filters.codes, *filters.groups, *sum(filters.attributes.values(), [])])
-            export_quotes(self, filters, name, self.whom.describe() if self.whom else "")
+            export_quotes(self, filters, name, self.whom.plain() if self.whom else "")
 
     @on(DataTable.CellSelected)
     def cell_selected(self) -> None:
@@ -303,7 +303,8 @@ class ReportsScreen(Screen[None]):
             if view == "evidence":
                 write_evidence_map(path, data)
             else:
-                write_frequencies(path, data, about=self.whom.describe() if self.whom else "")
+                write_frequencies(path, data, about=self.whom.plain() if self.whom else "",
+                                  labels=self.names)  # fmt: skip
         except QualcodeError as error:
             self.app.call_from_thread(self.app.notify, str(error), severity="error", timeout=6)
             return
