@@ -44,6 +44,13 @@ FRAMEWORK = click.option(
     "--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True, help="Page size of the Word file."
 )
 @click.option("--author", default="", help="The Word file's author (default: the coders counted).")
+@click.option(
+    "--sources",
+    type=click.Choice(["appendix", "inline"]),
+    default="appendix",
+    show_default=True,
+    help="Where each quote's document and line go: an appendix of quotations, or after its attribution.",
+)
 def report(
     project: Path,
     framework_path: Path | None,
@@ -55,6 +62,7 @@ def report(
     redact: Path | None,
     paper: str,
     author: str,
+    sources: str,
 ) -> None:
     """The findings pack: per question of the evaluation framework, the evidence by stakeholder group (table
     and chart), the strongest quotes, memos and gaps; then the codebook, participants and methods."""
@@ -80,7 +88,7 @@ def report(
         data = build_findings(study, framework, whom, key_quotes, quote_count)
     if redactor is not None:
         redact_findings(data, redactor)
-    write_findings(output, data, paper, author)
+    write_findings(output, data, paper, author, sources)
     specifics = [s for q in data["questions"] for s in q["specifics"]]
     quotes = sum(len(s["quotes"]) for s in specifics)
     silent = sum(1 for s in specifics if not any(r["participants"] for r in s["rows"]))

@@ -109,15 +109,23 @@ def _spread(unique: list[dict[str, Any]], groups: list[str], limit: int) -> list
 
 
 def _no_two_in_a_row(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The same quotes, reordered (key quotes kept first where possible) so that no participant is quoted
-    twice in succession; a quote that could only follow one by the same participant is left out."""
+    """The same quotes, reordered as little as possible (key quotes kept first where they can be) so that no
+    participant is quoted twice in succession: the next quote is the first by someone else, unless one
+    participant's quotes are so many that they must come now to be placed at all; a quote that can only follow
+    one by the same participant is left out."""
     out: list[dict[str, Any]] = []
     left = list(rows)
     while left:
         last = set(out[-1]["speakers"]) if out else set()
-        row = next((r for r in left if not set(r["speakers"]) & last), None)
-        if row is None:
+        allowed = [r for r in left if not set(r["speakers"]) & last]
+        if not allowed:
             break
+        counts: dict[str, int] = {}
+        for row in left:
+            for name in row["speakers"]:
+                counts[name] = counts.get(name, 0) + 1
+        crowded = [n for n, k in counts.items() if 2 * k > len(left) and n not in last]
+        row = next((r for r in allowed if crowded and crowded[0] in r["speakers"]), allowed[0])
         left.remove(row)
         out.append(row)
     return out

@@ -59,12 +59,18 @@ def coding_coders(project: Project) -> list[str]:
 
 
 def consensus_sources(project: Project) -> tuple[str, ...]:
-    """The coders the consensus was settled from: those who coded a document the consensus coder coded."""
-    return tuple(r[0] for r in project.db.execute(
-        "SELECT name FROM coder WHERE name != ? AND id IN (SELECT DISTINCT coder_id FROM coding WHERE document_id "
-        "IN (SELECT DISTINCT document_id FROM coding WHERE coder_id = (SELECT id FROM coder WHERE name = ?))) "
-        "ORDER BY name",
-        [CONSENSUS, CONSENSUS]))  # fmt: skip
+    """The coders the consensus was settled from: those who coded at least half of the documents the consensus
+    coder coded (a practice coder who coded one of them is not one)."""
+    settled = {r[0] for r in project.db.execute(
+        "SELECT DISTINCT document_id FROM coding WHERE coder_id = (SELECT id FROM coder WHERE name = ?)",
+        [CONSENSUS])}  # fmt: skip
+    coded: dict[str, set[int]] = {}
+    for name, document in project.db.execute(
+        "SELECT DISTINCT r.name, c.document_id FROM coding c JOIN coder r ON r.id = c.coder_id WHERE r.name != ?",
+        [CONSENSUS],
+    ):
+        coded.setdefault(name, set()).add(document)
+    return tuple(sorted(n for n, docs in coded.items() if settled and 2 * len(docs & settled) >= len(settled)))
 
 
 def counted(project: Project, coders: list[str] | None = None, everyone: bool = False) -> Counted:
