@@ -79,7 +79,7 @@ def main() -> None:
             started = time.perf_counter()
             result = subprocess.run(
                 ["/usr/bin/time", "-v", sys.executable, "-m", "qualcode", "report", str(path), "--framework",
-                 str(FRAMEWORK), "-o", str(target), *whom],
+                 str(FRAMEWORK), "-o", str(target), "--force", *whom],
                 capture_output=True, text=True, check=True, cwd=ROOT,
             )  # fmt: skip
             seconds = time.perf_counter() - started

@@ -1,6 +1,8 @@
 """Look at the findings pack as a reader will: render the demo's Word file to PDF and PNG pages with LibreOffice
 (headless) and pdftoppm, and its HTML page to a PNG with headless Chromium, when those programs are installed
-(CI does not need them). Prints where the images are; open them before calling a change to the pack done.
+(CI does not need them). Also renders the frequencies and evidence-map Word files and lists, for each Word
+file, any table word the rendering breaks (``tests/rendering.py``; expected: none). Prints where the images
+are; open them before calling a change to the pack done.
 
     python bench/render_findings.py [--out DIR] [--project demo.qdb] [--pages 6]
 """
@@ -36,7 +38,7 @@ def main() -> None:
         qualcode("demo", "--dir", folder, "--no-tui")
         project = folder / "demo.qdb"
     for suffix in ("docx", "html", "md"):
-        qualcode("report", project, "--framework", FRAMEWORK, "-o", out / f"findings.{suffix}")
+        qualcode("report", project, "--framework", FRAMEWORK, "-o", out / f"findings.{suffix}", "--force")
 
     office = shutil.which("soffice") or shutil.which("libreoffice")
     if office and shutil.which("pdftoppm"):
@@ -45,6 +47,16 @@ def main() -> None:
         subprocess.run(["pdftoppm", "-png", "-r", "70", "-f", "1", "-l", str(options.pages), out / "findings.pdf",
                         out / "docx-page"], check=True, timeout=300)  # fmt: skip
         print(f"Word pages: {sorted(p.name for p in out.glob('docx-page*.png'))}")
+        sys.path.insert(0, str(ROOT / "tests"))
+        from rendering import broken_words
+
+        qualcode("export", "frequencies", project, "-o", out / "frequencies.docx", "--force")
+        qualcode("export", "evidence-map", project, "-o", out / "evidence-map.docx", "--force")
+        for name in ("findings.docx", "frequencies.docx", "evidence-map.docx"):
+            broken = broken_words(out / name, out)
+            pages = subprocess.run(["pdfinfo", out / name.replace(".docx", ".pdf")], capture_output=True,
+                                   text=True).stdout.split("Pages:")[-1].split()[0]  # fmt: skip
+            print(f"{name}: {pages} pages; table words broken in the rendering: {broken or 'none'}")
     else:
         print("LibreOffice or pdftoppm is not installed: the Word file was not rendered")
     chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")

@@ -110,7 +110,9 @@ def test_a_planted_symlink_is_replaced_not_followed(invoke, hostile: Path, tmp_p
     victim = write(tmp_path / "victim.txt", "precious")
     (tmp_path / "q.csv").symlink_to(victim)
     (tmp_path / ".q.csv.partial.csv").symlink_to(victim)  # where the old, predictable partial file went
-    assert invoke("export", "quotes", hostile, "-o", tmp_path / "q.csv").exit_code == 0
+    refused = invoke("export", "quotes", hostile, "-o", tmp_path / "q.csv")  # something is there: asked first
+    assert refused.exit_code == 1 and "already exists" in refused.output and victim.read_text() == "precious"
+    assert invoke("export", "quotes", hostile, "-o", tmp_path / "q.csv", "--force").exit_code == 0
     assert victim.read_text() == "precious" and not (tmp_path / "q.csv").is_symlink()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".qualcode-")]
 

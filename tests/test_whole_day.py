@@ -180,7 +180,7 @@ def test_coding_the_interviewers_words_asks_once_and_is_marked_in_quote_banks(
     import csv
 
     rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
-    assert {r["interviewer_words"] for r in rows} == {"True"}
+    assert {r["Includes the interviewer's words"] for r in rows} == {"yes"}
     md = tmp_path / "quotes.md"
     assert invoke("export", "quotes", interviews, "-o", md).exit_code == 0
     assert "— the interviewer" in md.read_text(encoding="utf-8")

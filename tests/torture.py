@@ -245,7 +245,7 @@ class Torture:
         out = self.project.with_name(f"{name}.json")
         while not self.stop.is_set():
             args = rng.choice([["info", str(self.project), "--json"], ["check", str(self.project)],
-                               ["export", "quotes", str(self.project), "--coders", "all", "-o", str(out)]])  # fmt: skip
+                               ["export", "quotes", str(self.project), "--coders", "all", "-o", str(out), "--force"]])  # fmt: skip
             self.figures.operations[args[0]] += 1
             self._command(name, args)
 

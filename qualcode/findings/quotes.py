@@ -125,7 +125,8 @@ def _no_two_in_a_row(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             for name in row["speakers"]:
                 counts[name] = counts.get(name, 0) + 1
         crowded = [n for n, k in counts.items() if 2 * k > len(left) and n not in last]
-        row = next((r for r in allowed if crowded and crowded[0] in r["speakers"]), allowed[0])
+        keys = [r for r in allowed if r["key_quote"]]  # key quotes keep their place first
+        row = keys[0] if keys else next((r for r in allowed if crowded and crowded[0] in r["speakers"]), allowed[0])
         left.remove(row)
         out.append(row)
     return out

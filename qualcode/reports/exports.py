@@ -126,7 +126,6 @@ def quote_sheet(
     out = []
     for row in rows:
         shown = {QUOTE_HEADINGS[k]: row.get(k) for k in QUOTE_HEADINGS}
-        shown["Quote"] = " ".join(str(row["text"]).split())
         shown["Said by"] = "; ".join(row["speakers"])
         shown["Group"] = "; ".join(labels.get(g, g) for g in row["groups"])
         shown["Level"] = str(row["level"]).replace("_", " ")

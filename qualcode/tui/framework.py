@@ -85,7 +85,7 @@ class FrameworkScreen(Screen[None]):
         table = self.query_one(DataTable)
         table.clear(columns=True)
         width = self.size.width or 80
-        room = max(20, width - 6 - 14 - 12 - 10)
+        room = max(20, width - 6 - 14 - 12 - 15)
         table.add_column("", width=4)
         table.add_column("Question", width=room)
         table.add_column("Evidence", width=12)
