@@ -64,6 +64,8 @@ def write_docx(path: Path, data: dict[str, Any], paper: str = "a4", author: str 
     word_properties(document, data["title"], author or ", ".join(data["coders"]), data["about"], "Findings pack")
     document.core_properties.keywords = xml_safe(f"{data['framework']}; {data['project']}")
     style = _styles(document)
+    for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):  # headings in the report's own colour, by style
+        document.styles[name].font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
 
     def para(text: str, kind: str | None = None) -> Any:
         return document.add_paragraph(xml_safe(text), style[kind] if kind else None)
@@ -104,10 +106,6 @@ def write_docx(path: Path, data: dict[str, Any], paper: str = "a4", author: str 
     else:
         document.add_page_break()
     _appendices(document, data, style, portrait)
-    for paragraph in document.paragraphs:  # headings in the report's own colour
-        if paragraph.style.name.startswith("Heading") or paragraph.style.name == "Title":
-            for run in paragraph.runs:
-                run.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
     document.save(str(path))
 
 

@@ -138,9 +138,9 @@ def word_table(
         _flag(row._tr.get_or_add_trPr(), "w:cantSplit")
         for n, cell in enumerate(row.cells):
             cell.width = Cm(widths[n])
-            if style is not None:
+            if style is not None:  # by id: python-docx's setter rescans every style on each call
                 for paragraph in cell.paragraphs:
-                    paragraph.style = style
+                    paragraph._p.style = style.style_id
     _flag(table.rows[0]._tr.get_or_add_trPr(), "w:tblHeader")
     for cell in table.rows[0].cells:
         shade(cell, "DCE6F0")
