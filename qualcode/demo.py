@@ -43,7 +43,10 @@ def shipped_codebooks() -> list[Path]:
 def demo_path(directory: Path | None) -> Path:
     if directory is None:
         directory = Path(tempfile.mkdtemp(prefix="qualcode-demo-"))
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise QualcodeError(f"{directory}: cannot make the demo's folder here ({error.strerror})") from None
     path = directory / DEMO_NAME
     if path.exists():
         raise QualcodeError(f"{path}: already exists; give --dir a fresh folder")

@@ -109,7 +109,7 @@ def test_cases_say_who_spoke(invoke, tmp_path: Path) -> None:
 
 def test_an_unknown_speakers_mode_is_refused(invoke, tmp_path: Path) -> None:
     result = invoke("import-qdpx", tmp_path / "x.qdb", REAL / "nvivo-windows-12.6.qdpx", "--speakers", "guess")
-    assert result.exit_code == 2 and not (tmp_path / "x.qdb").exists()
+    assert result.exit_code == 1 and not (tmp_path / "x.qdb").exists()
 
 
 def test_every_coding_has_a_selection_of_its_own(demo_copy: Path, invoke, tmp_path: Path) -> None:

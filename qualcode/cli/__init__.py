@@ -87,6 +87,8 @@ class Command(click.Command):
                         refuse_own_file(own, path, _ROLES.get(name, f"--{name.replace('_', '-')} file"))
         for name in OUTPUTS:  # one rule for every file a command writes: an existing one is replaced only asked
             path = ctx.params.get(name)
+            if isinstance(path, Path) and path.is_dir():
+                raise click.ClickException(f"{path}: is a folder; give the file to write")
             if isinstance(path, Path) and (path.exists() or path.is_symlink()) and not ctx.meta.get("force"):
                 raise click.ClickException(f"{path}: already exists; give --force to replace it")
         try:
@@ -111,6 +113,9 @@ class Group(click.Group):
             return super().invoke(ctx)
         except QualcodeError as exc:
             raise click.ClickException(str(exc)) from None
+        except click.UsageError as exc:  # a user error like any other: one line, exit 1 (2 means a fault)
+            where = f"{exc.ctx.command_path}: " if exc.ctx is not None else ""
+            raise click.ClickException(where + exc.format_message()) from None
         except KeyboardInterrupt:
             raise click.ClickException("cancelled; nothing was changed") from None
 

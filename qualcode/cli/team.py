@@ -61,7 +61,7 @@ def _weighted_cells(row: dict[str, Any], shown: bool) -> list[str]:
 @click.option("--coders", required=True, help="Two or more coders, comma-separated: amira,ben")
 @click.option("--unit", type=click.Choice(["segment", "turn", "character"]), default="segment", show_default=True)
 @click.option("--bootstrap", type=click.IntRange(min=0), default=0, help="Draws for a 95% interval for alpha.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed for the bootstrap.")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True, help="Seed for the bootstrap.")
 @force_option
 @click.option(
     "-o",
@@ -131,7 +131,7 @@ def agreement_compare(
 )
 @click.option("--bootstrap", type=click.IntRange(min=0), default=1000, show_default=True,
               help="Draws for a 95% interval for alpha (0: none).")  # fmt: skip
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), default=0, show_default=True)
 @click.option("--unit-column", help="The column naming the units (default: one called unit, id, item, segment or row).")
 @click.option("--categories", help="The scale the values were given on, comma-separated (default: the values found; "
               "0,1 when every value is 0 or 1). AC1 and Brennan-Prediger depend on it.")  # fmt: skip

@@ -96,6 +96,8 @@ def rename_participant(project: Project, old: str, new: str) -> dict[str, Any]:
     new = " ".join(new.split())
     if not new:
         raise QualcodeError("the new pseudonym is empty")
+    if new == old:
+        raise QualcodeError(f"{old!r} is already called that: nothing to rename")
     with project.transaction(f"renaming participant {old!r}"):
         db = project.db
         source = db.execute(

@@ -63,9 +63,12 @@ def patience() -> float:
     """How long a writer waits for another process's write to finish: ``QUALCODE_PATIENCE`` seconds, else 10."""
     given = os.environ.get("QUALCODE_PATIENCE", "").strip()
     try:
-        return max(0.0, float(given)) if given else PATIENCE
+        seconds = float(given) if given else PATIENCE
     except ValueError:
-        raise QualcodeError(f"QUALCODE_PATIENCE={given!r}: give a number of seconds") from None
+        seconds = -1.0
+    if not 0 <= seconds <= 3600:  # "inf", "nan" and negatives too
+        raise QualcodeError(f"QUALCODE_PATIENCE={given!r}: give a number of seconds from 0 to 3600")
+    return seconds
 
 
 def busy_timeout_ms() -> int:

@@ -213,5 +213,9 @@ def load_yaml(text: str, source: object, loader: type[SafeLoader] = SafeLoader, 
         raise located(source, line, f"{named}not valid YAML: {error.problem}") from None
     except yaml.YAMLError as error:
         raise QualcodeError(f"{source}: {named}not valid YAML: {error}") from None
+    except ValueError as error:  # a number of thousands of digits: Python refuses to read it, and so do we
+        mark = getattr(reader, "mark", None) or reader.get_mark()
+        line = mark.line + first_line if mark else None
+        raise located(source, line, f"{named}refused: a number too long to read ({str(error)[:60]})") from None
     finally:
         reader.dispose()

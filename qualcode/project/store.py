@@ -372,7 +372,7 @@ class Project:
                     ["%/" + ref.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")],
                 )
             )
-        if not rows and ref.isdigit():
+        if not rows and ref.isdigit() and len(ref) < 19:  # an id SQLite can hold
             rows = list(self.db.query("SELECT * FROM document WHERE id = ?", [int(ref)]))
         if len(rows) > 1:
             names = ", ".join(r["name"] for r in rows)
