@@ -5,6 +5,9 @@ work), leaving the project as it was."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -52,3 +55,102 @@ def test_a_yaml_number_of_thousands_of_digits_is_refused_with_its_line(invoke, p
         path = write(tmp_path / "in" / "t.md", f"---\nsite: {huge}\n---\nDee: hello there.\n")
         result = invoke("import", project_path, path)
     _one_line_error(result, str(path.name), "number too long")
+
+
+# -- every reader bounded: files that once took gigabytes or minutes ------------------------------------------
+
+
+def capped(args: list[str], seconds: float = 60) -> tuple[int, str, float, float]:
+    """``qualcode ARGS`` in its own process under a 2 GB address-space cap: its exit code, stderr, peak
+    resident memory (MB, of that process alone) and seconds."""
+    import resource
+    import tempfile
+    import threading
+    import time
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))
+
+    with tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        child = subprocess.Popen([sys.executable, "-m", "qualcode", *args], stdout=subprocess.DEVNULL, stderr=err,
+                                 env=ENV, preexec_fn=limit)  # fmt: skip
+        timer = threading.Timer(seconds, child.kill)
+        timer.start()
+        _, status, usage = os.wait4(child.pid, 0)
+        timer.cancel()
+        child.returncode = os.waitstatus_to_exitcode(status)
+        elapsed = time.perf_counter() - started
+        err.seek(0)
+        said = err.read()
+    assert elapsed < seconds, f"qualcode {' '.join(args[:2])} took more than {seconds} s"
+    return child.returncode, said, usage.ru_maxrss / 1024, elapsed
+
+
+def _odt(path: Path, body: str) -> Path:
+    content = ('<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+               'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+               'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body><office:text>'
+               f"{body}</office:text></office:body></office:document-content>")  # fmt: skip
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        archive.writestr("content.xml", content)
+    return path
+
+
+@pytest.mark.parametrize("body, said", [
+    ('<text:p>Dee: I said<text:s text:c="3000000000"/>this.</text:p>', "text:s c='3000000000'"),
+    ('<text:p>Dee: I said<text:s text:c="abc"/>this.</text:p>', "text:s c='abc'"),
+    ("<text:p>Dee: " + "<text:span>" * 5000 + "deep" + "</text:span>" * 5000 + "</text:p>", "nested more than"),
+])  # fmt: skip
+def test_hostile_odt_is_refused_in_bounded_memory(project_path: Path, tmp_path: Path, body: str, said: str) -> None:
+    before = digest(project_path)
+    path = _odt(tmp_path / "in.odt", body)
+    code, err, peak, _ = capped(["import", str(project_path), str(path)])
+    assert code == 1 and said in err and str(path) in err and len(err.strip().splitlines()) == 1, err
+    assert peak < 300 and digest(project_path) == before
+
+
+def _docx_with(tmp_path: Path, cell_properties: str) -> Path:
+    import docx
+
+    path = tmp_path / "t.docx"
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=2)
+    for row, (who, said) in zip(table.rows, (("Dee", "Hello there."), ("Sam", "Hi.")), strict=True):
+        row.cells[0].text, row.cells[1].text = who, said
+    document.save(str(path))
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    xml = parts["word/document.xml"].decode()
+    parts["word/document.xml"] = xml.replace("<w:tc><w:tcPr>", f"<w:tc><w:tcPr>{cell_properties}", 1).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize("properties", ['<w:gridSpan w:val="999999999"/>', '<w:gridSpan w:val="abc"/>',
+                                        "<w:vMerge/>"])  # fmt: skip
+def test_hostile_docx_tables_are_read_cell_by_cell(project_path: Path, tmp_path: Path, properties: str) -> None:
+    path = _docx_with(tmp_path, properties)
+    code, err, peak, _ = capped(["import", str(project_path), str(path)])
+    assert code == 0, err
+    assert peak < 300
+
+
+def test_a_docx_whose_directory_understates_an_entry_is_refused_at_once(project_path: Path, tmp_path: Path) -> None:
+    path = tmp_path / "liar.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", b" " * (300 * 2**20))
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        local = archive.getinfo("word/document.xml").header_offset
+    central = data.rindex(b"word/document.xml") - 46
+    for at in (local + 22, central + 24):  # the uncompressed size, in both headers: 1 KB
+        data[at : at + 4] = (1024).to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    code, err, peak, seconds = capped(["import", str(project_path), str(path)])
+    assert code == 1 and ("larger than it says" in err or "is damaged" in err), err
+    assert peak < 300 and seconds < 20

@@ -113,7 +113,7 @@ def _docx_text(path: Path) -> str:
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    limits.open_zip(path, limits.DOCX, limits.TEXT_FILE).close()  # a zip bomb is refused before python-docx
+    limits.checked_zip(path, limits.DOCX, limits.TEXT_FILE)  # a zip bomb is refused before python-docx
     try:
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
@@ -130,12 +130,16 @@ def _docx_text(path: Path) -> str:
 
 
 def _table_lines(table: Any) -> list[str]:
-    """Transcripts laid out as tables: [time |] speaker | words  ->  '[time] speaker: words'."""
+    """Transcripts laid out as tables: [time |] speaker | words  ->  '[time] speaker: words'. Each row's cells
+    are read as they are written (``w:tc``), not laid out on the table's grid: a span or a merge says nothing
+    about the words, and a span of a billion columns would otherwise be a billion cells."""
+    from docx.table import _Cell
+
     lines = []
-    for row_number, row in enumerate(table.rows):
+    for row_number, tr in enumerate(table._tbl.tr_lst):
         cells: list[str] = []
-        for cell in row.cells:
-            value = cell.text.strip()
+        for tc in tr.tc_lst:
+            value = _Cell(tc, table).text.strip()
             if not cells or value != cells[-1]:  # merged cells repeat their text
                 cells.append(value)
         if row_number == 0 and all(c.lower() in _TABLE_HEADERS for c in cells if c):

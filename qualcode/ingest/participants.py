@@ -81,7 +81,7 @@ def _csv_rows(path: Path) -> list[tuple[int, list[Any]]]:
 def _xlsx_rows(path: Path) -> list[tuple[int, list[Any]]]:
     import openpyxl  # imported here so that `qualcode --help` stays fast
 
-    limits.open_zip(path, limits.XLSX, limits.TEXT_FILE).close()  # a zip bomb is refused before openpyxl
+    limits.checked_zip(path, limits.XLSX, limits.TEXT_FILE)  # a zip bomb is refused before openpyxl
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zip, XML and its own errors for damaged files

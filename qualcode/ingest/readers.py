@@ -103,42 +103,60 @@ def odt_text(path: Path) -> str:
         raise QualcodeError(f"{path}: content.xml is not readable XML ({error.__class__.__name__})") from None
     body = root.find(f"{{{_NS_OFFICE}}}body/{{{_NS_OFFICE}}}text")
     lines: list[str] = []
-    _odt_blocks(body if body is not None else root, lines, 0)
+    try:
+        _odt_blocks(body if body is not None else root, lines, 0)
+    except QualcodeError as error:
+        raise QualcodeError(f"{path}: {error}") from None
     return normalise("\n".join(lines))
 
 
-def _odt_blocks(element: object, lines: list[str], depth: int) -> None:
+SPACES = 10_000  # one text:s element's spaces: far more than any transcript has
+
+
+def _odt_blocks(element: object, lines: list[str], depth: int, size: list[int] | None = None) -> None:
+    """Paragraphs as lines; ``size`` counts the characters so far, refused past ``limits.CHARACTERS``."""
+    size = size if size is not None else [0]
     if depth > limits.YAML_DEPTH:
-        raise QualcodeError("an OpenDocument file nested too deep")
+        raise QualcodeError(f"refused: elements nested more than {limits.YAML_DEPTH} deep")
     for block in element:  # type: ignore[attr-defined]
         tag = block.tag
         if tag in (f"{{{_NS_TEXT}}}p", f"{{{_NS_TEXT}}}h"):
-            lines.append(_odt_inline(block))
+            lines.append(_odt_inline(block, depth, size))
         elif tag == f"{{{_NS_TABLE}}}table-row":
-            cells = [" ".join(_odt_inline(p) for p in cell.iter(f"{{{_NS_TEXT}}}p")) for cell in block]
+            cells = [" ".join(_odt_inline(p, depth, size) for p in cell.iter(f"{{{_NS_TEXT}}}p")) for cell in block]
             cells = [c.strip() for c in cells if c.strip()]
             if len(cells) >= 2 and all(len(c) <= 40 for c in cells[:-1]):
                 lines.append(f"{cells[-2]}: {cells[-1]}")
             elif cells:
                 lines.append(" ".join(cells))
         else:
-            _odt_blocks(block, lines, depth + 1)
+            _odt_blocks(block, lines, depth + 1, size)
 
 
-def _odt_inline(element: object) -> str:
+def _odt_inline(element: object, depth: int, size: list[int]) -> str:
+    if depth > limits.YAML_DEPTH:
+        raise QualcodeError(f"refused: elements nested more than {limits.YAML_DEPTH} deep")
     parts: list[str] = [element.text or ""]  # type: ignore[attr-defined]
     for node in element:  # type: ignore[attr-defined]
         tag = node.tag
         if tag == f"{{{_NS_TEXT}}}s":
-            parts.append(" " * int(node.get(f"{{{_NS_TEXT}}}c", "1") or 1))
+            count = node.get(f"{{{_NS_TEXT}}}c", "1") or "1"
+            spaces = int(count) if count.isdigit() and len(count) < 10 else -1
+            if not 0 <= spaces <= SPACES:
+                raise QualcodeError(f"refused: text:s c={count[:20]!r} (a count of spaces from 0 to {SPACES:,})")
+            parts.append(" " * spaces)
         elif tag == f"{{{_NS_TEXT}}}tab":
             parts.append("\t")
         elif tag == f"{{{_NS_TEXT}}}line-break":
             parts.append("\n")
         elif tag not in (f"{{{_NS_OFFICE}}}annotation", f"{{{_NS_TEXT}}}note"):
-            parts.append(_odt_inline(node))
+            parts.append(_odt_inline(node, depth + 1, [0]))  # counted once, in the paragraph it is in
         parts.append(node.tail or "")
-    return "".join(parts)
+    text = "".join(parts)
+    size[0] += len(text)
+    if size[0] > limits.CHARACTERS:
+        raise QualcodeError(f"refused: more than {limits.CHARACTERS:,} characters of text; split it")
+    return text
 
 
 def rtf_text(path: Path, encoding: str | None) -> str:

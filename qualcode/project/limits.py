@@ -144,6 +144,21 @@ def read_entry(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, budg
     return b"".join(chunks)
 
 
+def verify_entries(path: Path, archive: zipfile.ZipFile, budget: ZipBudget) -> None:
+    """Every entry inflated in chunks and checked against the size and checksum its directory declares, before
+    a library that trusts the directory (python-docx, openpyxl) reads it: an entry that understates its size is
+    refused after at most its declared size plus one chunk, never after a gigabyte."""
+    for info in archive.infolist():
+        if not info.is_dir():
+            read_entry(path, archive, info, budget)
+
+
+def checked_zip(path: Path, budget: ZipBudget, limit: int) -> None:
+    """A zip-based file a library will open: size on disk, directory and every entry's true size checked."""
+    with open_zip(path, budget, limit) as archive:
+        verify_entries(path, archive, budget)
+
+
 def open_zip(path: Path, budget: ZipBudget, limit: int) -> zipfile.ZipFile:
     """A zip-based file opened after its size on disk and its central directory are checked."""
     regular_file(path, budget.kind, limit)
