@@ -154,3 +154,15 @@ def test_a_docx_whose_directory_understates_an_entry_is_refused_at_once(project_
     code, err, peak, seconds = capped(["import", str(project_path), str(path)])
     assert code == 1 and ("larger than it says" in err or "is damaged" in err), err
     assert peak < 300 and seconds < 20
+
+
+@pytest.mark.parametrize("line", ["Dee" + ":" * 100_000, "[" * 100_000, "<" * 100_000, ".,;)" * 25_000])
+@pytest.mark.parametrize("suffix", [".txt", ".vtt"])
+def test_pathological_lines_are_read_in_linear_time(project_path: Path, tmp_path: Path, line: str,
+                                                    suffix: str) -> None:  # fmt: skip
+    """Each took from one to more than five minutes (spaCy's suffix search, the caption tag patterns)."""
+    text = f"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n{line}\n" if suffix == ".vtt" else f"{line}\nDee: fine.\n"
+    path = write(tmp_path / f"long{suffix}", text)
+    code, err, peak, _ = capped(["import", str(project_path), str(path)], seconds=60)
+    assert code == 0, err
+    assert peak < 300

@@ -28,8 +28,10 @@ FORMATS = {".txt": "text", ".md": "markdown", ".docx": "docx", ".odt": "odt", ".
            ".vtt": "vtt", ".srt": "srt"}  # fmt: skip
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 _CUE_TIME = re.compile(r"^\s*(?P<a>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*(?P<b>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})")
-_VOICE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>]*)>")
-_TAG = re.compile(r"</?[^>\n]*>|\{\\[^}]*\}")
+# A tag never holds "<" (or "{" a brace tag) and is short: so each attempt to match stops at the next "<", and
+# a line of 100,000 "<" is read in linear time, not quadratic.
+_VOICE = re.compile(r"<v(?:\.[^\s<>]{0,100})?\s+([^<>]{0,200})>")
+_TAG = re.compile(r"</?[^<>\n]{0,500}>|\{\\[^{}]{0,500}\}")
 _TABLE_HEADERS = {"speaker", "name", "text", "transcript", "time", "timestamp", "utterance", "words"}
 
 

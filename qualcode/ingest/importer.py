@@ -267,11 +267,11 @@ class Importer:
 
     def segment(self, nlp: Any) -> Iterator[Progress]:
         """Phase two: sentences for every planned document, kept in memory; the project is only read."""
-        from .segment import BATCH_SIZE, NOT_FOR_IMPORT, cut_segments, sentence_spans
+        from .segment import BATCH_SIZE, NOT_FOR_IMPORT, cut_segments, sentence_spans, tokenisable
 
         total = len(self.planned)
         self.segmented = []
-        texts = ((p.transcript.text, p) for p in self.planned)
+        texts = ((tokenisable(p.transcript.text), p) for p in self.planned)
         unused = [name for name in NOT_FOR_IMPORT if name in nlp.pipe_names and name != "parser"]
         if "sentencizer" not in nlp.pipe_names and "senter" not in nlp.pipe_names:
             unused = [name for name in unused if name not in ("tagger", "attribute_ruler")]  # the parser may need them

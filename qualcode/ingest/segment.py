@@ -24,6 +24,17 @@ BATCH_SIZE = 32
 # Import needs sentences only: the lemmatizer (for search and suggestions) is not run, since nothing stores
 # lemmas at import. A trained pipeline keeps its parser, which is what finds its sentences.
 NOT_FOR_IMPORT = ("lemmatizer", "ner", "textcat", "attribute_ruler", "tagger", "morphologizer")
+RUN = 100  # characters without a space: longer is no word, and spaCy's suffix search on it is quadratic
+_LONG_RUN = re.compile(rf"\S{{{RUN + 1},}}")
+
+
+def tokenisable(text: str) -> str:
+    """``text`` as spaCy is given it: the same length, so every offset holds, with each run of more than
+    ``RUN`` characters without a space broken by a space every ``RUN`` (a line of 20,000 colons would
+    otherwise take spaCy minutes). Every call of the pipeline goes through here."""
+    if not _LONG_RUN.search(text):
+        return text
+    return _LONG_RUN.sub(lambda m: "".join(" " if n % RUN == RUN - 1 else c for n, c in enumerate(m.group())), text)
 
 
 @lru_cache(maxsize=2)  # loading takes ~1 s; one pipeline per process serves every import
@@ -69,7 +80,7 @@ class Lemmas:
         return doc
 
     def doc(self, text: str) -> Any:
-        return self.fix(self.nlp(text))
+        return self.fix(self.nlp(tokenisable(text)))
 
 
 _OPENERS = "([{“‘«"

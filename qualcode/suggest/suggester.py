@@ -29,7 +29,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from ..codebook.files import project_codes
-from ..ingest.segment import Lemmas
+from ..ingest.segment import Lemmas, tokenisable
 from ..project import changes
 from ..project.changes import Change
 from ..project.facts import Dismissal, dismissals_where
@@ -244,7 +244,7 @@ class Suggester:
             ):
                 applied.add((code_id, start, end))
         text = document["text"]
-        docs = self.nlp.pipe(text[s:e] for s, e in segments)
+        docs = self.nlp.pipe(tokenisable(text[s:e]) for s, e in segments)
         out = []
         for (start, end), doc in zip(segments, docs, strict=True):
             self.lemmas.fix(doc)
