@@ -166,3 +166,17 @@ def test_pathological_lines_are_read_in_linear_time(project_path: Path, tmp_path
     code, err, peak, _ = capped(["import", str(project_path), str(path)], seconds=60)
     assert code == 0, err
     assert peak < 300
+
+
+def test_autocode_holds_one_document_in_memory_not_one_per_segment(invoke, project_path: Path,
+                                                                    tmp_path: Path) -> None:  # fmt: skip
+    """20,000 caption cues (1.2 MB): the document's text once per segment row was 24 GB."""
+    cues = "".join(f"{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}.000 --> {n // 3600:02d}:{n // 60 % 60:02d}:"
+                   f"{n % 60:02d}.500\n<v Dee>I was housed in week {n}, honestly, and it helped.\n\n"
+                   for n in range(20_000))  # fmt: skip
+    path = write(tmp_path / "long.vtt", "WEBVTT\n\n" + cues)
+    assert invoke("import", project_path, path).exit_code == 0
+    code, err, peak, _ = capped(["autocode", str(project_path), "--coder", "amira", "--code", "housing", "--terms",
+                                 "housed", "--dry-run"], seconds=120)  # fmt: skip
+    assert code == 0, err
+    assert peak < 400

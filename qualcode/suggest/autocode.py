@@ -85,16 +85,26 @@ def find_hits(
         raise QualcodeError(f"--fuzzy {fuzzy}: give a similarity from 50 to 100")
     regex = _regex(pattern, terms)
     matcher = _LemmaMatcher(nlp, _terms(terms or ""), fuzzy) if (lemma or fuzzy is not None) else None
-    group_filter = "AND p.stakeholder_group = ?" if group else ""
-    rows = project.db.execute(
-        'SELECT d.id, d.name, d.text, s.start, s."end", t.start, t."end" FROM segment s '
-        "JOIN turn t ON t.id = s.turn_id JOIN document d ON d.id = s.document_id "
-        f"LEFT JOIN participant p ON p.id = t.participant_id WHERE t.role != 'interviewer' {group_filter} "
-        "ORDER BY d.name, s.start",
-        [group] if group else [],
-    ).fetchall()
     hits: dict[tuple[int, int, int], Hit] = {}
-    for document_id, name, text, seg_start, seg_end, turn_start, turn_end in rows:
+    documents = project.db.execute("SELECT id, name FROM document ORDER BY name").fetchall()
+    for document_id, name in documents:  # one document's text in memory at a time, fetched once
+        _document_hits(project, document_id, name, regex, matcher, scope, group, hits)
+    return list(hits.values())
+
+
+def _document_hits(project: Project, document_id: int, name: str, regex: re.Pattern[str], matcher: Any,
+                   scope: str, group: str | None, hits: dict[tuple[int, int, int], Hit]) -> None:  # fmt: skip
+    """The hits in one document's segments, streamed in order; line numbers counted as they go (linear)."""
+    group_filter = "AND p.stakeholder_group = ?" if group else ""
+    text = project.db.execute("SELECT text FROM document WHERE id = ?", [document_id]).fetchone()[0]
+    rows = project.db.execute(
+        'SELECT s.start, s."end", t.start, t."end" FROM segment s JOIN turn t ON t.id = s.turn_id '
+        f"LEFT JOIN participant p ON p.id = t.participant_id WHERE s.document_id = ? AND t.role != 'interviewer' "
+        f"{group_filter} ORDER BY s.start",
+        [document_id, *([group] if group else [])],
+    )
+    line, counted = 1, 0
+    for seg_start, seg_end, turn_start, turn_end in rows:
         sentence = text[seg_start:seg_end]
         spans = matcher.spans(sentence) if matcher else [(m.start(), m.end()) for m in regex.finditer(sentence)]
         for a, b in spans:
@@ -107,9 +117,9 @@ def find_hits(
                 start, end = turn_start, turn_end
             key = (document_id, start, end)
             if key not in hits:
-                line = text.count("\n", 0, seg_start) + 1
+                line += text.count("\n", counted, seg_start)
+                counted = seg_start
                 hits[key] = Hit(name, document_id, start, end, sentence[a:b], " ".join(sentence.split()), line)
-    return list(hits.values())
 
 
 class _LemmaMatcher:

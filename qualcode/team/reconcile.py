@@ -10,6 +10,7 @@ codings are ordinary codings, so every report can be run for the consensus.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -56,8 +57,7 @@ def disagreement_rows(project: Project, coders: list[str], code: str | None = No
                 JOIN segment s ON s.document_id = c.document_id AND s.start < c."end" AND s.start >= c.start - ?
                     AND s."end" > c.start
                 WHERE c.coder_id IN (?, ?) {only})
-            SELECT h.code_id, k.name, d.id, d.name, s.start, s."end", substr(d.text, s.start + 1, s."end" - s.start),
-                   h.coder_id, d.text
+            SELECT h.code_id, k.name, d.id, d.name, s.start, s."end", h.coder_id
             FROM hits h JOIN segment s ON s.id = h.segment_id JOIN document d ON d.id = s.document_id
             JOIN code k ON k.id = h.code_id
             GROUP BY h.code_id, h.segment_id HAVING count(*) = 1
@@ -69,7 +69,13 @@ def disagreement_rows(project: Project, coders: list[str], code: str | None = No
         for r in project.db.execute('SELECT code_id, document_id, start, "end", choice, memo FROM decision')
     }
     out = []
-    for code_id, name, document_id, document, start, end, text, coder, full in rows:
+    texts: dict[int, tuple[str, list[int]]] = {}  # the current document's text and line starts (rows come
+    for code_id, name, document_id, document, start, end, coder in rows:  # by document): one in memory
+        if document_id not in texts:
+            full = project.db.execute("SELECT text FROM document WHERE id = ?", [document_id]).fetchone()[0]
+            texts = {document_id: (full, [n for n, ch in enumerate(full) if ch == "\n"])}
+        full, breaks = texts[document_id]
+        text = full[start:end]
         choice, memo = decided.get((code_id, document_id, start, end), ("", ""))
         out.append(
             {
@@ -78,7 +84,7 @@ def disagreement_rows(project: Project, coders: list[str], code: str | None = No
                 "document": document,
                 "start": start,
                 "end": end,
-                "line": full.count("\n", 0, start) + 1,
+                "line": bisect.bisect_left(breaks, start) + 1,
                 "text": " ".join(text.split()),
                 "applied_by": coders[ids.index(coder)],
                 "not_applied_by": coders[1 - ids.index(coder)],
