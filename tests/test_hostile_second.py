@@ -180,3 +180,23 @@ def test_autocode_holds_one_document_in_memory_not_one_per_segment(invoke, proje
                                  "housed", "--dry-run"], seconds=120)  # fmt: skip
     assert code == 0, err
     assert peak < 400
+
+
+def test_the_writers_note_is_never_followed_waited_on_or_read_without_end(tmp_path: Path) -> None:
+    from qualcode.project.connection import WriterNote
+
+    project = tmp_path / "study.qdb"
+    victim = write(tmp_path / "victim.txt", "precious")
+    planted = Path(f"{project}-writer.{os.getpid()}")
+    planted.symlink_to(victim)
+    note = WriterNote(project)
+    note.leave("an import")
+    assert victim.read_text() == "precious" and not Path(f"{project}-writer").is_symlink()
+    assert "an import" in note.holder()
+    note.forget()
+    assert not Path(f"{project}-writer").exists()
+    os.mkfifo(f"{project}-writer")  # a pipe: opening it to read would wait for a writer for ever
+    assert WriterNote(project).holder() == "another process"
+    Path(f"{project}-writer").unlink()
+    Path(f"{project}-writer").symlink_to("/dev/zero")  # endless bytes
+    assert WriterNote(project).holder() == "another process"

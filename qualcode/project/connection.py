@@ -14,10 +14,12 @@ import os
 import shutil
 import socket
 import sqlite3
+import stat
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from sqlite_utils import Database
@@ -128,28 +130,56 @@ class WriterNote:
         note["since"] = time.time()
         with suppress(OSError):
             partial = Path(f"{self.path}.{os.getpid()}")
-            partial.write_text(json.dumps(note), encoding="utf-8")
+            with suppress(FileNotFoundError):
+                partial.unlink()  # whatever was planted there (a link is removed, never followed)
+            descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+                handle.write(json.dumps(note))
             os.replace(partial, self.path)
             self.mine = True
 
     def forget(self) -> None:
         if self.mine:
             with suppress(OSError, ValueError):
-                if json.loads(self.path.read_text(encoding="utf-8")).get("pid") == os.getpid():
+                if (_read_note(self.path) or {}).get("pid") == os.getpid():
                     self.path.unlink()
             self.mine = False
 
     def holder(self) -> str:
         """Who holds the write lock, as far as anyone said: "alex's import of 12 documents (pid 4242, for 8 s)"
         or, for a writer that left no note (another program, or a short write), "another process"."""
-        try:
-            note = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        note = _read_note(self.path)
+        if note is None:
             return "another process"
         if note.get("host") == socket.gethostname() and not alive(int(note.get("pid", 0))):
             return "another process"  # a note left by a writer that was killed
         seconds = max(0, int(time.time() - float(note.get("since", time.time()))))
         return f"{note.get('user', 'someone')}'s {note.get('what', 'write')} (pid {note.get('pid')}, for {seconds} s)"
+
+
+NOTE_SIZE = 4096  # bytes: a writer's note is a line of JSON
+
+
+def _read_note(path: Path) -> dict[str, Any] | None:
+    """A writer's note, if it is a small regular file holding a JSON object: never a link followed, a pipe
+    waited on or a device read without end."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        data = os.read(descriptor, NOTE_SIZE + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+    try:
+        note = json.loads(data.decode("utf-8")) if len(data) <= NOTE_SIZE else None
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return note if isinstance(note, dict) else None
 
 
 def uri(path: Path, mode: str) -> str:
