@@ -200,3 +200,47 @@ def test_the_writers_note_is_never_followed_waited_on_or_read_without_end(tmp_pa
     Path(f"{project}-writer").unlink()
     Path(f"{project}-writer").symlink_to("/dev/zero")  # endless bytes
     assert WriterNote(project).holder() == "another process"
+
+
+def _qdpx(path: Path, codes: str, sources: dict[str, bytes] | None = None, stored: bool = False) -> Path:
+    sources = sources or {"a.txt": b"Dee: hello there.\n"}
+    listed = "".join(f'<TextSource guid="{n:08d}-0000-4000-8000-000000000000" name="{name}" '
+                     f'plainTextPath="internal://{name}"/>' for n, name in enumerate(sources))  # fmt: skip
+    qde = ('<?xml version="1.0" encoding="utf-8"?><Project xmlns="urn:QDA-XML:project:1.0" name="x">'
+           f"<CodeBook><Codes>{codes}</Codes></CodeBook><Sources>{listed}</Sources></Project>")  # fmt: skip
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("project.qde", qde)
+        for name, data in sources.items():
+            archive.writestr(f"sources/{name}", data)
+    return path
+
+
+def _nested(depth: int) -> str:
+    return "".join(f'<Code guid="{n:08d}-1111-4000-8000-000000000000" name="c{n}" isCodable="true">'
+                   for n in range(depth)) + "</Code>" * depth  # fmt: skip
+
+
+@pytest.mark.parametrize("depth", [65, 500, 3000])
+def test_a_refi_code_tree_deeper_than_64_is_refused(invoke, tmp_path: Path, depth: int) -> None:
+    path = _qdpx(tmp_path / "deep.qdpx", _nested(depth))
+    result = invoke("import-qdpx", tmp_path / "new.qdb", path)
+    _one_line_error(result, "nested more than 64 levels")
+    assert not (tmp_path / "new.qdb").exists()
+    assert invoke("import-qdpx", tmp_path / "ok.qdb", _qdpx(tmp_path / "ok.qdpx", _nested(64))).exit_code == 0
+
+
+def test_a_refi_source_larger_than_a_transcript_is_refused_before_any_is_read(invoke, tmp_path: Path) -> None:
+    import random
+
+    words = random.Random(1).choices(["Dee:", "mentor", "housing", "the", "and", "I", "flat", "work"], k=400_000)
+    big = " ".join(words).encode()[: 2 * 2**20]  # stored, not compressed: 2 MB on disk
+    path = _qdpx(tmp_path / "big.qdpx", "", {"a.txt": b"Dee: hello.\n", "big.txt": big}, stored=True)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        local = archive.getinfo("sources/big.txt").header_offset
+    central = data.rindex(b"sources/big.txt") - 46
+    for at in (local + 22, central + 24):  # it says it holds 100 MB
+        data[at : at + 4] = (100 * 2**20).to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    result = invoke("import-qdpx", tmp_path / "new.qdb", path)
+    _one_line_error(result, "source 'sources/big.txt' is 100 MB", "64 MB")

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..codebook.files import project_codes
 from ..errors import QualcodeError
+from ..project import limits
 from ..project.changes import adding, apply
 from ..project.facts import Code
 from ..project.store import Project
@@ -62,7 +63,10 @@ def import_codes(project: Project, codes_element: Any, source: str, report: Any)
     by_name = {c["name"].lower(): c["id"] for c in existing.values()}
     mapping: dict[str, str] = {}
 
-    def walk(element: Any, parent: str | None, position: int) -> None:
+    def walk(element: Any, parent: str | None, position: int, depth: int = 1) -> None:
+        if depth > limits.CODE_DEPTH:
+            raise QualcodeError(f"{source}: refused: codes nested more than {limits.CODE_DEPTH} levels deep "
+                                f"(under {parent!r})")  # fmt: skip
         name = (element.get("name") or "").strip()
         if not name or not element.get("guid"):
             raise QualcodeError(f"{source}: a code without a name or guid")
@@ -85,7 +89,7 @@ def import_codes(project: Project, codes_element: Any, source: str, report: Any)
             report.codes_added += 1
         mapping[guid(element.get("guid"))] = code_id
         for n, sub_code in enumerate(children(element, "Code")):
-            walk(sub_code, code_id, n)
+            walk(sub_code, code_id, n, depth + 1)
 
     for n, element in enumerate(children(codes_element, "Code")):
         walk(element, None, n)

@@ -110,7 +110,13 @@ class Archive:
         return info.filename if info else None
 
     def check_sources(self, names: list[str]) -> None:
-        """The project XML and these sources, held to the budget as a whole before any source is read."""
+        """The project XML and these sources, held to the budget as a whole, and each source to a transcript's
+        size on disk, before any source is read."""
+        for name in dict.fromkeys(names):
+            size = self.zip.getinfo(name).file_size
+            if size > limits.TEXT_FILE:
+                raise QualcodeError(f"{self.path}: refused: source {name!r} is {size / limits.MB:,.0f} MB (a "
+                                    f"transcript may be {limits.TEXT_FILE // limits.MB} MB)")  # fmt: skip
         limits.check_zip(self.path, self.zip, limits.QDPX, [self.qde_name, *dict.fromkeys(names)])
 
     def source(self, name: str) -> bytes:
