@@ -244,3 +244,45 @@ def test_a_refi_source_larger_than_a_transcript_is_refused_before_any_is_read(in
     path.write_bytes(bytes(data))
     result = invoke("import-qdpx", tmp_path / "new.qdb", path)
     _one_line_error(result, "source 'sources/big.txt' is 100 MB", "64 MB")
+
+
+def _pdf(trailer: bytes = b"", content: bytes = b"BT /F1 12 Tf 72 720 Td (Dee: hello there.) Tj ET",
+         stream: bytes = b"") -> bytes:  # fmt: skip
+    """A one-page PDF, by hand: objects, cross-reference table and trailer."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d %s>>\nstream\n" % (len(content), stream) + content + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]  # fmt: skip
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    table = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % at for at in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R " % (len(objects) + 1) + trailer + b">>\nstartxref\n%d\n%%%%EOF\n" % table
+    return bytes(out)
+
+
+AES_256 = (b"/Encrypt << /Filter /Standard /V 5 /R 6 /Length 256 /O (" + b"x" * 48 + b") /U (" + b"y" * 48
+           + b") /OE (" + b"z" * 32 + b") /UE (" + b"w" * 32 + b") /Perms (" + b"p" * 16 + b") /P -1 /CF << /StdCF "
+           b"<< /CFM /AESV3 /AuthEvent /DocOpen /Length 32 >> >> /StmF /StdCF /StrF /StdCF >> /ID [(a)(a)] ")  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", ["aes-256", "unknown handler", "inflates without end"])
+def test_hostile_pdfs_are_one_line(project_path: Path, tmp_path: Path, kind: str) -> None:
+    import zlib
+
+    if kind == "aes-256":
+        data, said = _pdf(AES_256), "encrypted in a way qualcode cannot open"
+    elif kind == "unknown handler":
+        data, said = _pdf(b"/Encrypt << /Filter /Bogus /V 9 /R 9 /P -1 >> /ID [(a)(a)] "), "encrypted"
+    else:
+        data, said = _pdf(content=zlib.compress(b" " * (300 * 2**20), 9), stream=b"/Filter /FlateDecode "), "PDF"
+    path = tmp_path / "t.pdf"
+    path.write_bytes(data)
+    before = digest(project_path)
+    code, err, peak, _ = capped(["import", str(project_path), str(path)])
+    assert code == 1 and said in err and len(err.strip().splitlines()) == 1, err
+    assert peak < 500 and digest(project_path) == before

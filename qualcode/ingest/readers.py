@@ -59,25 +59,40 @@ def first_bytes(path: Path, count: int = 8) -> bytes:
         raise QualcodeError(f"{path}: cannot read ({error.strerror or error})") from None
 
 
+_PDF_FAULTS = (ValueError, KeyError, TypeError, OSError, RecursionError, AttributeError, IndexError,
+               ZeroDivisionError, AssertionError, OverflowError, MemoryError)  # what a damaged PDF makes pypdf raise
+
+
 def pdf_text(path: Path) -> str:
+    import logging
+    import warnings
+
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, LimitReachedError, PyPdfError
 
     data = limits.read_bytes(path, "PDF transcript")
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)  # its warnings can quote the page's words
     try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise QualcodeError(f"{path}: the PDF is password-protected; save an unprotected copy")
-        pages, size = [], 0
-        for page in reader.pages:
-            text = page.extract_text() or ""
-            size += len(text)
-            if size > limits.CHARACTERS:
-                raise QualcodeError(f"{path}: more than {limits.CHARACTERS:,} characters of text; split it")
-            pages.append(text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            reader = PdfReader(io.BytesIO(data))
+            if reader.is_encrypted and not reader.decrypt(""):
+                raise QualcodeError(f"{path}: the PDF is password-protected; save an unprotected copy")
+            pages, size = [], 0
+            for page in reader.pages:
+                text = page.extract_text() or ""
+                size += len(text)
+                if size > limits.CHARACTERS:
+                    raise QualcodeError(f"{path}: more than {limits.CHARACTERS:,} characters of text; split it")
+                pages.append(text)
     except QualcodeError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as error:
+    except (DependencyError, NotImplementedError):  # AES-256 without the cryptography package, unknown handlers
+        raise QualcodeError(f"{path}: the PDF is encrypted in a way qualcode cannot open; save an unprotected "
+                            "copy (File > Save As, without a password) or export the text") from None  # fmt: skip
+    except LimitReachedError:
+        raise QualcodeError(f"{path}: refused: a stream in the PDF expands past the reader's limit") from None
+    except (PyPdfError, *_PDF_FAULTS) as error:
         raise QualcodeError(f"{path}: not a readable PDF ({error.__class__.__name__})") from None
     text = normalise("\n".join(p.strip("\n") for p in pages))
     if not text.strip():
