@@ -286,3 +286,38 @@ def test_hostile_pdfs_are_one_line(project_path: Path, tmp_path: Path, kind: str
     code, err, peak, _ = capped(["import", str(project_path), str(path)])
     assert code == 1 and said in err and len(err.strip().splitlines()) == 1, err
     assert peak < 500 and digest(project_path) == before
+
+
+def test_redaction_reaches_every_word_a_reader_sees(study: Path, invoke, tmp_path: Path) -> None:
+    """An identifier in the project's file name, a group's label, a code's name and definition and a coder's
+    name, and an accented spelling either way, are gone from the pack and the quote bank, properties included."""
+    import shutil
+
+    import docx
+    from conftest import SMALL_FRAMEWORK
+
+    from qualcode.project.store import Project
+
+    named = tmp_path / "Greyholm study.qdb"
+    shutil.copy(study, named)
+    with Project.open(named, write=True) as project:
+        project.db.execute("UPDATE code SET name = 'Trust in Greyholm staff', definition = 'About José' "
+                           "WHERE id = 'trust'")  # fmt: skip
+        project.db.execute("UPDATE coder SET name = 'Jose Ramos' WHERE name = 'amira'")
+        project.db.conn.commit()
+    assert invoke("label", named, "mentee", "Greyholm mentees").exit_code == 0
+    names = write(tmp_path / "names.txt", "Greyholm\nJose\nRamos\nDee\n")  # "Jose" must catch "José"
+    framework = write(tmp_path / "framework.yaml", SMALL_FRAMEWORK)
+    pack = tmp_path / "pack.docx"
+    assert invoke("report", named, "--framework", framework, "-o", pack, "--coder", "Jose Ramos",
+                  "--redact", names).exit_code == 0  # fmt: skip
+    quotes = tmp_path / "q.docx"
+    assert invoke("export", "quotes", named, "-o", quotes, "--coder", "Jose Ramos", "--redact", names).exit_code == 0
+    for path in (pack, quotes):
+        document = docx.Document(str(path))
+        text = "\n".join([p.text for p in document.paragraphs]
+                         + [c.text for t in document.tables for r in t.rows for c in r.cells])  # fmt: skip
+        shown = text + document.core_properties.author + document.core_properties.title + \
+            (document.core_properties.keywords or "") + (document.core_properties.comments or "")  # fmt: skip
+        for identifier in ("Greyholm", "José", "Jose", "Ramos", "Dee"):
+            assert identifier not in shown, (path.name, identifier)

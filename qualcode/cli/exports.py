@@ -128,7 +128,14 @@ def export_quotes(
             raise QualcodeError(f"{redact}: no such redaction list")
         redactor = Redactor.from_file(redact)
         rows, people = redact_quotes(rows, people, redactor)
-    write_quotes(output, rows, known, people, about=whom.plain(), source=project.name, labels=labels)
+    about, source = whom.plain(), project.name
+    if redactor is not None:  # and every other word a reader sees: group labels, codebook text, names
+        from ..reports.redact import redact_everything
+
+        about, source = redactor.redact(about, "heading", "coders"), redactor.redact(source, "heading", "project")
+        labels = redact_everything(dict(labels), redactor, "group labels")
+        known = {c: redact_everything(dict(code), redactor, f"code {c}") for c, code in known.items()}
+    write_quotes(output, rows, known, people, about=about, source=source, labels=labels)
     click.echo(f"wrote {len(rows)} excerpt(s) to {output}: {whom.describe()}")
     if not rows:
         click.echo(

@@ -231,18 +231,25 @@ def _participants(study: Snapshot, people: dict[str, dict[str, Any]], labels: di
 
 
 def redact_findings(data: dict[str, Any], redactor: Any) -> None:
-    """Identifiers gone from every quote, attribution, memo, participant name and document name in the pack."""
-    from ..reports.redact import redact_quotes
+    """Identifiers gone from everything a reader of the pack sees: quotes and their documents (a neutral label
+    by kind), then every other string — titles, questions, group labels, code names and definitions, memos,
+    coders' names, participants and their documents, the project's file name."""
+    from ..reports.redact import redact_everything, redact_quotes
 
     quotes = [row for q in data["questions"] for s in q["specifics"] for row in s["quotes"]]
     redact_quotes(quotes, {}, redactor)
-    for question in data["questions"]:
-        for specific in question["specifics"]:
-            for memo in specific["memos"]:
-                memo["text"] = redactor.redact(memo["text"], f"memo on {memo['code']}", "memo")
     for n, person in enumerate(data["participants"], start=1):
-        person["pseudonym"] = redactor.redact(person["pseudonym"], f"participant #{n}", "pseudonym")
         person["documents"] = [
             name if redactor.redact(name, f"participant #{n}", "document name") == name else "(a document, redacted)"
             for name in person["documents"]
         ]
+    for key, value in data.items():
+        if key != "questions":
+            data[key] = redact_everything(value, redactor, key)
+    for question in data["questions"]:
+        for specific in question["specifics"]:
+            for part, value in specific.items():
+                if part != "quotes":
+                    specific[part] = redact_everything(value, redactor, f"question {specific['id']}")
+        for part in ("question", "notes"):
+            question[part] = redactor.redact(question[part], f"question {question['id']}", part)

@@ -51,7 +51,7 @@ def methods(study: Snapshot, whom: Counted, coder_ids: list[int]) -> dict[str, A
         "agreement": agreement,
         "pooled": pooled,
         "compared": compared if agreement else [],
-        "coverage": {c: len(coded[c]) for c in compared} if agreement else {},
+        "coverage": [[c, len(coded[c])] for c in compared] if agreement else [],  # pairs: names are words
         "shared": len(shared),
         "apart": [{"coder": c, "documents": len(coded[c])} for c in apart],
         "paradox": any(_paradox(r) for r in [*agreement, *([pooled] if pooled else [])]),
@@ -119,7 +119,7 @@ def method_lines(data: dict[str, Any]) -> list[str]:
         )
     lines.append(f"Framework: {data['framework']}. Report written {data['date']}.")
     if m["agreement"]:
-        each = "; ".join(f"{c} {n}" for c, n in m["coverage"].items())
+        each = "; ".join(f"{c} {n}" for c, n in m["coverage"])
         all_of = "both" if len(m["compared"]) == 2 else "all of them"
         lines.append(
             f"Agreement between {_and(m['compared'])}, who coded independently, by sentence, over the documents "

@@ -6,15 +6,18 @@ identifiers of several words), case-insensitive, and fuzzy with rapidfuzz, so th
 are caught too; a possessive keeps its ending ("Angela's" -> "[mentor]'s"). Identifiers of three letters or
 fewer match exactly only, because a fuzzy match on "Jo" would catch "so" and "to".
 
-``redact_quotes`` applies a list to everything a quote bank shows — the quote and its context, memos, the
-speakers' names and the attribute values in the line under each quote — and gives a document whose name
-holds an identifier a neutral label ("Interview 3"). Every replacement is logged with where it was, for
-``--redact-report``.
+Matching folds case and accents away ("José" in a list catches "Jose", and "Jose" catches "José").
+``redact_quotes`` applies a list to everything a quote bank shows — the quote and its context, memos, code
+names, coders, the speakers' names and the attribute values in the line under each quote — and gives a
+document whose name holds an identifier a neutral label ("Interview 3"); ``redact_everything`` does the same
+for every other string a reader sees (titles, group labels, codebook text, the project's file name). Every
+replacement is logged with where it was, for ``--redact-report``.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,7 +74,7 @@ class Redactor:
         from rapidfuzz import fuzz
 
         size = len(name.split())
-        target = name.lower()
+        target = fold(name)
         words = list(_WORD.finditer(text))
         out, position, i = [], 0, 0
         while i + size <= len(words):
@@ -79,7 +82,7 @@ class Redactor:
             phrase = text[first.start() : last.end()]
             suffix = _POSSESSIVE.search(phrase) if not target.endswith("s") else None
             core = phrase[: suffix.start()] if suffix else phrase
-            candidate = " ".join(core.lower().split())
+            candidate = " ".join(fold(core).split())
             exact = candidate == target
             close = len(target) > 3 and fuzz.ratio(candidate, target) >= self.threshold
             if exact or close:
@@ -98,6 +101,35 @@ class Redactor:
         return sum(self.counts.values())
 
 
+def fold(text: str) -> str:
+    """Case and accents folded away, so that "José", "JOSE" and "Jose" are one identifier."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+# Fields that hold ids, not words a reader sees: left as they are so that lookups by them still work.
+STRUCTURAL = frozenset({"groups", "expected", "speaker_groups", "code", "id", "parent", "level", "group", "depth",
+                        "cells", "date", "sources", "key_quote", "start", "end", "line", "turn", "coding_ids",
+                        "document_kind", "origin", "opens", "closes", "interviewer_words"})  # fmt: skip
+
+
+def redact_everything(value: Any, redactor: Redactor, place: str, skip: frozenset[str] = STRUCTURAL) -> Any:
+    """Every string a reader could see in ``value`` (dicts, lists, strings) redacted, in place where it can
+    be: titles, names of groups, codes and coders, definitions, the project's file name. Dict keys and the
+    ``skip`` fields (ids) are kept."""
+    if isinstance(value, str):
+        return redactor.redact(value, place, "name or heading")
+    if isinstance(value, list):
+        value[:] = [redact_everything(v, redactor, place, skip) for v in value]
+        return value
+    if isinstance(value, dict):
+        for key in list(value):
+            if key not in skip:
+                value[key] = redact_everything(value[key], redactor, place, skip)
+        return value
+    return value
+
+
 def redact_quotes(
     rows: list[dict[str, Any]], people: dict[str, dict[str, Any]], redactor: Redactor
 ) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
@@ -112,8 +144,11 @@ def redact_quotes(
             labels[document] = f"{KIND_LABELS.get(kind, 'Document')} {numbers[kind]}"
     for row in rows:
         place = f"{row['id']} ({labels.get(row['document'], row['document'])}, line {row['line']})"
-        for key in ("text", "context_before", "context_after", "memo"):
-            row[key] = redactor.redact(row[key], place, "quote" if key == "text" else key.replace("_", " "))
+        for key in ("text", "context_before", "context_after", "memo", "code_name", "code_path", "coder"):
+            if isinstance(row.get(key), str):
+                row[key] = redactor.redact(row[key], place, "quote" if key == "text" else key.replace("_", " "))
+        if "coders" in row:
+            row["coders"] = [redactor.redact(name, place, "coder") for name in row["coders"]]
         row["speakers"] = [redactor.redact(name, place, "speaker") for name in row["speakers"]]
         row["document"] = labels.get(row["document"], row["document"])
     hidden = {}
