@@ -321,3 +321,31 @@ def test_redaction_reaches_every_word_a_reader_sees(study: Path, invoke, tmp_pat
             (document.core_properties.keywords or "") + (document.core_properties.comments or "")  # fmt: skip
         for identifier in ("Greyholm", "José", "Jose", "Ramos", "Dee"):
             assert identifier not in shown, (path.name, identifier)
+
+
+HTML_ATTACK = "Dee: <script>alert(1)</script> <img src=x onerror=alert(2)> [click](javascript:alert(3)) end.\n"
+
+
+def test_markdown_outputs_show_html_and_links_as_text(invoke, project_path: Path, tmp_path: Path) -> None:
+    from conftest import SMALL_FRAMEWORK
+
+    from qualcode.project.store import Project
+
+    write(tmp_path / "in" / "m.txt", HTML_ATTACK)
+    assert invoke("import", project_path, tmp_path / "in", "--group", "mentee").exit_code == 0
+    with Project.open(project_path, write=True) as project:
+        project.db.execute("UPDATE code SET name = '<b onmouseover=alert(4)>Housing</b>' WHERE id = 'housing'")
+        project.db.conn.commit()
+    assert invoke("code", project_path, "--coder", "amira", "--document", "m.txt", "--code", "housing",
+                  "--match", "<script>alert(1)</script> <img src=x onerror=alert(2)> [click]").exit_code == 0  # fmt: skip
+    framework = write(tmp_path / "framework.yaml", SMALL_FRAMEWORK)
+    outputs = {"q.md": ["export", "quotes"], "f.md": ["export", "frequencies"], "e.md": ["export", "evidence-map"],
+               "p.md": ["report", "--framework", str(framework)], "c.md": ["export", "cooccurrence"]}  # fmt: skip
+    for name, command in outputs.items():
+        result = invoke(*command[:2], project_path, *command[2:], "-o", tmp_path / name) if command[0] == "export" \
+            else invoke(command[0], project_path, *command[1:], "-o", tmp_path / name)  # fmt: skip
+        assert result.exit_code == 0, (name, result.output)
+        text = (tmp_path / name).read_text(encoding="utf-8")
+        for live in ("<script", "<img", "<b ", "](javascript:"):
+            assert live not in text, (name, live)
+    assert "&lt;script>" in (tmp_path / "q.md").read_text(encoding="utf-8")  # shown, not dropped

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import QualcodeError
-from ..project.output import write_atomically
+from ..project.output import md, write_atomically
 from ..reports.charts import chart_svg, missing_note
 from .methods import agreement_table, method_lines
 from .word import write_docx
@@ -44,23 +44,22 @@ def write_findings(
 # -- Markdown --------------------------------------------------------------------------------------------
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+_md = md  # every value in the Markdown pack: inert text on one line
 
 
 def markdown(data: dict[str, Any]) -> str:
     labels = data["labels"]
-    out = [f"# {data['title']}", "", f"*{data['about']} Written {data['date']}.*", ""]
+    out = [f"# {_md(data['title'])}", "", f"*{_md(data['about'])} Written {data['date']}.*", ""]
     if data["description"]:
-        out += [data["description"], ""]
+        out += [_md(data["description"]), ""]
     for q_number, question in enumerate(data["questions"], start=1):
-        out += [f"## {q_number}. {question['question']}", ""]
+        out += [f"## {q_number}. {_md(question['question'])}", ""]
         if question["notes"]:
-            out += [question["notes"], ""]
+            out += [_md(question["notes"]), ""]
         for s_number, specific in enumerate(question["specifics"], start=1):
-            out += [f"### {q_number}.{s_number} {specific['question']}", ""]
+            out += [f"### {q_number}.{s_number} {_md(specific['question'])}", ""]
             if specific["notes"]:
-                out += [f"*{specific['notes']}*", ""]
+                out += [f"*{_md(specific['notes'])}*", ""]
             groups = specific["groups"]
             out.append("| Outcome | " + " | ".join(_md(labels.get(g, g)) for g in groups) + " | Excerpts | Documents |")
             out.append("|---" * (len(groups) + 3) + "|")
@@ -77,7 +76,8 @@ def markdown(data: dict[str, Any]) -> str:
                 out += ["**Memos**", ""] + [f"- {_md(memo_line(m))}" for m in specific["memos"]] + [""]
             out += (
                 ["**Gaps**", ""]
-                + ([f"- {g}" for g in specific["gaps"]] or ["- None: every expected group spoke to every outcome."])
+                + ([f"- {_md(g)}" for g in specific["gaps"]]
+                   or ["- None: every expected group spoke to every outcome."])
                 + [""]
             )
     out += _md_appendices(data)
@@ -98,7 +98,7 @@ def _md_appendices(data: dict[str, Any]) -> list[str]:
     out = ["## Appendix A. Codebook", ""]
     for code in data["codebook"]:
         out.append(
-            f"{'  ' * code['depth']}- **{_md(code['name'])}** (`{code['id']}`, {code['level'].replace('_', ' ')})"
+            f"{'  ' * code['depth']}- **{_md(code['name'])}** ({_md(code['id'])}, {code['level'].replace('_', ' ')})"
             + (f": {_md(code['definition'])}" if code["definition"] else "")
         )
         for key in ("include", "exclude"):
@@ -116,7 +116,7 @@ def _md_appendices(data: dict[str, Any]) -> list[str]:
             f"| {n} | {_md(opening(row))} | {_md(who(row, labels).removeprefix('— '))} | {_md(source(row))} |"
             for n, row in quotations(data)
         ]
-    out += ["", f"## Appendix {methods}. Methods", ""] + [f"- {line}" for line in method_lines(data)] + [""]
+    out += ["", f"## Appendix {methods}. Methods", ""] + [f"- {_md(line)}" for line in method_lines(data)] + [""]
     header, rows = agreement_table(data["methods"])
     if rows:
         out += ["| " + " | ".join(header) + " |", "|---" * len(header) + "|"]

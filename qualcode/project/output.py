@@ -34,6 +34,19 @@ def xml_safe(text: str) -> str:
     return _NOT_XML.sub(" ", text)
 
 
+# "<" is what every HTML tag starts with: as "&lt;" no tag can start ("Outcomes > Housing" keeps its ">"). A
+# link needs "](", "][" or "]:" (a reference): a backslash there unmakes it, and "[mentor]" stays as it is.
+_MARKDOWN = re.compile(r"<|\](?=[(\[:])|\||\r\n|[\r\n]")
+_MARKDOWN_AS = {"<": "&lt;", "]": "]\\", "|": "\\|", "\r\n": " ", "\r": " ", "\n": " "}
+
+
+def md(text: Any) -> str:
+    """A value as inert Markdown text on one line: HTML (``<script>``, ``<img onerror>``) shown, not run, once
+    the Markdown becomes HTML; no link (``[x](javascript:...)``) made; no table cell broken by "|". Every
+    Markdown writer puts every value through this."""
+    return _MARKDOWN.sub(lambda m: _MARKDOWN_AS[m.group()], str(text))
+
+
 def inert(value: Any) -> Any:
     """A CSV cell that cannot act: text starting like a formula gets a leading apostrophe."""
     return "'" + value if isinstance(value, str) and value.startswith(_ACTIVE) else value

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import QualcodeError
-from ..project.output import append_row, write_atomically, xml_safe
+from ..project.output import append_row, md, write_atomically, xml_safe
 from .charts import PALETTE
 from .figures import percent
 from .frequencies import frequencies
@@ -80,7 +80,7 @@ def _markdown(data: dict[str, Any]) -> str:
     groups = data["groups"]
     lines = ["# Evidence map", "", "Participants with evidence / participants in the group.", ""]
     if data.get("about"):
-        lines += [f"*{data['about']}*", ""]
+        lines += [f"*{md(data['about'])}*", ""]
     level = None
     for row in data["rows"]:
         if row["level"] != level:
@@ -89,11 +89,11 @@ def _markdown(data: dict[str, Any]) -> str:
                 "",
                 f"## {_level_title(level)}",
                 "",
-                "| Outcome | " + " | ".join(heading(data, g) for g in groups) + " |",
+                "| Outcome | " + " | ".join(md(heading(data, g)) for g in groups) + " |",
                 "|---|" + "---:|" * len(groups),
             ]
         cells = [f"{row['cells'][g]['participants']}/{row['cells'][g]['group_participants']}" for g in groups]
-        lines.append(f"| {'· ' * row['depth']}{row['name']} | " + " | ".join(cells) + " |")
+        lines.append(f"| {'· ' * row['depth']}{md(row['name'])} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 

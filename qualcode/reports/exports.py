@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..ingest.labels import default_label, member
-from ..project.output import append_row, inert, write_atomically, xml_safe
+from ..project.output import append_row, inert, md, write_atomically, xml_safe
 from ..project.schema import LEVELS
 from .figures import percent_of, shown
 
@@ -192,19 +192,19 @@ def _quotes_markdown(
     labels: dict[str, str] | None = None,
 ) -> None:
     heading = " · ".join(x for x in (source, dt.date.today().isoformat(), about) if x)
-    lines = ["# Quote bank", "", f"*{heading}*", ""]
+    lines = ["# Quote bank", "", f"*{md(heading)}*", ""]
     for level, code_id, group in _grouped(rows, progress):
         if level:
             lines += [f"## {level.replace('_', ' ').capitalize()}", ""]
         code = codes.get(code_id, {})
-        lines += [f"### {group[0]['code_path']}", ""]
+        lines += [f"### {md(group[0]['code_path'])}", ""]
         if code.get("definition"):
-            lines += [f"Definition: {code['definition']}", ""]
+            lines += [f"Definition: {md(code['definition'])}", ""]
         for row in group:
             quote = ("★ Key quote: " if row.get("key_quote") else "") + " ".join(row["text"].split())
-            lines += [f"> {quote}", ">", f"> {credit(row, people, labels)}", ""]
+            lines += [f"> {md(quote)}", ">", f"> {md(credit(row, people, labels))}", ""]
             if row.get("memo"):
-                lines += [f"Memo: {row['memo']}", ""]
+                lines += [f"Memo: {md(row['memo'])}", ""]
     path.write_text("\n".join(lines), encoding="utf-8")
 
 
@@ -301,13 +301,13 @@ def _grouped(
 def _frequencies_markdown(
     path: Path, rows: list[dict[str, Any]], about: str = "", labels: dict[str, str] | None = None
 ) -> None:
-    lines = ([f"*{about}*", ""] if about else []) + [
+    lines = ([f"*{md(about)}*", ""] if about else []) + [
         "| Code | Group | Excerpts | Participants | Documents |",
         "|---|---|---:|---:|---:|",
     ]
     for r in rows:
         group = (labels or {}).get(str(r["group"]), str(r["group"]))
-        lines.append(f"| {r['code_name']} | {group} | {r['excerpts']} | {of_group(r)} | {r['documents']} |")
+        lines.append(f"| {md(r['code_name'])} | {md(group)} | {r['excerpts']} | {of_group(r)} | {r['documents']} |")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -367,7 +367,7 @@ def write_table(path: Path, rows: list[dict[str, Any]], columns: list[str], titl
     rows = [{k: v + 0.0 if isinstance(v, float) else v for k, v in row.items()} for row in rows]
     said = about.removeprefix("Coded by: ").removesuffix(".")
     signed = [{**row, "coded_by": said} for row in rows] if about else rows
-    head = f"# {title}\n\n*{about}*\n\n" if about else ""
+    head = f"# {title}\n\n*{md(about)}*\n\n" if about else ""
     write_atomically(
         path,
         {
@@ -380,7 +380,7 @@ def write_table(path: Path, rows: list[dict[str, Any]], columns: list[str], titl
 
 
 def markdown_table(rows: list[dict[str, Any]], columns: list[str]) -> str:
-    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines = ["| " + " | ".join(md(c) for c in columns) + " |", "|" + "---|" * len(columns)]
     for row in rows:
-        lines.append("| " + " | ".join(" ".join(shown(row.get(c, "")).split()) for c in columns) + " |")
+        lines.append("| " + " | ".join(md(" ".join(shown(row.get(c, "")).split())) for c in columns) + " |")
     return "\n".join(lines) + "\n"
