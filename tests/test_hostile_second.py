@@ -349,3 +349,20 @@ def test_markdown_outputs_show_html_and_links_as_text(invoke, project_path: Path
         for live in ("<script", "<img", "<b ", "](javascript:"):
             assert live not in text, (name, live)
     assert "&lt;script>" in (tmp_path / "q.md").read_text(encoding="utf-8")  # shown, not dropped
+
+
+def test_fix_it_commands_validate_as_an_import_does_and_say_what_they_change(study: Path, invoke,
+                                                                             tmp_path: Path) -> None:  # fmt: skip
+    before = digest(study)
+    _one_line_error(invoke("speaker", study, "--document", "fg.txt", "Jade", "--participant", "   "), "empty")
+    _one_line_error(invoke("speaker", study, "--document", "fg.txt", "Jade", "--participant", "Jade",
+                           "--group", "Interviewers"), "not a stakeholder group")  # fmt: skip
+    _one_line_error(invoke("group", "rename", study, "mentee", "interviewer"), "not a stakeholder group")
+    write(tmp_path / "in" / "n.txt", "Sam: hello.\n")
+    _one_line_error(invoke("import", study, tmp_path / "in", "--group", "moderator"), "not a stakeholder group")
+    _one_line_error(invoke("label", study, "North", "N", "--attribute", "sight"), "did you mean 'site'")
+    _one_line_error(invoke("label", study, "Nort", "N", "--attribute", "site"), "did you mean 'North'")
+    assert digest(study) == before
+    sheet = write(tmp_path / "fix.csv", "document,speaker,participant,group,site\nm1.txt,Dee,Dee,mentee,South\n")
+    applied = invoke("participants", "apply", study, sheet)
+    assert applied.exit_code == 0 and "participant Dee: site North -> South (wherever they speak)" in applied.output

@@ -116,12 +116,14 @@ def apply_participants(project: Path, sheet: Path, as_json: bool) -> None:
     if as_json:
         echo_json(result)
         return
-    for change in result["changes"]:
+    for change in result["changes"] + result["participants_changed"]:
         click.echo(change)
     for name in result["not_in_project"]:
         click.echo(f"not in the project (import it first): {name}")
     _said(result)
-    click.echo(f"{len(result['changes'])} speaker(s) re-mapped" if result["changes"] else "nothing to change")
+    people = f"; {len(result['participants_changed'])} participant(s) changed" if result["participants_changed"] else ""
+    click.echo(f"{len(result['changes'])} speaker(s) re-mapped{people}" if result["changes"] or people
+               else "nothing to change")  # fmt: skip
 
 
 def _said(result: dict[str, Any]) -> None:

@@ -125,11 +125,10 @@ def label_command(project: Path, value: str, text: str, attribute: str | None) -
     """Give a stakeholder group (or an attribute value) the name reports use: qualcode label PROJECT
     national_stakeholder "National stakeholders". An empty TEXT goes back to the default."""
     from ..ingest.groups import find_group
-    from ..ingest.labels import label, set_label
+    from ..ingest.labels import find_value, label, set_label
 
     with open_project(project, write=True) as opened:
-        if attribute is None:
-            value = find_group(opened, value)
+        value = find_group(opened, value) if attribute is None else find_value(opened, attribute, value)
         set_label(opened, value, text, attribute)
         shown = label(opened, value, attribute)
     click.echo(f"{value} -> {shown}")

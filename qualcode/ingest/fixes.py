@@ -19,8 +19,8 @@ from ..errors import QualcodeError, located
 from ..project.changes import Change, Edit, apply, removing
 from ..project.facts import codings_by_id, decisions_where, dismissals_where, memos_on_codings, memos_where
 from ..project.store import Project, dumps
-from .groups import Groups, add_participant, group_key
-from .participants import INTERVIEWER_GROUPS, read_sheet
+from .groups import INTERVIEWER_GROUPS, Groups, add_participant, group_key
+from .participants import read_sheet
 
 
 def _labels(project: Project, document_id: int) -> list[str]:
@@ -34,6 +34,13 @@ def _participant(project: Project, groups: Groups, pseudonym: str, group: str | 
                  source: str, overwrite: bool = False) -> int:  # fmt: skip
     """The participant's id (created when new), the group as the project spells it."""
     return add_participant(project.db, pseudonym, groups.resolve(group, source), attributes, source, overwrite)[0]
+
+
+def _attributes(project: Project, pseudonym: str) -> dict[str, Any] | None:
+    """A participant's group and attributes as they stand, or None for a participant not yet in the project."""
+    row = project.db.execute("SELECT stakeholder_group, attributes FROM participant WHERE pseudonym = ?",
+                             [pseudonym]).fetchone()  # fmt: skip
+    return None if row is None else {"group": row[0], **json.loads(row[1] or "{}")}
 
 
 def _tidy_people(project: Project) -> list[str]:
@@ -79,7 +86,10 @@ def remap_speaker(
                 [doc["id"], label],
             ).rowcount
         else:
-            person = _participant(project, groups, str(participant).strip(), group, {}, f"{doc['name']}: {label}")
+            name = " ".join(str(participant).split())
+            if not name:
+                raise QualcodeError("--participant: the participant's pseudonym is empty")
+            person = _participant(project, groups, name, group, {}, f"{doc['name']}: {label}")
             turns = project.db.execute(
                 "UPDATE turn SET role = 'participant', participant_id = ? WHERE document_id = ? AND speaker = ?",
                 [person, doc["id"], label],
@@ -140,6 +150,7 @@ def apply_sheet(project: Project, sheet_path: Path) -> dict[str, Any]:
     project.refuse_own_file(sheet_path, "participants sheet")
     sheet = read_sheet(sheet_path)
     changes: list[str] = []
+    altered: list[str] = []  # participants whose group or attributes the sheet changed
     missing: list[str] = []
     with project.transaction(f"applying {sheet_path.name}"):
         groups = Groups(project)
@@ -166,7 +177,13 @@ def apply_sheet(project: Project, sheet_path: Path) -> dict[str, Any]:
                 )
             else:
                 source = f"{sheet.path}:{row.line}"
+                before = _attributes(project, row.participant)
                 person = _participant(project, groups, row.participant, row.group, dict(row.attributes), source, True)
+                after = _attributes(project, row.participant)
+                if before is not None and after != before:  # says so: it changes them in every document
+                    changed = ", ".join(f"{k} {before.get(k, '(none)')} -> {after.get(k, '(none)')}"
+                                        for k in sorted(before.keys() | after.keys()) if before.get(k) != after.get(k))
+                    altered.append(f"participant {row.participant}: {changed} (wherever they speak)")
                 project.db.execute(
                     "UPDATE turn SET role = 'participant', participant_id = ? WHERE document_id = ? AND speaker IS ?",
                     [person, doc["id"], label],
@@ -175,8 +192,8 @@ def apply_sheet(project: Project, sheet_path: Path) -> dict[str, Any]:
             if now != was:
                 changes.append(f"{doc['name']}: {label or '(whole document)'}: {was} -> {now}")
         removed = _tidy_people(project)
-    return {"changes": changes, "not_in_project": sorted(set(missing)), "removed": removed,
-            "warnings": groups.warnings}  # fmt: skip
+    return {"changes": changes, "participants_changed": list(dict.fromkeys(altered)),
+            "not_in_project": sorted(set(missing)), "removed": removed, "warnings": groups.warnings}  # fmt: skip
 
 
 def removal_counts(project: Project, document: str) -> dict[str, Any]:

@@ -27,6 +27,19 @@ def tidy(name: str) -> str:
     return " ".join(name.split())
 
 
+# A group named like one of these marks a speaker as an interviewer (in a participants sheet): never a
+# stakeholder group that participants are counted in.
+INTERVIEWER_GROUPS = frozenset({"interviewer", "moderator", "facilitator", "researcher"})
+
+
+def refuse_reserved(name: str, source: str = "") -> None:
+    """A stakeholder group may not be called "interviewer" (or moderator, facilitator, researcher)."""
+    if group_key(name) in {group_key(g) for g in INTERVIEWER_GROUPS}:
+        where = f"{source}: " if source else ""
+        raise QualcodeError(f"{where}{name!r} is not a stakeholder group: it marks the interviewer, whose words "
+                            "credit no one (for a speaker who interviews, use --interviewer)")  # fmt: skip
+
+
 class Groups:
     """Resolves the groups an import or an edit names against those the project has."""
 
@@ -46,6 +59,7 @@ class Groups:
         if name is None or not str(name).strip():
             return None
         written = tidy(str(name))
+        refuse_reserved(written, source)
         key = group_key(written)
         if key in self.known:
             return self.known[key]
@@ -96,6 +110,7 @@ def rename_group(project: Project, old: str, new: str) -> tuple[str, str, int]:
     new = tidy(new)
     if not new:
         raise QualcodeError("the new group name is empty")
+    refuse_reserved(new)
     with project.transaction(f"renaming group {old!r}"):
         found = find_group(project, old)
         target = next((r["group"] for r in list_groups(project) if r["group"] == new), None)

@@ -6,6 +6,8 @@ without a label of its own is written out as words, plural for a group.
 
 from __future__ import annotations
 
+import json
+
 from ..project.store import Project
 
 PREFIX = "label:"
@@ -70,6 +72,28 @@ def label(project: Project, value: str, attribute: str | None = None) -> str:
     """One group's (or, with ``attribute``, one attribute value's) display name."""
     stored = project.meta(_key(value, attribute))
     return stored or default_label(value, plural=attribute is None)
+
+
+def find_value(project: Project, attribute: str, value: str) -> str:
+    """``value`` of participant attribute ``attribute`` as the project holds it; an unknown attribute or value
+    is an error with what there is and "did you mean"."""
+    from ..errors import QualcodeError, closest
+
+    values: dict[str, set[str]] = {}
+    for (attributes,) in project.db.execute("SELECT attributes FROM participant"):
+        for key, found in json.loads(attributes or "{}").items():
+            values.setdefault(key, set()).add(str(found))
+    if attribute not in values:
+        near = closest(attribute, sorted(values))
+        hint = f"; did you mean {near!r}?" if near else ""
+        known = ", ".join(sorted(values)) or "none"
+        raise QualcodeError(f"no participant attribute {attribute!r} (attributes: {known}){hint}")
+    if value not in values[attribute]:
+        near = closest(value, sorted(values[attribute]))
+        hint = f"; did you mean {near!r}?" if near else ""
+        shown = ", ".join(sorted(values[attribute])[:20])
+        raise QualcodeError(f"no participant has {attribute}={value!r} (values: {shown}){hint}")
+    return value
 
 
 def set_label(project: Project, value: str, text: str, attribute: str | None = None) -> None:

@@ -19,10 +19,9 @@ from typing import Any
 from ..errors import QualcodeError, located
 from ..project import limits
 from ..project.limits import read_text_file
+from .groups import INTERVIEWER_GROUPS  # a row whose group is one: the speaker is an interviewer
 
 REQUIRED = ("document", "speaker", "participant", "group")
-# A row whose group is one of these marks the speaker as an interviewer: no participant, credited to no one.
-INTERVIEWER_GROUPS = frozenset({"interviewer", "moderator", "facilitator", "researcher"})
 
 
 @dataclass

@@ -13,8 +13,8 @@ from typing import Any
 
 from ..errors import QualcodeError
 from ..project.store import Project
-from .groups import add_participant
-from .participants import INTERVIEWER_GROUPS, Sheet, SheetRow
+from .groups import INTERVIEWER_GROUPS, add_participant
+from .participants import Sheet, SheetRow
 
 
 @dataclass
