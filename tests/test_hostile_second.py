@@ -366,3 +366,27 @@ def test_fix_it_commands_validate_as_an_import_does_and_say_what_they_change(stu
     sheet = write(tmp_path / "fix.csv", "document,speaker,participant,group,site\nm1.txt,Dee,Dee,mentee,South\n")
     applied = invoke("participants", "apply", study, sheet)
     assert applied.exit_code == 0 and "participant Dee: site North -> South (wherever they speak)" in applied.output
+
+
+def test_an_upgrade_is_announced_only_once_it_and_its_backup_are_real(demo_copy: Path, invoke) -> None:
+    from conftest import old_project
+
+    old_project(demo_copy)
+    failed = invoke("code", demo_copy, "--coder", "amira", "--document", "mentor_tom.txt", "--code", "no-such-code",
+                    "--segment", 1)  # fmt: skip
+    assert failed.exit_code == 1 and "kept as" not in failed.output and "upgraded" not in failed.output
+    assert not list(demo_copy.parent.glob("*before-schema*"))
+    done = invoke("code", demo_copy, "--coder", "amira", "--document", "mentor_tom.txt", "--code",
+                  "st-mentee-engage-mentor", "--segment", 1)  # fmt: skip
+    kept = list(demo_copy.parent.glob("*before-schema*"))
+    assert done.exit_code == 0 and len(kept) == 1 and f"kept as {kept[0]}" in done.output
+
+
+def test_busy_says_the_patience_this_process_had(tmp_path: Path, monkeypatch) -> None:
+    import sqlite3
+
+    from qualcode.project.connection import explain
+
+    monkeypatch.setenv("QUALCODE_PATIENCE", "2")
+    said = str(explain(tmp_path / "p.qdb", sqlite3.OperationalError("database is locked")))
+    assert "more than 2 s" in said and "using it alone with --exclusive" in said

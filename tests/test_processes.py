@@ -124,7 +124,7 @@ def test_a_command_waits_for_a_busy_project_and_says_for_whom(demo_copy: Path) -
     lines = refused.stderr.strip().splitlines()
     assert (
         lines[-1].startswith("Error: ")
-        and "busy: another process has been writing to it for more than 1 s" in lines[-1]
+        and "busy: another process has held it for more than 1 s (writing to it, or using it alone" in lines[-1]
     )
     assert "nothing was changed" in lines[-1] and "locked" not in refused.stderr and "Traceback" not in refused.stderr
     assert len(read_codings(demo_copy, "sam")) == 1

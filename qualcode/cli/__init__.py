@@ -170,8 +170,8 @@ def open_project(path: Path, write: bool = False) -> Any:
 
     opened = Project.open(path, write=write)
     opened.on_wait = _waiting_message()
-    if opened.upgrade_note:
-        click.echo(f"note: {opened.upgrade_note}", err=True)
+    if opened.upgrade_note:  # said once the command's work and the upgrade are committed, never before
+        opened.on_upgraded = lambda note: click.echo(f"note: {note}", err=True)
     return opened
 
 

@@ -48,8 +48,8 @@ class ProjectBusy(QualcodeError):
     def __init__(self, path: Path, holder: str, patience: float) -> None:
         self.holder = holder
         super().__init__(
-            f"{path}: busy: {holder} has been writing to it for more than {patience:g} s; nothing was changed, "
-            "try again when it has finished"
+            f"{path}: busy: {holder} has held it for more than {patience:g} s (writing to it, or using it alone with "
+            "--exclusive); nothing was changed, try again when it has finished"
         )
 
 
@@ -312,7 +312,7 @@ def explain(path: Path, error: BaseException) -> QualcodeError | None:
     name = getattr(error, "sqlite_errorname", "") or ""
     text = str(error)
     if is_busy(error):
-        return ProjectBusy(path, "another process", PATIENCE)
+        return ProjectBusy(path, "another process", patience())  # the patience this process had, not the default
     if name.startswith("SQLITE_READONLY") or "readonly database" in text:
         return ProjectReadOnly(path, text)
     if name == "SQLITE_FULL" or "disk is full" in text or (name.startswith("SQLITE_IOERR") and _disk_full(path)):

@@ -90,6 +90,7 @@ class Project:
         self.on_wait: Callable[[str], None] | None = None
         self._upgrade_backup: Path | None = None  # made before an upgrade that is not yet committed
         self.upgrade_note = ""  # what an upgrade on opening did, for the user
+        self.on_upgraded: Any = None  # told the note once the upgrade is committed (not before: it may fail)
         self._shared = False  # another Project's connection (exclusive use): closing leaves it open
         self._journal_ok = True  # the file is in the journal mode this use wants (see _set_journal)
         self.note = WriterNote(path)
@@ -245,6 +246,8 @@ class Project:
     def finish_upgrade(self) -> None:
         if self._upgrade_backup is not None and self.db.conn.in_transaction:
             self._commit()
+            if self.on_upgraded is not None:  # only now is the upgrade, and the backup it names, real
+                self.on_upgraded(self.upgrade_note)
         self._upgrade_backup = None
 
     def abandon_upgrade(self) -> None:
@@ -255,6 +258,7 @@ class Project:
         if self._upgrade_backup is not None:
             backup.discard(self._upgrade_backup)  # the project is as it was: the backup adds nothing
             self._upgrade_backup = None
+            self.upgrade_note = ""  # nothing was upgraded, and no backup is kept
 
     def _migrated_copy(self) -> Project:
         """An older project, read: migrated in a private in-memory copy, the file untouched."""
