@@ -390,3 +390,33 @@ def test_busy_says_the_patience_this_process_had(tmp_path: Path, monkeypatch) ->
     monkeypatch.setenv("QUALCODE_PATIENCE", "2")
     said = str(explain(tmp_path / "p.qdb", sqlite3.OperationalError("database is locked")))
     assert "more than 2 s" in said and "using it alone with --exclusive" in said
+
+
+def test_a_document_removed_under_an_open_workbench_sends_it_back_to_the_list(demo_copy: Path) -> None:
+    import asyncio
+
+    from conftest import recording_app
+
+    from qualcode.ingest.fixes import remove_document
+    from qualcode.project.store import Project
+    from qualcode.tui.document import DocumentScreen
+    from qualcode.tui.start import StartScreen
+
+    async def scenario() -> tuple[str, list[str], bool]:
+        app, said = recording_app(demo_copy)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("enter")
+            await pilot.pause()
+            assert isinstance(app.screen, DocumentScreen)
+            name = app.screen.document["name"]
+            with Project.open(demo_copy, write=True) as other:  # another process, as far as the app can tell
+                remove_document(other, name)
+            app.screen.watch_for_others()
+            await pilot.pause()
+            for key in ("j", "c", "escape", "enter"):  # and it goes on working
+                await pilot.press(key)
+                await pilot.pause()
+            return name, said, isinstance(app.screen, (StartScreen, DocumentScreen)) and app.is_running
+
+    name, said, running = asyncio.run(scenario())
+    assert running and any(f"{name} was removed from the project" in s for s in said), said

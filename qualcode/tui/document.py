@@ -147,11 +147,29 @@ class DocumentScreen(CodingMixin, SuggestionsMixin, CodebookEditsMixin, Navigati
 
     # -- loading -------------------------------------------------------------------------------------
 
+    def gone(self) -> bool:
+        """Whether this document was removed (by another process): if so, say so and go back to the list."""
+        found = self.project.db.execute("SELECT 1 FROM document WHERE id = ?", [self.document_id]).fetchone()
+        if found is not None:
+            return False
+        name = getattr(self, "document", {}).get("name", "This document")
+        self.app.notify(f"{name} was removed from the project (by another process): back to the documents.",
+                        severity="warning", timeout=8)  # fmt: skip
+        self.app.pop_screen()
+        return True
+
     def load_document(self, document_id: int, select: tuple[int, int] | None = None) -> None:
         if getattr(self, "document", None) is not None and document_id != self.document_id:
             self.remember()  # where the coder was in the document they are leaving
+        try:
+            document = self.project.document(str(document_id))
+        except QualcodeError:  # removed since it was listed
+            self.app.notify("That document is no longer in the project (removed by another process).",
+                            severity="warning", timeout=8)  # fmt: skip
+            if getattr(self, "document", None) is None:  # nothing shown yet: back to the list
+                self.app.pop_screen()
+            return
         self.document_id = document_id
-        document = self.project.document(str(document_id))
         self.document = document
         turns = document_turns(self.project, document)
         segments = [(s["start"], s["end"], index) for index, t in enumerate(turns) for s in t["segments"]]
@@ -253,6 +271,8 @@ class DocumentScreen(CodingMixin, SuggestionsMixin, CodebookEditsMixin, Navigati
         version = self.data_version()
         if version != self._version:
             self._version = version
+            if self.gone():
+                return
             self.app.forget_counts()  # type: ignore[attr-defined]  # another workbench wrote: recount
             self.app.reload_codes()  # type: ignore[attr-defined]  # and its codebook edits (a code gone, say)
             self.load_memos()
