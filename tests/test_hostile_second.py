@@ -420,3 +420,8 @@ def test_a_document_removed_under_an_open_workbench_sends_it_back_to_the_list(de
 
     name, said, running = asyncio.run(scenario())
     assert running and any(f"{name} was removed from the project" in s for s in said), said
+
+
+def test_a_control_character_in_a_yaml_file_is_one_line(invoke, tmp_path: Path) -> None:
+    """Found by the Hypothesis harness: PyYAML refuses a form feed before reading starts."""
+    _one_line_error(invoke("codebook", "validate", write(tmp_path / "c.yaml", "\x0c")), "not valid YAML")

@@ -216,7 +216,10 @@ def load_yaml(text: str, source: object, loader: type[SafeLoader] = SafeLoader, 
     """One YAML document (``what``: "front matter", for messages), refused with FILE:LINE if it is not valid
     or not safe."""
     named = f"{what} is " if what else ""
-    reader = loader(text)
+    try:
+        reader = loader(text)  # reading starts here: a control character is refused at once
+    except yaml.YAMLError as error:
+        raise QualcodeError(f"{source}: {named}not valid YAML: {getattr(error, 'reason', error)}") from None
     reader.name = str(source)
     try:
         return reader.get_single_data()
