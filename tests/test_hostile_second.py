@@ -425,3 +425,19 @@ def test_a_document_removed_under_an_open_workbench_sends_it_back_to_the_list(de
 def test_a_control_character_in_a_yaml_file_is_one_line(invoke, tmp_path: Path) -> None:
     """Found by the Hypothesis harness: PyYAML refuses a form feed before reading starts."""
     _one_line_error(invoke("codebook", "validate", write(tmp_path / "c.yaml", "\x0c")), "not valid YAML")
+
+
+def test_what_the_long_fuzz_run_found_is_one_line(invoke, project_path: Path, tmp_path: Path) -> None:
+    """A damaged deflate stream inside an OpenDocument file, and a participants sheet naming a document whose
+    name no file system takes (bench/fuzz_bench.py, seed 1)."""
+    path = _odt(tmp_path / "t.odt", "<text:p>Dee: hello there, this is a longer line to compress well.</text:p>" * 50)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("content.xml")
+    start = info.header_offset + 30 + len(info.filename) + len(info.extra)
+    data[start + 10 : start + 40] = b"\xff" * 30  # the compressed bytes, garbled
+    path.write_bytes(bytes(data))
+    _one_line_error(invoke("import", project_path, path), "t.odt")
+    write(tmp_path / "in" / "m.txt", "Dee: hello.\n")
+    sheet = write(tmp_path / "people.csv", f"document,speaker,participant,group\n{'x' * 300}.txt,Dee,Dee,mentee\n")
+    _one_line_error(invoke("import", project_path, tmp_path / "in" / "m.txt", "--participants", sheet), "people.csv")

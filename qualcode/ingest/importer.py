@@ -233,7 +233,7 @@ class Importer:
         beside = self.sheet.path.parent  # a whole-study sheet may name transcripts not imported this time
         for row in self.sheet.rows:
             if row.document not in known:
-                if (beside / row.document).is_file():
+                if _is_file(beside / row.document):
                     continue
                 raise located(
                     self.sheet.path,
@@ -384,3 +384,11 @@ def describe(
         "turns": len(transcript.turns), "words": sum(w for _, w in counts.values()), "wrapped": transcript.wrapped,
         "speakers_found": sum(1 for label in counts if label is not None), "speakers": rows,
     }  # fmt: skip
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; a name no file system takes (too long, a NUL in it) is simply not one."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False

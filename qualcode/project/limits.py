@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -131,8 +132,8 @@ def read_entry(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, budg
                 if size > limit:
                     raise QualcodeError(f"{path}: refused: {info.filename!r} is larger than it says")
                 chunks.append(chunk)
-    except zipfile.BadZipFile as error:
-        raise QualcodeError(f"{path}: {info.filename!r} is damaged ({error})") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError) as error:  # zlib: a damaged deflate stream
+        raise QualcodeError(f"{path}: {info.filename!r} is damaged ({error.__class__.__name__})") from None
     except NotImplementedError:  # before RuntimeError, of which it is a kind
         raise QualcodeError(f"{path}: {info.filename!r} is compressed in a way qualcode cannot read") from None
     except RuntimeError as error:  # zipfile: "File ... is encrypted, password required for extraction"
