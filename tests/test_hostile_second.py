@@ -270,7 +270,7 @@ AES_256 = (b"/Encrypt << /Filter /Standard /V 5 /R 6 /Length 256 /O (" + b"x" * 
            b"<< /CFM /AESV3 /AuthEvent /DocOpen /Length 32 >> >> /StmF /StdCF /StrF /StdCF >> /ID [(a)(a)] ")  # fmt: skip
 
 
-@pytest.mark.parametrize("kind", ["aes-256", "unknown handler", "inflates without end"])
+@pytest.mark.parametrize("kind", ["aes-256", "unknown handler", "inflates without end", "a page of 60 MB"])
 def test_hostile_pdfs_are_one_line(project_path: Path, tmp_path: Path, kind: str) -> None:
     import zlib
 
@@ -278,8 +278,11 @@ def test_hostile_pdfs_are_one_line(project_path: Path, tmp_path: Path, kind: str
         data, said = _pdf(AES_256), "encrypted in a way qualcode cannot open"
     elif kind == "unknown handler":
         data, said = _pdf(b"/Encrypt << /Filter /Bogus /V 9 /R 9 /P -1 >> /ID [(a)(a)] "), "encrypted"
-    else:
+    elif kind == "inflates without end":
         data, said = _pdf(content=zlib.compress(b" " * (300 * 2**20), 9), stream=b"/Filter /FlateDecode "), "PDF"
+    else:
+        page = b"BT /F1 12 Tf 72 720 Td " + b"(Dee said this and that and more words here) Tj " * 1_300_000 + b"ET"
+        data, said = _pdf(content=zlib.compress(page, 6), stream=b"/Filter /FlateDecode "), "page 1 holds"
     path = tmp_path / "t.pdf"
     path.write_bytes(data)
     before = digest(project_path)

@@ -63,6 +63,9 @@ _PDF_FAULTS = (ValueError, KeyError, TypeError, OSError, RecursionError, Attribu
                ZeroDivisionError, AssertionError, OverflowError, MemoryError)  # what a damaged PDF makes pypdf raise
 
 
+PAGE_CONTENT = 16 * limits.MB  # a page's content stream: a printed page of text is a few kilobytes
+
+
 def pdf_text(path: Path) -> str:
     import logging
     import warnings
@@ -79,7 +82,13 @@ def pdf_text(path: Path) -> str:
             if reader.is_encrypted and not reader.decrypt(""):
                 raise QualcodeError(f"{path}: the PDF is password-protected; save an unprotected copy")
             pages, size = [], 0
-            for page in reader.pages:
+            for number, page in enumerate(reader.pages, start=1):
+                contents = page.get_contents()
+                drawn = len(contents.get_data()) if contents is not None else 0
+                if drawn > PAGE_CONTENT:  # a page of tens of megabytes of text: refused before extracting it
+                    held = f"{drawn / limits.MB:,.0f} MB"
+                    raise QualcodeError(f"{path}: refused: page {number} holds {held} of drawing and text (a page "
+                                        f"may hold {PAGE_CONTENT // limits.MB} MB)")  # fmt: skip
                 text = page.extract_text() or ""
                 size += len(text)
                 if size > limits.CHARACTERS:
