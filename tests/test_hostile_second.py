@@ -265,12 +265,36 @@ def _pdf(trailer: bytes = b"", content: bytes = b"BT /F1 12 Tf 72 720 Td (Dee: h
     return bytes(out)
 
 
+def _pdf_with_map(cmap: bytes) -> bytes:
+    """A one-page PDF whose font maps its glyphs to text through ``cmap`` (a ToUnicode stream)."""
+    content = b"BT /F1 12 Tf 72 720 Td <0001> Tj ET"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+               b"<< /Type /Font /Subtype /Type0 /BaseFont /X /Encoding /Identity-H /ToUnicode 6 0 R "
+               b"/DescendantFonts [7 0 R] >>",
+               b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream",
+               b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /X /CIDSystemInfo << /Registry (Adobe) "
+               b"/Ordering (Identity) /Supplement 0 >> >>"]  # fmt: skip
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    table = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % at for at in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, table)
+    return bytes(out)
+
+
 AES_256 = (b"/Encrypt << /Filter /Standard /V 5 /R 6 /Length 256 /O (" + b"x" * 48 + b") /U (" + b"y" * 48
            + b") /OE (" + b"z" * 32 + b") /UE (" + b"w" * 32 + b") /Perms (" + b"p" * 16 + b") /P -1 /CF << /StdCF "
            b"<< /CFM /AESV3 /AuthEvent /DocOpen /Length 32 >> >> /StmF /StdCF /StrF /StdCF >> /ID [(a)(a)] ")  # fmt: skip
 
 
-@pytest.mark.parametrize("kind", ["aes-256", "unknown handler", "inflates without end", "a page of 60 MB"])
+@pytest.mark.parametrize("kind", ["aes-256", "unknown handler", "inflates without end", "a page of 60 MB",
+                                  "oversized ToUnicode map"])
 def test_hostile_pdfs_are_one_line(project_path: Path, tmp_path: Path, kind: str) -> None:
     import zlib
 
@@ -279,7 +303,10 @@ def test_hostile_pdfs_are_one_line(project_path: Path, tmp_path: Path, kind: str
     elif kind == "unknown handler":
         data, said = _pdf(b"/Encrypt << /Filter /Bogus /V 9 /R 9 /P -1 >> /ID [(a)(a)] "), "encrypted"
     elif kind == "inflates without end":
-        data, said = _pdf(content=zlib.compress(b" " * (300 * 2**20), 9), stream=b"/Filter /FlateDecode "), "PDF"
+        data, said = _pdf(content=zlib.compress(b" " * (300 * 2**20), 9), stream=b"/Filter /FlateDecode "), "limits"
+    elif kind == "oversized ToUnicode map":
+        data, said = _pdf_with_map(b"begincmap 1 begincodespacerange <00000000> <FFFFFFFF> endcodespacerange "
+                                   b"1 beginbfrange <00000000> <FFFFFFFF> <0041> endbfrange endcmap"), "limits"
     else:
         page = b"BT /F1 12 Tf 72 720 Td " + b"(Dee said this and that and more words here) Tj " * 1_300_000 + b"ET"
         data, said = _pdf(content=zlib.compress(page, 6), stream=b"/Filter /FlateDecode "), "page 1 holds"
@@ -444,3 +471,10 @@ def test_what_the_long_fuzz_run_found_is_one_line(invoke, project_path: Path, tm
     write(tmp_path / "in" / "m.txt", "Dee: hello.\n")
     sheet = write(tmp_path / "people.csv", f"document,speaker,participant,group\n{'x' * 300}.txt,Dee,Dee,mentee\n")
     _one_line_error(invoke("import", project_path, tmp_path / "in" / "m.txt", "--participants", sheet), "people.csv")
+
+
+def test_redaction_folds_accents_and_case_both_ways() -> None:
+    from qualcode.reports.redact import Redactor
+
+    assert Redactor([("José", "[x]")]).redact("Jose said; JOSE too; josé's as well") == "[x] said; [x] too; [x]'s as well"
+    assert Redactor([("Jose", "[x]")]).redact("JOSÉ and José") == "[x] and [x]"

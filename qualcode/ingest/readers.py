@@ -100,7 +100,8 @@ def pdf_text(path: Path) -> str:
         raise QualcodeError(f"{path}: the PDF is encrypted in a way qualcode cannot open; save an unprotected "
                             "copy (File > Save As, without a password) or export the text") from None  # fmt: skip
     except LimitReachedError:
-        raise QualcodeError(f"{path}: refused: a stream in the PDF expands past the reader's limit") from None
+        raise QualcodeError(f"{path}: refused: the PDF goes past the reader's limits (a stream or a font's "
+                            "character map too large)") from None  # fmt: skip
     except (PyPdfError, *_PDF_FAULTS) as error:
         raise QualcodeError(f"{path}: not a readable PDF ({error.__class__.__name__})") from None
     text = normalise("\n".join(p.strip("\n") for p in pages))
