@@ -5,8 +5,6 @@ work), leaving the project as it was."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -62,29 +60,12 @@ def test_a_yaml_number_of_thousands_of_digits_is_refused_with_its_line(invoke, p
 
 def capped(args: list[str], seconds: float = 60) -> tuple[int, str, float, float]:
     """``qualcode ARGS`` in its own process under a 2 GB address-space cap: its exit code, stderr, peak
-    resident memory (MB, of that process alone) and seconds."""
-    import resource
-    import tempfile
-    import threading
-    import time
+    resident memory (MB, of that process alone) and seconds; more than ``seconds`` fails the test."""
+    from fuzzing import run
 
-    def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (2 * 2**30, 2 * 2**30))
-
-    with tempfile.TemporaryFile("w+") as err:
-        started = time.perf_counter()
-        child = subprocess.Popen([sys.executable, "-m", "qualcode", *args], stdout=subprocess.DEVNULL, stderr=err,
-                                 env=ENV, preexec_fn=limit)  # fmt: skip
-        timer = threading.Timer(seconds, child.kill)
-        timer.start()
-        _, status, usage = os.wait4(child.pid, 0)
-        timer.cancel()
-        child.returncode = os.waitstatus_to_exitcode(status)
-        elapsed = time.perf_counter() - started
-        err.seek(0)
-        said = err.read()
+    code, said, peak, elapsed = run(args, seconds)
     assert elapsed < seconds, f"qualcode {' '.join(args[:2])} took more than {seconds} s"
-    return child.returncode, said, usage.ru_maxrss / 1024, elapsed
+    return code, said, peak, elapsed
 
 
 def _odt(path: Path, body: str) -> Path:
@@ -102,7 +83,7 @@ def _odt(path: Path, body: str) -> Path:
     ('<text:p>Dee: I said<text:s text:c="3000000000"/>this.</text:p>', "text:s c='3000000000'"),
     ('<text:p>Dee: I said<text:s text:c="abc"/>this.</text:p>', "text:s c='abc'"),
     ("<text:p>Dee: " + "<text:span>" * 5000 + "deep" + "</text:span>" * 5000 + "</text:p>", "nested more than"),
-])  # fmt: skip
+], ids=["spaces", "not-a-number", "nested"])  # fmt: skip
 def test_hostile_odt_is_refused_in_bounded_memory(project_path: Path, tmp_path: Path, body: str, said: str) -> None:
     before = digest(project_path)
     path = _odt(tmp_path / "in.odt", body)
@@ -156,7 +137,8 @@ def test_a_docx_whose_directory_understates_an_entry_is_refused_at_once(project_
     assert peak < 300 and seconds < 20
 
 
-@pytest.mark.parametrize("line", ["Dee" + ":" * 100_000, "[" * 100_000, "<" * 100_000, ".,;)" * 25_000])
+@pytest.mark.parametrize("line", ["Dee" + ":" * 100_000, "[" * 100_000, "<" * 100_000, ".,;)" * 25_000],
+                         ids=["colons", "brackets", "angles", "punctuation"])
 @pytest.mark.parametrize("suffix", [".txt", ".vtt"])
 def test_pathological_lines_are_read_in_linear_time(project_path: Path, tmp_path: Path, line: str,
                                                     suffix: str) -> None:  # fmt: skip
