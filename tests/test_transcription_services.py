@@ -51,6 +51,22 @@ def test_the_word_files_those_services_deliver(name: str, tmp_path: Path) -> Non
     check(as_docx(DATA / name, tmp_path))
 
 
+@pytest.mark.parametrize("name", ["teams_surname.txt", "teams_surname.vtt", "teams_one_surname.txt"])
+def test_teams_names_written_surname_first_are_speakers(name: str, tmp_path: Path) -> None:
+    """Teams in many UK public-sector organisations writes "Kerr, Joanne   0:03": the interviewer's lines are
+    a turn of their own, never merged into the mentee's."""
+    for path in (DATA / name, *([as_docx(DATA / name, tmp_path)] if name.endswith(".txt") else [])):
+        transcript = read_transcript(path, path.name)
+        spoken = [t for t in transcript.turns if t.speaker is not None]
+        expected = [s.replace("Priya Shah", "Shah, Priya") for s in SPEAKERS]
+        if name != "teams_one_surname.txt":
+            expected = [s.replace("Daniel", "Kerr, Daniel") for s in expected]
+        assert [t.speaker for t in spoken] == expected, (path.name, [t.speaker for t in spoken])
+        for turn, words in zip(spoken, FIRST_WORDS, strict=True):
+            assert transcript.text[turn.start : turn.end].startswith(words), path.name
+            assert "0:" not in transcript.text[turn.start : turn.end], path.name  # no timestamp in the words
+
+
 def test_a_preamble_stays_unattributed() -> None:
     transcript = read_transcript(DATA / "teams.txt", "teams.txt")
     first = transcript.turns[0]

@@ -65,6 +65,9 @@ _ONLY_TIME = re.compile(rf"[ \t]*[\[(]?(?P<time>{_TIME})[\])]?[ \t]*$")
 # A cue timing alone on a line, as Teams' older .docx transcripts write before the speaker's name.
 _CUE = re.compile(r"[ \t]*(?P<time>\d{1,2}:\d{1,2}:\d{1,2}(?:[.,]\d+)?|\d{1,2}:\d{2}[.,]\d+)[ \t]*-->[ \t]*\S+[ \t]*$")
 _NAME = r"[^\W\d_][\w.'’ -]{0,39}?"
+# A name on a line of its own before a clock time may be written "Surname, Forename", as Microsoft Teams
+# writes it in many UK public-sector organisations ("Kerr, Joanne   0:03").
+_LISTED_NAME = rf"{_NAME}(?:,[ \t]?[^\W\d_][\w.'’ -]{{0,39}}?)?"
 # Reported speech at the start of a line ("Mum said: no way") is not a speaker label.
 _REPORTING = frozenset({"said", "says", "asked", "asks", "told", "tells", "goes", "went", "replied", "shouted",
                         "wrote", "writes", "thought", "thinks", "answered", "added"})  # fmt: skip
@@ -76,16 +79,16 @@ DEFAULT_PATTERNS: tuple[re.Pattern[str], ...] = (
     # <v Name> words   (WebVTT voice tags pasted into text)
     re.compile(r"<v(?:\.[\w.-]+)?[ \t]+(?P<label>[^>\n]{1,40})>"),
     # Name   0:03   (label and clock time alone on a line, as Otter and Teams write; the words follow)
-    re.compile(rf"(?P<label>{_NAME})[ \t]{{2,}}(?P<time>{_TIME})[ \t]*$"),
+    re.compile(rf"(?P<label>{_LISTED_NAME})[ \t]{{2,}}(?P<time>{_TIME})[ \t]*$"),
 )
 # Shapes that prose can take by chance: a document must use one at least twice before it counts.
 _WEAK_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     # Name 00:00:04   Name [00:00:04]   Name (00:04)   (alone on a line)
-    ("name_stamp", re.compile(rf"(?P<label>{_NAME})(?:[ \t]+[\[(]?|[ \t]*[\[(])(?P<time>{_TIME})[\])]?[ \t]*$")),
+    ("name_stamp", re.compile(rf"(?P<label>{_LISTED_NAME})(?:[ \t]+[\[(]?|[ \t]*[\[(])(?P<time>{_TIME})[\])]?[ \t]*$")),
     # [00:00:04] Name<TAB>words   Name<TAB>words
     ("tab", re.compile(rf"(?P<label>{_NAME})\t+(?=\S)")),
 )
-_ALONE_NAME = re.compile(rf"(?P<label>{_NAME})[ \t]*$")
+_ALONE_NAME = re.compile(rf"(?P<label>{_LISTED_NAME})[ \t]*$")
 _DEFAULT_SHAPES = [*zip(("colon", "bracket", "voice", "name_time"), DEFAULT_PATTERNS, strict=True), *_WEAK_PATTERNS]
 
 
