@@ -77,3 +77,12 @@ def test_info_and_documents_json(invoke, project_path: Path, tmp_path: Path) -> 
 def test_unexpected_errors_are_not_swallowed(runner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["info", str(tmp_path / "none.qdb")])
     assert result.exit_code == 1 and "Traceback" not in result.output
+
+
+def test_did_you_mean_for_codes_reads_names_as_the_picker_does(demo_copy: Path, invoke, tmp_path: Path) -> None:
+    """ "housing" is no code's id: it suggests the accommodation outcome by its name, not ``in`` (Inputs)."""
+    result = invoke("export", "quotes", demo_copy, "-o", tmp_path / "q.md", "--code", "housing")
+    assert result.exit_code == 1 and "did you mean 'mt-mentee-accommodation'" in result.output, result.output
+    coded = invoke("code", demo_copy, "--coder", "amira", "--document", "mentor_tom.txt", "--code", "housing",
+                   "--segment", 1)  # fmt: skip
+    assert coded.exit_code == 1 and "accommodation" in coded.output and "'in'" not in coded.output

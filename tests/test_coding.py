@@ -126,7 +126,7 @@ def test_uncode_says_when_a_memo_goes_with_the_coding(invoke, coded_project: Pat
         (("--code", "trust", "--start", 5, "--end", 100000), "offsets [5, 100000) are outside the document"),
         (("--code", "trust", "--start", 9, "--end", 9), "outside the document (0 to"),
         (("--code", "trust", "--start", -1, "--end", 3), "outside the document"),
-        (("--code", "trustt", "--match", "trust"), "unknown code 'trustt' (did you mean 'trust'?)"),
+        (("--code", "trustt", "--match", "trust"), "unknown code 'trustt' (did you mean 'trust', “Trust”?)"),
         (("--code", "trust", "--match", "not in the text"), "text 'not in the text' not found"),
         (("--code", "trust", "--segment", 999), "no segment 999 (segments are numbered 0 to"),
         (("--code", "trust", "--match", "trust", "--segment", 1), "give exactly one of"),

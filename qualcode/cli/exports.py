@@ -101,7 +101,7 @@ def export_quotes(
     redact_report: Path | None,
 ) -> None:
     """A quote bank (.csv .xlsx .docx .md .json): every excerpt with code, level and who said it."""
-    from ..errors import did_you_mean
+    from ..codebook.matching import unknown_code
     from ..ingest.groups import find_group
     from ..reports.excerpts import Filters, excerpts
     from ..reports.exports import write_quotes
@@ -115,7 +115,7 @@ def export_quotes(
         known = study.code
         for code in codes:
             if code not in known:
-                raise QualcodeError(f"unknown code {code!r}" + did_you_mean(code, known))
+                raise QualcodeError(unknown_code(code, study.codes))
         rows = excerpts(study, filters, context)
         people, labels = study.by_pseudonym, study.labels
     redactor = None

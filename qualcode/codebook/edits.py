@@ -21,7 +21,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
-from ..errors import QualcodeError, did_you_mean
+from ..errors import QualcodeError
 from ..project import changes
 from ..project.changes import Change, Edit, write
 from ..project.facts import (
@@ -45,8 +45,10 @@ EDITABLE = ("name", "level", "beneficiary", "definition", "include", "exclude", 
 def code_row(project: Project, code_id: str) -> dict[str, Any]:
     rows = list(project.db.query("SELECT * FROM code WHERE id = ?", [code_id]))
     if not rows:
-        known = [r[0] for r in project.db.execute("SELECT id FROM code")]
-        raise QualcodeError(f"unknown code {code_id!r}" + did_you_mean(code_id, known))
+        from .files import project_codes
+        from .matching import unknown_code
+
+        raise QualcodeError(unknown_code(code_id, project_codes(project)))
     row = dict(rows[0])
     row["keywords"] = json.loads(row["keywords"] or "[]")
     return row

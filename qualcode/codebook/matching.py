@@ -148,3 +148,14 @@ class CodeMatcher:
 def rank_codes(query: str, codes: list[dict[str, Any]], limit: int = 60) -> list[tuple[dict[str, Any], float]]:
     """Codes best matching ``query`` (see ``CodeMatcher``), for a one-off ranking."""
     return CodeMatcher(codes).rank(query, limit)
+
+
+def unknown_code(value: str, codes: list[dict[str, Any]]) -> str:
+    """The message for a code that is not in the project, with the code a coder most likely meant — matched on
+    names, keywords and definitions as well as ids, as the picker matches ("housing" suggests the
+    accommodation outcome, not ``in``, Inputs). The one "did you mean" for codes."""
+    best = rank_codes(value, codes, limit=1)
+    if not best:
+        return f"unknown code {value!r}"
+    code = best[0][0]
+    return f"unknown code {value!r} (did you mean {code['id']!r}, “{code['name']}”?)"

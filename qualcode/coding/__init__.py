@@ -2,5 +2,5 @@
 was, and moving round a study by what is coded and what is not. Every change is planned here as a value and
 written by ``project.changes``.
 
-May import: project.
+May import: project, codebook.
 """

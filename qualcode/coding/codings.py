@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from typing import Any
 
-from ..errors import QualcodeError, did_you_mean
+from ..errors import QualcodeError
 from ..project import changes
 from ..project.changes import Change, Edit
 from ..project.facts import Coding, Memo, coding_id, codings_by_id, memos_on_codings
@@ -81,8 +81,10 @@ def _preview(text: str) -> str:
 def check_code(project: Project, code_id: str) -> None:
     if project.db.execute("SELECT 1 FROM code WHERE id = ?", [code_id]).fetchone():
         return
-    ids = [r[0] for r in project.db.execute("SELECT id FROM code")]
-    raise QualcodeError(f"unknown code {code_id!r}" + did_you_mean(code_id, ids))
+    from ..codebook.files import project_codes
+    from ..codebook.matching import unknown_code
+
+    raise QualcodeError(unknown_code(code_id, project_codes(project)))
 
 
 def adding(
