@@ -217,7 +217,7 @@ BAD_INPUTS = {
         "g.txt",
         b"Dee: hi\n",
         "document,speaker,participant,group\ng.txt,Dee,Dee,mentor\n",
-        "participant 'Dee' is in group 'mentor' there but 'mentee' in the project",
+        "participant 'Dee' is given group 'mentor' here but is in group 'mentee' in the project",
     ),
 }
 

@@ -158,6 +158,8 @@ def speaker(
     with open_project(project, write=True) as opened:
         result = remap_speaker(opened, document, label, interviewer, participant, group)
     click.echo(f"{result['document']}: {result['label']}: {result['was']} -> {result['now']} ({result['turns']} turns)")
+    if result.get("moved"):
+        click.echo(result["moved"])
     _said(result)
 
 

@@ -80,6 +80,7 @@ def remap_speaker(
             raise QualcodeError(f"no speaker {label!r} in {doc['name']!r} (speakers: {', '.join(labels) or 'none'})")
         was = _who(project, doc["id"], label)
         groups = Groups(project)
+        moved = ""
         if interviewer:
             turns = project.db.execute(
                 "UPDATE turn SET role = 'interviewer', participant_id = NULL WHERE document_id = ? AND speaker = ?",
@@ -89,7 +90,13 @@ def remap_speaker(
             name = " ".join(str(participant).split())
             if not name:
                 raise QualcodeError("--participant: the participant's pseudonym is empty")
-            person = _participant(project, groups, name, group, {}, f"{doc['name']}: {label}")
+            before = _attributes(project, name)
+            # a group named here moves a participant who is in another: the user said which group they are in
+            person = _participant(project, groups, name, group, {}, f"{doc['name']}: {label}", overwrite=bool(group))
+            after = _attributes(project, name)
+            if before is not None and before.get("group") != after.get("group"):
+                moved = (f"{name} moved from group {before.get('group') or '(none)'} to {after.get('group')}, in "
+                         "every document they speak in")  # fmt: skip
             turns = project.db.execute(
                 "UPDATE turn SET role = 'participant', participant_id = ? WHERE document_id = ? AND speaker = ?",
                 [person, doc["id"], label],
@@ -97,7 +104,7 @@ def remap_speaker(
         now = _who(project, doc["id"], label)
         removed = _tidy_people(project)
     return {"document": doc["name"], "label": label, "turns": turns, "was": was, "now": now, "removed": removed,
-            "warnings": groups.warnings}  # fmt: skip
+            "moved": moved, "warnings": groups.warnings}  # fmt: skip
 
 
 def rename_participant(project: Project, old: str, new: str) -> dict[str, Any]:

@@ -142,13 +142,15 @@ def add_participant(db: Any, pseudonym: str, group: str | None, attributes: dict
     if not overwrite:
         if group and row[1] and group_key(group) != group_key(row[1]):
             raise QualcodeError(
-                f"{source}: participant {pseudonym!r} is in group {group!r} there but {row[1]!r} in the project "
-                "(to move them: qualcode participants apply, or group rename)"
+                f"{source}: participant {pseudonym!r} is given group {group!r} here but is in group {row[1]!r} in "
+                f"the project (to move them to {group!r} everywhere: qualcode speaker ... --participant "
+                f"{pseudonym!r} --group {group!r}, or qualcode participants apply)"
             )
         for key, value in attributes.items():
             if key in known and known[key] != value:
                 raise QualcodeError(
-                    f"{source}: participant {pseudonym!r} has {key}={value!r} there but {known[key]!r} in the project"
+                    f"{source}: participant {pseudonym!r} is given {key}={value!r} here but has {known[key]!r} in "
+                    "the project (to change it: qualcode participants apply)"
                 )
         group = row[1] or group
     db.execute(
