@@ -8,6 +8,7 @@ after a command is what the command prints, checked with its numbers left free.
 from __future__ import annotations
 
 import re
+import shlex
 import shutil
 from pathlib import Path
 
@@ -22,8 +23,9 @@ def examples() -> list[tuple[str, list[str]]]:
     found: list[tuple[str, list[str]]] = []
     block = False
     for line in (ROOT / "README.md").read_text(encoding="utf-8").splitlines():
+        line = line.strip()  # blocks and commands in a numbered list are indented
         if line.startswith("```"):
-            block = line.strip() == "```bash"
+            block = line == "```bash"
             continue
         if block and line.startswith("qualcode "):
             found.append((line, []))
@@ -35,10 +37,11 @@ def examples() -> list[tuple[str, list[str]]]:
 def test_the_readme_examples_run_as_written(demo_study: Path, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "codebooks").symlink_to(ROOT / "codebooks")
+    (tmp_path / "sample_transcripts").symlink_to(ROOT / "sample_transcripts")  # the walk-through's study
     (tmp_path / "identifiers.txt").write_text("Northway\nLenton\n", encoding="utf-8")
     ran = []
     for command, said in examples():
-        args = command.split()[1:]
+        args = shlex.split(command)[1:]  # as a shell reads it: quoted phrases are one argument
         args = [a.replace("/mnt/archive/", str(tmp_path / "archive") + "/") for a in args]
         (tmp_path / "archive").mkdir(exist_ok=True)
         if args[0] != "init" and Path("study.qdb").exists() and not Path("coded").exists():
