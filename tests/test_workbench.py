@@ -6,10 +6,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from conftest import screen_text
 
 from qualcode.coding.codings import code_counts
 from qualcode.project.store import Project
 from qualcode.tui import make_app
+from qualcode.tui.dialogs import KeyGuide
 from qualcode.tui.document import DocumentScreen
 from qualcode.tui.transcript import TranscriptView
 
@@ -198,12 +200,23 @@ def test_coder_is_asked_for_and_remembered(study: Path) -> None:
             await pilot.press(*"zoe", "enter")
             await pilot.pause()
             assert pilot.app.coder == "zoe"
+            assert isinstance(pilot.app.screen, KeyGuide)  # a new coder sees the keys they need, once
+            assert "c                  code it" in screen_text(pilot.app)
+            await pilot.press("x")  # any key starts
+            await pilot.pause()
+            assert not isinstance(pilot.app.screen, KeyGuide)
+            pilot.app.remember()
 
     async def second() -> None:
         app = make_app(study, user="tester")
         async with app.run_test(size=(100, 30)) as pilot:
             await pilot.pause()
             assert pilot.app.coder == "zoe"
+            pilot.app.action_switch_coder()  # choosing the same name again: no guide the second time
+            await pilot.pause()
+            await pilot.press("ctrl+a", "ctrl+k", *"zoe", "enter")
+            await pilot.pause()
+            assert not isinstance(pilot.app.screen, KeyGuide)
 
     run(first())
     run(second())

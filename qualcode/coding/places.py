@@ -24,6 +24,7 @@ class Place:
     recent: list[str] = field(default_factory=list)
     filter: str = ""
     document: int | None = None  # the document open last
+    guided: bool = False  # the first-launch key guide has been shown to this coder
 
     def use(self, code_ids: list[str]) -> None:
         """Codes just applied go to the front of the recent list."""
@@ -48,6 +49,7 @@ class Place:
                 "recent": self.recent,
                 "filter": self.filter,
                 "document": self.document,
+                "guided": self.guided,
             },
             sort_keys=True,
         )
@@ -76,6 +78,7 @@ def load_place(project: Project, coder: str) -> Place:
         recent=[c for c in raw.get("recent") or [] if isinstance(c, str)],
         filter=str(raw.get("filter") or ""),
         document=document if isinstance(document, int) else None,
+        guided=raw.get("guided") is True,
     )
     place.keep_only({r[0] for r in project.db.execute("SELECT id FROM code")}, set(lengths))
     return place

@@ -31,7 +31,7 @@ from ..project.changes import Change
 from ..project.connection import explain
 from ..project.facts import Code, Coding, Memo
 from ..project.store import Project
-from .dialogs import CoderDialog, ConfirmDialog, HelpScreen, MemoDialog
+from .dialogs import CoderDialog, ConfirmDialog, HelpScreen, KeyGuide, MemoDialog
 from .document import DocumentScreen
 from .saving import Saver
 from .start import StartScreen
@@ -82,7 +82,10 @@ class QualcodeApp(App[None]):
             self.push_screen(StartScreen())
             self.action_switch_coder()
 
-    def set_coder(self, name: str) -> None:
+    def set_coder(self, name: str, guide: bool = False) -> None:
+        """Code as ``name``; with ``guide`` (a name chosen in the "Who is coding?" dialog), a coder who has not
+        seen the key guide is shown it once."""
+
         def remembered(_: object = None) -> None:
             self.coder = name
             try:
@@ -98,6 +101,9 @@ class QualcodeApp(App[None]):
             screen = self.screen
             if isinstance(screen, StartScreen):
                 screen.reload()
+            if guide and not self.place.guided:
+                self.place.guided = True  # written with the coder's place
+                self.push_screen(KeyGuide())
 
         if self.project.writable:
             self.saver.save(f"coder {name}", lambda: remember_coder(self.project, self.user, name), remembered, None)
@@ -109,7 +115,7 @@ class QualcodeApp(App[None]):
 
         def chosen(name: str | None) -> None:
             if name:
-                self.set_coder(name)
+                self.set_coder(name, guide=True)
             elif not self.coder:
                 self.exit(message="No coder chosen; nothing was changed.")
 

@@ -120,6 +120,36 @@ class ConfirmDialog(ModalScreen[bool]):
         self.dismiss(yes)
 
 
+GUIDE = """\
+Welcome to qualcode. Everything is done with keys; no mouse needed.
+
+  ↑ ↓  or  j k       move in the list, or sentence by sentence
+  Enter              open the highlighted document
+  Shift+↓  Shift+↑   take in the next or previous sentence too
+  ← →                trim the selection's end by a word
+  c                  code it: type part of a code's name, Enter
+  x                  remove your code          u  undo
+  g                  next sentence you have not coded
+  m                  write a memo              /  search
+  Esc                back to the list          ?  every key
+  Ctrl+Q             leave: every coding is already saved
+
+Press any key to start."""
+
+
+class KeyGuide(ModalScreen[None]):
+    """The keys a newcomer needs, on one screen: shown once to each coder, the first time they code."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog guide"):
+            yield Label("The keys you need", classes="dialog-title")
+            yield Static(Text(GUIDE))
+
+    def on_key(self, event: Any) -> None:
+        event.stop()
+        self.dismiss(None)
+
+
 def ask_output(app: Any, prompt: str, default: str, then: Callable[[Path], None]) -> None:
     """Where to write a file: asked, and if a file is there already, whether to replace it (the workbench's
     side of the rule every export keeps: nothing is overwritten unasked). ``then(path)`` once settled."""
