@@ -86,3 +86,10 @@ def test_did_you_mean_for_codes_reads_names_as_the_picker_does(demo_copy: Path, 
     coded = invoke("code", demo_copy, "--coder", "amira", "--document", "mentor_tom.txt", "--code", "housing",
                    "--segment", 1)  # fmt: skip
     assert coded.exit_code == 1 and "accommodation" in coded.output and "'in'" not in coded.output
+
+
+def test_agreement_says_every_file_it_wrote_and_keeps_json_clean(demo_copy: Path, invoke, tmp_path: Path) -> None:
+    result = invoke("agreement", demo_copy, "--coders", "amira,ben", "-o", tmp_path / "a.md",
+                    "--disagreements", tmp_path / "d.csv")  # fmt: skip
+    assert result.exit_code == 0 and f"wrote {tmp_path / 'a.md'}" in result.output
+    assert f"wrote {tmp_path / 'd.csv'}" in result.output

@@ -107,10 +107,12 @@ def agreement_compare(
         found = disagreement_rows(opened, names) if disagreements else None
     if output:
         write_agreement_table(output, report)
+        click.echo(f"wrote {output}: {len(report['per_code'])} code(s) and the pooled row", err=as_json)
     if disagreements and found is not None:
         from ..reports.exports import write_table
 
         write_table(disagreements, found, list(found[0]) if found else ["code"], "Disagreements")
+        click.echo(f"wrote {disagreements}: {len(found)} disagreement(s)", err=as_json)  # stdout stays JSON
     if as_json:
         echo_json(report)
         return
