@@ -261,6 +261,16 @@ def recording_app(path: Path, coder: str = "amira") -> tuple[Any, list[str]]:
     return app, said
 
 
+async def ask_for_the_pack(app: Any, pilot: Any, out: Path) -> None:
+    """From the document list: the framework view (r, g), w, and ``out`` typed as where to write the pack."""
+    for key in ("r", "g", "w"):
+        await pilot.press(key)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    await pilot.press("ctrl+a", "ctrl+k", *str(out), "enter")
+    await pilot.pause()
+
+
 def screen_text(app: Any) -> str:
     """What the terminal shows, as text."""
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())  # noqa: SLF001

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import CODEBOOKS, SMALL_FRAMEWORK, recording_app, screen_text, write
+from conftest import CODEBOOKS, SMALL_FRAMEWORK, ask_for_the_pack, recording_app, screen_text, write
 
 from qualcode.findings.build import build_findings
 from qualcode.findings.framework import check_framework, load_framework
@@ -315,11 +315,7 @@ def test_cancelling_the_pack_leaves_no_file(demo_copy: Path, tmp_path: Path, mon
     async def scenario() -> list[str]:
         app, said = recording_app(demo_copy)
         async with app.run_test(size=(120, 40)) as pilot:
-            for key in ("r", "g", "w"):
-                await pilot.press(key)
-                await app.workers.wait_for_complete()
-                await pilot.pause()
-            await pilot.press("ctrl+a", "ctrl+k", *str(out), "enter")
+            await ask_for_the_pack(app, pilot, out)
             await app.workers.wait_for_complete()
             await pilot.pause()
         return said

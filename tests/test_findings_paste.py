@@ -11,7 +11,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import SMALL_FRAMEWORK, recording_app, screen_text, write
+from conftest import SMALL_FRAMEWORK, ask_for_the_pack, recording_app, screen_text, write
 from rendering import OFFICE, PDFTOTEXT, broken_words
 
 from qualcode.cli import OUTPUTS, cli
@@ -242,12 +242,7 @@ def test_the_workbench_asks_before_replacing_a_file(demo_copy: Path, tmp_path: P
     async def scenario(answer: str) -> str:
         app, _ = recording_app(demo_copy)
         async with app.run_test(size=(120, 40)) as pilot:
-            for key in ("r", "g", "w"):
-                await pilot.press(key)
-                await app.workers.wait_for_complete()
-                await pilot.pause()
-            await pilot.press("ctrl+a", "ctrl+k", *str(out), "enter")
-            await pilot.pause()
+            await ask_for_the_pack(app, pilot, out)
             asked = screen_text(app)
             await pilot.press(answer)
             await pilot.pause()

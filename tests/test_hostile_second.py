@@ -228,14 +228,8 @@ def test_a_refi_source_larger_than_a_transcript_is_refused_before_any_is_read(in
     _one_line_error(result, "source 'sources/big.txt' is 100 MB", "64 MB")
 
 
-def _pdf(trailer: bytes = b"", content: bytes = b"BT /F1 12 Tf 72 720 Td (Dee: hello there.) Tj ET",
-         stream: bytes = b"") -> bytes:  # fmt: skip
-    """A one-page PDF, by hand: objects, cross-reference table and trailer."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-               b"/Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< /Length %d %s>>\nstream\n" % (len(content), stream) + content + b"\nendstream",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]  # fmt: skip
+def _assembled(objects: list[bytes], trailer: bytes = b"") -> bytes:
+    """A PDF of these objects (numbered from 1, the first the catalogue), with its cross-reference table."""
     out, offsets = bytearray(b"%PDF-1.4\n"), []
     for n, body in enumerate(objects, start=1):
         offsets.append(len(out))
@@ -247,27 +241,27 @@ def _pdf(trailer: bytes = b"", content: bytes = b"BT /F1 12 Tf 72 720 Td (Dee: h
     return bytes(out)
 
 
+_PAGE = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"]  # fmt: skip
+
+
+def _pdf(trailer: bytes = b"", content: bytes = b"BT /F1 12 Tf 72 720 Td (Dee: hello there.) Tj ET",
+         stream: bytes = b"") -> bytes:  # fmt: skip
+    """A one-page PDF, by hand: objects, cross-reference table and trailer."""
+    return _assembled([*_PAGE, b"<< /Length %d %s>>\nstream\n" % (len(content), stream) + content + b"\nendstream",
+                       b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"], trailer)  # fmt: skip
+
+
 def _pdf_with_map(cmap: bytes) -> bytes:
     """A one-page PDF whose font maps its glyphs to text through ``cmap`` (a ToUnicode stream)."""
     content = b"BT /F1 12 Tf 72 720 Td <0001> Tj ET"
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-               b"/Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
-               b"<< /Type /Font /Subtype /Type0 /BaseFont /X /Encoding /Identity-H /ToUnicode 6 0 R "
-               b"/DescendantFonts [7 0 R] >>",
-               b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream",
-               b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /X /CIDSystemInfo << /Registry (Adobe) "
-               b"/Ordering (Identity) /Supplement 0 >> >>"]  # fmt: skip
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for n, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
-    table = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % at for at in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, table)
-    return bytes(out)
+    return _assembled([
+        *_PAGE, b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /X /Encoding /Identity-H /ToUnicode 6 0 R /DescendantFonts [7 0 R] >>",
+        b"<< /Length %d >>\nstream\n" % len(cmap) + cmap + b"\nendstream",
+        b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /X /CIDSystemInfo << /Registry (Adobe) "
+        b"/Ordering (Identity) /Supplement 0 >> >>",
+    ])  # fmt: skip
 
 
 AES_256 = (b"/Encrypt << /Filter /Standard /V 5 /R 6 /Length 256 /O (" + b"x" * 48 + b") /U (" + b"y" * 48

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..reports.counting import CONSENSUS, Counted, coding_coders
+from ..reports.counting import CONSENSUS, Counted, coding_coders, listed
 from ..reports.figures import figure, fixed
 from ..reports.snapshot import Snapshot
 from ..team.reliability import compare
@@ -97,9 +97,6 @@ def _paradox(row: dict[str, Any]) -> bool:
     return high and bool(low)
 
 
-def _and(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
 
 def method_lines(data: dict[str, Any]) -> list[str]:
     """The methods appendix in sentences (the agreement table follows them)."""
@@ -122,7 +119,7 @@ def method_lines(data: dict[str, Any]) -> list[str]:
         each = "; ".join(f"{c} {n}" for c, n in m["coverage"])
         all_of = "both" if len(m["compared"]) == 2 else "all of them"
         lines.append(
-            f"Agreement between {_and(m['compared'])}, who coded independently, by sentence, over the documents "
+            f"Agreement between {listed(m['compared'])}, who coded independently, by sentence, over the documents "
             f"each coded (documents coded: {each}; {m['shared']} coded by {all_of}): Krippendorff's alpha, "
             "Cohen's kappa (two coders), Gwet's AC1 and the share of sentences on which they agree, pooled over "
             "all codes and per code, in the table below."
@@ -140,9 +137,9 @@ def method_lines(data: dict[str, Any]) -> list[str]:
     else:
         lines.append("No two coders coded the same documents independently: no agreement statistics.")
     if m["apart"]:
-        listed = "; ".join(f"{a['coder']} ({a['documents']} document(s))" for a in m["apart"])
+        apart = "; ".join(f"{a['coder']} ({a['documents']} document(s))" for a in m["apart"])
         lines.append(
-            f"Not compared, having coded few of the documents the others coded: {listed}."
+            f"Not compared, having coded few of the documents the others coded: {apart}."
         )
     if data["about"].startswith("Coded by: the consensus"):
         lines.append("The consensus is never compared with the coders it was settled from.")

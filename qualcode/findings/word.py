@@ -77,15 +77,16 @@ def write_docx(path: Path, data: dict[str, Any], paper: str = "a4", author: str 
     labels = data["labels"]
     turned, usable = False, portrait
     for q_number, question in enumerate(data["questions"], start=1):
+        tables = [evidence_table(specific, labels) for specific in question["specifics"]]
         # a question whose tables need more room than a portrait page has is set on landscape pages, whole
-        wide = any(needs_turning(*_table(s, labels, portrait)) for s in question["specifics"])
+        wide = any(needs_turning(header, rows, portrait, indents=indents) for header, rows, indents in tables)
         if wide != turned:
             usable, turned = page_turned(document, wide), wide
         document.add_heading(xml_safe(f"{q_number}. {question['question']}"), level=1)
         if question["notes"]:
             para(question["notes"], "note")
-        for s_number, specific in enumerate(question["specifics"], start=1):
-            header, rows, indents = evidence_table(specific, labels)
+        for s_number, (specific, (header, rows, indents)) in enumerate(zip(question["specifics"], tables,
+                                                                            strict=True), start=1):  # fmt: skip
             document.add_heading(xml_safe(f"{q_number}.{s_number} {specific['question']}"), level=2)
             if specific["notes"]:
                 para(specific["notes"], "note")
@@ -120,11 +121,6 @@ def evidence_table(specific: dict[str, Any], labels: dict[str, str]) -> tuple[li
     return header, rows, [row["depth"] for row in specific["rows"]]
 
 
-def _table(specific: dict[str, Any], labels: dict[str, str], usable: float) -> tuple[Any, ...]:
-    header, rows, indents = evidence_table(specific, labels)
-    return header, rows, usable, 9, indents
-
-
 def _keep_with_next(paragraphs: list[Any]) -> None:
     for paragraph in paragraphs:
         paragraph.paragraph_format.keep_with_next = True
@@ -136,7 +132,7 @@ def _chart(
     """The chart in parts that each fit a third of a page, the first kept with its table."""
     from docx.shared import Cm, Pt
 
-    for n, rows in enumerate(parts(specific["rows"], specific["groups"])):
+    for n, rows in enumerate(parts(specific["rows"], specific["groups"], labels)):
         title = TITLE if not n else f"{TITLE} (continued)"
         document.add_picture(io.BytesIO(chart_png(rows, specific["groups"], labels, title)), width=Cm(width))
         document.paragraphs[-1].paragraph_format.space_before = Pt(8)  # clear of the table above

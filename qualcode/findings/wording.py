@@ -7,7 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..ingest.labels import member
+from ..reports.counting import listed
 from ..reports.figures import percent_of
+from ..reports.snapshot import NO_GROUP
 
 
 def cell_text(cell: dict[str, Any]) -> str:
@@ -42,9 +44,9 @@ def attribution(speakers: list[tuple[str, str]], labels: dict[str, str]) -> str:
         names = [n for n, _ in speakers]
         who = member(labels.get(groups[0], groups[0]))
         if len(names) > 1:
-            who = labels.get(groups[0], groups[0]).lower() if groups[0] != "ungrouped" else "participants"
-        return f"— {_and(names)}, {who}"
-    return "— " + _and([f"{n}, {member(labels.get(g, g))}" for n, g in speakers], ", and ")
+            who = labels.get(groups[0], groups[0]).lower() if groups[0] != NO_GROUP else "participants"
+        return f"— {listed(names)}, {who}"
+    return "— " + listed([f"{n}, {member(labels.get(g, g))}" for n, g in speakers], ", and ")
 
 
 def source(row: dict[str, Any]) -> str:
@@ -52,9 +54,6 @@ def source(row: dict[str, Any]) -> str:
     extra = "; includes the interviewer's words" if row.get("interviewer_words") else ""
     return f"{row['document']}, line {row['line']}{extra}"
 
-
-def _and(items: list[str], last: str = " and ") -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + last + items[-1]
 
 
 def opening(row: dict[str, Any], words: int = 8) -> str:

@@ -67,17 +67,17 @@ def layout(rows: list[dict[str, Any]], groups: list[str], labels: dict[str, str]
     return {"rows": placed, "left": LABELS + 8, "plot": plot, "height": y + 22}
 
 
-def parts(rows: list[dict[str, Any]], groups: list[str]) -> list[list[dict[str, Any]]]:
-    """The evidenced rows in consecutive parts, each short enough to fit about a third of a page."""
+def parts(rows: list[dict[str, Any]], groups: list[str], labels: dict[str, str]) -> list[list[dict[str, Any]]]:
+    """The evidenced rows in consecutive parts, each short enough (as ``layout`` places them, wrapped names
+    and all) to fit about a third of a page."""
     out: list[list[dict[str, Any]]] = [[]]
     used = TOP
-    for row in evidenced(rows):
-        height = max(2 * LINE, len(groups) * BAR) + GAP
-        if out[-1] and used + height > PART_HEIGHT:
+    for placed in layout(evidenced(rows), groups, labels)["rows"]:
+        if out[-1] and used + placed["height"] > PART_HEIGHT:
             out.append([])
             used = TOP
-        out[-1].append(row)
-        used += height
+        out[-1].append(placed["row"])
+        used += placed["height"]
     return [p for p in out if p]
 
 

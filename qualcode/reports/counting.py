@@ -31,25 +31,26 @@ class Counted:
         if not self.coders:
             return "No codings yet."
         if self.coders == [CONSENSUS]:
-            made = f" of {_and(list(self.sources))}" if self.sources else ""
+            made = f" of {listed(list(self.sources))}" if self.sources else ""
             return f"Coded by: the consensus{made}."
         if not self.merged:
-            return f"Coded by: {_and(self.coders)}."
+            return f"Coded by: {listed(self.coders)}."
         both = "both" if len(self.coders) == 2 else "several of them"
-        return f"Coded by: {_and(self.coders)} (a passage {both} coded with one code counts once)."
+        return f"Coded by: {listed(self.coders)} (a passage {both} coded with one code counts once)."
 
     def describe(self) -> str:
         """One sentence for the head of an export: whose codings, and how several coders count."""
         if not self.coders:
             return "No codings yet."
-        names = _and(self.coders)
+        names = listed(self.coders)
         if not self.merged:
             return f"Codings by {names} ({self.why})."
         return f"Codings by {names} ({self.why}); a passage several of them coded with one code counts once."
 
 
-def _and(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+def listed(names: list[str], last: str = " and ") -> str:
+    """ "amira", "amira and ben", "amira, ben and carol": names as a sentence gives them."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + last + names[-1]
 
 
 def coding_coders(project: Project) -> list[str]:

@@ -216,7 +216,7 @@ def _xlsx(path: Path, data: dict[str, Any]) -> None:
 
 
 def evidence_docx(path: Path, data: dict[str, Any]) -> None:
-    from .office import fitted_widths, fitting_table, table_text, titled_document
+    from .office import fitting_table, table_text, titled_document
     from .office import shade as shade_cell
 
     groups = data["groups"]
@@ -226,11 +226,9 @@ def evidence_docx(path: Path, data: dict[str, Any]) -> None:
         return [[r["name"]] + [f"{r['cells'][g]['participants']}/{r['cells'][g]['group_participants']}"
                                for g in groups] for r in rows]  # fmt: skip
 
-    portrait = 16.0
-    depths = [r["depth"] for r in data["rows"]]
-    wide = fitted_widths(header, values(data["rows"]), portrait, 9, depths) is None  # turned only if needed
     author = ", ".join(data.get("coders", []))
-    document, usable = titled_document("Evidence map", data.get("about", ""), landscape=wide, author=author)
+    every = (header, values(data["rows"]), [r["depth"] for r in data["rows"]])  # the page turned only if needed
+    document, usable = titled_document("Evidence map", data.get("about", ""), author, every)
     document.add_paragraph("Participants with evidence for each outcome / participants in the stakeholder group.")
     level = None
     rows: list[dict[str, Any]] = []

@@ -249,13 +249,17 @@ def table_text(document: Any, size: float = 9) -> Any:
     return style
 
 
-def titled_document(title: str, about: str, landscape: bool = False, author: str = "") -> tuple[Any, float]:
+def titled_document(
+    title: str, about: str, author: str = "", table: tuple[list[str], list[list[Any]], list[int] | None] | None = None
+) -> tuple[Any, float]:
+    """A titled A4 document and the width between its margins; turned to landscape when ``table`` (a heading,
+    its rows and their indents) does not fit a portrait page even a point smaller (``needs_turning``)."""
     import docx
     from docx.enum.section import WD_ORIENT
 
     document = docx.Document()
     usable = word_page(document)
-    if landscape:  # many groups side by side: the page turned, so their headings need not break
+    if table is not None and needs_turning(table[0], table[1], usable, indents=table[2]):
         section = document.sections[0]
         section.orientation = WD_ORIENT.LANDSCAPE
         section.page_width, section.page_height = section.page_height, section.page_width

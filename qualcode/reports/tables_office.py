@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .figures import percent
-from .office import fitted_widths, fitting_table, table_text, titled_document
+from .office import fitting_table, table_text, titled_document
 
 
 def frequencies_docx(path: Path, rows: list[dict[str, Any]], labels: dict[str, str], about: str = "") -> None:
@@ -26,8 +26,7 @@ def frequencies_docx(path: Path, rows: list[dict[str, Any]], labels: dict[str, s
         for r in rows
     ]
     author = ", ".join(sorted({c for r in rows for c in r.get("coders") or []}))
-    wide = fitted_widths(header, values, 16.0) is None  # the page turned only if the table needs it
-    document, usable = titled_document("Theme frequencies", about, landscape=wide, author=author)
+    document, usable = titled_document("Theme frequencies", about, author, (header, values, None))
     fitting_table(document, header, values, usable, table_text(document))
     document.save(str(path))
 
