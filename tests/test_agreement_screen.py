@@ -70,3 +70,25 @@ def test_agreement_table_and_reconciliation(study: Path, tmp_path: Path) -> None
     lines = (tmp_path / "agree.csv").read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("code,name,krippendorff_alpha") and lines[-1].startswith("pooled,")
     assert decisions == [("first", ""), ("second", ""), ("neither", "The interviewer asked it")]
+
+
+def test_the_agreement_prompt_leaves_out_a_practice_round(demo_copy: Path) -> None:
+    """A coder who coded one sentence of one document (as the findings pack's methods say: too little
+    overlap to compare) is not offered with the coders who double-coded."""
+    from qualcode.coding.codings import add_coding
+    from qualcode.project.store import Project
+    from qualcode.tui.dialogs import TextPrompt
+
+    with Project.open(demo_copy, write=True) as project:
+        document = project.db.execute("SELECT document_id FROM coding LIMIT 1").fetchone()[0]
+        add_coding(project, document, "in-staff", project.coder_id("sam"), 0, 5)
+
+    async def scenario() -> str:
+        app = make_app(demo_copy, coder="amira", user="tester")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("a")
+            await pilot.pause()
+            assert isinstance(pilot.app.screen, TextPrompt)
+            return pilot.app.screen.value
+
+    assert asyncio.run(scenario()) == "amira,ben"

@@ -39,7 +39,7 @@ def test_reports_screen(study: Path, tmp_path: Path) -> None:
             await _choose(pilot, _EVERYONE)  # two coders and no consensus: the screen asks first
             screen = pilot.app.screen
             assert isinstance(screen, ReportsScreen)
-            assert "Codings by amira and ben (all coders)" in str(screen.query_one("#reports-title").render())
+            assert "Coded by: amira and ben (a passage both coded with one code counts once)" in str(screen.query_one("#reports-title").render())
             grid = screen.query_one("#report-grid")
             assert grid.row_count == 3 and str(grid.get_cell_at((1, 1))) == "2/3"  # trust x mentee
             grid.move_cursor(row=1, column=2)  # trust x mentor: Bernie's share of the shared passage

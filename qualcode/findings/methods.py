@@ -17,9 +17,9 @@ from typing import Any
 from ..reports.counting import CONSENSUS, Counted, coding_coders, listed
 from ..reports.figures import figure, fixed
 from ..reports.snapshot import Snapshot
+from ..team.coverage import coded_documents, independent_coders
 from ..team.reliability import compare
 
-SHARED = 0.25  # of the largest overlap between two coders: a coder sharing less is listed apart
 HIGH, LOW = 0.9, 0.67  # percent agreement this high beside alpha or kappa this low needs a word
 
 
@@ -31,8 +31,8 @@ def methods(study: Snapshot, whom: Counted, coder_ids: list[int]) -> dict[str, A
     ).fetchone()
     documents, words = study.db.execute("SELECT count(*), coalesce(sum(words), 0) FROM document").fetchone()
     candidates = whom.coders if len(whom.coders) >= 2 else coding_coders(study.project)
-    coded = _documents(study, [c for c in candidates if c != CONSENSUS])
-    compared, apart = _overlapping(coded)
+    coded = coded_documents(study.db, [c for c in candidates if c != CONSENSUS])
+    compared, apart = independent_coders(coded)
     agreement: list[dict[str, Any]] = []
     pooled: dict[str, Any] | None = None
     if len(compared) >= 2:
@@ -56,29 +56,6 @@ def methods(study: Snapshot, whom: Counted, coder_ids: list[int]) -> dict[str, A
         "apart": [{"coder": c, "documents": len(coded[c])} for c in apart],
         "paradox": any(_paradox(r) for r in [*agreement, *([pooled] if pooled else [])]),
     }
-
-
-def _documents(study: Snapshot, coders: list[str]) -> dict[str, set[int]]:
-    found: dict[str, set[int]] = {c: set() for c in coders}
-    if coders:
-        for name, document in study.db.execute(
-            "SELECT DISTINCT r.name, c.document_id FROM coding c JOIN coder r ON r.id = c.coder_id "
-            f"WHERE r.name IN ({', '.join('?' for _ in coders)})",
-            coders,
-        ):
-            found[name].add(document)
-    return found
-
-
-def _overlapping(coded: dict[str, set[int]]) -> tuple[list[str], list[str]]:
-    """The coders to compare, and those listed apart: a coder whose overlap with every other coder is under
-    ``SHARED`` of the largest overlap between two coders (a practice round beside the real double coding)
-    is not compared; with no overlap at all, nobody is."""
-    names = sorted(coded)
-    best = {c: max((len(coded[c] & coded[o]) for o in names if o != c), default=0) for c in names}
-    top = max(best.values(), default=0)
-    kept = [c for c in names if best[c] and best[c] >= SHARED * top]
-    return kept, [c for c in names if c not in kept]
 
 
 def _row(name: str, found: dict[str, Any]) -> dict[str, Any]:

@@ -122,7 +122,7 @@ class ReportsScreen(Screen[None]):
         return "evidence map" if self.view == "evidence" else "frequency table"
 
     def _filters_text(self) -> str:
-        whose = self.whom.describe().removesuffix(".") if self.whom else ""
+        whose = self.whom.plain().removesuffix(".") if self.whom else ""  # words, not command-line options
         return whose + (" · key quotes only" if self.key_quotes else "")
 
     def action_framework(self) -> None:

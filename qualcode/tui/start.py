@@ -303,11 +303,16 @@ class StartScreen(Screen[None]):
 
     def action_agreement(self) -> None:
         from ..reports.counting import CONSENSUS, coding_coders
+        from ..team.coverage import coded_documents, independent_coders
         from .agreement import AgreementScreen
         from .dialogs import TextPrompt
 
-        # who has coded: a name given at the workbench's start that never coded would only add missing data
-        names = [name for name in coding_coders(self.app.project) if name != CONSENSUS]  # type: ignore[attr-defined]
+        # who double-coded (team.coverage, the rule the findings pack's methods use): a name given at the
+        # workbench's start that never coded, or a practice round on one document, would only dilute agreement
+        project = self.app.project  # type: ignore[attr-defined]
+        coded = coded_documents(project.db, [n for n in coding_coders(project) if n != CONSENSUS])
+        names, _ = independent_coders(coded)
+        names = names or sorted(coded)
 
         def chosen(value: str | None) -> None:
             coders = [c.strip() for c in (value or "").split(",") if c.strip()]
