@@ -454,3 +454,15 @@ def test_suggestions_follow_codebook_edits(study: Path) -> None:
             assert "trust" in [s.code for s in screen.current_suggestions()]
 
     run(scenario())
+
+
+def test_a_speakers_group_reads_as_a_reader_says_it(demo_copy: Path) -> None:
+    async def scenario() -> str:
+        app = make_app(demo_copy, coder="amira", user="tester")
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("enter")  # lead_org_manager.md, the first document
+            await pilot.pause()
+            return screen_text(pilot.app)
+
+    shown = run(scenario())
+    assert "Claire · lead organisation staff" in shown and "lead_organisation" not in shown

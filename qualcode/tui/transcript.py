@@ -229,7 +229,7 @@ class TranscriptView(MouseSelection, ScrollView, can_focus=True, inherit_binding
             label = f"{turn['speaker']} (interviewer)"
             style = Style(color="#8a8a8a", italic=True)
         elif turn["role"] == "participant":
-            label = f"{turn['participant']} · {turn['group'] or 'no group'}"
+            label = f"{turn['participant']} · {turn.get('group_label') or turn['group'] or 'no group'}"
             style = Style(color="#e0c070", bold=True)
         else:
             label = turn["speaker"] or ""
