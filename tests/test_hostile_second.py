@@ -15,9 +15,11 @@ ENV = {**os.environ, "PYTHONIOENCODING": "utf-8"}
 
 
 def _one_line_error(result, *words: str) -> None:
+    """One line saying what is wrong, exit 1; a usage error adds, after it, one line of the command's usage."""
     assert result.exit_code == 1, result.output
     lines = result.output.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("Error: "), result.output
+    assert lines[0].startswith("Error: ") and lines[1:] in ([], [lines[-1]]), result.output
+    assert len(lines) == 1 or lines[1].startswith("usage: "), result.output
     assert "internal fault" not in result.output
     for word in words:
         assert word in lines[0], lines[0]

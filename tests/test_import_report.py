@@ -102,5 +102,37 @@ def test_the_suggested_pattern_reads_the_labels(separator: str) -> None:
     from qualcode.ingest.speakers import suggest_pattern
 
     text = "\n".join(f"INT{separator}How is it?\nRESP{separator}Fine, yes." for _ in range(3))
-    pattern = suggest_pattern(text)
+    pattern, speakers = suggest_pattern(text)
     assert [re.match(pattern, line).group("label") for line in text.split("\n")[:2]] == ["INT", "RESP"]
+    assert speakers == ["INT", "RESP"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "INT - How is it going?\nRESP - Fine, yes.\nINT - And the flat?\nRESP - Still there.\n",
+        "Kerr, Joanne > Hello.\nSmith, Dee > Hi.\nKerr, Joanne > How are you?\nSmith, Dee > Fine.\n",
+        "Q. How is it?\nA. Fine.\nQ. And the flat?\nA. Still there.\n",
+        "1) INTERVIEWER\tHow is it?\n2) DEE\tFine.\n3) INTERVIEWER\tGood.\n",
+    ],
+)
+def test_a_suggested_pattern_is_one_that_reads_that_file(invoke, tmp_path: Path, text: str) -> None:
+    """What the warning suggests was tried on the file: imported with it, the file has the speakers it names;
+    where nothing qualcode tries finds two speakers, it says so instead of suggesting a pattern that fails."""
+    import re
+
+    write(tmp_path / "t" / "odd.txt", text)
+    first = tmp_path / "first.qdb"
+    invoke("init", first)
+    report = json.loads(invoke("import", first, tmp_path / "t", "--json").output)
+    warning = next(w for w in report["warnings"] if "no speaker label recognised" in w)
+    suggested = re.search(r"--speaker-pattern '(.+?)' \(it finds (\d+) speakers here: (.+?)\)", warning)
+    if suggested is None:
+        assert "give a --speaker-pattern that matches them" in warning
+        return
+    second = tmp_path / "second.qdb"
+    invoke("init", second)
+    again = json.loads(invoke("import", second, tmp_path / "t", "--speaker-pattern", suggested[1], "--json").output)
+    labels = [s["label"] for s in again["documents"][0]["speakers"]]
+    assert len(labels) == int(suggested[2]) >= 2 and ", ".join(labels[:4]).startswith(suggested[3].rstrip(", …"))
+    assert not any("no speaker label recognised" in w for w in again["warnings"])

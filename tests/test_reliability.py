@@ -142,7 +142,8 @@ def test_cli_agreement(study: Path, invoke, tmp_path: Path) -> None:
     assert set(report) == {"unit", "coders", "pooled", "per_code"} and report["unit"] == "segment"
     assert set(report["pooled"]) >= {"percent_agreement", "cohen_kappa", "fleiss_kappa", "krippendorff_alpha"}
     table = invoke("agreement", study, "--coders", "amira,ben", "--unit", "turn")
-    assert table.exit_code == 0 and "housing" in table.output and "pooled" in table.output
+    assert table.exit_code == 0 and "Housing" in table.output and "All codes, pooled" in table.output
+    assert table.output.count("— undefined") == 1  # one footnote for every dash
     characters = invoke("agreement", study, "--coders", "amira,ben", "--unit", "character").output
     assert "kappa (doc-weighted)" in characters.splitlines()[1]
     bad = invoke("agreement", study, "--coders", "amira,zed")

@@ -108,14 +108,24 @@ class Group(click.Group):
 
     command_class = Command
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args and ctx.parent is not None:  # "qualcode export" alone: say what it needs, not only its help
+            raise click.UsageError(f"which one? {', '.join(self.list_commands(ctx))}", ctx)
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except QualcodeError as exc:
             raise click.ClickException(str(exc)) from None
-        except click.UsageError as exc:  # a user error like any other: one line, exit 1 (2 means a fault)
-            where = f"{exc.ctx.command_path}: " if exc.ctx is not None else ""
-            raise click.ClickException(where + exc.format_message()) from None
+        except click.UsageError as exc:  # a user error like any other: exit 1 (2 means a fault); what went wrong
+            if exc.ctx is None:  # first, then how the command is used
+                raise click.ClickException(exc.format_message()) from None
+            path = exc.ctx.command_path
+            usage = " ".join(exc.ctx.command.collect_usage_pieces(exc.ctx))
+            raise click.ClickException(
+                f"{path}: {exc.format_message()}\nusage: {path} {usage}  ({path} --help for more)"
+            ) from None
         except KeyboardInterrupt:
             raise click.ClickException("cancelled; nothing was changed") from None
 

@@ -59,7 +59,7 @@ def import_(
         run_with_progress(importer.read())
         report = importer.report
         if importer.planned:
-            run_with_progress(importer.run(load_pipeline(spacy_model)))
+            run_with_progress(importer.run(load_pipeline(spacy_model, lemmas=False)))
     show_import(report, as_json)
 
 

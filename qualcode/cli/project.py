@@ -218,7 +218,7 @@ def import_qdpx_command(project: Path, archive: Path, speakers: str | None, as_j
     from ..exchange.imports import import_qdpx_into
     from ..ingest.segment import load_pipeline
 
-    report = import_qdpx_into(project, archive, load_pipeline(), speakers)
+    report = import_qdpx_into(project, archive, load_pipeline(lemmas=False), speakers)
     if as_json:
         echo_json(report.__dict__)
         return

@@ -18,7 +18,7 @@ class _AgreementGroup(Group):
     """``qualcode agreement PROJECT ...`` compares coders; ``qualcode agreement table FILE`` reads a table."""
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
-        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+        if not args or (args[0] not in self.commands and args[0] not in ("--help", "-h")):
             args = ["compare", *args]
         return super().parse_args(ctx, args)
 
@@ -42,10 +42,15 @@ def _stat_cells(row: dict[str, Any]) -> list[str]:
         figure(row["fleiss_kappa"], 3),
         _with_interval(row["gwet_ac1"]),
         figure(row["brennan_prediger"]["value"], 3),
-        figure(row["percent_agreement"], 3),
-        figure(row["percent_agreement_pairwise"]["value"], 3),
+        _percent(row["percent_agreement"]),
+        _percent(row["percent_agreement_pairwise"]["value"]),
         f"{row['units']:,}",
     ]
+
+
+def _percent(share: float | None) -> str:
+    """A share as a percentage to one decimal, so 99.9% does not read as 100% (JSON keeps the share)."""
+    return figure(None if share is None else share * 100, 1)
 
 
 def _weighted_cells(row: dict[str, Any], shown: bool) -> list[str]:
@@ -117,13 +122,18 @@ def agreement_compare(
         echo_json(report)
         return
     weighted = unit == "character" and len(names) == 2
-    rows = [[r["code"], *_stat_cells(r), *_weighted_cells(r, weighted)] for r in report["per_code"]]
-    rows.append(["pooled", *_stat_cells(report["pooled"]), *(["", ""] if weighted else [])])
+    rows = [[_named(r["name"]), *_stat_cells(r), *_weighted_cells(r, weighted)] for r in report["per_code"]]
+    rows.insert(0, ["All codes, pooled", *_stat_cells(report["pooled"]), *(["", ""] if weighted else [])])
     click.echo(f"Agreement between {', '.join(names)} per {unit}:")
     print_table(rows, ["code", *STAT_HEADERS, *(["kappa (doc-weighted)", "docs"] if weighted else [])])
-    reasons = {reason for r in [*report["per_code"], report["pooled"]] for reason in r["reasons"].values()}
-    for reason in sorted(reasons):
-        click.echo(f"— undefined where {reason}")
+    if any(r["reasons"] for r in [*report["per_code"], report["pooled"]]):
+        click.echo("— undefined: nothing varies (every unit was given the same value), so chance agreement is "
+                   "everything; AC1, BP and % agreement still say how often the coders agreed.")  # fmt: skip
+
+
+def _named(name: str, width: int = 44) -> str:
+    """A code's name in a terminal table: cut at the end with "…" past ``width`` (--json and -o give it whole)."""
+    return name if len(name) <= width else name[: width - 1].rstrip() + "…"
 
 
 @agreement.command("table")

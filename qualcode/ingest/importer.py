@@ -28,8 +28,8 @@ from .files import collect_files
 from .formats import Transcript, read_transcript, transcript_from_text
 from .groups import Groups
 from .participants import Sheet, read_sheet
-from .people import People, Speaker, from_row, front_matter_people, names, plain
-from .speakers import first_lines, is_generic, kind_voices, probable_interviewer, suggest_pattern
+from .people import People, Speaker, called, from_row, front_matter_people, names, plain
+from .speakers import is_generic, kind_voices, probable_interviewer, unlabelled
 from .turns import compile_patterns, is_interviewer
 
 _RESERVED_META = {"title", "kind", "participants", "interviewers", "attributes"}
@@ -180,12 +180,7 @@ class Importer:
         whole = self.sheet is not None and "" in self.sheet.for_document(names(name))
         intended = whole or self.options.group or kind in ("field_notes", "other") and kind_from != "inferred"
         if not row["speakers_found"] and not intended and self.options.detect_speakers and transcript.turns:
-            shown = " | ".join(first_lines(transcript.text))
-            self.report.warnings.append(
-                f"{name}: no speaker label recognised, so no one is credited with its words (it opens: {shown}). "
-                f"If it has labels, import again with --speaker-pattern '{suggest_pattern(transcript.text)}'; "
-                "if it is one person's, give --group or a sheet row with an empty speaker"
-            )
+            self.report.warnings.append(unlabelled(name, transcript.text))
         return int(row["words"])
 
     def _speakers(self, path: Path, transcript: Transcript) -> dict[str | None, Speaker]:
@@ -276,10 +271,11 @@ class Importer:
         if "sentencizer" not in nlp.pipe_names and "senter" not in nlp.pipe_names:
             unused = [name for name in unused if name not in ("tagger", "attribute_ruler")]  # the parser may need them
         for done, (doc, plan) in enumerate(nlp.pipe(texts, as_tuples=True, batch_size=BATCH_SIZE, disable=unused)):
-            turns = [(t.start, t.end) for t in plan.transcript.turns]
-            self.segmented.append(
-                (plan, cut_segments(plan.transcript.text, turns, sentence_spans(doc), plan.transcript.wrapped))
-            )
+            transcript = plan.transcript
+            turns = [(t.start, t.end) for t in transcript.turns]
+            voices = [called(t.speaker, plan.speakers.get(t.speaker)) for t in transcript.turns]
+            sentences = sentence_spans(doc, transcript.text)
+            self.segmented.append((plan, cut_segments(transcript.text, turns, sentences, transcript.wrapped, voices)))
             yield Progress("segment", done + 1, total, plan.transcript.name)
 
     def write(self) -> Iterator[Progress]:

@@ -39,6 +39,18 @@ def member(label: str) -> str:
     return " ".join(words)
 
 
+def people(count: int, label: str) -> str:
+    """A count of a group's people as a sentence says it: "9 mentees", "1 national stakeholder", "1 lead
+    organisation staff member", "2 participants without a group"."""
+    if label == "No group":
+        return f"{count} participant{'' if count == 1 else 's'} without a group"
+    one = member(label)
+    if count == 1:
+        return f"1 {one}" + (" member" if one.lower() == label.lower() else "")
+    first = label.split()[0] if label.split() else label
+    return f"{count} {label[:1].lower() + label[1:] if first[1:2].islower() else label}"  # an acronym as it is
+
+
 def _key(value: str, attribute: str | None) -> str:
     return f"{PREFIX}{attribute}={value}" if attribute else f"{PREFIX}group:{value}"
 
@@ -56,6 +68,11 @@ def group_labels(project: Project) -> dict[str, str]:
         )
     ]
     return {g: stored.get(g) or default_label(g) for g in sorted(set(groups) | set(stored))}
+
+
+def member_labels(project: Project) -> dict[str, str]:
+    """Every group as one of its members is described: {"lead_organisation": "lead organisation staff"}."""
+    return {group: member(label) for group, label in group_labels(project).items()}
 
 
 def value_labels(project: Project, by: str = "group") -> dict[str, str]:

@@ -26,6 +26,12 @@ class Speaker:
     source: str = ""  # where the mapping came from, for error messages
 
 
+def called(label: str | None, speaker: Speaker | None) -> str:
+    """The names a speaker answers a roll call with: the transcript's label and the participant's pseudonym."""
+    pseudonym = speaker.pseudonym if speaker is not None and speaker.role == "participant" else None
+    return " ".join(n for n in (label, pseudonym) if n)
+
+
 class People:
     """Participants by pseudonym: reuse one already in the project, refuse a conflicting group."""
 

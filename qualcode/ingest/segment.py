@@ -38,8 +38,9 @@ def tokenisable(text: str) -> str:
 
 
 @lru_cache(maxsize=2)  # loading takes ~1 s; one pipeline per process serves every import
-def load_pipeline(model: str | None = None) -> Language:
-    """The blank English pipeline with sentencizer and lookup lemmatizer, or an installed trained one."""
+def load_pipeline(model: str | None = None, lemmas: bool = True) -> Language:
+    """The blank English pipeline with sentencizer and lookup lemmatizer, or an installed trained one.
+    Import asks for no ``lemmas``: it stores none, and loading the tables is a tenth of its start-up."""
     import spacy
 
     if model:
@@ -50,13 +51,14 @@ def load_pipeline(model: str | None = None) -> Language:
     else:
         nlp = spacy.blank("en")
         nlp.add_pipe("sentencizer")
-        nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
-        try:
-            nlp.initialize()
-        except (ValueError, OSError) as exc:
-            raise QualcodeError(
-                f"spaCy lookup lemmatizer tables are missing; install spacy-lookups-data ({exc})"
-            ) from None
+        if lemmas:
+            nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+            try:
+                nlp.initialize()
+            except (ValueError, OSError) as exc:
+                raise QualcodeError(
+                    f"spaCy lookup lemmatizer tables are missing; install spacy-lookups-data ({exc})"
+                ) from None
     nlp.max_length = 50_000_000  # no parser or NER here, so long transcripts cost little memory
     return nlp
 
@@ -86,18 +88,20 @@ class Lemmas:
 _OPENERS = "([{“‘«"
 
 
-def sentence_spans(doc: object) -> list[tuple[int, int]]:
+def sentence_spans(doc: object, text: str | None = None) -> list[tuple[int, int]]:
     """spaCy's sentences as character ranges, read from the doc's arrays (no Python object per token or
     sentence): each runs to where the next begins, and ``cut_segments`` trims the white space between.
     Repaired: an opening bracket or quote that the sentencizer left at the end of one sentence ("anything. ["
-    + "laughs]") starts the next one instead, so "[laughs]" stays whole."""
+    + "laughs]") starts the next one instead, so "[laughs]" stays whole. ``text`` is the doc's text when the
+    caller has it (``doc.text`` builds it again token by token: a third of an import's time outside spaCy)."""
     from spacy.attrs import IDX, SENT_START
 
-    text: str = doc.text  # type: ignore[attr-defined]
+    if text is None:
+        text = doc.text  # type: ignore[attr-defined]
     if not len(doc):  # type: ignore[arg-type]
         return []
     array = doc.to_array([SENT_START, IDX])  # type: ignore[attr-defined]
-    starts = [int(i) for i in array[array[:, 0] == 1, 1]]
+    starts: list[int] = array[array[:, 0] == 1, 1].tolist()
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
     spans = [[a, b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
@@ -127,10 +131,16 @@ def legacy_sentence_spans(doc: object) -> list[tuple[int, int]]:
 
 
 def cut_segments(
-    text: str, turns: Sequence[tuple[int, int]], sentences: Sequence[tuple[int, int]], wrapped: bool = False
+    text: str,
+    turns: Sequence[tuple[int, int]],
+    sentences: Sequence[tuple[int, int]],
+    wrapped: bool = False,
+    speakers: Sequence[str | None] = (),
 ) -> list[tuple[int, int, int]]:
     """(turn index, start, end) for every segment: sentences clipped to turns, split at line breaks — in
-    hard-wrapped prose (``wrapped``) only at blank lines, since a single break there is the typist's margin.
+    hard-wrapped prose (``wrapped``) only at blank lines, since a single break there is the typist's margin —
+    and with what nobody said joined to the words beside it (``spoken``; ``speakers`` names each turn's
+    speaker, for roll calls).
 
     ``turns`` and ``sentences`` are sorted, non-overlapping ``[start, end)`` ranges. A turn with no
     sentence in it (spaCy found none) still gets one segment per line so every word can be coded.
@@ -153,7 +163,7 @@ def cut_segments(
             position += 1
         if covered < turn_end:
             add(text, index, covered, turn_end, segments)
-    return segments
+    return spoken(text, segments, speakers, wrapped)
 
 
 def _add_lines(text: str, turn: int, start: int, end: int, out: list[tuple[int, int, int]]) -> None:
@@ -184,3 +194,59 @@ def _add_trimmed(text: str, turn: int, a: int, b: int, out: list[tuple[int, int,
         b -= 1
     if a < b:
         out.append((turn, a, b))
+
+
+# What a transcriber adds: "[laughter]", "[long pause]", "(inaudible 00:03:12)" — a square-bracketed note of any
+# kind, or a parenthesised one of up to four words (a longer one may be the speaker's aside).
+_NOTE = re.compile(r"\[[^\[\]\n]{0,120}\]|\((?:[^()\s]++\s*+){0,4}+\)")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+# Words that may stand beside one's own name in a roll call ("Hi, I'm Jade", "Liam here").
+_ROLL_CALL = {"hi", "hello", "hiya", "hey", "i'm", "i’m", "im", "it's", "it’s", "its", "this", "is", "me", "here"}
+_ROLL_CALL |= {"present", "aye", "yeah", "yes", "and"}
+
+
+def unspoken(passage: str, names: frozenset[str] = frozenset()) -> bool:
+    """True when ``passage`` is nobody's words: transcriber's notes and punctuation only, or a roll call —
+    the speaker saying their own name (``names``: the lower-cased words of it), as a focus group goes round."""
+    if "[" not in passage and "(" not in passage:  # most sentences: their first word settles it
+        first = _WORD.search(passage)
+        if first is None:
+            return True
+        if (word := first.group().lower()) not in names and word not in _ROLL_CALL:
+            return False
+    words = [w.lower() for w in _WORD.findall(_NOTE.sub(" ", passage))]
+    if not words:
+        return True
+    return any(w in names for w in words) and all(w in names or w in _ROLL_CALL for w in words)
+
+
+def spoken(
+    text: str, segments: list[tuple[int, int, int]], speakers: Sequence[str | None] = (), wrapped: bool = False
+) -> list[tuple[int, int, int]]:
+    """``segments`` with every unspoken one (see ``unspoken``) joined to the spoken segment before it on its
+    line ("I'm new. [laughs]"), else to the one after ("Liam. Eh, nearly a year?"), else left out: "[laughter]"
+    alone is not a sentence a coder steps to, codes or counts in progress. Its text stays in the transcript."""
+    out: list[tuple[int, int, int]] = []
+    waiting: tuple[int, int, int] | None = None  # unspoken, for the next spoken segment on its line
+
+    def joined(end: int, start: int) -> bool:
+        gap = text[end:start]
+        return not _BLANK_LINE.search(gap) if wrapped else "\n" not in gap
+
+    names_of: dict[int, frozenset[str]] = {}
+    for turn, start, end in segments:
+        if turn not in names_of:
+            label = speakers[turn] if turn < len(speakers) else None
+            names_of[turn] = frozenset(w.lower() for w in _WORD.findall(label or "") if len(w) > 1)
+        if not unspoken(text[start:end], names_of[turn]):
+            if waiting and waiting[0] == turn and joined(waiting[2], start):
+                start = waiting[1]
+            out.append((turn, start, end))
+            waiting = None
+        elif out and out[-1][0] == turn and joined(out[-1][2], start):
+            out[-1] = (turn, out[-1][1], end)
+        elif waiting and waiting[0] == turn and joined(waiting[2], start):
+            waiting = (turn, waiting[1], end)
+        else:
+            waiting = (turn, start, end)
+    return out

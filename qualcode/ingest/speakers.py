@@ -12,7 +12,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from .turns import RawTurn
+from ..errors import QualcodeError
+from .turns import ClockError, RawTurn, compile_patterns, find_turns
 
 _ROLES = (
     r"r|p|a|b|c|d|m|f|resp|respondent|participant|interviewee|speaker|unknown|unidentified|guest|voice|"
@@ -58,16 +59,56 @@ def first_lines(text: str, count: int = 3, width: int = 60) -> list[str]:
 _SEPARATORS = (" - ", " – ", " > ", " | ", "\t", ") ", ". ", " = ")
 
 
-def suggest_pattern(text: str) -> str:
-    """A ``--speaker-pattern`` that fits how most of the document's first lines open, or a general one."""
+def suggest_pattern(text: str) -> tuple[str, list[str]] | None:
+    """A ``--speaker-pattern`` that fits how most of the document's first lines open, with the speakers it
+    finds in the whole document when imported with it; None when no pattern tried finds two or more."""
     lines = [line.strip() for line in text.split("\n") if line.strip()][:40]
+    candidates = []
     for separator in _SEPARATORS:
         heads = [line.split(separator, 1)[0] for line in lines if separator in line]
         fitting = [h for h in heads if 0 < len(h) <= 30 and h[0].isalpha() and h[0].isupper()]
         if lines and len(fitting) >= max(2, len(lines) // 2):
             stop, shown = _literal(separator.strip() or "\t"), _literal(separator)
-            return rf"(?P<label>[^\W\d_][^{stop}\n]{{0,29}}?){shown}"
-    return r"(?P<label>[A-Z][\w .'-]{0,29}?)\s*[:>=-]\s"
+            candidates.append(rf"(?P<label>[^\W\d_][^{stop}\n]{{0,29}}?){shown}")
+    candidates.append(r"(?P<label>[A-Z][\w .'-]{0,29}?)\s*[:>=-]\s")
+    for pattern in candidates:
+        speakers = _speakers_found(text, pattern)
+        if speakers is not None:
+            return pattern, speakers
+    return None
+
+
+def unlabelled(name: str, text: str) -> str:
+    """The warning for a document where no speaker label was recognised: how it opens, and a pattern that
+    was tried on it and finds its speakers, when one does."""
+    shown = " | ".join(first_lines(text))
+    found = suggest_pattern(text)
+    if found:
+        pattern, speakers = found
+        named = ", ".join(speakers[:4]) + (", …" if len(speakers) > 4 else "")
+        fix = f"import again with --speaker-pattern '{pattern}' (it finds {len(speakers)} speakers here: {named})"
+    else:
+        fix = "give a --speaker-pattern that matches them (README: Speaker layouts)"
+    return (
+        f"{name}: no speaker label recognised, so no one is credited with its words (it opens: {shown}). "
+        f"If it has labels, {fix}; if it is one person's, give --group or a sheet row with an empty speaker"
+    )
+
+
+def _speakers_found(text: str, pattern: str) -> list[str] | None:
+    """The speakers an import with ``pattern`` would find, in order of first turn, when they look like a
+    conversation: two to thirty labels, each speaking at least twice or the only other voice."""
+    try:
+        turns = find_turns(text, compile_patterns([pattern]))
+    except (ClockError, QualcodeError):
+        return None
+    counts: dict[str, int] = {}
+    for turn in turns:
+        if turn.speaker:
+            counts[turn.speaker] = counts.get(turn.speaker, 0) + 1
+    if not 2 <= len(counts) <= 30 or sum(counts.values()) < 3:
+        return None
+    return list(counts)
 
 
 def _literal(text: str) -> str:

@@ -8,3 +8,12 @@ someone else's file obeys (``limits``), private scratch space and atomic output 
 
 May import: nothing else in qualcode but the foundations (errors, text).
 """
+
+import sys as _sys
+
+if "pandas" not in _sys.modules:  # sqlite-utils imports pandas, when installed, only to take DataFrames, which
+    _sys.modules["pandas"] = None  # type: ignore[assignment]  # qualcode never passes: a fifth of a second
+    try:  # of every command's start-up. Imported first here, it finds no pandas; then pandas is as before.
+        import sqlite_utils.db  # noqa: F401
+    finally:
+        del _sys.modules["pandas"]

@@ -16,6 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -31,9 +32,11 @@ from ..reports.figures import figure, fixed
 from ..team.reconcile import disagreement_rows, settle_change, write_agreement_table
 from ..team.reliability import UNITS, compare
 from .keybar import KeyBar, binding
+from .text import shorten
 
 _key = partial(binding, "agreement")
 SORTS = ("krippendorff_alpha", "cohen_kappa", "percent_agreement", "units", "code")
+POOLED = "All codes, pooled"
 SORT_NAMES = dict(zip(SORTS, ("alpha", "kappa", "% agreement", "units", "name"), strict=True))
 
 
@@ -47,11 +50,11 @@ def _plus_minus(estimate: dict[str, Any]) -> str:
 
 class AgreementScreen(Screen[None]):
     BINDINGS = [
-        _key("enter", "disagreements", "Disagreements", "Step through the highlighted code's disagreements"),
+        _key("enter", "disagreements", "Settle", "Step through the highlighted code's disagreements and settle them"),
         _key("u", "next_unit", "Unit", "Compare by segment, turn or character"),
         _key("s", "next_sort", "Sort", "Sort by alpha, kappa, agreement, units or code"),
         _key("x", "export", "Export", "Write the agreement table (.csv .xlsx .md .json)"),
-        _key("w", "export_disagreements", "Disagreements file", "Write every disagreement (.csv .xlsx .md .json)"),
+        _key("w", "export_disagreements", "Write list", "Write every disagreement (.csv .xlsx .md .json)"),
         _key("question_mark", "app.help", "Help", "Show every key"),
         _key("escape,q", "app.pop_screen", "Back", "Back to the documents"),
     ]
@@ -87,37 +90,55 @@ class AgreementScreen(Screen[None]):
             return
         self.app.call_from_thread(self._loaded, report)
 
+    def on_resize(self) -> None:
+        if self.report is not None:
+            self._loaded(self.report)
+
     def _loaded(self, report: dict[str, Any]) -> None:
+        """The table, laid out for the terminal: all codes pooled first (it stays in sight as the list
+        scrolls), then one row per code; the code's name takes the room the figures leave. Fleiss' kappa and
+        pairwise agreement are shown for three coders or more (for two they repeat Cohen's and % agree)."""
+        first = self.report is None
         self.report = report
         table = self.query_one(DataTable)
+        keep = table.cursor_row
         table.clear(columns=True)
-        room = max(16, min(40, self.size.width - 82))  # on a narrow terminal the figures matter more
-        table.add_column("Code", width=max([4, *(min(room, len(r["name"])) for r in report["per_code"])]))
-        table.add_columns("alpha", "kappa", "fleiss", "AC1 ±95%", "% all", "% pairs", "units",
-                          *[f"by {c}" for c in self.coders])  # fmt: skip
+        many = len(self.coders) > 2
+        figures = ["alpha", "kappa", *(["fleiss"] if many else []), "AC1 ±95%", "% agree",
+                   *(["% pairs"] if many else []), "units", "applied"]  # fmt: skip
+        widths = [5, 5, *([6] if many else []), 10, 7, *([7] if many else []), 6, 3 * len(self.coders) + 2]
+        room = (self.size.width or self.app.size.width or 80) - sum(w + 2 for w in widths) - 4
+        longest = max([len(POOLED), *(len(r["name"]) for r in report["per_code"])])
+        name_width = max(12, min(longest, room))
+        table.add_column("Code", width=name_width)
+        for label, width in zip(figures, widths, strict=True):
+            table.add_column(label, width=max(width, len(label)))
         key = SORTS[self.sort]
         if key == "code":
             rows = sorted(report["per_code"], key=lambda r: r["name"])
         else:  # worst first; undefined last
             rows = sorted(report["per_code"], key=lambda r: (r[key] is None, r[key] or 0))
-        for row in [*rows, {**report["pooled"], "name": "— pooled over codes", "code": None, "applied": {}}]:
-            table.add_row(
-                row["name"][:room],
-                *(figure(row[name]) for name in ("krippendorff_alpha", "cohen_kappa", "fleiss_kappa")),
+        pooled = {**report["pooled"], "name": POOLED, "code": None, "applied": {}}
+        for row in [pooled, *rows]:
+            pairs = row["percent_agreement_pairwise"]["value"]
+            cells = [
+                figure(row["krippendorff_alpha"]),
+                figure(row["cohen_kappa"]),
+                *([figure(row["fleiss_kappa"])] if many else []),
                 _plus_minus(row["gwet_ac1"]),
-                figure(None if row["percent_agreement"] is None else row["percent_agreement"] * 100),
-                figure(
-                    None
-                    if row["percent_agreement_pairwise"]["value"] is None
-                    else row["percent_agreement_pairwise"]["value"] * 100
-                ),  # fmt: skip
+                figure(None if row["percent_agreement"] is None else row["percent_agreement"] * 100, 1),
+                *([figure(None if pairs is None else pairs * 100, 1)] if many else []),
                 f"{row['units']:,}",
-                *(f"{row['applied'].get(c, 0):,.0f}" if row["applied"] else "" for c in self.coders),
-                key=row["code"],
-            )
+                "/".join(f"{row['applied'].get(c, 0):,.0f}" for c in self.coders) if row["applied"] else "",
+            ]
+            style = "bold" if row is pooled else ""
+            table.add_row(Text(shorten(row["name"], name_width), style=style), *(Text(c, style=style) for c in cells),
+                          key=row["code"])  # fmt: skip
+        table.fixed_rows = 1
+        table.move_cursor(row=min(1 if first else keep, table.row_count - 1))  # first: on the first code
         self.query_one("#agreement-title", Static).update(
-            f"[b]Agreement[/b] between {', '.join(self.coders)} per {self.unit}, sorted by {SORT_NAMES[key]}. "
-            "A dash: undefined (nothing varies). Enter steps through a code's disagreements."
+            f"[b]Agreement[/b] between {escape(', '.join(self.coders))} per {self.unit}, by {SORT_NAMES[key]}. "
+            f"applied: units {escape('/'.join(self.coders))} coded; —: undefined, nothing varies."
         )
         table.focus()
 

@@ -79,8 +79,12 @@ class CodingMixin:
                 self.apply(answer)
 
         under = self._new_code_parent()
+        view = self.query_one(TranscriptView)
+        start, end = view.selection
         picker = CodePicker(
             self.codes,
+            title="Apply a code to",
+            passage=view.text[start:end],
             recent=self.app.place.recent,  # type: ignore[attr-defined]
             can_create=self.project.writable,
             create_under=next((c for c in self.codes if c["id"] == under), None),

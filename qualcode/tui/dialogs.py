@@ -12,6 +12,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -235,15 +237,15 @@ class SearchDialog(ModalScreen[dict[str, Any] | None]):
 
 
 def _hit_label(hit: dict[str, Any], words: list[str], width: int = 90) -> Text:
-    """One line per hit: the document, who spoke, then a window of the text around the word found in the
-    sentence that matched (not in the text before it)."""
+    """Two lines per hit: the document and who spoke, then as much of the text around the word found in the
+    sentence that matched (not in the text before it) as the line holds."""
     context = hit["context"]
     at = max(0, hit["start"] - hit.get("context_start", hit["start"]))  # where the matched sentence begins
     lowered = context.lower()
     found = min((i for i in (lowered.find(w, at) for w in words) if i >= 0), default=at)
     label = Text(f"{hit['document']}  ", style="bold #e0c070", no_wrap=True, overflow="ellipsis")
-    label.append(f"{speaker_of(hit)}  ", style="#c0c0c0")
-    room = max(20, width - len(label) - 2)
+    label.append(f"{speaker_of(hit)}\n", style="#c0c0c0")
+    room = max(20, width - 2)
     start = max(0, found - room // 3)
     window = " ".join(context[start : start + room].split())
     body = Text(("…" if start else "") + window + ("…" if start + room < len(context) else ""))
@@ -256,7 +258,8 @@ def _hit_label(hit: dict[str, Any], words: list[str], width: int = 90) -> Text:
 def speaker_of(hit: dict[str, Any]) -> str:
     """Who said a search hit: "Dee (mentee)", "Interviewer (interviewer)", or "no speaker"."""
     if hit.get("participant"):
-        return f"{hit['participant']} ({(hit.get('group') or 'no group').replace('_', ' ')})"
+        group = hit.get("group_label") or (hit.get("group") or "no group").replace("_", " ")
+        return f"{hit['participant']} ({group})"
     if hit.get("role") == "interviewer":
         return f"{hit.get('speaker') or 'Interviewer'} (interviewer)"
     return hit.get("speaker") or "no speaker"
@@ -281,9 +284,13 @@ class HelpScreen(ModalScreen[None]):
         self.query_one(".help").scroll_relative(y=lines, animate=False)
 
     def compose(self) -> ComposeResult:
-        text = Text()
+        parts: list[Any] = []
         for title, bindings in self.sections:
-            text.append(f"{title}\n", style="bold underline")
+            parts.append(Text(title, style="bold underline"))
+            # a description too long for its line wraps under itself, not under the keys
+            table = Table.grid(padding=(0, 2))
+            table.add_column(no_wrap=True, style="bold #80c0ff")
+            table.add_column(ratio=1)
             quick = [b for b in bindings if b.action.startswith("quick(")]
             for entry in bindings:
                 if entry in quick[1:]:
@@ -294,12 +301,11 @@ class HelpScreen(ModalScreen[None]):
                     if entry in quick[:1]
                     else (entry.tooltip or entry.description)
                 )
-                text.append(f"  {keys:<22}", style="bold #80c0ff")
-                text.append(f"{about}\n")
-            text.append("\n")
+                table.add_row(f"  {keys}", about)
+            parts.extend([table, Text("")])
         with Vertical(classes="dialog help"):
             yield Label("Keys — ↑↓ PgUp PgDn scroll · Esc closes", classes="dialog-title")
-            yield Static(text, id="help-text")
+            yield Static(Group(*parts), id="help-text")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -23,7 +23,7 @@ from textual.widgets import Static
 from ..coding.codings import code_counts, document_codings
 from ..coding.memos import memos_for
 from ..errors import QualcodeError
-from ..ingest.labels import group_labels, member
+from ..ingest.labels import member_labels
 from ..project.facts import Coding
 from ..project.overview import turns as document_turns
 from .codebook import CodebookPanel
@@ -173,9 +173,9 @@ class DocumentScreen(CodingMixin, SuggestionsMixin, CodebookEditsMixin, Navigati
         self.document_id = document_id
         self.document = document
         turns = document_turns(self.project, document)
-        labels = group_labels(self.project)
+        members = member_labels(self.project)
         for turn in turns:  # a speaker's group as a reader says it: "Claire · lead organisation staff"
-            turn["group_label"] = member(labels.get(turn["group"], turn["group"])) if turn["group"] else None
+            turn["group_label"] = members.get(turn["group"], turn["group"]) if turn["group"] else None
         segments = [(s["start"], s["end"], index) for index, t in enumerate(turns) for s in t["segments"]]
         view = self.query_one(TranscriptView)
         view.load(document["text"], turns, segments, self.codings(self.coder_id))

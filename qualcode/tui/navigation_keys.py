@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..coding.navigation import next_coded, next_uncoded, search
+from ..ingest.labels import member_labels
 from .codebook import CodebookPanel
 from .dialogs import SearchDialog
 from .transcript import TranscriptView
@@ -62,7 +63,14 @@ class NavigationMixin:
             else:
                 self.query_one(TranscriptView).select_range(hit["start"], hit["end"])
 
-        self.app.push_screen(SearchDialog(lambda words: search(self.project, words)), chosen)
+        def found(words: str) -> list[dict[str, Any]]:
+            hits = search(self.project, words)
+            members = member_labels(self.project)
+            for hit in hits:  # who said it as a reader says it: "Claire (lead organisation staff)"
+                hit["group_label"] = members.get(hit["group"], hit["group"]) if hit["group"] else None
+            return hits
+
+        self.app.push_screen(SearchDialog(found), chosen)
 
     def action_refresh(self) -> None:
         self.app.forget_counts()  # type: ignore[attr-defined]

@@ -62,9 +62,11 @@ class CodePicker(ModalScreen[list[str] | None]):
         recent: list[str] | None = None,
         create_under: dict[str, Any] | None = None,
         can_create: bool = False,
+        passage: str = "",
     ) -> None:
         super().__init__()
         self.codes, self.title_text, self.multiple = codes, title, multiple
+        self.passage = " ".join(passage.split())  # what is being coded, kept in sight over the transcript
         self.can_create, self.create_under = can_create, create_under
         self.ticked: list[str] = []
         self.shown: list[dict[str, Any]] = []
@@ -75,6 +77,8 @@ class CodePicker(ModalScreen[list[str] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog picker"):
             yield Label(self.title_text, classes="dialog-title")
+            if self.passage:
+                yield Static(Text(f"“{self.passage}”", style="italic"), id="passage")
             yield _QueryInput(
                 self.show_matches, placeholder="type a name, keyword, words from a definition, or an id", id="query"
             )
@@ -84,6 +88,9 @@ class CodePicker(ModalScreen[list[str] | None]):
 
     def on_mount(self) -> None:
         self.show_matches("")
+        if self.passage:  # two lines at most: its first and last words, as ``shorten`` cuts a name
+            width = max(20, self.query_one("#passage", Static).size.width or self.app.size.width - 24)
+            self.query_one("#passage", Static).update(Text(shorten(f"“{self.passage}”", 2 * width - 2), style="italic"))
 
     def ranked(self, query: str) -> list[dict[str, Any]]:
         """The rows for ``query``, best first; the offer to create a code last."""

@@ -35,7 +35,7 @@ from ..reports.snapshot import snapshot
 from .dialogs import CoderDialog, ask_output
 from .keybar import KeyBar, binding
 from .quotes import QuotesDialog, export_quotes
-from .text import distinct, shorten, two_line_width, two_lines
+from .text import distinct, heading, heading_width, shorten
 
 _key = partial(binding, "reports")
 _EVERYONE = "all coders (a passage several coded counts once)"
@@ -189,10 +189,17 @@ class ReportsScreen(Screen[None]):
             self.names = data["labels"]
             full = [f"{self.names[g]} ({data['group_sizes'][g]})" for g in groups]
             longest = max([7, *(2 * row["depth"] + len(row["name"]) for row in data["rows"])])
-            # each group's heading in two lines, as wide as its longer line; on a narrow terminal the
-            # groups give way (to 8 cells) before the outcomes do (to 28)
-            spare = max(8, (width - 4 - min(longest, 28)) // max(1, len(groups)) - 2)
-            headers = [two_lines(h, min(spare, two_line_width(h))) for h in full]
+            # each group's heading whole, in two lines while the outcomes keep 28 cells, else in three while
+            # they keep 20; on a terminal narrower still the groups give way (to 8 cells) before the outcomes
+            lines, headers = 3, []
+            for tier, keep in ((2, 28), (3, 20)):
+                need = [heading_width(h, tier) for h in full]
+                if sum(w + 2 for w in need) + min(longest, keep) + 4 <= width:
+                    lines, headers = tier, [heading(h, w, tier) for h, w in zip(full, need, strict=True)]
+                    break
+            if not headers:
+                spare = max(8, (width - 4 - min(longest, 20)) // max(1, len(groups)) - 2)
+                headers = [heading(h, min(spare, heading_width(h, 3)), 3) for h in full]
             widths = [max(5, *(len(line) for line in h.split("\n"))) for h in headers]
             room = max(16, min(longest, width - sum(w + 2 for w in widths) - 4))
             names = distinct(
@@ -200,7 +207,7 @@ class ReportsScreen(Screen[None]):
                 max(8, room - 2 * max((r["depth"] for r in data["rows"]), default=0)),
             )
             names = ["· " * row["depth"] + name for row, name in zip(data["rows"], names, strict=True)]
-            table.header_height = 2
+            table.header_height = lines
             table.add_column("Outcome", width=room)  # explicit: a reload keeps it
             for header, column_width in zip(headers, widths, strict=True):
                 table.add_column(header, width=column_width)

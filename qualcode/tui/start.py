@@ -18,8 +18,8 @@ from textual.widgets import DataTable, Input, Static
 
 from ..coding.codings import study_counts
 from ..coding.navigation import progress
-from ..ingest.labels import group_labels
-from ..project.overview import documents, info
+from ..ingest.labels import group_labels, people
+from ..project.overview import NO_GROUP, documents, info
 from ..project.store import Project
 from .keybar import KeyBar, binding
 from .text import shorten
@@ -72,37 +72,53 @@ class StartScreen(Screen[None]):
     def on_mount(self) -> None:
         self.widths: list[int] = []
         self.lengths: list[list[int]] = [[8], [8], [8]]
+        self.summary: tuple[str, list[tuple[int, str]]] = ("", [])
         self.restored = False
         self.placed = False
         self.reload()
         self.query_one(DataTable).focus()
 
     def on_resize(self) -> None:
+        self._summary()
         self.fill()
 
     def _columns(self) -> None:
-        """Columns sized to the terminal: the numbers always show; the document, participant and group names
-        share what is left, each as wide as most of its cells need (the longest get cut in the middle)."""
+        """Columns sized to the terminal: the numbers always show; the kind when there is room (the line under
+        the table says it too); the document's name first, then the groups, then the participants, take what
+        is left, each as wide as its longest cell needs (a name cut is cut in the middle)."""
         table = self.query_one(DataTable)
         width = self.size.width or 80
-        fixed = 11 + 6 + 11  # kind ("focus group"), words, coded ("  7% 12/167")
-        room = max(24, width - fixed - 2 * 6 - 2)
-        lengths = self.lengths
-        want = [max(6, n[int(len(n) * 0.8)] if len(n) > 1 else n[0]) for n in lengths]
-        most = [max(w, n[-1]) for w, n in zip(want, lengths, strict=True)]
-        if sum(want) > room:  # not enough for most cells: share in proportion
-            want = [max(6, w * room // sum(want)) for w in want]
-        for i in (0, 2, 1):  # then room to spare goes to the longest cells: documents, groups, participants
+        kind = 11 if width >= 100 else 0  # "focus group"
+        fixed = 6 + 11 + kind  # words, coded ("  7% 12/167")
+        room = max(24, width - fixed - 2 * (6 if kind else 5) - 2)  # each column pads a cell on both sides
+        most = [max(6, n[-1]) for n in self.lengths]
+        want = [min(6, m) for m in most]
+        for i in (0, 2, 1):  # documents, groups, participants: each as wide as its longest cell, while room lasts
             want[i] = min(most[i], want[i] + max(0, room - sum(want)))
-        name, people, groups = want
-        widths = [name, 11, people, groups, 6, 11]
+        name, speakers, groups = want
+        widths = [name, kind, speakers, groups, 6, 11]
         if widths == self.widths and table.columns:
             return
         self.widths = widths
         table.clear(columns=True)
-        labels = ("Document", "Kind", "Participants" if people >= 12 else "People", "Groups", "Words", "Coded")
-        keys_added = [table.add_column(label, width=w) for label, w in zip(labels, widths, strict=True)]
-        self.progress_column = keys_added[5]
+        labels = ("Document", "Kind", "Participants" if speakers >= 12 else "People", "Groups", "Words", "Coded")
+        shown = [(label, w) for label, w in zip(labels, widths, strict=True) if w]
+        self.progress_column = [table.add_column(label, width=w) for label, w in shown][-1]
+
+    def _summary(self) -> None:
+        """The study in two lines that fit the terminal: the groups that do not fit are counted, not cut."""
+        first, counts = self.summary
+        width = max(20, (self.size.width or 80) - 2)
+        line = f"{sum(n for n, _ in counts)} participants: " if counts else "no participants"
+        shown = [p for _, p in counts]
+
+        def more(rest: int) -> str:
+            return f", and {rest} more group{'s' if rest > 1 else ''}" if rest else ""
+
+        while len(shown) > 1 and len(line + ", ".join(shown) + more(len(counts) - len(shown))) > width:
+            shown.pop()
+        line += ", ".join(shown) + more(len(counts) - len(shown))
+        self.query_one("#study-summary", Static).update(f"{first}\n{escape(line)}")
 
     def on_screen_resume(self) -> None:
         self.reload()
@@ -111,11 +127,15 @@ class StartScreen(Screen[None]):
         project: Project = self.app.project  # type: ignore[attr-defined]
         data = info(project)
         names = group_labels(project)  # the groups' display names (qualcode label)
-        groups = ", ".join(f"{n} {names.get(g, g)}" for g, n in data["participants"].items()) or "no participants"
-        self.query_one("#study-summary", Static).update(
-            f"[b]{project.path.name}[/b] · coding as [b]{self.app.coder or '…'}[/b] · {data['documents']} documents, "  # type: ignore[attr-defined]
-            f"{data['words']:,} words, {data['codes']} codes · participants: {groups}"
+        names.setdefault(NO_GROUP, "No group")
+        counts = sorted(((n, names.get(g, g)) for g, n in data["participants"].items()), key=lambda c: (-c[0], c[1]))
+        coder = escape(self.app.coder or "…")  # type: ignore[attr-defined]
+        self.summary = (
+            f"[b]{escape(project.path.name)}[/b] · coding as [b]{coder}[/b] · {data['documents']} documents, "
+            f"{data['words']:,} words, {data['codes']} codes",
+            [(n, people(n, label)) for n, label in counts],
         )
+        self._summary()
         self.rows = documents(project)
         for row in self.rows:
             row["people"] = ", ".join(row["participants"])
@@ -157,11 +177,11 @@ class StartScreen(Screen[None]):
             if not _matches(row, words):
                 continue
             coded, total = self.done.get(row["id"], (None, None))
-            name, _, people, groups = self.widths[:4]
+            name, kind, speakers, groups = self.widths[:4]
             cells = [
                 shorten(row["name"], name),
-                row["kind"].replace("_", " "),
-                shorten(row["people"], people),
+                *([row["kind"].replace("_", " ")] if kind else []),
+                shorten(row["people"], speakers),
                 shorten(row["group_names"], groups),
                 f"{row['words']:,}",
                 "   …" if coded is None or total is None else coded_cell(coded, total),
@@ -280,6 +300,10 @@ class StartScreen(Screen[None]):
         label, _, who = (part.strip() for part in value.partition("="))
         name, _, group = (part.strip() for part in who.partition("/"))
         interviewer = name.lower() in ("interviewer", "the interviewer")
+        if not label or not name:  # said here in the prompt's words, not the command line's
+            self.app.notify("Write who the label is after “=”: interviewer, or a name (and / a group).",
+                            severity="warning", timeout=5)  # fmt: skip
+            return
         project = self.app.project  # type: ignore[attr-defined]
 
         def write() -> dict[str, Any]:

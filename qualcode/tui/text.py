@@ -92,22 +92,30 @@ def _around_difference(name: str, others: list[str], width: int) -> str:
     return ("…" if start else "") + window + "…"
 
 
-def two_line_width(text: str) -> int:
-    """The narrowest column that holds ``text`` in two lines without cutting it (split between words)."""
-    words = text.split()
-    return min(
-        [max(cell_len(" ".join(words[:k])), cell_len(" ".join(words[k:]))) for k in range(1, len(words))]
-        or [cell_len(text)]
-    )
+def heading_width(text: str, lines: int = 2) -> int:
+    """The narrowest column that holds ``text`` in ``lines`` lines without cutting it (split between words)."""
+    words = text.split() or [""]
+    narrowest = max(cell_len(w) for w in words)
+    for width in range(narrowest, cell_len(text) + 1):
+        if len(_wrap(words, width)) <= lines:
+            return width
+    return cell_len(text)
 
 
-def two_lines(text: str, width: int) -> str:
-    """A column heading in two lines of at most ``width`` cells: the words that fit on the first line, the
-    rest (cut at the end that tells it apart) on the second."""
-    words = text.split()
-    first: list[str] = []
-    while words and cell_len(" ".join([*first, words[0]])) <= width:
-        first.append(words.pop(0))
-    if not first:
-        return shorten(text, width)
-    return " ".join(first) + ("\n" + shorten(" ".join(words), width) if words else "")
+def heading(text: str, width: int, lines: int = 2) -> str:
+    """A column heading in at most ``lines`` lines of at most ``width`` cells: split between words, the last
+    line (or a word too long for any line) cut by ``shorten``."""
+    wrapped = _wrap(text.split(), width)
+    if len(wrapped) > lines:
+        wrapped = [*wrapped[: lines - 1], " ".join(wrapped[lines - 1 :])]
+    return "\n".join(shorten(line, width) for line in wrapped)
+
+
+def _wrap(words: list[str], width: int) -> list[str]:
+    lines: list[str] = []
+    for word in words:
+        if lines and cell_len(lines[-1]) + 1 + cell_len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines
