@@ -136,3 +136,17 @@ def test_a_suggested_pattern_is_one_that_reads_that_file(invoke, tmp_path: Path,
     labels = [s["label"] for s in again["documents"][0]["speakers"]]
     assert len(labels) == int(suggested[2]) >= 2 and ", ".join(labels[:4]).startswith(suggested[3].rstrip(", …"))
     assert not any("no speaker label recognised" in w for w in again["warnings"])
+
+
+@pytest.mark.parametrize("name", ["teams_surname.docx", "teams_surname.vtt"])
+def test_teams_surname_first_files_import_without_a_pattern(invoke, project_path: Path, tmp_path: Path, name) -> None:
+    """The real files: both speakers found, the interviewer's words a turn of their own, nothing to fix."""
+    import shutil
+
+    folder = tmp_path / "teams"
+    folder.mkdir()
+    shutil.copy(Path(__file__).parent / "data" / "transcripts" / name, folder / name)
+    report = json.loads(invoke("import", project_path, folder, "--json").output)
+    labels = [s["label"] for s in report["documents"][0]["speakers"] if s["label"]]  # not the heading lines
+    assert labels == ["Shah, Priya", "Kerr, Daniel"], labels
+    assert not any("no speaker label recognised" in w for w in report["warnings"]), report["warnings"]

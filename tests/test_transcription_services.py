@@ -51,7 +51,9 @@ def test_the_word_files_those_services_deliver(name: str, tmp_path: Path) -> Non
     check(as_docx(DATA / name, tmp_path))
 
 
-@pytest.mark.parametrize("name", ["teams_surname.txt", "teams_surname.vtt", "teams_one_surname.txt"])
+@pytest.mark.parametrize(
+    "name", ["teams_surname.txt", "teams_surname.vtt", "teams_surname.docx", "teams_one_surname.txt"]
+)
 def test_teams_names_written_surname_first_are_speakers(name: str, tmp_path: Path) -> None:
     """Teams in many UK public-sector organisations writes "Kerr, Joanne   0:03": the interviewer's lines are
     a turn of their own, never merged into the mentee's."""

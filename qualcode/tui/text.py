@@ -44,6 +44,10 @@ def shorten(text: str, width: int) -> str:
         head = candidate
     if not head:
         head = _head(words[0], room)
+    used = len(head.split(" ")) if head else 0
+    spare = room - cell_len(head) - 1  # room left after the whole words: the next word's start, if 3 or more
+    if spare >= 3 and used < len(words) - len(tail.split(" ")):
+        head += " " + _head(words[used], spare)
     return f"{head}…{tail}"
 
 
