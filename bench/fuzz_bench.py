@@ -5,6 +5,7 @@ peak memory (the largest, and the largest for a refused input) and the worst sec
 
     python bench/fuzz_bench.py                  # 600 inputs
     python bench/fuzz_bench.py --cases 3000 --seed 7
+    python bench/fuzz_bench.py --cases 200 --kinds table
 """
 
 from __future__ import annotations
@@ -28,11 +29,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=600)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--kinds", help="only these kinds of input, comma-separated (transcript, sheet, codebook, "
+                        "framework, qdpx, qdc, table, redaction)")  # fmt: skip
     options = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="qualcode-fuzz-"))
     subprocess.run([sys.executable, "-m", "qualcode", "demo", "--dir", str(work / "study"), "--no-tui"], check=True,
                    capture_output=True, cwd=ROOT)  # fmt: skip
-    outcomes = fuzz(work / "study" / "demo.qdb", work, options.cases, options.seed)
+    kinds = options.kinds.split(",") if options.kinds else None
+    outcomes = fuzz(work / "study" / "demo.qdb", work, options.cases, options.seed, kinds)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     kinds = ", ".join(f"{k} {n}" for k, n in Counter(o.kind for o in outcomes).items())
     print(f"inputs tried: {len(outcomes)} ({kinds})")

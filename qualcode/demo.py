@@ -15,7 +15,7 @@ from .codebook.files import import_codebook, load_codebook
 from .coding.codings import Selector, apply_code, star
 from .errors import QualcodeError
 from .ingest.importer import Importer, ImportOptions, Progress
-from .project.store import Project, remove_project_files
+from .project.store import Project
 
 PACKAGE = Path(__file__).resolve().parent
 ROOT = PACKAGE.parent
@@ -56,8 +56,7 @@ def demo_path(directory: Path | None) -> Path:
 def build_demo(path: Path, nlp: object) -> Iterator[Progress]:
     """Create the project at ``path`` and import the sample study, yielding import progress."""
     samples = shipped("sample_transcripts")
-    project = Project.create(path)
-    try:
+    with Project.new(path) as project:
         for codebook in shipped_codebooks():
             import_codebook(project, load_codebook(codebook), codebook)
         importer = Importer(project, [samples], ImportOptions(participants=samples / "participants.csv"))
@@ -67,11 +66,6 @@ def build_demo(path: Path, nlp: object) -> Iterator[Progress]:
         if codings.exists():
             load_sample_codings(project, codings)
         finish_demo(project)
-    except BaseException:
-        project.close()
-        remove_project_files(path)
-        raise
-    project.close()
 
 
 def load_sample_codings(project: Project, path: Path) -> int:

@@ -7,7 +7,11 @@ input. Every outcome must be:
 
 - exit 0 or 1, never 2 (an internal fault) or a signal (memory, time);
 - on exit 1, the last line of stderr "Error: ..." with no traceback and no line of the transcript in it;
-- on exit 1, the project exactly as it was.
+- on exit 1, the project exactly as it was;
+- JSON printed is JSON (no NaN or Infinity), with nothing on stderr beside it (no numpy warning).
+
+Reliability tables are mutated with cells that are no numbers too ("nan", "inf", "1e400"); names that look
+like markup are fuzzed in the workbench itself (``tests/test_markup_names.py``).
 
 ``tests/test_fuzz.py`` runs a short, seeded sample in the suite; ``bench/fuzz_bench.py`` runs a long one
 and prints inputs tried, outcomes, peak memory and the worst time per megabyte.
@@ -17,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import random
 import resource
@@ -52,7 +57,8 @@ TABLE = "unit,amira,ben\n" + "".join(f"u{n},{n % 3},{(n + n // 4) % 3}\n" for n 
 REDACTION = "Dee\nGreyholm => [prison]\nAngela\n"
 RUNS = [b"<" * 20_000, b":" * 20_000, b"[" * 20_000, b"9" * 5_000, b"\x00" * 500, "é".encode() * 3000,
         b"<text:span>" * 3_000, b"<w:gridSpan w:val=\"999999999\"/>", b"<Code guid=\"x\" name=\"c\">" * 500,
-        b"\xff\xfe", b"-->", b"\n" * 5_000, b"&lol;" * 200]  # fmt: skip
+        b"\xff\xfe", b"-->", b"\n" * 5_000, b"&lol;" * 200, b"nan", b"inf", b",1e400", b",-inf,", b"NaN",
+        b"[/]", b"[@click=app.quit]x[/]"]  # fmt: skip
 
 
 @dataclass
@@ -122,7 +128,7 @@ def commands(kind: str, path: Path, project: Path, work: Path) -> list[str]:
         "qdc": ["codebook", "import", str(project), str(path)],
         "framework": ["framework", str(project), str(path)],
         "qdpx": ["import-qdpx", str(work / "new.qdb"), str(path)],
-        "table": ["agreement", "table", str(path), "--json"],
+        "table": ["agreement", "table", str(path), "--level", "interval", "--json"],
         "redaction": ["export", "quotes", str(project), "-o", str(work / "q.md"), "--force", "--redact", str(path)],
     }[kind]
 
@@ -144,9 +150,9 @@ main()
 """
 
 
-def run(args: list[str], seconds: float) -> tuple[int, str, float, float]:
+def run(args: list[str], seconds: float, stdout: Path | None = None) -> tuple[int, str, float, float]:
     """``qualcode ARGS`` in a process of its own under the caps: exit code (negative: a signal), stderr, peak
-    resident memory in MB (of that process alone), seconds."""
+    resident memory in MB (of that process alone), seconds; what it prints goes to ``stdout`` if given."""
 
     def limit() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
@@ -155,9 +161,12 @@ def run(args: list[str], seconds: float) -> tuple[int, str, float, float]:
                                                                           errors="replace") as err:  # fmt: skip
         peak_file = Path(folder) / "peak"
         started = time.perf_counter()
-        child = subprocess.Popen([sys.executable, "-c", LAUNCHER, *args], stdout=subprocess.DEVNULL, stderr=err,
+        printed = stdout.open("w") if stdout is not None else subprocess.DEVNULL
+        child = subprocess.Popen([sys.executable, "-c", LAUNCHER, *args], stdout=printed, stderr=err,
                                  env={**ENV, "QUALCODE_PEAK_FILE": str(peak_file)}, preexec_fn=limit,
                                  cwd=ROOT)  # fmt: skip
+        if stdout is not None:
+            printed.close()
         timer = threading.Timer(seconds, child.kill)
         timer.start()
         _, status, _ = os.wait4(child.pid, 0)
@@ -174,8 +183,8 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")).hexdigest()
 
 
-def judge(code: int, said: str, data: bytes, unchanged: bool, seconds: float, limit: float) -> str:
-    """What is wrong with an outcome, or ""."""
+def judge(code: int, said: str, data: bytes, unchanged: bool, seconds: float, limit: float, printed: str = "") -> str:
+    """What is wrong with an outcome, or "" (``printed``: the JSON a command printed, if it prints JSON)."""
     if seconds >= limit:
         return f"took more than {limit:.0f} s"
     if code not in (0, 1):
@@ -193,6 +202,13 @@ def judge(code: int, said: str, data: bytes, unchanged: bool, seconds: float, li
                 return "the error quotes a line of the input"
         if not unchanged:
             return "the project changed although the command was refused"
+    if code == 0 and printed:
+        try:
+            json.loads(printed, parse_constant=lambda constant: 1 / 0)
+        except (ValueError, ZeroDivisionError):
+            return f"printed JSON that is not JSON: {printed[:120]!r}"
+        if said.strip():
+            return f"said more than its JSON: {said.strip()[:200]!r}"
     return ""
 
 
@@ -210,9 +226,13 @@ def fuzz(project: Path, work: Path, cases: int, seed: int = 0, kinds: list[str] 
             stale.unlink()
         before = digest(project)
         limit = 60 + 20 * len(data) / 2**20
-        code, said, peak, seconds = run(commands(kind, path, project, work), limit)
+        printed = work / "printed.json"
+        args = commands(kind, path, project, work)
+        code, said, peak, seconds = run(args, limit, printed if "--json" in args else None)
         unchanged = code != 1 or digest(project) == before
-        problem = judge(code, said, data, unchanged, seconds, limit)
+        shown = printed.read_text(encoding="utf-8", errors="replace") if printed.exists() else ""
+        printed.unlink(missing_ok=True)
+        problem = judge(code, said, data, unchanged, seconds, limit, shown)
         out.append(Outcome(kind, source.name if source else name, len(data), code, said.strip()[-300:], peak,
                            seconds, problem))  # fmt: skip
         path.unlink()

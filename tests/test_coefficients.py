@@ -213,7 +213,7 @@ def test_quoted_and_plain_tables_read_alike(invoke, tmp_path: Path) -> None:
     "text, level, message",
     [
         ("amira,ben\na,b\na,b,c\n", "nominal", ":3: 3 cells, but the header has 2"),
-        ("amira,ben\n1,2\n1,x\n", "interval", ":3: 'x' is not a number (interval data)"),
+        ("amira,ben\n1,2\n1,x\n", "interval", ":3: 'x' is not a number (interval data; --missing x reads it as no value)"),
         ("amira,ben\n1,2\n1,-2\n", "ratio", ":3: -2 is negative"),
         ("unit,id,amira,ben\n1,1,a,b\n", "nominal", "two columns could be the units' names"),
         ("amira\na\n", "nominal", ":1: the header must name two or more coders"),
@@ -253,3 +253,17 @@ def test_the_agreement_table_file_carries_every_coefficient(invoke, study: Path,
         assert float(housing[f"{name}_ci_low"]) < float(housing[name]) <= float(housing[f"{name}_ci_high"]) <= 1
         assert float(housing[f"{name}_se"]) > 0
     assert rows["pooled"]["gwet_ac1"]
+
+
+def test_ratio_weights_match_irrcac_and_take_a_zero() -> None:
+    """Gwet's ratio weights, 1 - ((k - l)/(k + l))² / ((max - min)/(max + min))², as irrCAC computes them; a
+    category 0 (where ratio data start), which irrCAC refuses, agrees fully with itself and not at all with
+    any other value: 0 against 0 is the diagonal, not 0/0."""
+    from irrCAC.weights import Weights
+
+    categories = np.array([1.0, 2.0, 5.0])
+    theirs = np.array(Weights(list(categories)).ratio())
+    assert np.allclose(coefficients.weight_matrix(categories, "ratio"), theirs, atol=1e-12)
+    with_zero = coefficients.weight_matrix(np.array([0.0, 1.0, 2.0]), "ratio")
+    expected = np.array([[1, 0, 0], [0, 1, 1 - (1 / 3) ** 2], [0, 1 - (1 / 3) ** 2, 1]])  # spread (2/2)² = 1
+    assert np.allclose(with_zero, expected, atol=1e-12)

@@ -61,3 +61,17 @@ def test_screen(snap_compare, study: Path, invoke, tmp_path: Path, screen: str, 
         assert invoke("framework", study, tmp_path / "framework.yaml").exit_code == 0
     app = make_app(study, coder="amira", user="snap")
     assert snap_compare(app, terminal_size=SIZES[size], run_before=pressing(*SCREENS[screen]))
+
+
+MARKUP_SCREENS = {"start": (), "document": ("enter", "j", "j"), "evidence-map": ("r", "enter")}
+
+
+@pytest.mark.parametrize("size", ["80x24", "120x36"])
+@pytest.mark.parametrize("screen", list(MARKUP_SCREENS))
+def test_names_with_markup(snap_compare, study: Path, invoke, screen: str, size: str) -> None:
+    """Names that look like markup, shown as written (the study's Jade, mentor group and its label)."""
+    for args in (("participant", "rename", study, "Jade", "[/]Jade"), ("group", "rename", study, "mentor", "[draft]"),
+                 ("label", study, "[draft]", "[@click=app.quit]Mentors[/]")):  # fmt: skip
+        assert invoke(*args).exit_code == 0
+    app = make_app(study, coder="[b]amira", user="snap")
+    assert snap_compare(app, terminal_size=SIZES[size], run_before=pressing(*MARKUP_SCREENS[screen]))

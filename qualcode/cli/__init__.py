@@ -10,7 +10,6 @@ May import: every core package, and the workbench (``tui``) to start it.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import sys
 from collections.abc import Generator
@@ -197,7 +196,9 @@ def _waiting_message() -> Any:
 
 
 def echo_json(value: Any) -> None:
-    click.echo(json.dumps(value, ensure_ascii=False, indent=2, default=str))
+    from ..project.output import json_text
+
+    click.echo(json_text(value))
 
 
 def print_table(rows: list[list[Any]], headers: list[str]) -> None:

@@ -21,19 +21,13 @@ from . import PROJECT, Group, cli, document_option, echo_json, open_project, run
 def init(project: Path, codebooks: tuple[Path, ...]) -> None:
     """Create a new project file (never overwrites) and load codebooks."""
     from ..codebook.files import import_codebook, load_codebook
-    from ..project.store import Project, remove_project_files
+    from ..project.store import Project
 
     books = [(path, load_codebook(path)) for path in codebooks]  # validate all before creating the file
-    created = Project.create(project)
-    try:
+    with Project.new(project) as created:
         for path, book in books:
             import_codebook(created, book, path)
-    except BaseException:
-        created.close()
-        remove_project_files(project)
-        raise
-    codes = created.count("code")
-    created.close()
+        codes = created.count("code")
     click.echo(f"created {project} with {codes} codes from {len(books)} codebook(s)")
 
 

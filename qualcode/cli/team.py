@@ -147,9 +147,11 @@ def _named(name: str, width: int = 44) -> str:
 @click.option("--unit-column", help="The column naming the units (default: one called unit, id, item, segment or row).")
 @click.option("--categories", help="The scale the values were given on, comma-separated (default: the values found; "
               "0,1 when every value is 0 or 1). AC1 and Brennan-Prediger depend on it.")  # fmt: skip
+@click.option("--missing", help="Cell texts that mean no value, comma-separated (such as NA,nan,-99); an empty "
+              "cell always does.")  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the statistics as JSON.")
 def agreement_table(table: Path, level: str, bootstrap: int, seed: int, unit_column: str | None,
-                    categories: str | None, as_json: bool) -> None:  # fmt: skip
+                    categories: str | None, missing: str | None, as_json: bool) -> None:  # fmt: skip
     """Statistics for a reliability table made elsewhere (CSV): one row per unit, one column per coder, an
     empty cell where that coder gave no value. A column is the units' names only when named with
     --unit-column or called unit, id, item, segment or row; a column of all-different values is refused.
@@ -166,7 +168,8 @@ def agreement_table(table: Path, level: str, bootstrap: int, seed: int, unit_col
     from ..team.reliability_table import table_statistics
 
     scale = [c.strip() for c in categories.split(",")] if categories is not None else None
-    result = table_statistics(table, level, bootstrap, seed, unit_column, scale)
+    absent = frozenset(m.strip() for m in (missing or "").split(",") if m.strip())
+    result = table_statistics(table, level, bootstrap, seed, unit_column, scale, absent)
     if as_json:
         echo_json(result)
         return

@@ -141,17 +141,14 @@ def _distinct(name: str, used: set[str]) -> str:
 def import_qdpx_into(project_path: Path, path: Path, nlp: Any, speakers: str | None = None) -> Report:
     """``import_qdpx`` into the project at ``project_path``, created when missing and removed again if the
     import fails (as ``merge_projects`` does), so a failed import leaves no half-made project behind."""
-    from ..project.store import remove_project_files
-
-    created = not project_path.exists()
-    project = Project.create(project_path) if created else Project.open(project_path, write=True)
+    if not project_path.exists():
+        with Project.new(project_path) as created:
+            return import_qdpx(created, path, nlp, speakers)
+    project = Project.open(project_path, write=True)
     try:
         return import_qdpx(project, path, nlp, speakers)
     except BaseException:
         project.abandon_upgrade()
-        if created:
-            project.close()
-            remove_project_files(project_path)
         raise
     finally:
         project.close()

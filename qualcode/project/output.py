@@ -9,6 +9,9 @@ would take for a formula (starting ``= + - @``, a tab or a carriage return: OWAS
 a leading apostrophe in CSV and is a plain string cell, never a formula, in XLSX; characters XML cannot hold
 (a vertical tab or form feed pasted into a transcript) become spaces in XLSX and DOCX.
 
+JSON, printed or written, is JSON: it has no NaN or Infinity, so a number that is not finite is ``null``
+(``json_text``, the one way qualcode writes JSON for others).
+
 These helpers sit below every writer (codebooks, REFI-QDA files, reports, the findings pack) so that each
 obeys the same rules.
 """
@@ -16,6 +19,8 @@ obeys the same rules.
 from __future__ import annotations
 
 import errno
+import json
+import math
 import os
 import re
 from collections.abc import Callable
@@ -77,3 +82,19 @@ def write_atomically(path: Path, writers: dict[str, Callable[[Path], None]]) -> 
     except OSError as error:
         why = "the disk is full" if error.errno == errno.ENOSPC else error.strerror or str(error)
         raise QualcodeError(f"{path}: not written ({why})") from None
+
+
+def json_text(value: Any, indent: int | None = 2) -> str:
+    """``value`` as strict JSON: a float that is not finite (nan, inf) is null, never bare NaN, which JSON
+    readers refuse; anything JSON has no type for is written as its text."""
+    return json.dumps(_finite(value), ensure_ascii=False, indent=indent, default=str, allow_nan=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value

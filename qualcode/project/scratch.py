@@ -1,5 +1,6 @@
 """Private scratch space for files being written, gone on errors, on SIGHUP and SIGTERM, and (after a SIGKILL)
-at the next write in that folder.
+at the next write in that folder; and what else a command must undo if a signal ends it (``undone_on_signal``:
+a project it was creating).
 
 A quote bank half-written is still a quote bank: it must not be left where others can read it, nor written
 under a name someone could predict and plant a symbolic link at. So every file is written inside a folder
@@ -18,7 +19,7 @@ import shutil
 import signal
 import socket
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import FrameType
@@ -27,6 +28,7 @@ PREFIX = ".qualcode-"
 _HOST = hashlib.sha256(socket.gethostname().encode()).hexdigest()[:8]  # another machine's folders are its own
 _STALE = re.compile(rf"^{re.escape(PREFIX)}{_HOST}-(\d+)-")
 _live: set[Path] = set()
+_undo: dict[object, Callable[[], None]] = {}
 
 
 @contextmanager
@@ -61,9 +63,21 @@ def _running(pid: int) -> bool:
     return True
 
 
+@contextmanager
+def undone_on_signal(cleanup: Callable[[], None]) -> Iterator[None]:
+    """Run ``cleanup`` if SIGHUP or SIGTERM ends the process inside the block, as the caller does for an error
+    inside it (the signal ends the process where it stands, without unwinding)."""
+    key = object()
+    _undo[key] = cleanup
+    try:
+        yield
+    finally:
+        _undo.pop(key, None)
+
+
 def clean_up_on_signals() -> None:
-    """On SIGHUP (a dropped SSH session) and SIGTERM: remove every scratch folder, then end as the signal
-    would have ended the process."""
+    """On SIGHUP (a dropped SSH session) and SIGTERM: remove every scratch folder and undo what the command
+    said to (``undone_on_signal``), then end as the signal would have ended the process."""
     for number in (getattr(signal, "SIGHUP", None), signal.SIGTERM):
         if number is not None:
             signal.signal(number, _on_signal)
@@ -72,5 +86,8 @@ def clean_up_on_signals() -> None:
 def _on_signal(number: int, frame: FrameType | None) -> None:
     for folder in list(_live):
         shutil.rmtree(folder, ignore_errors=True)
+    for cleanup in list(_undo.values()):
+        with suppress(OSError):
+            cleanup()
     signal.signal(number, signal.SIG_DFL)
     os.kill(os.getpid(), number)

@@ -64,6 +64,7 @@ from .connection import (
     wrap,
 )
 from .schema import APPLICATION_ID, SCHEMA_VERSION, migrations
+from .scratch import undone_on_signal
 
 _POLL_MS = 200  # while waiting for the write lock, how often to look again (and to say who holds it)
 
@@ -96,6 +97,23 @@ class Project:
         self.note = WriterNote(path)
 
     # -- opening -----------------------------------------------------------------------------------
+
+    @classmethod
+    @contextmanager
+    def new(cls, path: Path) -> Iterator[Project]:
+        """A project this command makes, open for the block: removed again, files and all, unless the block
+        finishes — on an error, on Ctrl+C, and when SIGHUP or SIGTERM stops the command — so that a stopped
+        ``init``, ``import-qdpx``, ``merge`` or ``demo`` leaves nothing that a second try would refuse."""
+        project = cls.create(path)
+        try:
+            with undone_on_signal(lambda: remove_project_files(path)):
+                yield project
+        except BaseException:
+            project.close()
+            remove_project_files(path)
+            raise
+        finally:
+            project.close()
 
     @classmethod
     def create(cls, path: str | Path) -> Project:

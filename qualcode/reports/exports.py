@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ..ingest.labels import default_label, member
-from ..project.output import append_row, inert, md, write_atomically, xml_safe
+from ..project.output import append_row, inert, json_text, md, write_atomically, xml_safe
 from ..project.schema import LEVELS
 from .figures import percent_of, shown
 
@@ -150,7 +149,7 @@ def frequency_sheet(rows: list[dict[str, Any]], labels: dict[str, str]) -> tuple
 
 
 def _write_json(path: Path, rows: list[dict[str, Any]]) -> None:
-    path.write_text(json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8")
+    path.write_text(json_text(rows), encoding="utf-8")
 
 
 def attribution_line(

@@ -63,11 +63,11 @@ def weight_matrix(categories: np.ndarray, kind: str = "identity") -> np.ndarray:
         return 1 - raw / raw.max()
     if kind == "quadratic":
         return 1 - ((c[:, None] - c[None, :]) / (c.max() - c.min())) ** 2
-    if kind == "ratio":
-        if np.any(c == 0):
-            raise ValueError("ratio weights need categories other than 0")
+    if kind == "ratio":  # a category 0 (ratio data start there): 0 against 0 is the diagonal, agreement 1
         spread = ((c.max() - c.min()) / (c.max() + c.min())) ** 2
-        return 1 - ((c[:, None] - c[None, :]) / (c[:, None] + c[None, :])) ** 2 / spread
+        total = c[:, None] + c[None, :]
+        ratio = np.divide(c[:, None] - c[None, :], total, out=np.zeros((q, q)), where=total != 0) ** 2
+        return 1 - ratio / spread
     raise ValueError(f"weights must be one of {', '.join(WEIGHTS)}")
 
 

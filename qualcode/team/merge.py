@@ -22,15 +22,27 @@ from ..codebook.files import project_codes
 from ..errors import QualcodeError
 from ..project.changes import adding, apply
 from ..project.facts import CODING_COLUMNS, Coding, CodingKey, Memo, code_facts, coding_from_row, coding_id
-from ..project.store import Project, remove_project_files
+from ..project.store import Project
 
 _DOCUMENT = ["name", "kind", "sha256", "text", "title", "source_format", "attributes", "words", "imported_at"]
 
 
 def merge_projects(out: Path, sources: list[Path]) -> dict[str, Any]:
-    """Merge ``sources`` into ``out`` (created when missing, and removed again if the merge fails)."""
-    created = not out.exists()
-    target = Project.create(out) if created else Project.open(out, write=True)
+    """Merge ``sources`` into ``out`` (created when missing, and removed again if the merge does not finish)."""
+    if not out.exists():
+        with Project.new(out) as created:
+            return _merge_into(created, sources)
+    target = Project.open(out, write=True)
+    try:
+        return _merge_into(target, sources)
+    except BaseException:
+        target.abandon_upgrade()
+        raise
+    finally:
+        target.close()
+
+
+def _merge_into(target: Project, sources: list[Path]) -> dict[str, Any]:
     opened: list[Project] = []
     try:
         opened = [Project.open(source) for source in sources]
@@ -44,16 +56,9 @@ def merge_projects(out: Path, sources: list[Path]) -> dict[str, Any]:
             target.db.execute(f"ATTACH DATABASE ? AS merge_source_{n}", [source.attach_uri()])
         with target.transaction(f"a merge of {len(opened)} project(s)"):
             return {"sources": [_merge_one(target, source, f"merge_source_{n}") for n, source in enumerate(opened)]}
-    except BaseException:
-        target.abandon_upgrade()
-        if created:
-            target.close()
-            remove_project_files(out)
-        raise
     finally:
         for source in opened:
             source.close()
-        target.close()
 
 
 def _conflicts(

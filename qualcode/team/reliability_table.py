@@ -46,7 +46,7 @@ class Table:
 
 
 def read_table(path: Path, level: str = "nominal", unit_column: str | None = None,
-               categories: list[str] | None = None) -> Table:  # fmt: skip
+               categories: list[str] | None = None, missing: frozenset[str] = frozenset()) -> Table:  # fmt: skip
     """The table, its values, and the scale they were given on: ``categories`` as named, else the values
     found — and 0 and 1 both whenever every value is 0 or 1 (a code applied or not, as a project's units
     are), so that a table where nobody happened to write a 0 is read on the scale it was made on."""
@@ -69,7 +69,7 @@ def read_table(path: Path, level: str = "nominal", unit_column: str | None = Non
                     path, 1, f"column {header[j]!r} has a different value in every one of its {len(column)} rows: "
                     f"it looks like the units' names, not a coder; name it with --unit-column {header[j]!r}",
                 )  # fmt: skip
-    values, scale, names = _values(path, list(labels), level, codes, lines, categories)
+    values, scale, names = _values(path, list(labels), level, codes, lines, categories, missing)
     rows, counts = _patterns(codes, values)
     return Table([header[j] for j in coder_columns], header[unit] if unit is not None else None, rows, counts,
                  len(codes), scale, names)  # fmt: skip
@@ -132,10 +132,12 @@ def _id_like(column: list[str], level: str) -> bool:
 
 
 def _values(path: Path, labels: list[str], level: str, codes: np.ndarray, lines: list[int],
-            declared: list[str] | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:  # fmt: skip
-    """Each distinct cell text's value (nan for an empty cell; the category's index for nominal data, its
-    number otherwise, refused with its line when it is not one), and the scale: its values and names."""
-    stripped = [label.strip() for label in labels]
+            declared: list[str] | None = None,
+            missing: frozenset[str] = frozenset()) -> tuple[np.ndarray, np.ndarray, list[str]]:  # fmt: skip
+    """Each distinct cell text's value (nan for an empty cell or one of ``missing``; the category's index for
+    nominal data, its number otherwise, refused with its line when it is not one), and the scale: its values
+    and names."""
+    stripped = ["" if label.strip() in missing else label.strip() for label in labels]
     seen = {s for s in stripped if s}
     scale_names = [c.strip() for c in declared or [] if c.strip()]
     if declared is None and seen and seen <= {"0", "1"}:
@@ -163,12 +165,20 @@ def _values(path: Path, labels: list[str], level: str, codes: np.ndarray, lines:
     return values, scale, [f"{v:g}" for v in scale]
 
 
+LARGEST = 1e12  # past this a value is no rating: its squares, summed over a table, leave what a float holds
+
+
 def _number(cell: str, level: str) -> float | str:
-    """A cell's number, or why it is not one (ordinal, interval and ratio data)."""
+    """A cell's number, or why it is not one (ordinal, interval and ratio data): "nan", "inf" and "1e400"
+    (which a float reads as infinity) are not numbers a coder gave."""
     try:
         number = float(cell)
     except ValueError:
-        return f"{cell!r} is not a number ({level} data)"
+        number = math.nan
+    if not math.isfinite(number):
+        return f"{cell!r} is not a number ({level} data; --missing {cell.strip()} reads it as no value)"
+    if abs(number) > LARGEST:
+        return f"{cell} is too large for a rating (at most ±{LARGEST:.0e})"
     if level == "ratio" and number < 0:
         return f"{cell} is negative: ratio data start at zero"
     return number
@@ -193,12 +203,12 @@ def _patterns(codes: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def table_statistics(path: Path, level: str = "nominal", bootstrap: int = 1000, seed: int = 0,
-                     unit_column: str | None = None,
-                     categories: list[str] | None = None) -> dict[str, Any]:  # fmt: skip
+                     unit_column: str | None = None, categories: list[str] | None = None,
+                     missing: frozenset[str] = frozenset()) -> dict[str, Any]:  # fmt: skip
     """Agreement statistics for a reliability table: alpha (at ``level``), Cohen's and Fleiss' kappa, percent
     agreement (all agree), and AC1 (AC2 with ``level``'s weights), Brennan–Prediger and pairwise percent
     agreement with standard errors and intervals; a seeded bootstrap interval for alpha."""
-    table = read_table(path, level, unit_column, categories)
+    table = read_table(path, level, unit_column, categories, missing)
     rows, counts = table.rows, table.counts
     results = {
         "krippendorff_alpha": stats.krippendorff_alpha(rows, counts, level=level),

@@ -16,12 +16,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
 
 from ..errors import QualcodeError
 from ..project.changes import Change
@@ -32,6 +30,7 @@ from ..reports.figures import figure, fixed
 from ..team.reconcile import disagreement_rows, settle_change, write_agreement_table
 from ..team.reliability import UNITS, compare
 from .keybar import KeyBar, binding
+from .shown import DataTable, Static
 from .text import shorten
 
 _key = partial(binding, "agreement")
@@ -136,10 +135,10 @@ class AgreementScreen(Screen[None]):
                           key=row["code"])  # fmt: skip
         table.fixed_rows = 1
         table.move_cursor(row=min(1 if first else keep, table.row_count - 1))  # first: on the first code
-        self.query_one("#agreement-title", Static).update(
-            f"[b]Agreement[/b] between {escape(', '.join(self.coders))} per {self.unit}, by {SORT_NAMES[key]}. "
-            f"applied: units {escape('/'.join(self.coders))} coded; —: undefined, nothing varies."
-        )
+        self.query_one("#agreement-title", Static).update(Text.assemble(
+            ("Agreement", "bold"), f" between {', '.join(self.coders)} per {self.unit}, by {SORT_NAMES[key]}. "
+            f"applied: units {'/'.join(self.coders)} coded; —: undefined, nothing varies."
+        ))  # fmt: skip
         table.focus()
 
     def action_export(self) -> None:
@@ -253,10 +252,10 @@ class DisagreementScreen(Screen[None]):
             body.append(f"Decided: {row['decision']}", style="bold green")
             body.append(f" — {row['memo']}\n" if row["memo"] else "\n")
         decided = sum(1 for r in self.rows if r["decision"])
-        self.query_one("#disagreement-title", Static).update(
-            f"[b]{row['code_name']}[/b] — disagreement {self.at + 1} of {len(self.rows)} ({decided} decided) — "
+        self.query_one("#disagreement-title", Static).update(Text.assemble(
+            (row["code_name"], "bold"), f" — disagreement {self.at + 1} of {len(self.rows)} ({decided} decided) — "
             f"{row['document']}, line {row['line']} — 1 = {self.coders[0]}, 2 = {self.coders[1]}"
-        )
+        ))  # fmt: skip
         self.query_one("#disagreement-body", Static).update(body)
 
     def action_step(self, by: int) -> None:

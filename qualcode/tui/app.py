@@ -64,6 +64,18 @@ class QualcodeApp(App[None]):
         self._saved_place = ""
         self.interviewer_ok = False  # asked once per session before coding the interviewer's words
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Any = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """A notice, shown as text, never markup: it names files, codes and people (see ``tui.shown``)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
     def on_mount(self) -> None:
         self.sub_title = str(self.project.path)
         if self.project.upgrade_note:

@@ -17,7 +17,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, SelectionList
+from textual.widgets import SelectionList
 
 from ..errors import QualcodeError
 from ..project.changes import Change
@@ -26,6 +26,7 @@ from ..suggest.autocode import SCOPES, Hit, find_hits, hits_change
 from .dialogs import TextPrompt
 from .keybar import binding
 from .picker import CodePicker
+from .shown import Label
 
 _key = partial(binding, "autocode")
 

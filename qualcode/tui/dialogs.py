@@ -20,10 +20,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList, ProgressBar, Static, TextArea
-from textual.widgets.option_list import Option
+from textual.widgets import Input, ProgressBar, TextArea
 
 from .keybar import binding, keys_label
+from .shown import Label, Option, OptionList, Static
 
 _key = partial(binding, "dialog")
 

@@ -18,7 +18,6 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Static
 
 from ..coding.codings import code_counts, document_codings
 from ..coding.memos import memos_for
@@ -32,6 +31,7 @@ from .coding_keys import CodingMixin
 from .keybar import KeyBar, binding
 from .navigation_keys import NavigationMixin
 from .picker import code_detail
+from .shown import Static
 from .suggestions import BINDINGS as SUGGESTION_KEYS
 from .suggestions import SuggestionsMixin
 from .text import shorten
@@ -217,14 +217,13 @@ class DocumentScreen(CodingMixin, SuggestionsMixin, CodebookEditsMixin, Navigati
         viewing = ""
         if self.others_id:
             name = self.project.db.execute("SELECT name FROM coder WHERE id = ?", [self.others_id]).fetchone()[0]
-            viewing = f"  ·  also showing [u]{name}[/u]'s codings"
+            viewing = Text.assemble("  ·  also showing ", (name, "underline"), "'s codings")
         memo = f"  ·  ✎ {_short(self.document_memo)}" if self.document_memo else ""
-        if not self.project.writable:
-            memo += "  ·  [b reverse] read-only [/]"
-        self.query_one("#doc-title", Static).update(
-            f"[b]{d['name']}[/b]  {d['kind'].replace('_', ' ')}  ·  {d['words']:,} words  ·  coding as "
-            f"[b]{self.app.coder}[/b]{viewing}{memo}"  # type: ignore[attr-defined]
-        )
+        self.query_one("#doc-title", Static).update(Text.assemble(
+            (d["name"], "bold"), f"  {d['kind'].replace('_', ' ')}  ·  {d['words']:,} words  ·  coding as ",
+            (self.app.coder or "", "bold"), viewing, memo,  # type: ignore[attr-defined]
+            *([] if self.project.writable else ["  ·  ", (" read-only ", "bold reverse")]),
+        ))  # fmt: skip
 
     def show_codebook(self, recount: bool = True) -> None:
         if recount:
@@ -297,12 +296,11 @@ class DocumentScreen(CodingMixin, SuggestionsMixin, CodebookEditsMixin, Navigati
         codes = ", ".join(dict.fromkeys(("★ " if c["key_quote"] else "") + c["code_name"] for c in here)) or "not coded"
         memo = next((self.coding_memos[str(c["id"])] for c in here if str(c["id"]) in self.coding_memos), "")
         waiting = self.app.saver.status()  # type: ignore[attr-defined]
-        self.query_one("#status", Static).update(
-            (f"[b reverse]{waiting}[/]  ·  " if waiting else "")
-            + f"Sentence {view.cursor + 1}/{len(view.segments)}  ·  selected {words} word(s) [{start}, {end})  ·  "
-            + f"{codes}"
-            + (f"  ·  ✎ {_short(memo)}" if memo else "")
-        )
+        self.query_one("#status", Static).update(Text.assemble(
+            *([(waiting, "bold reverse"), "  ·  "] if waiting else []),
+            f"Sentence {view.cursor + 1}/{len(view.segments)}  ·  selected {words} word(s) [{start}, {end})  ·  "
+            f"{codes}" + (f"  ·  ✎ {_short(memo)}" if memo else ""),
+        ))  # fmt: skip
 
     def on_codebook_panel_highlighted(self) -> None:
         self.show_info()

@@ -16,13 +16,13 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
 
 from ..errors import QualcodeError
 from ..reports.counting import Counted
 from ..reports.exports import Progress
 from .keybar import KeyBar, binding
 from .quotes import write_file
+from .shown import DataTable, Static
 
 _key = partial(binding, "framework")
 

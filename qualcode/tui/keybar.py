@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.widgets import Static
+
+from .shown import Static
 
 _NAMES = {
     "slash": "/",

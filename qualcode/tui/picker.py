@@ -18,12 +18,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import Input
 
 from ..codebook.matching import CodeMatcher
 from ..errors import did_you_mean
 from .keybar import binding
+from .shown import Label, Option, OptionList, Static
 from .text import shorten
 
 _key = partial(binding, "dialog")
@@ -268,12 +268,12 @@ class CodeForm(ModalScreen[dict[str, Any] | None]):
         keywords = [k.strip() for k in self.query_one("#form-keywords", Input).value.split(",") if k.strip()]
         error = self.query_one("#form-error", Static)
         if not value["name"]:
-            error.update("[b red]A code needs a name.[/]")
+            error.update(Text("A code needs a name.", style="bold red"))
             self.query_one("#form-name", Input).focus()
             return
         parent = value["parent"] or None
         if parent and parent not in self.codes:
-            error.update(f"[b red]{self._where(parent)}[/]")
+            error.update(Text(self._where(parent), style="bold red"))
             self.query_one("#form-parent", Input).focus()
             return
         self.dismiss(  # the level, like the colour, comes from the parent (codes.add_code)

@@ -16,8 +16,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Label, OptionList, Static
-from textual.widgets.option_list import Option
 
 from ..coding.codings import starring
 from ..errors import QualcodeError
@@ -27,6 +25,7 @@ from ..reports.snapshot import snapshot
 from ..text import file_safe
 from .dialogs import ProgressDialog, ask_output
 from .keybar import binding
+from .shown import Label, Option, OptionList, Static
 
 _key = partial(binding, "reports")
 

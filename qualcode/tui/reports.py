@@ -22,7 +22,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Static
 
 from ..errors import QualcodeError
 from ..reports.counting import Counted, coding_coders, counted
@@ -35,6 +34,7 @@ from ..reports.snapshot import snapshot
 from .dialogs import CoderDialog, ask_output
 from .keybar import KeyBar, binding
 from .quotes import QuotesDialog, export_quotes
+from .shown import DataTable, Static
 from .text import distinct, heading, heading_width, shorten
 
 _key = partial(binding, "reports")
@@ -255,7 +255,7 @@ class ReportsScreen(Screen[None]):
                 "stakeholder group" if self.by == "group" else self.by
             )
         self.query_one("#reports-title", Static).update(
-            f"[b]{title}[/b] — {self._filters_text()} — Enter reads the quotes behind a cell"
+            Text.assemble((title, "bold"), f" — {self._filters_text()} — Enter reads the quotes behind a cell")
         )
         table.focus()
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from rich.markup import escape
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input
 
 from ..coding.codings import study_counts
 from ..coding.navigation import progress
@@ -22,6 +22,7 @@ from ..ingest.labels import group_labels, people
 from ..project.overview import NO_GROUP, documents, info
 from ..project.store import Project
 from .keybar import KeyBar, binding
+from .shown import DataTable, Static
 from .text import shorten
 
 _key = partial(binding, "start")
@@ -72,7 +73,7 @@ class StartScreen(Screen[None]):
     def on_mount(self) -> None:
         self.widths: list[int] = []
         self.lengths: list[list[int]] = [[8], [8], [8]]
-        self.summary: tuple[str, list[tuple[int, str]]] = ("", [])
+        self.summary: tuple[list[Any], list[tuple[int, str]]] = ([], [])
         self.restored = False
         self.placed = False
         self.reload()
@@ -118,7 +119,7 @@ class StartScreen(Screen[None]):
         while len(shown) > 1 and len(line + ", ".join(shown) + more(len(counts) - len(shown))) > width:
             shown.pop()
         line += ", ".join(shown) + more(len(counts) - len(shown))
-        self.query_one("#study-summary", Static).update(f"{first}\n{escape(line)}")
+        self.query_one("#study-summary", Static).update(Text.assemble(*first, "\n", line))
 
     def on_screen_resume(self) -> None:
         self.reload()
@@ -129,10 +130,10 @@ class StartScreen(Screen[None]):
         names = group_labels(project)  # the groups' display names (qualcode label)
         names.setdefault(NO_GROUP, "No group")
         counts = sorted(((n, names.get(g, g)) for g, n in data["participants"].items()), key=lambda c: (-c[0], c[1]))
-        coder = escape(self.app.coder or "…")  # type: ignore[attr-defined]
+        coder = self.app.coder or "…"  # type: ignore[attr-defined]
         self.summary = (
-            f"[b]{escape(project.path.name)}[/b] · coding as [b]{coder}[/b] · {data['documents']} documents, "
-            f"{data['words']:,} words, {data['codes']} codes",
+            [(project.path.name, "bold"), " · coding as ", (coder, "bold"), f" · {data['documents']} documents, "
+             f"{data['words']:,} words, {data['codes']} codes"],  # fmt: skip
             [(n, people(n, label)) for n, label in counts],
         )
         self._summary()
@@ -215,7 +216,7 @@ class StartScreen(Screen[None]):
             detail.update("")
             return
         who = f"{row['people']} ({row['group_names']})" if row["people"] else "no participants"
-        detail.update(escape(f"{row['name']} · {row['kind'].replace('_', ' ')} · {who}"))
+        detail.update(f"{row['name']} · {row['kind'].replace('_', ' ')} · {who}")
 
     @on(Input.Submitted, "#filter")
     def filter_done(self) -> None:
@@ -270,7 +271,7 @@ class StartScreen(Screen[None]):
             self.app.history.forget()  # type: ignore[attr-defined]  # its steps may point into the document
             self.app.forget_counts()  # type: ignore[attr-defined]
             self.app.reload_codes()  # type: ignore[attr-defined]  # no remembered place in it either
-            self.app.notify(escape(f"Removed {name} ({result['codings']} coding(s)); backup: {copy.name}"))
+            self.app.notify(f"Removed {name} ({result['codings']} coding(s)); backup: {copy.name}")
             self.reload()
 
         self.app.saver.save(f"removal of {name}", lambda: remove_document(project, name), removed, self)  # type: ignore[attr-defined]
@@ -310,7 +311,7 @@ class StartScreen(Screen[None]):
             return remap_speaker(project, document, label, interviewer, None if interviewer else name, group or None)
 
         def done(result: dict[str, Any]) -> None:
-            self.app.notify(escape(f"{document}: {label}: {result['was']} -> {result['now']}"))
+            self.app.notify(f"{document}: {label}: {result['was']} -> {result['now']}")
             self.reload()
 
         self.app.saver.save(f"{label} in {document}", write, done, self)  # type: ignore[attr-defined]

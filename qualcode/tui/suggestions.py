@@ -15,13 +15,13 @@ from typing import Any
 
 from rich.text import Text
 from textual import work
-from textual.widgets import Static
 
 from ..coding.codings import adding
 from ..project.changes import Change
 from ..project.store import Project
 from ..suggest.suggester import Suggester, Suggestion, dismiss_change
 from .keybar import binding
+from .shown import Static
 from .transcript import TranscriptView
 
 _key = partial(binding, "document")
