@@ -31,6 +31,7 @@ def test_new_project_is_marked_versioned_and_in_wal(tmp_path: Path) -> None:
             ("qualcode", "m006_dismissals"),
             ("qualcode", "m007_project_identity"),
             ("qualcode", "m008_participant_memos_by_pseudonym"),
+            ("qualcode", "m009_code_phrases"),
         ]
         indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"coding_by_code", "coding_by_document_offset", "coding_by_coder", "turn_by_document_offset"} <= indexes
@@ -135,3 +136,22 @@ def test_an_upgrade_names_participants_memos_by_pseudonym(tmp_path: Path) -> Non
         project.finish_upgrade()
         found = dict(project.db.execute("SELECT text, target_id FROM memo").fetchall())
     assert found == {"on 2": "Kyle", "on Dee": "Dee", "on 1": "1"}
+
+
+def test_a_project_from_before_phrases_gets_them_empty(tmp_path: Path, small_codebook: Path) -> None:
+    """Schema 9 adds each code's phrases in participants' words: an older project opens with none, its codes
+    and keywords as they were."""
+    from qualcode.codebook.files import import_codebook, load_codebook, project_codes
+
+    path = tmp_path / "old.qdb"
+    with Project.create(path) as project:
+        import_codebook(project, load_codebook(small_codebook), small_codebook)
+        before = [(c["id"], c["keywords"]) for c in project_codes(project)]
+    with sqlite3.connect(path, isolation_level=None) as conn:
+        conn.execute("ALTER TABLE code DROP COLUMN phrases")
+        conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm009_code_phrases'")
+        conn.execute("PRAGMA user_version=8")
+    with Project.open(path, write=True) as project:
+        project.finish_upgrade()
+        codes = project_codes(project)
+    assert [(c["id"], c["keywords"]) for c in codes] == before and all(c["phrases"] == [] for c in codes)

@@ -34,6 +34,7 @@ async def open_named(pilot, name: str) -> TranscriptView:
     row = app.project.db.execute("SELECT id FROM document WHERE name = ?", [name]).fetchone()
     app.open_document(row[0])
     await pilot.pause()
+    await app.workers.wait_for_complete()  # the document settled: its suggester built, as a coder's first c finds it
     assert isinstance(app.screen, DocumentScreen)
     return app.screen.query_one(TranscriptView)
 
@@ -52,7 +53,7 @@ def select_text(view: TranscriptView, text: str) -> None:
         ("housing", "mt-mentee-accommodation"),  # a keyword; "in" (Inputs) inside the word no longer wins
         ("drinking", "mt-mentee-substance-use"),
         ("info shar", "psp-act-info-sharing"),  # word starts in the name
-        ("trust", "psp-st-trust"),
+        ("trust", "act-informal-relationship"),  # Dee's words: the picker reads who says them (test_picker_reads)
         ("in", "in"),  # the exact id
     ],
 )

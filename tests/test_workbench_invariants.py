@@ -140,10 +140,10 @@ def test_undoing_a_new_code_takes_it_off_the_recent_keys(demo_copy: Path) -> Non
         app = make_app(demo_copy, coder="amira", user="tester")
         async with app.run_test(size=(120, 40)) as pilot:
             await open_at_participant(pilot, "mentee_dee_phase1.txt")  # Dee's words
-            await pilot.press("c", *"Wants a woman mentor", "enter", "enter")  # create it here, and apply it
+            await pilot.press("c", *"Tattoo removal", "enter", "enter")  # create it here, and apply it
             await pilot.pause()
             made = app.place.recent[0]
-            assert app.screen.code_name(made) == "Wants a woman mentor"
+            assert app.screen.code_name(made) == "Tattoo removal"
             await pilot.press("u")  # the code and its coding go together
             await pilot.pause()
             assert made not in app.place.recent and all(c["id"] != made for c in app.codes)

@@ -39,7 +39,8 @@ from ..project.schema import LEVELS
 from ..project.store import Project
 from .files import LEVEL_COLOURS
 
-EDITABLE = ("name", "level", "beneficiary", "definition", "include", "exclude", "example", "keywords", "colour")
+EDITABLE = ("name", "level", "beneficiary", "definition", "include", "exclude", "example", "keywords", "phrases",
+            "colour")
 
 
 def code_row(project: Project, code_id: str) -> dict[str, Any]:
@@ -51,12 +52,14 @@ def code_row(project: Project, code_id: str) -> dict[str, Any]:
         raise QualcodeError(unknown_code(code_id, project_codes(project)))
     row = dict(rows[0])
     row["keywords"] = json.loads(row["keywords"] or "[]")
+    row["phrases"] = json.loads(row["phrases"] or "[]")
     return row
 
 
 def _fact(project: Project, code_id: str) -> Code:
     row = code_row(project, code_id)
-    return Code(**{**row, "keywords": json.dumps(row["keywords"], ensure_ascii=False)})
+    listed = {key: json.dumps(row[key], ensure_ascii=False) for key in ("keywords", "phrases")}
+    return Code(**{**row, **listed})
 
 
 def new_code_id(project: Project, name: str, parent: str | None = None) -> str:
@@ -122,8 +125,9 @@ def update_code_change(project: Project, code_id: str, **fields: Any) -> Change:
         raise QualcodeError("a code needs a name")
     if "level" in fields and fields["level"] not in LEVELS:
         raise QualcodeError(f"bad level {fields['level']!r}")
-    if "keywords" in fields:
-        fields["keywords"] = json.dumps(list(fields["keywords"]), ensure_ascii=False)
+    for key in ("keywords", "phrases"):
+        if key in fields:
+            fields[key] = json.dumps(list(fields[key]), ensure_ascii=False)
     after = replace(before, **fields)
     return Change(f"edit of code {before.name}", (Edit(before, after),) if after != before else ())
 

@@ -34,6 +34,7 @@ FIELDS = (
     "exclude",
     "example",
     "keywords",
+    "phrases",
     "colour",
     "codebook",
     "children",
@@ -68,6 +69,7 @@ class Code:
     exclude: str = ""
     example: str = ""
     keywords: list[str] = field(default_factory=list)
+    phrases: list[str] = field(default_factory=list)
     colour: str | None = None
     codebook: str | None = None
 
@@ -83,6 +85,7 @@ class Code:
             "exclude": self.exclude,
             "example": self.example,
             "keywords": json.dumps(self.keywords, ensure_ascii=False),
+            "phrases": json.dumps(self.phrases, ensure_ascii=False),
             "colour": self.colour,
             "codebook": self.codebook,
             "position": position,
@@ -185,11 +188,8 @@ def _walk(path: Path, entry: Any, parent: Code | None, book: str, out: list[Code
     colour = text("colour") or None
     if colour and not _COLOUR.match(colour):
         raise located(path, lines.get("colour", line), f"bad colour {colour!r} (use #RRGGBB)")
-    keywords = entry.get("keywords") or []
-    if isinstance(keywords, str):
-        keywords = [k for k in re.split(r"[;,]", keywords)]
-    if not isinstance(keywords, list) or not all(isinstance(k, (str, int, float)) for k in keywords):
-        raise located(path, lines.get("keywords", line), "'keywords' must be a list of words or phrases")
+    keywords = _listed(path, entry, lines, line, "keywords", "words or phrases")
+    phrases = _listed(path, entry, lines, line, "phrases", "phrases in participants' words")
     code = Code(
         id=code_id,
         name=text("name"),
@@ -201,7 +201,8 @@ def _walk(path: Path, entry: Any, parent: Code | None, book: str, out: list[Code
         include=text("include"),
         exclude=text("exclude"),
         example=text("example"),
-        keywords=[str(k).strip() for k in keywords if str(k).strip()],
+        keywords=keywords,
+        phrases=phrases,
         colour=colour or (parent.colour if parent else None) or LEVEL_COLOURS.get(level),
         codebook=text("codebook") or (parent.codebook if parent else book),
     )
@@ -284,12 +285,23 @@ def known_codes(project: Project) -> dict[str, tuple[str | None, str]]:
     return {r["id"]: (r["parent"], r["level"]) for r in project.db.query("SELECT id, parent, level FROM code")}
 
 
+def _listed(path: Path, entry: dict[str, Any], lines: dict[str, int], line: int, key: str, what: str) -> list[str]:
+    """A list field (keywords, phrases): a YAML list, or one text split at commas and semicolons."""
+    found = entry.get(key) or []
+    if isinstance(found, str):
+        found = re.split(r"[;,]", found)
+    if not isinstance(found, list) or not all(isinstance(k, (str, int, float)) for k in found):
+        raise located(path, lines.get(key, line), f"'{key}' must be a list of {what}")
+    return [str(k).strip() for k in found if str(k).strip()]
+
+
 def project_codes(project: Project) -> list[dict[str, Any]]:
     """Codes in tree order (parents before their children, siblings by position)."""
     rows = [dict(r) for r in project.db.query("SELECT * FROM code ORDER BY position, id")]
     children: dict[str | None, list[dict[str, Any]]] = {}
     for row in rows:
         row["keywords"] = json.loads(row["keywords"] or "[]")
+        row["phrases"] = json.loads(row.get("phrases") or "[]")
         children.setdefault(row["parent"], []).append(row)
     ordered: list[dict[str, Any]] = []
     stack = [(row, 0) for row in reversed(children.get(None, []))]  # depth first, without recursion
@@ -314,7 +326,7 @@ def export_yaml(project: Project, path: str | Path) -> int:
         parent_row = next((r for r in rows if r["id"] == row["parent"]), None)
         if parent_row is None or parent_row["level"] != row["level"]:
             out["level"] = row["level"]
-        for key in ("beneficiary", "definition", "include", "exclude", "example", "keywords", "colour"):
+        for key in ("beneficiary", "definition", "include", "exclude", "example", "keywords", "phrases", "colour"):
             if row[key]:
                 out[key] = row[key]
         if parent_row is None and len(books) > 1 and row["codebook"]:

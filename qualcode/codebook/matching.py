@@ -24,6 +24,8 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 # field -> tier weight; the best tier a code reaches decides its place
 FIELDS = (("name", 100.0), ("keywords", 80.0), ("definition", 60.0), ("id", 50.0), ("anywhere", 40.0))
 WHOLE, START, TYPO = 1.0, 0.9, 0.7
+EXACT = 1000.0  # an id typed in full
+PASSAGE = 45.0  # what the selected passage's evidence for a code is worth, per unit of ``suggest.context``
 SHORT = frozenset(
     [
         "a",
@@ -65,7 +67,8 @@ class CodeMatcher:
         self.codes = list(codes)
         fields: dict[str, list[list[str]]] = {name: [] for name, _ in FIELDS}
         for code in self.codes:
-            keywords = _content([w for k in code.get("keywords") or [] for w in words(str(k))])
+            listed = [*(code.get("keywords") or []), *(code.get("phrases") or [])]  # participants' words too
+            keywords = _content([w for k in listed for w in words(str(k))])
             definition = _content(words(f"{code.get('definition') or ''} {code.get('include') or ''}"))
             name, ident = _content(words(code["name"])), words(code["id"])
             fields["name"].append(name)
@@ -128,18 +131,26 @@ class CodeMatcher:
             if not total[i]:
                 continue
             if "-".join(tokens) == code["id"].lower() or phrase == " ".join(words(code["id"])):
-                total[i] = max(total[i], 100.5)  # the exact id: the coder knows the code
+                total[i] = max(total[i], EXACT)  # the exact id: the coder knows the code, whatever the passage
             elif " ".join(words(code["name"])).startswith(phrase):
                 total[i] += 3.0  # the name starts with exactly what was typed
             elif phrase in self.phrases[i]:
                 total[i] += 3.0  # one of its keywords is exactly what was typed
         return total
 
-    def rank(self, query: str, limit: int = 60) -> list[tuple[dict[str, Any], float]]:
-        """The codes matching ``query``, best first (every code, in codebook order, for an empty query)."""
+    def rank(
+        self, query: str, limit: int = 60, context: dict[str, float] | None = None
+    ) -> list[tuple[dict[str, Any], float]]:
+        """The codes matching ``query``, best first (every code, in codebook order, for an empty query).
+        ``context`` (``suggest.context``: what the selected passage says for each code, about -0.65 to 1.15)
+        moves a code up to half a tier and more: the words decide which codes match, the passage their order."""
         if not query.strip():
             return [(c, 0.0) for c in self.codes[:limit]]
         scores = self.scores(query)
+        if context:
+            passage = np.array([context.get(c["id"], 0.0) for c in self.codes])
+            scores = np.where((scores > 0) & (scores < EXACT), scores + PASSAGE * passage, scores)
+            scores = np.maximum(scores, np.where(scores != 0, 0.01, 0.0))  # a match stays a match
         keyed = np.where(scores > 0, scores + self.bonus, 0.0)
         order = np.lexsort((self.order, -keyed))  # best first; ties keep the codebook's order
         return [(self.codes[i], float(keyed[i])) for i in order[:limit] if keyed[i] > 0]

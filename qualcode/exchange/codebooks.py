@@ -17,6 +17,7 @@ from ..project import limits
 from ..project.changes import adding, apply
 from ..project.facts import Code
 from ..project.store import Project
+from .exports import PHRASES
 from .reading import child, children, guid
 
 _LINES = {"Include": "include", "Exclude": "exclude", "Example": "example"}
@@ -25,7 +26,8 @@ _LEVEL = re.compile(r"^Logic-model level: ([a-z-]+)(?: \((.+)\))?$")
 
 def unfold(description: str) -> dict[str, Any]:
     """A description back into the code's fields (qualcode's own layout; anything else is the definition)."""
-    fields: dict[str, Any] = {"definition": [], "keywords": [], "level": "other", "beneficiary": None, "id": None}
+    fields: dict[str, Any] = {"definition": [], "keywords": [], "phrases": [], "level": "other", "beneficiary": None,
+                              "id": None}  # fmt: skip
     for line in description.splitlines():
         label, _, rest = line.partition(": ")
         level = _LEVEL.match(line)
@@ -33,6 +35,8 @@ def unfold(description: str) -> dict[str, Any]:
             fields[_LINES[label]] = rest
         elif label == "Keywords" and rest:
             fields["keywords"] = [k.strip() for k in rest.split(";") if k.strip()]
+        elif label == PHRASES and rest:
+            fields["phrases"] = [k.strip() for k in rest.split(";") if k.strip()]
         elif level:
             fields["level"], fields["beneficiary"] = level.group(1).replace("-", "_"), level.group(2)
         elif label == "Id" and rest:
@@ -81,8 +85,9 @@ def import_codes(project: Project, codes_element: Any, source: str, report: Any)
             colour = element.get("color")
             fact = Code(code_id, parent, name, level, fields["beneficiary"], fields["definition"],
                         fields.get("include", ""), fields.get("exclude", ""), fields.get("example", ""),
-                        json.dumps(fields["keywords"], ensure_ascii=False), colour, Path(source).stem,
-                        position)  # fmt: skip
+                        keywords=json.dumps(fields["keywords"], ensure_ascii=False),
+                        phrases=json.dumps(fields["phrases"], ensure_ascii=False), colour=colour,
+                        codebook=Path(source).stem, position=position)  # fmt: skip
             apply(project, adding(f"code {name}", [fact]))
             existing[code_id] = {"id": code_id, "name": name}
             by_name[name.lower()] = code_id

@@ -32,6 +32,7 @@ PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 ORIGIN = "qualcode 0.1"
 _FIELDS = (("include", "Include"), ("exclude", "Exclude"), ("example", "Example"))
+PHRASES = "In participants' words"  # the description's line of a code's phrases (read back by ``unfold``)
 _COLOUR = re.compile(r"#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
 
 
@@ -50,11 +51,12 @@ def describe(code: dict[str, Any]) -> str:
     for field, label in _FIELDS:
         if code.get(field):
             lines.append(f"{label}: {code[field]}")
-    keywords = code.get("keywords") or []
-    if isinstance(keywords, str):
-        keywords = json.loads(keywords or "[]")
-    if keywords:
-        lines.append("Keywords: " + "; ".join(keywords))
+    for key, label in (("keywords", "Keywords"), ("phrases", PHRASES)):
+        listed = code.get(key) or []
+        if isinstance(listed, str):
+            listed = json.loads(listed or "[]")
+        if listed:
+            lines.append(f"{label}: " + "; ".join(listed))
     level = code["level"].replace("_", "-")
     lines.append(f"Logic-model level: {level}" + (f" ({code['beneficiary']})" if code.get("beneficiary") else ""))
     lines.append(f"Id: {code['id']}")

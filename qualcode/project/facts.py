@@ -21,6 +21,8 @@ from sqlite_utils import Database
 CodingKey = tuple[int, str, int, int, int]  # document, code, coder, start, end
 
 
+CONSENSUS = "consensus"  # the coder the team's settled codings are made under (reports count it first)
+
 @dataclass(frozen=True, slots=True)
 class Coding:
     document: int
@@ -63,6 +65,7 @@ class Code:
     exclude: str = ""
     example: str = ""
     keywords: str = "[]"  # as stored: a JSON list
+    phrases: str = "[]"  # participants' words for the code's idea, as stored: a JSON list
     colour: str | None = None
     codebook: str | None = None
     position: int = 0
@@ -110,7 +113,7 @@ class Dismissal:
 
 Fact = Coding | Memo | Code | Decision | Dismissal
 CODE_COLUMNS = ("id", "parent", "name", "level", "beneficiary", "definition", "include", "exclude", "example",
-                "keywords", "colour", "codebook", "position")  # fmt: skip
+                "keywords", "phrases", "colour", "codebook", "position")  # fmt: skip
 CODING_COLUMNS = ('c.id, c.document_id, c.code_id, c.coder_id, c.start, c."end", c.origin, c.created_at, c.key_quote, '
                   "c.memo")
 

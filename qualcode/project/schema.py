@@ -15,7 +15,7 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 APPLICATION_ID = 0x51434442  # "QCDB": marks a SQLite file as a qualcode project
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 LEVELS = (
     "input",
     "activity",
@@ -228,3 +228,10 @@ def m008_participant_memos_by_pseudonym(db: Database) -> None:
         "WHERE target_type = 'participant' AND target_id IN (SELECT CAST(id AS TEXT) FROM participant) "
         "AND target_id NOT IN (SELECT pseudonym FROM participant)"
     )
+
+
+@migrations()
+def m009_code_phrases(db: Database) -> None:
+    """Participants' words for each code's idea ("she was there at the gate"), beside the evaluator's keywords:
+    what suggestions and the picker match in a transcript's own language."""
+    db.execute("ALTER TABLE code ADD COLUMN phrases TEXT NOT NULL DEFAULT '[]'")

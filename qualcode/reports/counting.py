@@ -13,9 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import QualcodeError, closest
+from ..project.facts import CONSENSUS
 from ..project.store import Project
-
-CONSENSUS = "consensus"
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ For each sentence segment, every code is scored on four kinds of evidence:
    ("tennancy"), and a sentence worded like the code's example (token-set similarity);
 3. **the code's description** — the lemmas a segment shares with the code's name, definition, inclusion
    criteria and example, weighted by how rare each lemma is across the codebook (tf-idf cosine);
-4. **the coder's own past codings** — passages already coded with a code make similar passages suggest it
-   (cosine with the lemmas of those passages).
+4. **the team's codings** — passages already coded with a code make similar passages suggest it (cosine
+   with the lemmas of those passages): every coder's, the consensus counting twice and the coder's own half
+   as much again as a colleague's, so that what the team settled on teaches most.
 
 A segment closer to a code's *exclusion* criteria than to its description has that code's score halved, and
 says so. Scores are squashed to 0–1; every suggestion carries its reasons (the words that matched).
@@ -32,13 +33,18 @@ from ..codebook.files import project_codes
 from ..ingest.segment import Lemmas, tokenisable
 from ..project import changes
 from ..project.changes import Change
-from ..project.facts import Dismissal, dismissals_where
+from ..project.facts import CONSENSUS, Dismissal, dismissals_where
 from ..project.store import Project
+from .speakers import speaker_prior, spoken_by
 
 THRESHOLD = 0.5  # the default: a phrase, or a keyword and a description match, or two weaker kinds together
 PHRASE, WORD, VARIANT, DESCRIBED, LEARNED, EXAMPLE = 1.2, 0.7, 0.5, 2.0, 2.0, 1.0  # weights of the evidence
 LEARNED_WORDS = 40  # a code's past passages are summed up by their 40 most telling lemmas
 EXAMPLE_CUTOFF = 60  # rapidfuzz token-set similarity to a code's example sentence that starts to count
+TEAM = {CONSENSUS: 2.0}  # what a passage the team settled on teaches, against a coder's 1 (the coder's own: OWN)
+OWN = 1.5
+HEARD = 0.3  # how much who is speaking moves a suggestion's score, per unit of ``speakers.speaker_prior``
+SAID = "said"  # marks a matcher pattern made from a code's phrases (participants' words), not its keywords
 
 
 @dataclass
@@ -84,7 +90,13 @@ class Profiles:
         return found
 
 
-def _cosine(a: dict[str, float], b: dict[str, float]) -> tuple[float, list[str]]:
+def _listed(code: dict[str, Any], key: str) -> list[str]:
+    """A code's keywords or phrases, as stored (JSON) or as read."""
+    value = code.get(key) or []
+    return json.loads(value) if isinstance(value, str) else list(value)
+
+
+def cosine(a: dict[str, float], b: dict[str, float]) -> tuple[float, list[str]]:
     shared = [w for w in a if w in b]
     if not shared:
         return 0.0, []
@@ -105,27 +117,33 @@ class Suggester:
         self.matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self.single: dict[str, list[tuple[str, str]]] = defaultdict(list)  # one-word keyword -> (code, keyword)
         for code in self.codes.values():
-            keywords = code["keywords"]
-            for keyword in json.loads(keywords or "[]") if isinstance(keywords, str) else keywords:
+            for keyword in _listed(code, "keywords"):
                 pattern = self.lemmatised(keyword)
                 self.matcher.add(f"{code['id']}\x1f{keyword}", [pattern])
                 if len(pattern) == 1 and len(keyword) >= 5:
                     self.single[pattern[0].lemma_].append((code["id"], keyword))
-        described = {cid: self.bag(" ".join(str(c[f] or "") for f in ("name", "definition", "include", "example")))
-                     for cid, c in self.codes.items()}  # fmt: skip
+            for phrase in _listed(code, "phrases"):  # participants' words: matched as keywords are, said so
+                self.matcher.add(f"{code['id']}\x1f{phrase}\x1f{SAID}", [self.lemmatised(phrase)])
+        described = {cid: self.bag(" ".join([*(str(c[f] or "") for f in ("name", "definition", "include", "example")),
+                                             *_listed(c, "phrases")])) for cid, c in self.codes.items()}  # fmt: skip
         excluded = {cid: self.bag(c["exclude"] or "") for cid, c in self.codes.items()}
         counts = Counter(w for bag in described.values() for w in set(bag))
         self.idf = {w: math.log((1 + len(described)) / (1 + n)) + 1 for w, n in counts.items()}
         self.description = {cid: self.weigh(bag) for cid, bag in described.items()}
         self.described = Profiles(self.description)
         self.exclusion = {cid: self.weigh(bag) for cid, bag in excluded.items()}
-        self.examples = {cid: c["example"].strip().strip('"').lower() for cid, c in self.codes.items()
-                         if len((c["example"] or "").split()) >= 4}  # fmt: skip
+        self.examples = {f"{cid}\x1f{n}": text.strip().strip('"').lower() for cid, c in self.codes.items()
+                         for n, text in enumerate([c["example"] or "", *_listed(c, "phrases")])
+                         if len(text.split()) >= 4}  # the example, and participants' words long enough to compare
         self.learned: dict[str, dict[str, float]] = {}
         self.learned_from: dict[str, int] = {}
         self.learned_profiles = Profiles({})
-        if learn and coder:
+        self.spoken_by: dict[str, dict[str, int]] = {}  # per code, codings in each group's words
+        self.groups = [r[0] for r in project.db.execute(
+            "SELECT DISTINCT stakeholder_group FROM participant WHERE stakeholder_group IS NOT NULL")]  # fmt: skip
+        if learn:
             self.learn(project, coder)
+            self.spoken_by = spoken_by(project)
 
     def lemmatised(self, text: str) -> Any:
         return self.lemmas.doc(text)
@@ -139,17 +157,30 @@ class Suggester:
     def weigh(self, bag: Counter[str]) -> dict[str, float]:
         return {w: self.idf.get(w, math.log(1 + len(self.codes)) + 1) for w in bag}
 
-    def learn(self, project: Project, coder: str) -> None:
-        """The lemmas of every passage this coder has coded with each code."""
+    def learn(self, project: Project, coder: str | None = None) -> None:
+        """The lemmas of every passage the team has coded with each code, weighted by whose coding it is
+        (``TEAM``); a passage several coders coded counts once, at its heaviest weight."""
         bags: dict[str, Counter[str]] = defaultdict(Counter)
         rows = project.db.execute(
-            'SELECT c.code_id, substr(d.text, c.start + 1, c."end" - c.start) FROM coding c '
-            "JOIN coder r ON r.id = c.coder_id JOIN document d ON d.id = c.document_id WHERE r.name = ?",
-            [coder],
+            'SELECT c.code_id, c.document_id, c.start, c."end", r.name FROM coding c '
+            "JOIN coder r ON r.id = c.coder_id ORDER BY c.document_id, c.start"
         ).fetchall()
+        passages: dict[tuple[str, int, int, int], float] = {}
+        for code_id, document_id, start, end, name in rows:
+            weight = TEAM.get(name, OWN if name == coder else 1.0)
+            key = (code_id, document_id, start, end)
+            passages[key] = max(passages.get(key, 0.0), weight)
+        texts = project.db.execute("SELECT id, text FROM document WHERE id IN (SELECT DISTINCT document_id "
+                                   "FROM coding)").fetchall()  # fmt: skip
+        text_of = dict(texts)
+        keys = list(passages)
         tokenizer = self.nlp.tokenizer  # lemmas come from the lookup table: no need for the whole pipeline
-        for (code_id, _), doc in zip(rows, tokenizer.pipe(text for _, text in rows), strict=True):
-            bags[code_id].update(self.lemmas.of(t.text) for t in doc if t.is_alpha and len(t.text) > 2)
+        pieces = (tokenisable(text_of[d][s:e]) for _, d, s, e in keys)
+        for key, doc in zip(keys, tokenizer.pipe(pieces), strict=True):
+            code_id, weight = key[0], passages[key]
+            for token in doc:
+                if token.is_alpha and len(token.text) > 2:
+                    bags[code_id][self.lemmas.of(token.text)] += weight
             self.learned_from[code_id] = self.learned_from.get(code_id, 0) + 1
         for bag in bags.values():
             for word in [w for w in bag if w in self.stop]:
@@ -170,7 +201,7 @@ class Suggester:
         found: set[tuple[str, str]] = set()
         covered: dict[str, set[int]] = defaultdict(set)  # a word counts once per code: "stopped drinking" wins
         for match_id, start, end in sorted(self.matcher(doc), key=lambda m: m[1] - m[2]):
-            code_id, keyword = self.nlp.vocab.strings[match_id].split("\x1f")
+            code_id, keyword, *said = self.nlp.vocab.strings[match_id].split("\x1f")
             if (code_id, keyword) in found:
                 continue
             if end - start == 1 and (not doc[start].is_alpha or doc[start].lemma_ in self.stop):
@@ -180,9 +211,10 @@ class Suggester:
             covered[code_id] |= set(range(start, end))
             found.add((code_id, keyword))
             raw[code_id] += PHRASE if end - start > 1 else WORD
-            said = doc[start:end].text
+            kind = "in participants' words" if said else "keyword"
+            found_as = doc[start:end].text
             reasons[code_id].append(
-                f'keyword "{keyword}"' + (f' ("{said}")' if said.lower() != keyword.lower() else "")
+                f'{kind} "{keyword}"' + (f' ("{found_as}")' if found_as.lower() != keyword.lower() else "")
             )
         words = {t.lemma_ for t in doc if t.is_alpha and len(t.lemma_) >= 5 and t.lemma_ not in self.single}
         for word in words:
@@ -198,25 +230,42 @@ class Suggester:
             reasons[code_id].append("shares " + ", ".join(f'"{w}"' for w in shared[:3]) + " with the definition")
         sentence = doc.text.lower()
         if len(sentence.split()) >= 4:
-            for example, similarity, code_id in process.extract(
+            credited: set[str] = set()
+            for example, similarity, key in process.extract(
                 sentence, self.examples, scorer=fuzz.token_set_ratio, score_cutoff=EXAMPLE_CUTOFF, limit=5
             ):
+                code_id, n = key.split("\x1f")
+                if code_id in credited:  # the closest of a code's example and phrases counts, once
+                    continue
+                credited.add(code_id)
                 raw[code_id] += EXAMPLE * (similarity - EXAMPLE_CUTOFF) / (100 - EXAMPLE_CUTOFF)
-                reasons[code_id].append(f'like the codebook\'s example ("{example[:40]}")')
+                what = "the codebook's example" if n == "0" else "participants' words in the codebook"
+                reasons[code_id].append(f'like {what} ("{example[:40]}")')
         for code_id, similarity, shared in self.learned_profiles.similar(bag, 0.15):
             if self.learned_from[code_id] >= 2:  # one passage is an anecdote
                 raw[code_id] += LEARNED * similarity
                 reasons[code_id].append(
-                    f"like {self.learned_from[code_id]} passage(s) you coded (" + ", ".join(shared[:3]) + ")"
+                    f"like {self.learned_from[code_id]} passage(s) the team coded with it (" + ", ".join(shared[:3])
+                    + ")"
                 )
         out = []
         for code_id, value in raw.items():
-            excluded, shared = _cosine(bag, self.exclusion.get(code_id, {}))
-            if excluded >= 0.2 and excluded > _cosine(bag, self.description[code_id])[0]:
+            excluded, shared = cosine(bag, self.exclusion.get(code_id, {}))
+            if excluded >= 0.2 and excluded > cosine(bag, self.description[code_id])[0]:
                 value /= 2
                 reasons[code_id].append("but close to its exclusion criteria (" + ", ".join(shared[:3]) + ")")
             out.append((code_id, value / (value + 1.0), reasons[code_id]))
         return sorted(out, key=lambda s: -s[1])
+
+    def heard(self, scored: tuple[str, float, list[str]], prior: dict[str, float],
+              group: str | None) -> tuple[str, float, list[str]]:  # fmt: skip
+        """A code's score for a sentence with who said it weighed in (``speakers``): up to about a fifth either
+        way, for a code the sentence already has evidence for, said in words when it counts for the code."""
+        code_id, value, reasons = scored
+        shift = HEARD * prior.get(code_id, 0.0)
+        if shift > 0.02 and group:
+            reasons = [*reasons, f"said by someone in the {group.replace('_', ' ')} group"]
+        return code_id, min(1.0, max(0.0, value + shift)), reasons
 
     def document(
         self,
@@ -230,10 +279,12 @@ class Suggester:
         codes the coder already applied there, or dismissed there, are left out. ``project`` is passed each
         time (not kept) so that one suggester can serve connections in different threads."""
         segments = project.db.execute(  # interviewers' questions are not coded
-            'SELECT s.start, s."end" FROM segment s JOIN turn t ON t.id = s.turn_id '
+            'SELECT s.start, s."end", p.stakeholder_group FROM segment s JOIN turn t ON t.id = s.turn_id '
+            "LEFT JOIN participant p ON p.id = t.participant_id "
             "WHERE s.document_id = ? AND t.role != 'interviewer' ORDER BY s.start",
             [document["id"]],
         ).fetchall()
+        priors: dict[str | None, dict[str, float]] = {}
         applied: set[tuple[str, int, int]] = set()
         if coder:
             for code_id, start, end in project.db.execute(
@@ -244,12 +295,15 @@ class Suggester:
             ):
                 applied.add((code_id, start, end))
         text = document["text"]
-        docs = self.nlp.pipe(tokenisable(text[s:e]) for s, e in segments)
+        docs = self.nlp.pipe(tokenisable(text[s:e]) for s, e, _ in segments)
         out = []
-        for (start, end), doc in zip(segments, docs, strict=True):
+        for (start, end, group), doc in zip(segments, docs, strict=True):
             self.lemmas.fix(doc)
             taken = {c for c, s, e in applied if s < end and e > start}
-            ranked = [s for s in self.score(doc) if s[0] not in taken and s[1] >= threshold][:top]
+            if group not in priors:
+                priors[group] = speaker_prior(self.codes, group, self.groups, self.spoken_by)
+            scored = [self.heard(s, priors[group], group) for s in self.score(doc)]
+            ranked = [s for s in sorted(scored, key=lambda s: -s[1]) if s[0] not in taken and s[1] >= threshold][:top]
             out += [Suggestion(document["name"], start, end, c, value, why) for c, value, why in ranked]
         return out
 

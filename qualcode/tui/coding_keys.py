@@ -11,6 +11,8 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from textual import work
+
 from ..codebook.edits import add_code_change, added_code
 from ..coding.codings import adding, removing, starring
 from ..project.changes import Change
@@ -81,15 +83,34 @@ class CodingMixin:
         under = self._new_code_parent()
         view = self.query_one(TranscriptView)
         start, end = view.selection
+        context = None
+        if end > start:  # at once when the suggester is ready (it is built as a document opens)
+            from .suggestions import picker_context
+
+            context = picker_context(self.app, self.project, self.document_id, start, end, wait=False)
         picker = CodePicker(
             self.codes,
             title="Apply a code to",
             passage=view.text[start:end],
+            context=context,
             recent=self.app.place.recent,  # type: ignore[attr-defined]
             can_create=self.project.writable,
             create_under=next((c for c in self.codes if c["id"] == under), None),
         )
         self.app.push_screen(picker, chosen)
+        if end > start and context is None:
+            self._read_passage(picker, start, end)
+
+    @work(thread=True, exclusive=True, group="picker-context", exit_on_error=False)
+    def _read_passage(self, picker: CodePicker, start: int, end: int) -> None:
+        """The picker reads the passage: its evidence for each code orders what the typed words match (the
+        picker is usable at once; the order follows within a moment, the first time spaCy loads)."""
+        from .suggestions import picker_context
+
+        with self.app.project.reader() as project:  # type: ignore[attr-defined]
+            context = picker_context(self.app, project, self.document_id, start, end)
+        if context is not None:
+            self.app.call_from_thread(picker.set_context, context)
 
     def _new_code_parent(self) -> str | None:
         """Where a code created from the picker goes: beside the code highlighted in the codebook (under it,

@@ -63,12 +63,14 @@ class CodePicker(ModalScreen[list[str] | None]):
         create_under: dict[str, Any] | None = None,
         can_create: bool = False,
         passage: str = "",
+        context: dict[str, float] | None = None,
     ) -> None:
         super().__init__()
         self.codes, self.title_text, self.multiple = codes, title, multiple
         self.passage = " ".join(passage.split())  # what is being coded, kept in sight over the transcript
         self.can_create, self.create_under = can_create, create_under
         self.ticked: list[str] = []
+        self.context = context  # what the passage says for each code (suggest.context), or None
         self.shown: list[dict[str, Any]] = []
         self.shown_for: str | None = None  # the query the list on screen was ranked for
         self.matcher = CodeMatcher(codes, recent or [])
@@ -94,7 +96,7 @@ class CodePicker(ModalScreen[list[str] | None]):
 
     def ranked(self, query: str) -> list[dict[str, Any]]:
         """The rows for ``query``, best first; the offer to create a code last."""
-        ranked = self.matcher.rank(query, limit=25) if query.strip() else [(c, 0.0) for c in self.codes]
+        ranked = self.matcher.rank(query, 25, self.context) if query.strip() else [(c, 0.0) for c in self.codes]
         rows = [code for code, _ in ranked]
         typed = " ".join(query.split())
         if self.can_create and typed and all(c["name"].lower() != typed.lower() for c in self.codes):
@@ -103,6 +105,12 @@ class CodePicker(ModalScreen[list[str] | None]):
             nearest = rows[0]["parent"] if rows else (self.create_under or {}).get("id")
             rows.append({"id": CREATE, "name": typed, "parent": nearest})
         return rows
+
+    def set_context(self, context: dict[str, float]) -> None:
+        """The passage's evidence for each code, once worked out: the list is ranked again with it."""
+        self.context = context
+        if self.is_mounted:
+            self.show_matches(self.query_one("#query", Input).value)
 
     def show_matches(self, query: str) -> None:
         self.shown = self.ranked(query)

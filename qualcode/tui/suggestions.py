@@ -53,6 +53,14 @@ class SuggestionsMixin:
             self._suggestions_ready(screen.document["name"], cached)
         elif self.suggestions_on:
             self.compute_suggestions(screen.document["name"])
+        elif screen.app.suggester is None:  # hidden, but the picker reads passages with it: ready by the first c
+            self.warm_suggester()
+
+    @work(thread=True, exclusive=True, group="suggester", exit_on_error=False)
+    def warm_suggester(self) -> None:
+        screen: Any = self
+        with screen.project.reader() as project, _LOCK:
+            ready_suggester(screen.app, project)
 
     @work(thread=True, exclusive=True, group="suggestions", exit_on_error=False)
     def compute_suggestions(self, name: str) -> None:
@@ -141,17 +149,49 @@ _LOCK = threading.Lock()  # one suggester (and one spaCy pipeline) shared by the
 def suggest_document(app: Any, project: Project, name: str) -> dict[int, list[Suggestion]]:
     """One document's suggestions by sentence start, kept in the app's cache. The suggester (the compiled
     codebook and what the coder's codings taught it) is built once per coder and codebook, not per document."""
-    from ..ingest.segment import load_pipeline
 
     with _LOCK:
-        if app.suggester is None:
-            app.suggester = Suggester(project, load_pipeline(), app.coder)
-        found = app.suggester.document(project, project.document(name), app.coder, top=3, threshold=SHOWN)
+        found = ready_suggester(app, project).document(project, project.document(name), app.coder, top=3,
+                                                       threshold=SHOWN)  # fmt: skip
     by_start: dict[int, list[Suggestion]] = {}
     for suggestion in found:
         by_start.setdefault(suggestion.start, []).append(suggestion)
     app.suggestion_cache[name] = by_start
     return by_start
+
+
+def ready_suggester(app: Any, project: Project) -> Suggester:
+    """The app's suggester (the compiled codebook, what the team's codings taught it, and in whose words they
+    gave each code), built once per coder and codebook; call with ``_LOCK`` held."""
+    from ..ingest.segment import load_pipeline
+    from ..suggest.speakers import spoken_by
+
+    if app.suggester is None:
+        app.suggester = Suggester(project, load_pipeline(), app.coder)
+        app.suggester.spoken_by = spoken_by(project)
+    return app.suggester
+
+
+def picker_context(app: Any, project: Project, document_id: int, start: int, end: int,
+                   wait: bool = True) -> dict[str, float] | None:  # fmt: skip
+    """What the selected passage says for each code (``suggest.context``), for the picker's order. Without
+    ``wait`` (the screen's own thread): None at once when the suggester is not built or is busy elsewhere."""
+    from ..ingest.labels import group_labels
+    from ..suggest.context import passage_context, speaker_group
+
+    if not _LOCK.acquire(blocking=wait):
+        return None
+    try:
+        if app.suggester is None and not wait:
+            return None
+        suggester = ready_suggester(app, project)
+        text = project.db.execute(
+            "SELECT substr(text, ? + 1, ? - ?) FROM document WHERE id = ?", [start, end, start, document_id]
+        ).fetchone()[0]
+        group = speaker_group(project, document_id, start)
+        return passage_context(suggester, text, group, group_labels(project), suggester.spoken_by)
+    finally:
+        _LOCK.release()
 
 
 def suggest_whole_study(app: Any) -> None:
