@@ -48,3 +48,63 @@ def test_who_speaks_moves_a_suggestion_and_says_so(demo_study: Path, nlp) -> Non
     code, value, reasons = suggester.heard(scored, mentee, "mentee")
     assert value > scored[1] and reasons[-1] == "said by someone in the mentee group"
     assert suggester.heard(scored, partner, "partner_organisation")[1] <= scored[1]
+
+
+def test_a_coding_teaches_at_once_without_a_rebuild(demo_study: Path, nlp) -> None:
+    with Project.open(demo_study) as project:
+        suggester = Suggester(project, nlp, None)
+    sentence = "We go up the allotment on a Thursday, me and the other lads, growing tatties."
+    before = {c: v for c, v, _ in suggester.rank(sentence)}
+    for passage in ("I've got an allotment now, growing tatties and onions.",
+                    "The allotment keeps me busy, I'm up there every Thursday."):  # fmt: skip
+        suggester.learn_passage("mt-mentee-leisure", passage)
+    after = {c: (v, why) for c, v, why in suggester.rank(sentence)}
+    assert after["mt-mentee-leisure"][0] > before.get("mt-mentee-leisure", 0.0)
+    assert any("the team coded with it" in why for why in after["mt-mentee-leisure"][1])
+
+
+def test_a_sub_code_takes_a_share_of_its_parents_evidence(demo_study: Path, nlp) -> None:
+    """A sentence with evidence for a sub-code and for its parent ranks the sub-code higher than the same
+    evidence for the sub-code alone would."""
+    from qualcode.suggest import suggester as module
+
+    with Project.open(demo_study) as project:
+        suggester = Suggester(project, nlp, None, learn=False)
+    sentence = "I got my own flat through the housing office and I've kept my tenancy a year now."
+    with_parent = {c: v for c, v, _ in suggester.rank(sentence)}
+    saved, module.PARENT = module.PARENT, 0.0
+    try:
+        alone = {c: v for c, v, _ in suggester.rank(sentence)}
+    finally:
+        module.PARENT = saved
+    parent = suggester.codes["mt-mentee-accommodation"]["parent"]
+    assert parent in with_parent  # the parent has evidence of its own here
+    assert with_parent["mt-mentee-accommodation"] > alone["mt-mentee-accommodation"]
+
+
+def test_applying_a_code_in_the_workbench_teaches_the_suggester(demo_copy: Path) -> None:
+    import asyncio
+
+    from qualcode.tui import make_app
+    from qualcode.tui.transcript import TranscriptView
+
+    async def scenario() -> tuple[int, int]:
+        app = make_app(demo_copy, coder="amira", user="tester")
+        async with app.run_test(size=(120, 36)) as pilot:
+            await app.workers.wait_for_complete()
+            for key in ("slash", *"dee_phase1", "enter", "enter"):
+                await pilot.press(key)
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+            assert app.suggester is not None  # built as the document opened
+            before = app.suggester.learned_from.get("mt-mentee-leisure", 0)
+            view = app.screen.query_one(TranscriptView)
+            at = view.text.index("She'd brought sandwiches.")
+            view.select_range(at, at + len("She'd brought sandwiches."))
+            await pilot.press("c", *"mt-mentee-leisure", "enter")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            return before, app.suggester.learned_from.get("mt-mentee-leisure", 0)
+
+    before, after = asyncio.run(scenario())
+    assert after == before + 1

@@ -43,6 +43,7 @@ LEARNED_WORDS = 40  # a code's past passages are summed up by their 40 most tell
 EXAMPLE_CUTOFF = 60  # rapidfuzz token-set similarity to a code's example sentence that starts to count
 TEAM = {CONSENSUS: 2.0}  # what a passage the team settled on teaches, against a coder's 1 (the coder's own: OWN)
 OWN = 1.5
+PARENT = 0.15  # the share of its parent's evidence a sub-code with its own evidence takes
 HEARD = 0.3  # how much who is speaking moves a suggestion's score, per unit of ``speakers.speaker_prior``
 SAID = "said"  # marks a matcher pattern made from a code's phrases (participants' words), not its keywords
 
@@ -136,6 +137,7 @@ class Suggester:
                          for n, text in enumerate([c["example"] or "", *_listed(c, "phrases")])
                          if len(text.split()) >= 4}  # the example, and participants' words long enough to compare
         self.learned: dict[str, dict[str, float]] = {}
+        self.bags: dict[str, Counter[str]] = defaultdict(Counter)  # the team's passages' lemmas, per code
         self.learned_from: dict[str, int] = {}
         self.learned_profiles = Profiles({})
         self.spoken_by: dict[str, dict[str, int]] = {}  # per code, codings in each group's words
@@ -160,7 +162,7 @@ class Suggester:
     def learn(self, project: Project, coder: str | None = None) -> None:
         """The lemmas of every passage the team has coded with each code, weighted by whose coding it is
         (``TEAM``); a passage several coders coded counts once, at its heaviest weight."""
-        bags: dict[str, Counter[str]] = defaultdict(Counter)
+        bags = self.bags
         rows = project.db.execute(
             'SELECT c.code_id, c.document_id, c.start, c."end", r.name FROM coding c '
             "JOIN coder r ON r.id = c.coder_id ORDER BY c.document_id, c.start"
@@ -177,18 +179,27 @@ class Suggester:
         tokenizer = self.nlp.tokenizer  # lemmas come from the lookup table: no need for the whole pipeline
         pieces = (tokenisable(text_of[d][s:e]) for _, d, s, e in keys)
         for key, doc in zip(keys, tokenizer.pipe(pieces), strict=True):
-            code_id, weight = key[0], passages[key]
-            for token in doc:
-                if token.is_alpha and len(token.text) > 2:
-                    bags[code_id][self.lemmas.of(token.text)] += weight
-            self.learned_from[code_id] = self.learned_from.get(code_id, 0) + 1
-        for bag in bags.values():
-            for word in [w for w in bag if w in self.stop]:
-                del bag[word]
-        for code_id, bag in bags.items():
-            weighted = sorted(((n * self.idf.get(w, 1.0), w) for w, n in bag.items()), reverse=True)
-            self.learned[code_id] = {w: weight for weight, w in weighted[:LEARNED_WORDS]}  # the most telling
+            self._add(key[0], doc, passages[key])
+        for code_id in bags:
+            self._summarise(code_id)
         self.learned_profiles = Profiles(self.learned)
+
+    def learn_passage(self, code_id: str, text: str, weight: float = OWN) -> None:
+        """What a coding just made teaches, at once: one passage's lemmas added to its code's profile (a
+        millisecond; nothing is rebuilt), so the next suggestion already knows it."""
+        self._add(code_id, self.nlp.tokenizer(tokenisable(text)), weight)
+        self._summarise(code_id)
+        self.learned_profiles = Profiles(self.learned)
+
+    def _add(self, code_id: str, doc: Any, weight: float) -> None:
+        for token in doc:
+            if token.is_alpha and len(token.text) > 2 and (lemma := self.lemmas.of(token.text)) not in self.stop:
+                self.bags[code_id][lemma] += weight
+        self.learned_from[code_id] = self.learned_from.get(code_id, 0) + 1
+
+    def _summarise(self, code_id: str) -> None:
+        weighted = sorted(((n * self.idf.get(w, 1.0), w) for w, n in self.bags[code_id].items()), reverse=True)
+        self.learned[code_id] = {w: weight for weight, w in weighted[:LEARNED_WORDS]}  # the most telling
 
     def rank(self, text: str) -> list[tuple[str, float, list[str]]]:
         """Every code with any evidence for ``text``, best first."""
@@ -248,6 +259,11 @@ class Suggester:
                     f"like {self.learned_from[code_id]} passage(s) the team coded with it (" + ", ".join(shared[:3])
                     + ")"
                 )
+        own = dict(raw)
+        for code_id, value in own.items():  # a sub-code with evidence of its own takes a share of its parent's
+            parent = self.codes[code_id].get("parent")
+            if parent in own and value > 0:
+                raw[code_id] += PARENT * own[parent]
         out = []
         for code_id, value in raw.items():
             excluded, shared = cosine(bag, self.exclusion.get(code_id, {}))

@@ -37,9 +37,12 @@ class CodingMixin:
         project, document_id, coder_id = self.project, self.document_id, self.coder_id
 
         def applied(change: Change) -> None:
+            from .suggestions import teach
+
             self.app.place.use(code_ids)  # type: ignore[attr-defined]
             self.app.remember_soon()  # type: ignore[attr-defined]
             self.after_change(change)
+            teach(self.app, change)
             if not change:
                 self.app.notify("Already coded with that.", timeout=3)
 

@@ -194,6 +194,25 @@ def picker_context(app: Any, project: Project, document_id: int, start: int, end
         _LOCK.release()
 
 
+def teach(app: Any, change: Any) -> None:
+    """What the codings a change adds teach the suggester, in a thread of its own (the suggester may be busy
+    with a document): the next suggestion and the picker's next order already know them."""
+    from ..project.facts import Coding
+
+    added = list(change.facts(Coding, added=True)) if change is not None else []
+    if app.suggester is None or not added:
+        return
+
+    def learn() -> None:
+        with app.project.reader() as project, _LOCK:
+            for coding in added:
+                text = project.db.execute("SELECT substr(text, ? + 1, ? - ?) FROM document WHERE id = ?",
+                                          [coding.start, coding.end, coding.start, coding.document]).fetchone()[0]
+                app.suggester.learn_passage(coding.code, text)
+
+    app.run_worker(learn, thread=True, group="teach", exit_on_error=False)
+
+
 def suggest_whole_study(app: Any) -> None:
     """Suggestions for every transcript in a thread worker, behind a progress bar (Escape stops it; what was
     done is kept), so that each document then opens with its suggestions ready."""

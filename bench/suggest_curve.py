@@ -1,0 +1,121 @@
+"""How fast do suggestions learn from the team? A learning curve, cross-validated, and the time to suggest
+codes for a whole 2,000-sentence study.
+
+The passages are the hand-coded gold of ``bench/suggest_gold.yaml`` and ``bench/suggest_gold_mentor.yaml``
+(72 sentences of two sample transcripts). For each of ``--repeats`` shuffles, the suggester (the shipped
+codebooks, none of the project's codings) learns N of them as a coder would code them (``learn_passage``,
+each with its gold codes) and is scored on the rest: top-1 and top-3 (a gold code first, or among the first
+three), for N = 0 (zero-shot), 10, 25 and 50.
+
+Caveat: the sample study is qualcode's own, so these figures show the learning, not how the suggestions do
+on interview text nobody on the team wrote.
+
+    python bench/suggest_curve.py [--repeats 10] [--study-sentences 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from suggest_eval import GOLD, gold_passages  # noqa: E402
+
+STEPS = (0, 10, 25, 50)
+
+
+def curve(suggester: object, passages: list[str], gold: list[set[str]], repeats: int) -> dict[int, tuple[float, float]]:
+    from qualcode.suggest.suggester import Profiles
+
+    totals = {n: [0.0, 0.0, 0] for n in STEPS}
+    for seed in range(repeats):
+        order = list(range(len(passages)))
+        random.Random(seed).shuffle(order)
+        for n in STEPS:
+            for store in (suggester.bags, suggester.learned, suggester.learned_from):  # type: ignore[attr-defined]
+                store.clear()
+            suggester.learned_profiles = Profiles({})  # type: ignore[attr-defined]
+            for i in order[:n]:  # coded, as a coder codes: each gold code of the passage
+                for code in gold[i]:
+                    suggester.learn_passage(code, passages[i])  # type: ignore[attr-defined]
+            held = order[n:]
+            for i in held:
+                ranked = [c for c, _, _ in suggester.rank(passages[i])]  # type: ignore[attr-defined]
+                totals[n][0] += bool(ranked) and ranked[0] in gold[i]
+                totals[n][1] += any(c in gold[i] for c in ranked[:3])
+            totals[n][2] += len(held)
+    return {n: (t1 / count, t3 / count) for n, (t1, t3, count) in totals.items()}
+
+
+def study_time(nlp: object, sentences: int) -> tuple[int, float]:
+    """Suggestions for every sentence of a synthetic study of about ``sentences`` participants' sentences."""
+    from synthetic import build
+
+    from qualcode.codebook.files import import_codebook, load_codebook
+    from qualcode.ingest.importer import Importer, ImportOptions
+    from qualcode.project.store import Project
+    from qualcode.suggest.suggester import suggest_study
+
+    with tempfile.TemporaryDirectory() as folder:
+        study = build(Path(folder) / "study", max(1, sentences // 100), 1_600)
+        with Project.create(Path(folder) / "s.qdb") as project:
+            for name in ("mentoring-logic-model", "partnership-logic-model", "barriers-enablers"):
+                path = ROOT / "codebooks" / f"{name}.yaml"
+                import_codebook(project, load_codebook(path), path)
+            importer = Importer(project, [study], ImportOptions(participants=study / "participants.csv"))
+            list(importer.read())
+            list(importer.run(nlp))
+            counted = project.db.execute(
+                "SELECT count(*) FROM segment s JOIN turn t ON t.id = s.turn_id WHERE t.role != 'interviewer'"
+            ).fetchone()[0]
+            started = time.perf_counter()
+            for _ in suggest_study(project, nlp, None, None, 3, 0.5):
+                pass
+            return int(counted), time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=10)
+    parser.add_argument("--study-sentences", type=int, default=2000)
+    options = parser.parse_args()
+
+    from qualcode.ingest.segment import load_pipeline
+    from qualcode.project.store import Project
+    from qualcode.suggest.suggester import Suggester
+
+    nlp = load_pipeline()
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    with tempfile.TemporaryDirectory() as folder:
+        from click.testing import CliRunner
+
+        from qualcode.cli import cli
+
+        CliRunner().invoke(cli, ["demo", "--dir", folder, "--no-tui"], catch_exceptions=False)
+        with Project.open(Path(folder) / "demo.qdb") as project:
+            passages, gold = [], []
+            for name, _ in GOLD:
+                found = gold_passages(project, yaml.safe_load((ROOT / "bench" / name).read_text(encoding="utf-8")))
+                passages += found[0]
+                gold += found[1]
+            suggester = Suggester(project, nlp, None, learn=False)
+    print(f"{len(passages)} hand-coded sentences; {options.repeats} shuffles; learned from N, scored on the rest")
+    for n, (top1, top3) in curve(suggester, passages, gold, options.repeats).items():
+        print(f"  N = {n:3d} coded:  top-1 {top1:4.0%}  top-3 {top3:4.0%}")
+    counted, seconds = study_time(nlp, options.study_sentences)
+    print(f"suggestions for a study of {counted:,} participants' sentences: {seconds:.1f} s (goal: 2,000 in 30 s)")
+
+
+if __name__ == "__main__":
+    main()
