@@ -271,7 +271,9 @@ class ReportsScreen(Screen[None]):
             filters.attributes = {self.by: [value]}
         else:
             filters.groups = [value]
-        return f"{code} · {value} · {self._filters_text()}", filters
+        row = self.data["rows"][table.cursor_row] if self.view == "evidence" else self.data[table.cursor_row]
+        name = row["name"] if self.view == "evidence" else row["code_name"]  # in words, as the screen says them
+        return f"{name} · {self.names.get(value, value)} · {self._filters_text()}", filters
 
     def action_quotes(self) -> None:
         found = self._cell_filters()
