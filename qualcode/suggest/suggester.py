@@ -20,7 +20,6 @@ Suggestions the coder has already applied or dismissed are not offered again.
 
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter, defaultdict
 from collections.abc import Iterator
@@ -43,6 +42,7 @@ LEARNED_WORDS = 40  # a code's past passages are summed up by their 40 most tell
 EXAMPLE_CUTOFF = 60  # rapidfuzz token-set similarity to a code's example sentence that starts to count
 TEAM = {CONSENSUS: 2.0}  # what a passage the team settled on teaches, against a coder's 1 (the coder's own: OWN)
 OWN = 1.5
+EXCLUSION = 0.2  # how like a code's exclusion criteria a passage must be before they count against the code
 PARENT = 0.15  # the share of its parent's evidence a sub-code with its own evidence takes
 HEARD = 0.3  # how much who is speaking moves a suggestion's score, per unit of ``speakers.speaker_prior``
 SAID = "said"  # marks a matcher pattern made from a code's phrases (participants' words), not its keywords
@@ -91,12 +91,6 @@ class Profiles:
         return found
 
 
-def _listed(code: dict[str, Any], key: str) -> list[str]:
-    """A code's keywords or phrases, as stored (JSON) or as read."""
-    value = code.get(key) or []
-    return json.loads(value) if isinstance(value, str) else list(value)
-
-
 def cosine(a: dict[str, float], b: dict[str, float]) -> tuple[float, list[str]]:
     shared = [w for w in a if w in b]
     if not shared:
@@ -118,15 +112,15 @@ class Suggester:
         self.matcher = PhraseMatcher(nlp.vocab, attr="LEMMA")
         self.single: dict[str, list[tuple[str, str]]] = defaultdict(list)  # one-word keyword -> (code, keyword)
         for code in self.codes.values():
-            for keyword in _listed(code, "keywords"):
+            for keyword in code["keywords"]:
                 pattern = self.lemmatised(keyword)
                 self.matcher.add(f"{code['id']}\x1f{keyword}", [pattern])
                 if len(pattern) == 1 and len(keyword) >= 5:
                     self.single[pattern[0].lemma_].append((code["id"], keyword))
-            for phrase in _listed(code, "phrases"):  # participants' words: matched as keywords are, said so
+            for phrase in code["phrases"]:  # participants' words: matched as keywords are, said so
                 self.matcher.add(f"{code['id']}\x1f{phrase}\x1f{SAID}", [self.lemmatised(phrase)])
         described = {cid: self.bag(" ".join([*(str(c[f] or "") for f in ("name", "definition", "include", "example")),
-                                             *_listed(c, "phrases")])) for cid, c in self.codes.items()}  # fmt: skip
+                                             *c["phrases"]])) for cid, c in self.codes.items()}  # fmt: skip
         excluded = {cid: self.bag(c["exclude"] or "") for cid, c in self.codes.items()}
         counts = Counter(w for bag in described.values() for w in set(bag))
         self.idf = {w: math.log((1 + len(described)) / (1 + n)) + 1 for w, n in counts.items()}
@@ -134,7 +128,7 @@ class Suggester:
         self.described = Profiles(self.description)
         self.exclusion = {cid: self.weigh(bag) for cid, bag in excluded.items()}
         self.examples = {f"{cid}\x1f{n}": text.strip().strip('"').lower() for cid, c in self.codes.items()
-                         for n, text in enumerate([c["example"] or "", *_listed(c, "phrases")])
+                         for n, text in enumerate([c["example"] or "", *c["phrases"]])
                          if len(text.split()) >= 4}  # the example, and participants' words long enough to compare
         self.learned: dict[str, dict[str, float]] = {}
         self.bags: dict[str, Counter[str]] = defaultdict(Counter)  # the team's passages' lemmas, per code
@@ -235,7 +229,7 @@ class Suggester:
                     if (code_id, keyword) not in found:
                         raw[code_id] += VARIANT
                         reasons[code_id].append(f'close to keyword "{keyword}" ("{word}")')
-        bag = self.weigh(Counter(t.lemma_ for t in doc if self.content(t)))
+        bag = self.weighted(doc)
         for code_id, similarity, shared in self.described.similar(bag, 0.12):
             raw[code_id] += DESCRIBED * similarity
             reasons[code_id].append("shares " + ", ".join(f'"{w}"' for w in shared[:3]) + " with the definition")
@@ -266,12 +260,26 @@ class Suggester:
                 raw[code_id] += PARENT * own[parent]
         out = []
         for code_id, value in raw.items():
-            excluded, shared = cosine(bag, self.exclusion.get(code_id, {}))
-            if excluded >= 0.2 and excluded > cosine(bag, self.description[code_id])[0]:
+            shared = self.excluded(bag, code_id)
+            if shared:
                 value /= 2
                 reasons[code_id].append("but close to its exclusion criteria (" + ", ".join(shared[:3]) + ")")
             out.append((code_id, value / (value + 1.0), reasons[code_id]))
         return sorted(out, key=lambda s: -s[1])
+
+    def weighted(self, doc: Any) -> dict[str, float]:
+        """A lemmatised passage's content words, each weighed by how rare it is in the codebook."""
+        return self.weigh(Counter(t.lemma_ for t in doc if self.content(t)))
+
+    def excluded(self, bag: dict[str, float], code_id: str) -> list[str]:
+        """The words a passage (``weighted``) shares with a code's exclusion criteria, best first, when it is
+        closer to them than to the code's description; else nothing."""
+        excluded, shared = cosine(bag, self.exclusion.get(code_id, {}))
+        return shared if excluded >= EXCLUSION and excluded > cosine(bag, self.description[code_id])[0] else []
+
+    def prior(self, group: str | None) -> dict[str, float]:
+        """What it says for each code that someone in ``group`` is speaking (``speakers.speaker_prior``)."""
+        return speaker_prior(self.codes, group, self.groups, self.spoken_by)
 
     def heard(self, scored: tuple[str, float, list[str]], prior: dict[str, float],
               group: str | None) -> tuple[str, float, list[str]]:  # fmt: skip
@@ -317,7 +325,7 @@ class Suggester:
             self.lemmas.fix(doc)
             taken = {c for c, s, e in applied if s < end and e > start}
             if group not in priors:
-                priors[group] = speaker_prior(self.codes, group, self.groups, self.spoken_by)
+                priors[group] = self.prior(group)
             scored = [self.heard(s, priors[group], group) for s in self.score(doc)]
             ranked = [s for s in sorted(scored, key=lambda s: -s[1]) if s[0] not in taken and s[1] >= threshold][:top]
             out += [Suggestion(document["name"], start, end, c, value, why) for c, value, why in ranked]

@@ -20,6 +20,7 @@ from ..project.facts import Coding
 from .codebook import CodebookPanel
 from .dialogs import ConfirmDialog
 from .picker import CREATE, CodeForm, CodePicker
+from .suggestions import picker_context, teach
 from .transcript import TranscriptView
 
 
@@ -37,12 +38,10 @@ class CodingMixin:
         project, document_id, coder_id = self.project, self.document_id, self.coder_id
 
         def applied(change: Change) -> None:
-            from .suggestions import teach
-
             self.app.place.use(code_ids)  # type: ignore[attr-defined]
             self.app.remember_soon()  # type: ignore[attr-defined]
             self.after_change(change)
-            teach(self.app, change)
+            teach(self.app, change, view.text)
             if not change:
                 self.app.notify("Already coded with that.", timeout=3)
 
@@ -86,15 +85,14 @@ class CodingMixin:
         under = self._new_code_parent()
         view = self.query_one(TranscriptView)
         start, end = view.selection
+        passage, group = view.text[start:end], view.group_at(start)
         context = None
         if end > start:  # at once when the suggester is ready (it is built as a document opens)
-            from .suggestions import picker_context
-
-            context = picker_context(self.app, self.project, self.document_id, start, end, wait=False)
+            context = picker_context(self.app, self.project, passage, group, wait=False)
         picker = CodePicker(
             self.codes,
             title="Apply a code to",
-            passage=view.text[start:end],
+            passage=passage,
             context=context,
             recent=self.app.place.recent,  # type: ignore[attr-defined]
             can_create=self.project.writable,
@@ -102,16 +100,14 @@ class CodingMixin:
         )
         self.app.push_screen(picker, chosen)
         if end > start and context is None:
-            self._read_passage(picker, start, end)
+            self._read_passage(picker, passage, group)
 
     @work(thread=True, exclusive=True, group="picker-context", exit_on_error=False)
-    def _read_passage(self, picker: CodePicker, start: int, end: int) -> None:
+    def _read_passage(self, picker: CodePicker, passage: str, group: str | None) -> None:
         """The picker reads the passage: its evidence for each code orders what the typed words match (the
         picker is usable at once; the order follows within a moment, the first time spaCy loads)."""
-        from .suggestions import picker_context
-
         with self.app.project.reader() as project:  # type: ignore[attr-defined]
-            context = picker_context(self.app, project, self.document_id, start, end)
+            context = picker_context(self.app, project, passage, group)
         if context is not None:
             self.app.call_from_thread(picker.set_context, context)
 

@@ -164,39 +164,33 @@ def ready_suggester(app: Any, project: Project) -> Suggester:
     """The app's suggester (the compiled codebook, what the team's codings taught it, and in whose words they
     gave each code), built once per coder and codebook; call with ``_LOCK`` held."""
     from ..ingest.segment import load_pipeline
-    from ..suggest.speakers import spoken_by
 
     if app.suggester is None:
         app.suggester = Suggester(project, load_pipeline(), app.coder)
-        app.suggester.spoken_by = spoken_by(project)
     return app.suggester
 
 
-def picker_context(app: Any, project: Project, document_id: int, start: int, end: int,
+def picker_context(app: Any, project: Project, text: str, group: str | None,
                    wait: bool = True) -> dict[str, float] | None:  # fmt: skip
-    """What the selected passage says for each code (``suggest.context``), for the picker's order. Without
-    ``wait`` (the screen's own thread): None at once when the suggester is not built or is busy elsewhere."""
-    from ..ingest.labels import group_labels
-    from ..suggest.context import passage_context, speaker_group
+    """What a passage (``text``, said by someone in ``group``) says for each code, for the picker's order
+    (``suggest.context``). Without ``wait`` (the screen's own thread): None at once when the suggester is not
+    built or is busy elsewhere."""
+    from ..suggest.context import passage_context
 
     if not _LOCK.acquire(blocking=wait):
         return None
     try:
         if app.suggester is None and not wait:
             return None
-        suggester = ready_suggester(app, project)
-        text = project.db.execute(
-            "SELECT substr(text, ? + 1, ? - ?) FROM document WHERE id = ?", [start, end, start, document_id]
-        ).fetchone()[0]
-        group = speaker_group(project, document_id, start)
-        return passage_context(suggester, text, group, group_labels(project), suggester.spoken_by)
+        return passage_context(ready_suggester(app, project), text, group)
     finally:
         _LOCK.release()
 
 
-def teach(app: Any, change: Any) -> None:
-    """What the codings a change adds teach the suggester, in a thread of its own (the suggester may be busy
-    with a document): the next suggestion and the picker's next order already know them."""
+def teach(app: Any, change: Any, text: str) -> None:
+    """What the codings a change adds teach the suggester (``text``: their document's), in a thread of its
+    own (the suggester may be busy with a document): the next suggestion and the picker's next order already
+    know them."""
     from ..project.facts import Coding
 
     added = list(change.facts(Coding, added=True)) if change is not None else []
@@ -204,11 +198,9 @@ def teach(app: Any, change: Any) -> None:
         return
 
     def learn() -> None:
-        with app.project.reader() as project, _LOCK:
+        with _LOCK:
             for coding in added:
-                text = project.db.execute("SELECT substr(text, ? + 1, ? - ?) FROM document WHERE id = ?",
-                                          [coding.start, coding.end, coding.start, coding.document]).fetchone()[0]
-                app.suggester.learn_passage(coding.code, text)
+                app.suggester.learn_passage(coding.code, text[coding.start : coding.end])
 
     app.run_worker(learn, thread=True, group="teach", exit_on_error=False)
 

@@ -339,6 +339,12 @@ class TranscriptView(MouseSelection, ScrollView, can_focus=True, inherit_binding
             for t in self.turns
         )
 
+    def group_at(self, offset: int) -> str | None:
+        """The stakeholder group of the participant whose turn ``offset`` is in (the attribution rule's speaker
+        of a passage starting there), or None for an interviewer's or an unattributed turn."""
+        turn = next((t for t in self.turns if t["start"] <= offset < t["end"]), None)
+        return turn["group"] if turn is not None and turn["role"] == "participant" else None
+
     def segment_at(self, offset: int) -> int:
         index = bisect.bisect_right(self._segment_starts, offset) - 1
         return max(0, index)
