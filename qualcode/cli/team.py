@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from ..errors import QualcodeError
-from ..reports.figures import figure, fixed
+from ..reports.figures import figure, fixed, percentage
 from . import PROJECT, Group, cli, echo_json, force_option, open_project, print_table
 
 STAT_HEADERS = ["alpha", "kappa", "fleiss", "AC1 [95% CI]", "BP", "% all", "% pairs", "units"]
@@ -42,15 +42,10 @@ def _stat_cells(row: dict[str, Any]) -> list[str]:
         figure(row["fleiss_kappa"], 3),
         _with_interval(row["gwet_ac1"]),
         figure(row["brennan_prediger"]["value"], 3),
-        _percent(row["percent_agreement"]),
-        _percent(row["percent_agreement_pairwise"]["value"]),
+        percentage(row["percent_agreement"]),
+        percentage(row["percent_agreement_pairwise"]["value"]),
         f"{row['units']:,}",
     ]
-
-
-def _percent(share: float | None) -> str:
-    """A share as a percentage to one decimal, so 99.9% does not read as 100% (JSON keeps the share)."""
-    return figure(None if share is None else share * 100, 1)
 
 
 def _weighted_cells(row: dict[str, Any], shown: bool) -> list[str]:

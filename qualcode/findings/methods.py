@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..reports.counting import CONSENSUS, Counted, coding_coders, listed
-from ..reports.figures import figure, fixed
+from ..reports.figures import figure, percentage
 from ..reports.snapshot import Snapshot
 from ..team.coverage import coded_documents, independent_coders
 from ..team.reliability import compare
@@ -125,7 +125,7 @@ def method_lines(data: dict[str, Any]) -> list[str]:
 
 def _share(value: float | None) -> str:
     """Percent agreement to one decimal, so that 99.6% is not shown as a perfect 100%."""
-    return "—" if value is None else f"{fixed(value * 100, 1)}%"
+    return percentage(value) + ("" if value is None else "%")
 
 
 def agreement_table(m: dict[str, Any]) -> tuple[list[str], list[list[str]]]:

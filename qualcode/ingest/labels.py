@@ -11,6 +11,7 @@ import json
 from ..project.store import Project
 
 PREFIX = "label:"
+NO_GROUP_LABEL = "No group"  # what participants without a stakeholder group are called, wherever they are shown
 
 
 def default_label(value: str, plural: bool = True) -> str:
@@ -26,7 +27,7 @@ def default_label(value: str, plural: bool = True) -> str:
 def member(label: str) -> str:
     """A group's display name as one of its members: "Mentees" -> "mentee", "National stakeholders" ->
     "national stakeholder", "Lead organisation staff" -> "lead organisation staff"; "No group" -> "participant"."""
-    if label == "No group":
+    if label == NO_GROUP_LABEL:
         return "participant"
     words = label.split()
     if not words:
@@ -42,7 +43,7 @@ def member(label: str) -> str:
 def people(count: int, label: str) -> str:
     """A count of a group's people as a sentence says it: "9 mentees", "1 national stakeholder", "1 lead
     organisation staff member", "2 participants without a group"."""
-    if label == "No group":
+    if label == NO_GROUP_LABEL:
         return f"{count} participant{'' if count == 1 else 's'} without a group"
     one = member(label)
     if count == 1:

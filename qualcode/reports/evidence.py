@@ -53,7 +53,7 @@ def evidence_map(study: Snapshot, coders: list[str] | None = None) -> dict[str, 
                 "cells": cells,
             }
         )
-    labels = {**study.labels, NO_GROUP: "No group"}
+    labels = study.labels  # participants without a group included
     return {"groups": groups, "group_sizes": sizes, "rows": rows, "labels": {g: labels.get(g, g) for g in groups}}
 
 

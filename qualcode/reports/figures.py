@@ -35,6 +35,12 @@ def figure(value: float | None, places: int = 2) -> str:
     return UNDEFINED if value is None else fixed(value, places)
 
 
+def percentage(share: float | None, places: int = 1) -> str:
+    """A share as a percentage figure for a table of statistics, to one decimal so that 99.9 never reads as
+    100 ("99.8"; "—" when there is none); JSON keeps the share."""
+    return figure(None if share is None else share * 100, places)
+
+
 def percent(share: float | None) -> str:
     """A share as a whole percentage, half up ("13%" for 1/8); "" when there is no share (no group)."""
     return "" if share is None else f"{rounded(Decimal(repr(float(share))) * 100, 0)}%"

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..codebook.files import project_codes
-from ..ingest.labels import group_labels
+from ..ingest.labels import NO_GROUP_LABEL, group_labels
 from ..project.store import Project
 
 NO_GROUP = "ungrouped"
@@ -125,7 +125,7 @@ class Snapshot:
     @cached_property
     def labels(self) -> dict[str, str]:
         """Each group's display name; participants without a group are "No group"."""
-        return {NO_GROUP: "No group", **group_labels(self.project)}
+        return {NO_GROUP: NO_GROUP_LABEL, **group_labels(self.project)}
 
     # -- documents -------------------------------------------------------------------------------------
 

@@ -26,7 +26,7 @@ from ..project.changes import Change
 from ..project.facts import Memo
 from ..reports.counting import CONSENSUS
 from ..reports.exports import write_table
-from ..reports.figures import figure, fixed
+from ..reports.figures import figure, fixed, percentage
 from ..team.reconcile import disagreement_rows, settle_change, write_agreement_table
 from ..team.reliability import UNITS, compare
 from .keybar import KeyBar, binding
@@ -119,14 +119,13 @@ class AgreementScreen(Screen[None]):
             rows = sorted(report["per_code"], key=lambda r: (r[key] is None, r[key] or 0))
         pooled = {**report["pooled"], "name": POOLED, "code": None, "applied": {}}
         for row in [pooled, *rows]:
-            pairs = row["percent_agreement_pairwise"]["value"]
             cells = [
                 figure(row["krippendorff_alpha"]),
                 figure(row["cohen_kappa"]),
                 *([figure(row["fleiss_kappa"])] if many else []),
                 _plus_minus(row["gwet_ac1"]),
-                figure(None if row["percent_agreement"] is None else row["percent_agreement"] * 100, 1),
-                *([figure(None if pairs is None else pairs * 100, 1)] if many else []),
+                percentage(row["percent_agreement"]),
+                *([percentage(row["percent_agreement_pairwise"]["value"])] if many else []),
                 f"{row['units']:,}",
                 "/".join(f"{row['applied'].get(c, 0):,.0f}" for c in self.coders) if row["applied"] else "",
             ]

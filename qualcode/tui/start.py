@@ -18,7 +18,7 @@ from textual.widgets import Input
 
 from ..coding.codings import study_counts
 from ..coding.navigation import progress
-from ..ingest.labels import group_labels, people
+from ..ingest.labels import NO_GROUP_LABEL, group_labels, people
 from ..project.overview import NO_GROUP, documents, info
 from ..project.store import Project
 from .keybar import KeyBar, binding
@@ -128,7 +128,7 @@ class StartScreen(Screen[None]):
         project: Project = self.app.project  # type: ignore[attr-defined]
         data = info(project)
         names = group_labels(project)  # the groups' display names (qualcode label)
-        names.setdefault(NO_GROUP, "No group")
+        names.setdefault(NO_GROUP, NO_GROUP_LABEL)
         counts = sorted(((n, names.get(g, g)) for g, n in data["participants"].items()), key=lambda c: (-c[0], c[1]))
         coder = self.app.coder or "…"  # type: ignore[attr-defined]
         self.summary = (
