@@ -183,6 +183,15 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")).hexdigest()
 
 
+def strict_json(text: str) -> object:
+    """JSON as any reader takes it: Python's own reader also takes NaN and Infinity, which JSON has not."""
+
+    def refuse(constant: str) -> None:
+        raise ValueError(f"not JSON: {constant}")
+
+    return json.loads(text, parse_constant=refuse)
+
+
 def judge(code: int, said: str, data: bytes, unchanged: bool, seconds: float, limit: float, printed: str = "") -> str:
     """What is wrong with an outcome, or "" (``printed``: the JSON a command printed, if it prints JSON)."""
     if seconds >= limit:
@@ -204,8 +213,8 @@ def judge(code: int, said: str, data: bytes, unchanged: bool, seconds: float, li
             return "the project changed although the command was refused"
     if code == 0 and printed:
         try:
-            json.loads(printed, parse_constant=lambda constant: 1 / 0)
-        except (ValueError, ZeroDivisionError):
+            strict_json(printed)
+        except ValueError:
             return f"printed JSON that is not JSON: {printed[:120]!r}"
         if said.strip():
             return f"said more than its JSON: {said.strip()[:200]!r}"

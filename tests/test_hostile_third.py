@@ -3,25 +3,16 @@ that creates a project. (Names that look like markup: test_markup_names.py.)"""
 
 from __future__ import annotations
 
-import json
 import warnings
 from pathlib import Path
 
 import pytest
+from fuzzing import strict_json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qualcode.errors import QualcodeError
 from qualcode.team.reliability_table import table_statistics
-
-
-def strict(text: str) -> object:
-    """JSON as any reader takes it: no NaN, no Infinity."""
-
-    def refuse(constant: str) -> None:
-        raise AssertionError(f"not JSON: {constant}")
-
-    return json.loads(text, parse_constant=refuse)
 
 
 @pytest.mark.parametrize("cell", ["nan", "NaN", "inf", "-inf", "Infinity", "1e400", "-1e999"])
@@ -40,11 +31,11 @@ def test_non_numbers_read_as_missing_when_asked(invoke, tmp_path: Path) -> None:
     table.write_text("unit,a,b\n1,1,2\n2,nan,3\n3,3,3\n4,2,inf\n5,NA,1\n", encoding="utf-8")
     result = invoke("agreement", "table", table, "--level", "interval", "--missing", "nan,inf,NA", "--json")
     assert result.exit_code == 0, result.output
-    report = strict(result.output)
+    report = strict_json(result.output)
     assert report["units"] == 5 and report["percent_agreement"] == 0.5  # units 1 and 3 are complete
     same = tmp_path / "same.csv"
     same.write_text("unit,a,b\n1,1,2\n2,,3\n3,3,3\n4,2,\n5,,1\n", encoding="utf-8")
-    assert strict(invoke("agreement", "table", same, "--level", "interval", "--json").output) == report
+    assert strict_json(invoke("agreement", "table", same, "--level", "interval", "--json").output) == report
 
 
 def test_a_value_too_large_for_a_rating_is_refused(invoke, tmp_path: Path) -> None:
@@ -63,7 +54,7 @@ def test_json_is_always_json(invoke, tmp_path: Path) -> None:
             result = invoke("agreement", "table", table, "--level", level, "--json")
             assert result.exit_code in (0, 1), result.output
             if result.exit_code == 0:
-                strict(result.output)
+                strict_json(result.output)
 
 
 CELL = st.one_of(
@@ -87,7 +78,7 @@ def test_any_table_gives_finite_figures_without_a_warning(tmp_path_factory, rows
             return
     from qualcode.project.output import json_text
 
-    strict(json_text(report))
+    strict_json(json_text(report))
     for name in ("krippendorff_alpha", "cohen_kappa", "fleiss_kappa", "percent_agreement"):
         value = report[name]
         assert value is None or -1.0001 <= value <= 1.0001 or name == "krippendorff_alpha", (name, value)

@@ -128,7 +128,7 @@ Welcome to qualcode. Everything is done with keys; no mouse needed.
   ↑ ↓  or  j k       move in the list, or sentence by sentence
   Enter              open the highlighted document
   Shift+↓  Shift+↑   take in the next or previous sentence too
-  ← →                trim the selection's end by a word
+  ← →                move the selection's end by a word
   c                  code it: type part of a code's name, Enter
   x                  remove your code          u  undo
   g                  next sentence you have not coded
