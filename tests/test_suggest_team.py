@@ -39,7 +39,7 @@ def test_who_speaks_moves_a_suggestion_and_says_so(demo_study: Path, nlp) -> Non
         counts = spoken_by(project)
     mentee = speaker_prior(suggester.codes, "mentee", suggester.groups)  # the codebook's beneficiary alone
     partner = speaker_prior(suggester.codes, "partner_organisation", suggester.groups)
-    assert mentee["mt-mentee-accommodation"] > 0 > partner["mt-mentee-accommodation"]
+    assert mentee["mt-mentee-accommodation"] > 0 == partner.get("mt-mentee-accommodation", 0)  # others speak of it
     taught = speaker_prior(suggester.codes, "mentee", suggester.groups, counts)  # and the team's codings
     assert taught["psp-st-trust"] < 0 < speaker_prior(suggester.codes, "partner_organisation", suggester.groups,
                                                        counts)["psp-st-trust"]  # fmt: skip
@@ -47,7 +47,7 @@ def test_who_speaks_moves_a_suggestion_and_says_so(demo_study: Path, nlp) -> Non
                   if s[0] == "mt-mentee-accommodation")  # fmt: skip
     code, value, reasons = suggester.heard(scored, mentee, "mentee")
     assert value > scored[1] and reasons[-1] == "said by someone in the mentee group"
-    assert suggester.heard(scored, partner, "partner_organisation")[1] <= scored[1]
+    assert suggester.heard(scored, partner, "partner_organisation")[1] == scored[1]
 
 
 def test_a_coding_teaches_at_once_without_a_rebuild(demo_study: Path, nlp) -> None:

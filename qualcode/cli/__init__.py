@@ -147,13 +147,22 @@ Group.group_class = Group
     envvar="QUALCODE_DEBUG",
     help="On an internal fault, show the traceback instead of one line (it may quote transcript text).",
 )
-def cli(exclusive: bool, debug: bool) -> None:
+@click.option(
+    "--embeddings",
+    type=click.Path(path_type=Path, file_okay=False),
+    envvar="QUALCODE_EMBEDDINGS",
+    help="A local static embedding model's folder (model2vec; the 'embeddings' extra): suggestions also weigh "
+    "closeness in meaning. Optional; never downloaded.",
+)
+def cli(exclusive: bool, debug: bool, embeddings: Path | None) -> None:
     """qualcode: code interview and focus-group transcripts against a logic-model codebook."""
     from ..errors import set_debug
     from ..project.connection import set_exclusive
+    from ..suggest.meaning import use
 
     set_exclusive(True if exclusive else None)  # every connection this command opens, the workbench's included
     set_debug(debug)
+    use(embeddings)  # read when suggestions are first made, so commands that make none never load it
 
 
 def main() -> None:

@@ -21,8 +21,9 @@ from . import PROJECT, cli, echo_json, open_project, print_table
 def suggest(
     project: Path, documents: tuple[str, ...], coder: str | None, top: int, min_score: float | None, as_json: bool
 ) -> None:
-    """Codes likely to fit each sentence, from the codebook's keywords, definitions and examples (and the
-    coder's own past codings), each with its score and the words that matched. Nothing is coded."""
+    """Codes likely to fit each sentence, from the codebook's keywords, definitions, examples and participants'
+    words, the team's codings and who is speaking (and, with qualcode --embeddings DIR, closeness in meaning),
+    each with its score and its reasons. Nothing is coded."""
     from ..ingest.segment import load_pipeline
     from ..suggest.suggester import THRESHOLD, suggest_study
 

@@ -12,6 +12,8 @@ For each sentence segment, every code is scored on four kinds of evidence:
 4. **the team's codings** — passages already coded with a code make similar passages suggest it (cosine
    with the lemmas of those passages): every coder's, the consensus counting twice and the coder's own half
    as much again as a colleague's, so that what the team settled on teaches most.
+5. **closeness in meaning** (optional, ``meaning``) — with a local embedding model, a segment close in meaning
+   to a code's text, or to the passages the team coded with it, even in none of the same words.
 
 A segment closer to a code's *exclusion* criteria than to its description has that code's score halved, and
 says so. Scores are squashed to 0–1; every suggestion carries its reasons (the words that matched).
@@ -34,6 +36,7 @@ from ..project import changes
 from ..project.changes import Change
 from ..project.facts import CONSENSUS, Dismissal, dismissals_where
 from ..project.store import Project
+from .meaning import meaning_for
 from .speakers import speaker_prior, spoken_by
 
 THRESHOLD = 0.5  # the default: a phrase, or a keyword and a description match, or two weaker kinds together
@@ -103,7 +106,8 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> tuple[float, list[str]]:
 class Suggester:
     """The codebook (and a coder's past codings) compiled for scoring segments."""
 
-    def __init__(self, project: Project, nlp: Any, coder: str | None = None, learn: bool = True) -> None:
+    def __init__(self, project: Project, nlp: Any, coder: str | None = None, learn: bool = True,
+                 embeddings: bool = True) -> None:  # fmt: skip
         from spacy.lang.en.stop_words import STOP_WORDS
         from spacy.matcher import PhraseMatcher
 
@@ -119,8 +123,10 @@ class Suggester:
                     self.single[pattern[0].lemma_].append((code["id"], keyword))
             for phrase in code["phrases"]:  # participants' words: matched as keywords are, said so
                 self.matcher.add(f"{code['id']}\x1f{phrase}\x1f{SAID}", [self.lemmatised(phrase)])
-        described = {cid: self.bag(" ".join([*(str(c[f] or "") for f in ("name", "definition", "include", "example")),
-                                             *c["phrases"]])) for cid, c in self.codes.items()}  # fmt: skip
+        said = {cid: " ".join([*(str(c[f] or "") for f in ("name", "definition", "include", "example")), *c["phrases"]])
+                for cid, c in self.codes.items()}  # what each code is about, in the codebook's and participants' words
+        described = {cid: self.bag(text) for cid, text in said.items()}
+        self.meaning = meaning_for(said) if embeddings else None  # when a local embedding model was asked for
         excluded = {cid: self.bag(c["exclude"] or "") for cid, c in self.codes.items()}
         counts = Counter(w for bag in described.values() for w in set(bag))
         self.idf = {w: math.log((1 + len(described)) / (1 + n)) + 1 for w, n in counts.items()}
@@ -171,9 +177,10 @@ class Suggester:
         text_of = dict(texts)
         keys = list(passages)
         tokenizer = self.nlp.tokenizer  # lemmas come from the lookup table: no need for the whole pipeline
-        pieces = (tokenisable(text_of[d][s:e]) for _, d, s, e in keys)
-        for key, doc in zip(keys, tokenizer.pipe(pieces), strict=True):
-            self._add(key[0], doc, passages[key])
+        pieces = [tokenisable(text_of[d][s:e]) for _, d, s, e in keys]
+        vectors = self.meaning.vectors(pieces) if self.meaning and pieces else [None] * len(pieces)
+        for key, doc, vector in zip(keys, tokenizer.pipe(pieces), vectors, strict=True):
+            self._add(key[0], doc, passages[key], vector)
         for code_id in bags:
             self._summarise(code_id)
         self.learned_profiles = Profiles(self.learned)
@@ -181,11 +188,23 @@ class Suggester:
     def learn_passage(self, code_id: str, text: str, weight: float = OWN) -> None:
         """What a coding just made teaches, at once: one passage's lemmas added to its code's profile (a
         millisecond; nothing is rebuilt), so the next suggestion already knows it."""
-        self._add(code_id, self.nlp.tokenizer(tokenisable(text)), weight)
+        piece = tokenisable(text)
+        vector = self.meaning.vectors([piece])[0] if self.meaning else None
+        self._add(code_id, self.nlp.tokenizer(piece), weight, vector)
         self._summarise(code_id)
         self.learned_profiles = Profiles(self.learned)
 
-    def _add(self, code_id: str, doc: Any, weight: float) -> None:
+    def forget(self) -> None:
+        """Unlearn every passage: the codebook alone, as before the team coded anything."""
+        for store in (self.bags, self.learned, self.learned_from):
+            store.clear()
+        self.learned_profiles = Profiles({})
+        if self.meaning:
+            self.meaning.forget()
+
+    def _add(self, code_id: str, doc: Any, weight: float, vector: Any = None) -> None:
+        if vector is not None and self.meaning:
+            self.meaning.learn(code_id, vector, weight)
         for token in doc:
             if token.is_alpha and len(token.text) > 2 and (lemma := self.lemmas.of(token.text)) not in self.stop:
                 self.bags[code_id][lemma] += weight
@@ -199,8 +218,9 @@ class Suggester:
         """Every code with any evidence for ``text``, best first."""
         return self.score(self.lemmatised(text))
 
-    def score(self, doc: Any) -> list[tuple[str, float, list[str]]]:
-        """(code, score, reasons) for one lemmatised segment doc, best first."""
+    def score(self, doc: Any, vector: Any = None) -> list[tuple[str, float, list[str]]]:
+        """(code, score, reasons) for one lemmatised segment doc (and its embedding, if already made), best
+        first."""
         raw: dict[str, float] = defaultdict(float)
         reasons: dict[str, list[str]] = defaultdict(list)
         found: set[tuple[str, str]] = set()
@@ -253,6 +273,11 @@ class Suggester:
                     f"like {self.learned_from[code_id]} passage(s) the team coded with it (" + ", ".join(shared[:3])
                     + ")"
                 )
+        if self.meaning:
+            vector = self.meaning.vectors([doc.text])[0] if vector is None else vector
+            for code_id, value, why in self.meaning.evidence(vector, self.learned_from):
+                raw[code_id] += value
+                reasons[code_id].append(why)
         own = dict(raw)
         for code_id, value in own.items():  # a sub-code with evidence of its own takes a share of its parent's
             parent = self.codes[code_id].get("parent")
@@ -319,14 +344,15 @@ class Suggester:
             ):
                 applied.add((code_id, start, end))
         text = document["text"]
-        docs = self.nlp.pipe(tokenisable(text[s:e]) for s, e, _ in segments)
+        pieces = [tokenisable(text[s:e]) for s, e, _ in segments]
+        vectors = self.meaning.vectors(pieces) if self.meaning and pieces else [None] * len(pieces)
         out = []
-        for (start, end, group), doc in zip(segments, docs, strict=True):
+        for (start, end, group), doc, vector in zip(segments, self.nlp.pipe(pieces), vectors, strict=True):
             self.lemmas.fix(doc)
             taken = {c for c, s, e in applied if s < end and e > start}
             if group not in priors:
                 priors[group] = self.prior(group)
-            scored = [self.heard(s, priors[group], group) for s in self.score(doc)]
+            scored = [self.heard(s, priors[group], group) for s in self.score(doc, vector)]
             ranked = [s for s in sorted(scored, key=lambda s: -s[1]) if s[0] not in taken and s[1] >= threshold][:top]
             out += [Suggestion(document["name"], start, end, c, value, why) for c, value, why in ranked]
         return out
