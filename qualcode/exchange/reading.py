@@ -11,10 +11,10 @@ Tolerance: any single ``*.qde`` at the root (ATLAS.ti names it after the project
 ``Sources/``, a UTF-8 BOM before ``<?xml``, older namespaces (tags are read by their local names), GUIDs in
 either case and with or without braces.
 
-Positions: the spec counts Unicode code points; NVivo counts UTF-16 code units and CRLF as two; ATLAS.ti
-counts a line break as one. ``PositionMap`` reads the source text as its bytes say (BOM stripped, line
-endings untouched), counts in the origin tool's units, and maps every position onto the normalised text
-qualcode stores (LF line endings, NFC).
+Positions: the spec does not name a unit; QualCoder counts code points; NVivo (and qualcode) count UTF-16
+code units and CRLF as two; ATLAS.ti counts a line break as one. ``PositionMap`` reads the source text as its
+bytes say (BOM stripped, line endings untouched), counts in the origin tool's units, and maps every position
+onto the normalised text qualcode stores (LF line endings, NFC).
 """
 
 from __future__ import annotations
@@ -180,8 +180,11 @@ class PositionMap:
 
 
 def convention_for(origin: str | None) -> str:
+    """How the tool named in a project's ``origin`` counts positions (see ``exchange.turns``): NVivo, and
+    qualcode since it says "UTF-16 positions", in UTF-16 units; ATLAS.ti with a line break as one; else code
+    points, as the standard's own examples and QualCoder count."""
     origin = (origin or "").lower()
-    if "nvivo" in origin:
+    if "nvivo" in origin or ("qualcode" in origin and "utf-16" in origin):
         return "utf16"
     if "atlas" in origin:
         return "atlas"

@@ -48,6 +48,7 @@ class ImportOptions:
     model: str | None = None
     detect_speakers: bool = True  # off: each text is one unattributed turn (a foreign project that is not interviews)
     labels_are_people: bool = False  # labels are participants' names as given (a foreign project's cases)
+    people: dict[str, dict[str, Speaker]] = field(default_factory=dict)  # per document, who each label is
 
 
 @dataclass
@@ -188,6 +189,7 @@ class Importer:
         meta = transcript.meta
         roles = list(self.options.interviewers) + [str(r) for r in meta.get("interviewers") or []]
         declared = front_matter_people(path, meta.get("participants"))
+        declared.update(self.options.people.get(transcript.name, {}))  # a qualcode archive's recorded speakers
         rows = self.sheet.for_document(names(transcript.name)) if self.sheet else {}
         labels = list(dict.fromkeys(t.speaker for t in transcript.turns))
         stem = Path(transcript.name).stem
