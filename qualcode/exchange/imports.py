@@ -29,7 +29,7 @@ from ..project.store import Project
 from ..text import normalise
 from .codebooks import import_codes
 from .contents import Report, apply_project, lands, positions, prepare_sources
-from .reading import Archive, PositionMap, child, children, convention_for, guid, local, parse_xml
+from .reading import ASTRAL, Archive, PositionMap, child, children, convention_for, guid, local, parse_xml
 from .turns import RecordedTurn, read_turn_record
 
 
@@ -108,11 +108,9 @@ def confirmed(mapped: PositionMap, data: bytes, source: Any) -> PositionMap:
     """``mapped``, or the same text counted in the other unit (code points or UTF-16 code units) when the
     source has characters outside the Basic Multilingual Plane and more of its selections land on the words
     their names quote that way (``exchange.turns``)."""
-    if mapped.convention not in ("utf16", "codepoints"):
-        return mapped
-    other = PositionMap(data, mapped.source, "codepoints" if mapped.convention == "utf16" else "utf16")
-    if other.total == mapped.total:
+    if mapped.convention not in ("utf16", "codepoints") or not ASTRAL.search(mapped.text):
         return mapped  # no such character: both count alike
+    other = PositionMap(data, mapped.source, "codepoints" if mapped.convention == "utf16" else "utf16")
 
     def landing(candidate: PositionMap) -> int:
         count = 0

@@ -20,6 +20,7 @@ onto the normalised text qualcode stores (LF line endings, NFC).
 from __future__ import annotations
 
 import bisect
+import re
 import stat
 import unicodedata
 import zipfile
@@ -31,6 +32,7 @@ from ..errors import QualcodeError
 from ..project import limits
 from ..text import decode_bytes
 
+ASTRAL = re.compile("[\U00010000-\U0010FFFF]")  # a character outside the Basic Multilingual Plane
 ARCHIVE_FILE = 64 * 1024 * limits.MB  # on disk: projects can carry audio and video, which are never read
 
 
@@ -138,6 +140,10 @@ class PositionMap:
         self.convention, self.source = convention, source
         self.starts: list[int] = []  # each special character's position in the tool's units
         self.specials: list[tuple[int, int, int]] = []  # (width in units, index in the text, length in the text)
+        if "\r" not in raw and unicodedata.is_normalized("NFC", raw) and (
+                convention != "utf16" or not ASTRAL.search(raw)):  # fmt: skip
+            self.text, self.total = raw, len(raw)  # nothing special: every position is itself (most sources)
+            return
         out: list[str] = []
         at = length = 0
         i = 0
