@@ -49,6 +49,7 @@ SEEDS = [
     *(("codebook", p) for p in sorted((ROOT / "codebooks").glob("*.yaml")) if "framework" not in p.name),
     ("framework", next((ROOT / "codebooks").glob("*framework*.yaml"))),
     ("qdpx", DATA / "refi-qda" / "real" / "nvivo-windows-12.6.qdpx"),
+    ("qdpx", DATA / "refi-qda" / "qualcode-emoji.qdpx"),  # qualcode's own: UTF-16 positions, a turn record
     ("qdc", DATA / "refi-qda" / "examples" / "minimal.qdc"),
     ("table", None),  # a reliability table, made below
     ("redaction", None),

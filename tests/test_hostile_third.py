@@ -100,6 +100,28 @@ def archive(tmp_path_factory, demo_study: Path) -> Path:
     return path
 
 
+def test_stopped_while_writing_it_leaves_not_even_the_writers_note(archive: Path, tmp_path: Path) -> None:
+    """SIGTERM inside the import's write transaction, once its writer's note (``study.qdb-writer``) is there:
+    the project goes, and its note with it (a note left behind once made the next import wait on nobody)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    project = tmp_path / "new.qdb"
+    note = Path(f"{project}-writer")
+    child = subprocess.Popen([sys.executable, "-m", "qualcode", "import-qdpx", str(project), str(archive)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not note.exists() and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    assert child.poll() is None, "the import ended before its write began: make its input larger"
+    child.send_signal(signal.SIGTERM)
+    child.wait(timeout=60)
+    assert child.returncode == -signal.SIGTERM
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("stop", ["SIGTERM", "SIGHUP"])
 @pytest.mark.parametrize("command", ["import-qdpx", "demo"])
 def test_a_stopped_command_leaves_no_project_behind(archive: Path, tmp_path: Path, stop: str, command: str) -> None:

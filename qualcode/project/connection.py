@@ -360,9 +360,9 @@ def refuse_own_file(project: Path, other: Path, role: str) -> None:
 
 
 def remove_project_files(path: Path) -> None:
-    """Delete a project file with its WAL and shared-memory files. Only for a project this command created
-    and has closed every connection to: deleting a file others have open is how work is lost."""
-    for suffix in ("", *SIDECARS):
+    """Delete a project file with its WAL and shared-memory files and its writer's note. Only for a project this
+    command created and has closed every connection to: deleting a file others have open is how work is lost."""
+    for suffix in ("", *SIDECARS, "-writer"):  # and the note of who writes it (``WriterNote``): it was this one
         Path(str(path) + suffix).unlink(missing_ok=True)
 
 
