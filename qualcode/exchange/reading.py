@@ -11,7 +11,7 @@ Tolerance: any single ``*.qde`` at the root (ATLAS.ti names it after the project
 ``Sources/``, a UTF-8 BOM before ``<?xml``, older namespaces (tags are read by their local names), GUIDs in
 either case and with or without braces.
 
-Positions: the spec does not name a unit; QualCoder counts code points; NVivo (and qualcode) count UTF-16
+Positions: the spec counts code points, as QualCoder does; NVivo (and qualcode) count UTF-16
 code units and CRLF as two; ATLAS.ti counts a line break as one. ``PositionMap`` reads the source text as its
 bytes say (BOM stripped, line endings untouched), counts in the origin tool's units, and maps every position
 onto the normalised text qualcode stores (LF line endings, NFC).

