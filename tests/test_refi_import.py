@@ -32,7 +32,35 @@ SNAPSHOT = {  # the whole project as a coder and a report see it: everything mus
              "t.time_end FROM turn t JOIN document d ON d.id = t.document_id "
              "LEFT JOIN participant p ON p.id = t.participant_id ORDER BY 1, 2",
     "memos": "SELECT target_type, r.name, text FROM memo m LEFT JOIN coder r ON r.id = m.coder_id ORDER BY 1, 3",
+    "decisions": 'SELECT x.code_id, d.sha256, x.start, x."end", r.name, x.choice, x.memo, x.decided_at FROM decision x '
+                 "JOIN document d ON d.id = x.document_id JOIN coder r ON r.id = x.coder_id ORDER BY 1, 2, 3",
+    "dismissals": 'SELECT x.code_id, d.sha256, x.start, x."end", r.name FROM dismissal x '
+                  "JOIN document d ON d.id = x.document_id JOIN coder r ON r.id = x.coder_id ORDER BY 1, 2, 3",
+    "labels and framework": "SELECT key, value FROM project WHERE key LIKE 'label:%' OR key LIKE 'framework%' "
+                            "ORDER BY key",
 }  # fmt: skip
+
+
+def with_decisions(path: Path) -> Path:
+    """A decision on a disagreement (in the consensus, with its reason), a dismissed suggestion, and a label
+    for an attribute value: what only qualcode reads, which a round trip must keep too."""
+    from qualcode.ingest.labels import set_label
+    from qualcode.project.changes import adding, apply
+    from qualcode.project.facts import Decision, Dismissal
+    from qualcode.project.store import Project
+
+    with Project.open(path, write=True) as project:
+        document, start, end = project.db.execute(
+            'SELECT s.document_id, s.start, s."end" FROM segment s JOIN document d ON d.id = s.document_id '
+            "WHERE d.name = 'mentee_dee_phase1.txt' ORDER BY s.start LIMIT 1 OFFSET 20"
+        ).fetchone()
+        with project.transaction():
+            facts = [Decision("mt-mentee-accommodation", document, start, end, project.coder_id("consensus"),
+                              "second", "Ben's reading: she means the hostel. 😀", "2025-03-01T10:00:00+00:00"),
+                     Dismissal(project.coder_id("amira"), document, start, end, "lt-integration")]  # fmt: skip
+            apply(project, adding("a decision and a dismissal", facts))
+        set_label(project, "Carrick", "Carrick (Ayrshire)", attribute="site")
+    return path
 
 
 def tree(path: Path) -> list[tuple[str, str | None, int]]:
@@ -44,7 +72,7 @@ def tree(path: Path) -> list[tuple[str, str | None, int]]:
 
 
 def test_round_trip_loses_nothing(demo_copy: Path, invoke, tmp_path: Path) -> None:
-    with_memos(demo_copy)
+    with_decisions(with_memos(demo_copy))
     archive = tmp_path / "study.qdpx"
     assert invoke("export", "qdpx", demo_copy, "-o", archive).exit_code == 0
     copy = tmp_path / "copy.qdb"
@@ -59,8 +87,22 @@ def test_round_trip_loses_nothing(demo_copy: Path, invoke, tmp_path: Path) -> No
     assert rows(copy, "SELECT count(*) FROM segment") == rows(demo_copy, "SELECT count(*) FROM segment")
     assert tree(copy) == tree(demo_copy)  # the codebook in the same order (its position numbers may differ)
     assert rows(copy, "SELECT count(*) FROM coding WHERE key_quote") == [(12,)]
+    assert len(rows(copy, SNAPSHOT["decisions"])) == len(rows(copy, SNAPSHOT["dismissals"])) == 1
+    assert len(rows(copy, SNAPSHOT["labels and framework"])) == 8  # five groups, a value, the framework
     again = json.loads(invoke("import-qdpx", copy, archive, "--json").output)  # into an existing project
     assert again["documents_added"] == 0 and again["codings_added"] == 0 and again["memos_added"] == 0
+    assert len(rows(copy, SNAPSHOT["decisions"])) == len(rows(copy, SNAPSHOT["dismissals"])) == 1  # not twice
+    damaged = tmp_path / "damaged.qdpx"  # a record that cannot be read: said so, the rest imported
+    with zipfile.ZipFile(archive) as source, zipfile.ZipFile(damaged, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            target.writestr(name, data.replace(b"qualcode project record: {", b"qualcode project record: {]")
+                            if name == "project.qde" else data)  # fmt: skip
+    result = invoke("import-qdpx", tmp_path / "third.qdb", damaged, "--json")
+    assert result.exit_code == 0, result.output
+    assert any("project record" in w and "could not be read" in w for w in json.loads(result.output)["warnings"])
+    assert rows(tmp_path / "third.qdb", SNAPSHOT["codings"]) == rows(demo_copy, SNAPSHOT["codings"])
+    assert rows(tmp_path / "third.qdb", SNAPSHOT["decisions"]) == []
 
 
 def test_qdc_round_trip_and_import(demo_copy: Path, invoke, tmp_path: Path, project_path: Path) -> None:

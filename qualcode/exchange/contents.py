@@ -22,6 +22,7 @@ from ..text import sha256
 from .codebooks import import_codes
 from .exports import KEY_QUOTE
 from .reading import PositionMap, child, children, guid, local, when
+from .record import read_record
 from .turns import RecordedTurn
 from .values import read_value
 
@@ -131,6 +132,9 @@ def apply_project(
     _cases(project, root, variables, selections, texts, documents, report, before)
     for key in fresh & set(recorded or {}):  # who spoke where, exactly as the archive recorded it
         _recorded(project, documents[key], (recorded or {})[key])
+    described = child(root, "Description")  # labels, framework, decisions, dismissals (``exchange.record``)
+    read_record(project, described.text if described is not None else None, documents,
+                {key: mapped for key, (_, mapped) in texts.items()}, report.warnings)  # fmt: skip
     for key, (name, text, coder, created) in notes.items():  # participants' memos, then anything unreferenced
         if key in used:
             continue

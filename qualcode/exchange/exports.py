@@ -11,7 +11,8 @@ text files in ``sources/`` (positions are UTF-16 code units into exactly that te
 ``exchange.turns``), with their title, format, kind and attributes as typed variables and their turns in their
 description; participants become cases with their attributes (typed variables) and the sources they speak in;
 every coding is a selection with its coder and date, a key quote's selection described "Key quote"; memos
-become notes. Never an empty list element (the schema forbids them).
+become notes; labels, the kept framework, decisions and dismissed suggestions are the project's description
+(``exchange.record``). Never an empty list element (the schema forbids them).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from xml.etree import ElementTree as ET
 from ..codebook.files import project_codes
 from ..project.output import write_atomically
 from ..project.store import Project
+from .record import has_record, project_record
 from .turns import turn_record, utf16_positions
 from .values import VALUE, variable_type, written
 
@@ -154,6 +156,8 @@ class _ProjectWriter:
         ).fetchall()
         self.sha_of = {d[0]: d[2] for d in self.documents}
         self.files: dict[str, str] = {}
+        self.source_of: dict[int, str] = {}  # each document's source GUID
+        self.units_of: dict[int, Any] = {}  # and its positions in UTF-16 units
         self.counts = {
             "documents": len(self.documents),
             "codes": 0,
@@ -265,6 +269,7 @@ class _ProjectWriter:
             guid = self.guids("document", sha)
             self.files[guid] = text
             units = utf16_positions(text)
+            self.source_of[document_id], self.units_of[document_id] = guid, units
             source = ET.SubElement(
                 sources,
                 self.q("TextSource"),
@@ -324,6 +329,9 @@ class _ProjectWriter:
                 if coder_id in self.coders:
                     note.set("creatingUser", self.guids("coder", self.coders[coder_id]))
                 ET.SubElement(note, self.q("PlainTextContent")).text = text
+        if has_record(self.project):  # labels, framework, decisions, dismissals: what only qualcode reads
+            ET.SubElement(self.root, self.q("Description")).text = project_record(self.project, self.source_of,
+                                                                                  self.units_of)  # fmt: skip
         for note in self.note_refs.get(("project", None), []):
             ET.SubElement(self.root, self.q("NoteRef"), {"targetGUID": note})
 

@@ -78,6 +78,9 @@ class Code:
         return {name: getattr(self, name) for name in CODE_COLUMNS}
 
 
+CHOICES = ("first", "second", "both", "neither", "edit")  # what a decision may settle on (as the schema checks)
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     """What the team decided about one disagreement: a code on one unit (a sentence) of a document."""

@@ -17,12 +17,11 @@ from typing import Any
 
 from ..errors import QualcodeError
 from ..project.changes import Change, Edit, write
-from ..project.facts import Coding, Decision, codings_by_id, decisions_where, memos_on_codings
+from ..project.facts import CHOICES, Coding, Decision, codings_by_id, decisions_where, memos_on_codings
 from ..project.store import Project, now_iso
 from ..reports.counting import CONSENSUS
 from ..reports.exports import write_table
 
-CHOICES = ("first", "second", "both", "neither", "edit")
 AGREEMENT_COLUMNS = ["code", "name", "krippendorff_alpha", "cohen_kappa", "fleiss_kappa", "percent_agreement", "units"]
 ESTIMATE_COLUMNS = [f"{name}{part}" for name in ("gwet_ac1", "brennan_prediger", "percent_agreement_pairwise")
                     for part in ("", "_se", "_ci_low", "_ci_high")]  # fmt: skip
