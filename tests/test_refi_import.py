@@ -21,9 +21,10 @@ def rows(path: Path, sql: str) -> list[tuple]:
 
 
 SNAPSHOT = {  # the whole project as a coder and a report see it: everything must come back equal
-    "documents": "SELECT name, sha256, kind, title, source_format, attributes FROM document ORDER BY name",
-    "codings": 'SELECT d.sha256, c.code_id, r.name, c.start, c."end", coalesce(c.memo, ""), c.key_quote, c.created_at '
-               "FROM coding c JOIN document d ON d.id = c.document_id JOIN coder r ON r.id = c.coder_id "
+    "documents": "SELECT name, sha256, kind, title, source_format, attributes, words, imported_at FROM document "
+                 "ORDER BY name",
+    "codings": 'SELECT d.sha256, c.code_id, r.name, c.start, c."end", coalesce(c.memo, ""), c.key_quote, c.created_at, '
+               "c.origin FROM coding c JOIN document d ON d.id = c.document_id JOIN coder r ON r.id = c.coder_id "
                "ORDER BY 1, 2, 3, 4, 5",
     "codes": "SELECT id, parent, name, level, beneficiary, definition, include, exclude, example, keywords, phrases, "
              "colour, codebook FROM code ORDER BY id",
@@ -42,11 +43,12 @@ SNAPSHOT = {  # the whole project as a coder and a report see it: everything mus
 
 
 def with_decisions(path: Path) -> Path:
-    """A decision on a disagreement (in the consensus, with its reason), a dismissed suggestion, and a label
-    for an attribute value: what only qualcode reads, which a round trip must keep too."""
+    """A decision on a disagreement (in the consensus, with its reason), a dismissed suggestion, a label for an
+    attribute value, and codings made from a suggestion and by autocode (one starred): what a round trip must
+    keep too."""
     from qualcode.ingest.labels import set_label
     from qualcode.project.changes import adding, apply
-    from qualcode.project.facts import Decision, Dismissal
+    from qualcode.project.facts import Coding, Decision, Dismissal
     from qualcode.project.store import Project
 
     with Project.open(path, write=True) as project:
@@ -57,7 +59,11 @@ def with_decisions(path: Path) -> Path:
         with project.transaction():
             facts = [Decision("mt-mentee-accommodation", document, start, end, project.coder_id("consensus"),
                               "second", "Ben's reading: she means the hostel. 😀", "2025-03-01T10:00:00+00:00"),
-                     Dismissal(project.coder_id("amira"), document, start, end, "lt-integration")]  # fmt: skip
+                     Dismissal(project.coder_id("amira"), document, start, end, "lt-integration"),
+                     Coding(document, "lt-integration", project.coder_id("amira"), start, end, "suggestion",
+                            "2025-03-02T09:00:00+00:00"),
+                     Coding(document, "act-contact", project.coder_id("amira"), start, end, "auto",
+                            "2025-03-02T09:01:00+00:00", True)]  # fmt: skip
             apply(project, adding("a decision and a dismissal", facts))
         set_label(project, "Carrick", "Carrick (Ayrshire)", attribute="site")
     return path
@@ -86,7 +92,9 @@ def test_round_trip_loses_nothing(demo_copy: Path, invoke, tmp_path: Path) -> No
             assert rows(copy, sql) == rows(demo_copy, sql), name
     assert rows(copy, "SELECT count(*) FROM segment") == rows(demo_copy, "SELECT count(*) FROM segment")
     assert tree(copy) == tree(demo_copy)  # the codebook in the same order (its position numbers may differ)
-    assert rows(copy, "SELECT count(*) FROM coding WHERE key_quote") == [(12,)]
+    assert rows(copy, "SELECT count(*) FROM coding WHERE key_quote") == [(13,)]
+    assert rows(copy, "SELECT origin, count(*) FROM coding GROUP BY 1") == [("auto", 1), ("manual", 98),
+                                                                            ("suggestion", 1)]  # fmt: skip
     assert len(rows(copy, SNAPSHOT["decisions"])) == len(rows(copy, SNAPSHOT["dismissals"])) == 1
     assert len(rows(copy, SNAPSHOT["labels and framework"])) == 8  # five groups, a value, the framework
     again = json.loads(invoke("import-qdpx", copy, archive, "--json").output)  # into an existing project

