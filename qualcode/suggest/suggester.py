@@ -47,6 +47,7 @@ TEAM = {CONSENSUS: 2.0}  # what a passage the team settled on teaches, against a
 OWN = 1.5
 EXCLUSION = 0.2  # how like a code's exclusion criteria a passage must be before they count against the code
 PARENT = 0.15  # the share of its parent's evidence a sub-code with its own evidence takes
+MIN_LEARNED = 2  # passages a code needs before they count as the team's evidence (tried 1: no gain on the curve)
 HEARD = 0.3  # how much who is speaking moves a suggestion's score, per unit of ``speakers.speaker_prior``
 SAID = "said"  # marks a matcher pattern made from a code's phrases (participants' words), not its keywords
 
@@ -267,7 +268,7 @@ class Suggester:
                 what = "the codebook's example" if n == "0" else "participants' words in the codebook"
                 reasons[code_id].append(f'like {what} ("{example[:40]}")')
         for code_id, similarity, shared in self.learned_profiles.similar(bag, 0.15):
-            if self.learned_from[code_id] >= 2:  # one passage is an anecdote
+            if self.learned_from[code_id] >= MIN_LEARNED:  # one passage is an anecdote
                 raw[code_id] += LEARNED * similarity
                 reasons[code_id].append(
                     f"like {self.learned_from[code_id]} passage(s) the team coded with it (" + ", ".join(shared[:3])
