@@ -17,7 +17,7 @@ from ..ingest.turns import RawTurn
 from ..project.changes import adding, apply
 from ..project.facts import Coding, CodingKey, Memo, coding_id
 from ..project.schema import KINDS
-from ..project.store import Project
+from ..project.store import Project, dumps
 from ..text import sha256
 from .codebooks import import_codes
 from .exports import KEY_QUOTE, MADE
@@ -126,7 +126,7 @@ def apply_project(
         if key in fresh and source_element.get("creationDateTime"):  # when the document came into the study
             db.execute("UPDATE document SET imported_at = ? WHERE id = ?",
                        [when(source_element.get("creationDateTime")), document_id])  # fmt: skip
-        _document_variables(project, document_id, source_element, variables)
+        _document_variables(project, document_id, source_element, variables, key in fresh)
         for selection in children(source_element, "PlainTextSelection"):
             selections[guid(selection.get("guid"))] = (document_id, selection)
             _codings(project, document_id, name, mapped, selection, codes, users, notes, used, report, new_codings,
@@ -187,7 +187,10 @@ def _recorded(project: Project, document_id: int, turns: list[RecordedTurn]) -> 
 _DOCUMENT_FIELDS = {"document title": "title", "document format": "source_format"}  # as qualcode writes them
 
 
-def _document_variables(project: Project, document_id: int, element: Any, variables: dict[str, str]) -> None:
+def _document_variables(project: Project, document_id: int, element: Any, variables: dict[str, str],
+                        fresh: bool) -> None:  # fmt: skip
+    """A source's variables onto its document: kind and attributes; title and format only for a document this
+    import brings (one already in the project keeps its own)."""
     attributes = {}
     for value in children(element, "VariableValue"):
         name = variables.get(guid(child(value, "VariableRef").get("targetGUID")), "")
@@ -196,16 +199,17 @@ def _document_variables(project: Project, document_id: int, element: Any, variab
             continue
         if name == "document kind" and typed in KINDS:
             project.db.execute("UPDATE document SET kind = ? WHERE id = ?", [typed, document_id])
-        elif name in _DOCUMENT_FIELDS and isinstance(typed, str) and typed.strip():
-            column = _DOCUMENT_FIELDS[name]
-            project.db.execute(f"UPDATE document SET {column} = ? WHERE id = ?", [typed, document_id])
+        elif name in _DOCUMENT_FIELDS:
+            if fresh and isinstance(typed, str) and typed.strip():
+                column = _DOCUMENT_FIELDS[name]
+                project.db.execute(f"UPDATE document SET {column} = ? WHERE id = ?", [typed, document_id])
         else:
             attributes[name.removeprefix("document ")] = typed
     if attributes:
         row = project.db.execute("SELECT attributes FROM document WHERE id = ?", [document_id]).fetchone()
         merged = {**json.loads(row[0] or "{}"), **attributes}
         project.db.execute("UPDATE document SET attributes = ? WHERE id = ?",
-                           [json.dumps(merged, ensure_ascii=False), document_id])  # fmt: skip
+                           [dumps(merged), document_id])  # fmt: skip
 
 
 def lands(name: str | None, text: str) -> bool:
@@ -302,7 +306,7 @@ def _cases(
         if row is None:
             participant = db.execute(
                 "INSERT INTO participant(pseudonym, stakeholder_group, attributes) VALUES (?, ?, ?)",
-                [pseudonym, group, json.dumps(attributes)],
+                [pseudonym, group, dumps(attributes)],
             ).lastrowid
         else:
             participant = row[0]
@@ -310,7 +314,7 @@ def _cases(
             db.execute(
                 "UPDATE participant SET stakeholder_group = coalesce(?, stakeholder_group), attributes = ? "
                 "WHERE id = ?",
-                [group, json.dumps(merged), participant],
+                [group, dumps(merged), participant],
             )
         report.participants += 1
         for ref in children(case, "SelectionRef"):
