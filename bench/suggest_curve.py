@@ -1,10 +1,11 @@
 """How fast do suggestions learn from the team? A learning curve, cross-validated, and the time to suggest
 codes for a whole 2,000-sentence study.
 
-The passages are the hand-coded gold of ``bench/suggest_gold.yaml`` and ``bench/suggest_gold_mentor.yaml``
-(72 sentences of two sample transcripts). For each of ``--repeats`` shuffles, the suggester (the shipped
-codebooks, none of the project's codings) learns N of them as a coder would code them (``learn_passage``,
-each with its gold codes) and is scored on the rest: top-1 and top-3 (a gold code first, or among the first
+The passages are the hand-coded gold of ``bench/suggest_gold.yaml``, ``bench/suggest_gold_mentor.yaml`` and
+``bench/suggest_gold_partner.yaml`` (117 sentences of three sample transcripts: a mentee, a mentor, a partner
+organisation). For each of ``--repeats`` shuffles, the suggester (the shipped codebooks, none of the project's
+codings) learns N of them as a coder would code them (``learn_passage``, each with its gold codes) and is
+scored on the rest: top-1 and top-3 (a gold code first, or among the first
 three), for N = 0 (zero-shot), 10, 25, 50 and 100 (each N that leaves at least ten passages to score).
 
 Caveat: the sample study is qualcode's own, so these figures show the learning, not how the suggestions do
