@@ -19,6 +19,7 @@ from __future__ import annotations
 import bisect
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from .reading import PositionMap
@@ -43,13 +44,17 @@ def turn_record(turns: list[tuple[Any, ...]], units: Callable[[int], int]) -> st
     return RECORD + json.dumps(listed, ensure_ascii=False, separators=(",", ":"))
 
 
+@dataclass(frozen=True)
 class RecordedTurn:
     """One turn as a source's record gives it, on the stored text's positions."""
 
-    def __init__(self, start: int, end: int, speaker: str | None, role: str, pseudonym: str | None,
-                 time_start: float | None, time_end: float | None) -> None:  # fmt: skip
-        self.start, self.end, self.speaker, self.role, self.pseudonym = start, end, speaker, role, pseudonym
-        self.time_start, self.time_end = time_start, time_end
+    start: int
+    end: int
+    speaker: str | None
+    role: str
+    pseudonym: str | None
+    time_start: float | None
+    time_end: float | None
 
 
 def read_turn_record(description: str | None, mapped: PositionMap) -> list[RecordedTurn] | None:

@@ -23,6 +23,7 @@ CodingKey = tuple[int, str, int, int, int]  # document, code, coder, start, end
 
 CONSENSUS = "consensus"  # the coder the team's settled codings are made under (reports count it first)
 
+
 @dataclass(frozen=True, slots=True)
 class Coding:
     document: int
