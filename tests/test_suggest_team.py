@@ -37,12 +37,11 @@ def test_who_speaks_moves_a_suggestion_and_says_so(demo_study: Path, nlp) -> Non
     with Project.open(demo_study) as project:
         suggester = Suggester(project, nlp, None)
         counts = spoken_by(project)
-    mentee = speaker_prior(suggester.codes, "mentee", suggester.groups)  # the codebook's beneficiary alone
-    partner = speaker_prior(suggester.codes, "partner_organisation", suggester.groups)
+    mentee = speaker_prior(suggester.codes, "mentee")  # the codebook's beneficiary alone
+    partner = speaker_prior(suggester.codes, "partner_organisation")
     assert mentee["mt-mentee-accommodation"] > 0 == partner.get("mt-mentee-accommodation", 0)  # others speak of it
-    taught = speaker_prior(suggester.codes, "mentee", suggester.groups, counts)  # and the team's codings
-    assert taught["psp-st-trust"] < 0 < speaker_prior(suggester.codes, "partner_organisation", suggester.groups,
-                                                       counts)["psp-st-trust"]  # fmt: skip
+    taught = speaker_prior(suggester.codes, "mentee", counts)  # and the team's codings
+    assert taught["psp-st-trust"] < 0 < speaker_prior(suggester.codes, "partner_organisation", counts)["psp-st-trust"]
     scored = next(s for s in suggester.rank("I got my own flat in May and I've kept my tenancy")
                   if s[0] == "mt-mentee-accommodation")  # fmt: skip
     code, value, reasons = suggester.heard(scored, mentee, "mentee")
@@ -82,29 +81,52 @@ def test_a_sub_code_takes_a_share_of_its_parents_evidence(demo_study: Path, nlp)
     assert with_parent["mt-mentee-accommodation"] > alone["mt-mentee-accommodation"]
 
 
-def test_applying_a_code_in_the_workbench_teaches_the_suggester(demo_copy: Path) -> None:
+def learned(suggester: Suggester) -> tuple:
+    """What a suggester has learned from the team's codings, comparably (counts rounded past float noise)."""
+    bags = {code: {w: round(n, 6) for w, n in bag.items()} for code, bag in suggester.bags.items() if bag}
+    return dict(suggester.learned_from), bags
+
+
+def test_the_workbench_teaches_the_suggester_and_undo_unteaches_it(demo_copy: Path, nlp) -> None:
+    """A coding made in the workbench teaches the suggester at once; undo takes exactly that away, and redo
+    gives it back: each time the suggester holds what one built afresh from the project would."""
     import asyncio
 
     from qualcode.tui import make_app
     from qualcode.tui.transcript import TranscriptView
 
-    async def scenario() -> tuple[int, int]:
+    async def scenario() -> list[tuple]:
         app = make_app(demo_copy, coder="amira", user="tester")
+        seen = []
         async with app.run_test(size=(120, 36)) as pilot:
+
+            async def settle() -> None:
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+                seen.append(learned(app.suggester))
+
             await app.workers.wait_for_complete()
             for key in ("slash", *"dee_phase1", "enter", "enter"):
                 await pilot.press(key)
                 await app.workers.wait_for_complete()
                 await pilot.pause()
             assert app.suggester is not None  # built as the document opened
-            before = app.suggester.learned_from.get("mt-mentee-leisure", 0)
+            await settle()
             view = app.screen.query_one(TranscriptView)
             at = view.text.index("She'd brought sandwiches.")
             view.select_range(at, at + len("She'd brought sandwiches."))
             await pilot.press("c", *"mt-mentee-leisure", "enter")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            return before, app.suggester.learned_from.get("mt-mentee-leisure", 0)
+            await settle()
+            with Project.open(demo_copy) as project:
+                seen.append(learned(Suggester(project, nlp, "amira")))  # afresh, with the coding
+            await pilot.press("u")
+            await settle()
+            await pilot.press("U")
+            await settle()
+        return seen
 
-    before, after = asyncio.run(scenario())
-    assert after == before + 1
+    before, coded, afresh, undone, redone = asyncio.run(scenario())
+    assert coded[0]["mt-mentee-leisure"] == before[0].get("mt-mentee-leisure", 0) + 1
+    assert coded == afresh == redone
+    assert undone == before

@@ -87,22 +87,24 @@ class Meaning:
         self.codes = list(texts)
         self.described = unit(self.vectors(list(texts.values())))
         self.sums: dict[str, np.ndarray] = {}
-        self.counts: dict[str, float] = {}
 
     def vectors(self, texts: list[str]) -> np.ndarray:
         return np.asarray(self.model.encode(texts, use_multiprocessing=False), dtype=np.float32)
 
     def learn(self, code_id: str, vector: np.ndarray, weight: float) -> None:
         self.sums[code_id] = self.sums.get(code_id, 0.0) + weight * vector
-        self.counts[code_id] = self.counts.get(code_id, 0.0) + weight
 
-    def forget(self) -> None:
-        self.sums.clear()
-        self.counts.clear()
+    def forget(self, code_id: str | None = None) -> None:
+        """Every code's passages (or one code's) unlearned."""
+        if code_id is None:
+            self.sums.clear()
+        else:
+            self.sums.pop(code_id, None)
 
     def evidence(self, vector: np.ndarray, counted: dict[str, int]) -> list[tuple[str, float, str]]:
         """(code, evidence, reason) for one passage's vector: the ``BEST`` codes whose text it is closest to in
-        meaning, and every code whose coded passages (two or more) it is close to on average."""
+        meaning, and every code in ``counted`` (code -> passages coded with it) whose passages it is close to on
+        average."""
         norm = float(np.linalg.norm(vector))
         if norm == 0:
             return []
@@ -115,7 +117,7 @@ class Meaning:
                 why = f"close in meaning to the code's description ({similarity[i]:.2f})"
                 found.append((self.codes[i], value, why))
         for code_id, total in self.sums.items():
-            if counted.get(code_id, 0) < 2:  # one passage is an anecdote
+            if code_id not in counted:
                 continue
             length = float(np.linalg.norm(total))
             close = float(total @ vector) / length if length else 0.0

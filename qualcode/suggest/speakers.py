@@ -10,11 +10,9 @@ partners", coded in partners' words, counts less in a mentee's). Nothing here na
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from typing import Any
 
-SPEAKER = 0.15  # added for a code meant for the speaker's group
-OTHER = 0.0  # taken off one meant for another group: nothing (see above); what the team codes decides
+SPEAKER = 0.15  # added for a code meant for the speaker's group (one meant for another: nothing, see above)
 LEARNED = 0.6  # what the team's codings say of a code in this group's words, at most (see ``_learned``)
 PRIOR = 3.0  # codings' worth of "like any code" that a code's own codings are weighed against
 
@@ -31,17 +29,15 @@ def spoken_by(project: Any) -> dict[str, dict[str, int]]:
     return counts
 
 
-def speaker_prior(codes: dict[str, dict[str, Any]], group: str | None, groups: Iterable[str],
+def speaker_prior(codes: dict[str, dict[str, Any]], group: str | None,
                   counts: dict[str, dict[str, int]] | None = None) -> dict[str, float]:  # fmt: skip
-    """For every code the speaker's group says something about: about -0.75 to 0.75 (0 left out)."""
+    """For every code the speaker's group says something about: about -0.6 to 0.75 (0 left out)."""
     if not group:
         return {}
-    known = set(groups)
     learned = _learned(counts or {}, group)
     out: dict[str, float] = {}
     for code_id, code in codes.items():
-        meant = code.get("beneficiary")
-        value = SPEAKER if meant == group else -OTHER if meant in known else 0.0
+        value = SPEAKER if code.get("beneficiary") == group else 0.0
         value += LEARNED * learned.get(code_id, 0.0)
         if value:
             out[code_id] = value

@@ -37,6 +37,7 @@ from ..project.changes import Change
 from ..project.facts import CONSENSUS, Dismissal, dismissals_where
 from ..project.store import Project
 from .meaning import meaning_for
+from .profiles import Profiles, cosine
 from .speakers import speaker_prior, spoken_by
 
 THRESHOLD = 0.5  # the default: a phrase, or a keyword and a description match, or two weaker kinds together
@@ -64,44 +65,6 @@ class Suggestion:
     def as_dict(self) -> dict[str, Any]:
         return {"document": self.document, "start": self.start, "end": self.end, "code": self.code,
                 "score": round(self.score, 3), "reasons": self.reasons}  # fmt: skip
-
-
-class Profiles:
-    """Weighted lemma profiles with an inverted index, so that a sentence is compared only with the codes
-    that share a word with it (a few of hundreds)."""
-
-    def __init__(self, profiles: dict[str, dict[str, float]]) -> None:
-        self.profiles = profiles
-        self.norms = {key: math.sqrt(sum(v * v for v in p.values())) for key, p in profiles.items()}
-        self.index: dict[str, list[tuple[str, float]]] = defaultdict(list)
-        for key, profile in profiles.items():
-            for word, weight in profile.items():
-                self.index[word].append((key, weight))
-
-    def similar(self, bag: dict[str, float], cutoff: float) -> list[tuple[str, float, list[str]]]:
-        """(key, cosine, shared words best first) for every profile at least ``cutoff`` similar to ``bag``."""
-        dots: dict[str, float] = defaultdict(float)
-        shared: dict[str, list[tuple[float, str]]] = defaultdict(list)
-        for word, weight in bag.items():
-            for key, theirs in self.index.get(word, ()):
-                dots[key] += weight * theirs
-                shared[key].append((weight * theirs, word))
-        norm = math.sqrt(sum(v * v for v in bag.values())) or 1.0
-        found = []
-        for key, dot in dots.items():
-            similarity = dot / (norm * self.norms[key])
-            if similarity >= cutoff:
-                found.append((key, similarity, [w for _, w in sorted(shared[key], reverse=True)]))
-        return found
-
-
-def cosine(a: dict[str, float], b: dict[str, float]) -> tuple[float, list[str]]:
-    shared = [w for w in a if w in b]
-    if not shared:
-        return 0.0, []
-    dot = sum(a[w] * b[w] for w in shared)
-    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
-    return dot / norm, sorted(shared, key=lambda w: -a[w] * b[w])
 
 
 class Suggester:
@@ -137,15 +100,15 @@ class Suggester:
         self.examples = {f"{cid}\x1f{n}": text.strip().strip('"').lower() for cid, c in self.codes.items()
                          for n, text in enumerate([c["example"] or "", *c["phrases"]])
                          if len(text.split()) >= 4}  # the example, and participants' words long enough to compare
+        self.coder = coder
         self.learned: dict[str, dict[str, float]] = {}
         self.bags: dict[str, Counter[str]] = defaultdict(Counter)  # the team's passages' lemmas, per code
+        self.held: dict[tuple[str, int, int, int], dict[str, float]] = {}  # passage -> who coded it, what it teaches
         self.learned_from: dict[str, int] = {}
         self.learned_profiles = Profiles({})
         self.spoken_by: dict[str, dict[str, int]] = {}  # per code, codings in each group's words
-        self.groups = [r[0] for r in project.db.execute(
-            "SELECT DISTINCT stakeholder_group FROM participant WHERE stakeholder_group IS NOT NULL")]  # fmt: skip
         if learn:
-            self.learn(project, coder)
+            self.learn(project)
             self.spoken_by = spoken_by(project)
 
     def lemmatised(self, text: str) -> Any:
@@ -160,58 +123,86 @@ class Suggester:
     def weigh(self, bag: Counter[str]) -> dict[str, float]:
         return {w: self.idf.get(w, math.log(1 + len(self.codes)) + 1) for w in bag}
 
-    def learn(self, project: Project, coder: str | None = None) -> None:
+    def weight_of(self, coder: str) -> float:
+        """What one coder's coding of a passage teaches (``TEAM``): the consensus most, then the coder's own."""
+        return TEAM.get(coder, OWN if coder == self.coder else 1.0)
+
+    def learn(self, project: Project) -> None:
         """The lemmas of every passage the team has coded with each code, weighted by whose coding it is
-        (``TEAM``); a passage several coders coded counts once, at its heaviest weight."""
-        bags = self.bags
+        (``weight_of``); a passage several coders coded counts once, at its heaviest weight."""
         rows = project.db.execute(
             'SELECT c.code_id, c.document_id, c.start, c."end", r.name FROM coding c '
             "JOIN coder r ON r.id = c.coder_id ORDER BY c.document_id, c.start"
         ).fetchall()
-        passages: dict[tuple[str, int, int, int], float] = {}
         for code_id, document_id, start, end, name in rows:
-            weight = TEAM.get(name, OWN if name == coder else 1.0)
-            key = (code_id, document_id, start, end)
-            passages[key] = max(passages.get(key, 0.0), weight)
-        texts = project.db.execute("SELECT id, text FROM document WHERE id IN (SELECT DISTINCT document_id "
-                                   "FROM coding)").fetchall()  # fmt: skip
-        text_of = dict(texts)
-        keys = list(passages)
-        tokenizer = self.nlp.tokenizer  # lemmas come from the lookup table: no need for the whole pipeline
+            self.held.setdefault((code_id, document_id, start, end), {})[name] = self.weight_of(name)
+        text_of = dict(project.db.execute("SELECT id, text FROM document WHERE id IN (SELECT DISTINCT document_id "
+                                          "FROM coding)").fetchall())  # fmt: skip
+        keys = list(self.held)
         pieces = [tokenisable(text_of[d][s:e]) for _, d, s, e in keys]
         vectors = self.meaning.vectors(pieces) if self.meaning and pieces else [None] * len(pieces)
-        for key, doc, vector in zip(keys, tokenizer.pipe(pieces), vectors, strict=True):
-            self._add(key[0], doc, passages[key], vector)
-        for code_id in bags:
+        for key, doc, vector in zip(keys, self.nlp.tokenizer.pipe(pieces), vectors, strict=True):
+            self._add(key[0], doc, max(self.held[key].values()), vector)  # the tokenizer: lemmas are looked up
+        for code_id in self.bags:
             self._summarise(code_id)
         self.learned_profiles = Profiles(self.learned)
 
+    def taught(self, code_id: str, where: tuple[int, int, int], coder: str, text: str, present: bool) -> None:
+        """A coding made (``present``) or taken away — by a coding, an uncoding, an undo or a redo — on the
+        passage ``where`` (document, start, end; ``text`` its words): the profile becomes exactly what
+        ``learn`` would build from the project now, by the difference alone (a millisecond; nothing rebuilt)."""
+        key = (code_id, *where)
+        holders = self.held.setdefault(key, {})
+        before = max(holders.values(), default=0.0)
+        if present:
+            holders[coder] = self.weight_of(coder)
+        else:
+            holders.pop(coder, None)
+        after = max(holders.values(), default=0.0)
+        if not holders:
+            del self.held[key]
+        if after != before:
+            self._taught(code_id, text, after - before, int(after > 0) - int(before > 0))
+
     def learn_passage(self, code_id: str, text: str, weight: float = OWN) -> None:
-        """What a coding just made teaches, at once: one passage's lemmas added to its code's profile (a
-        millisecond; nothing is rebuilt), so the next suggestion already knows it."""
+        """One more passage coded with ``code_id`` (no place in a document: the benchmarks' coded examples)."""
+        self._taught(code_id, text, weight, 1)
+
+    def _taught(self, code_id: str, text: str, weight: float, passages: int) -> None:
         piece = tokenisable(text)
         vector = self.meaning.vectors([piece])[0] if self.meaning else None
-        self._add(code_id, self.nlp.tokenizer(piece), weight, vector)
+        self._add(code_id, self.nlp.tokenizer(piece), weight, vector, passages)
         self._summarise(code_id)
         self.learned_profiles = Profiles(self.learned)
 
     def forget(self) -> None:
         """Unlearn every passage: the codebook alone, as before the team coded anything."""
-        for store in (self.bags, self.learned, self.learned_from):
+        for store in (self.bags, self.learned, self.learned_from, self.held):
             store.clear()
         self.learned_profiles = Profiles({})
         if self.meaning:
             self.meaning.forget()
 
-    def _add(self, code_id: str, doc: Any, weight: float, vector: Any = None) -> None:
+    def _add(self, code_id: str, doc: Any, weight: float, vector: Any = None, passages: int = 1) -> None:
+        """``weight`` more (or, negative, less) of a passage's lemmas in its code's bag; ``passages`` more."""
         if vector is not None and self.meaning:
             self.meaning.learn(code_id, vector, weight)
+        bag = self.bags[code_id]
         for token in doc:
             if token.is_alpha and len(token.text) > 2 and (lemma := self.lemmas.of(token.text)) not in self.stop:
-                self.bags[code_id][lemma] += weight
-        self.learned_from[code_id] = self.learned_from.get(code_id, 0) + 1
+                bag[lemma] += weight
+                if bag[lemma] <= 1e-9:
+                    del bag[lemma]
+        self.learned_from[code_id] = self.learned_from.get(code_id, 0) + passages
+        if self.learned_from[code_id] <= 0:  # its last passage taken away: as if never coded
+            del self.learned_from[code_id], self.bags[code_id]
+            if self.meaning:
+                self.meaning.forget(code_id)
 
     def _summarise(self, code_id: str) -> None:
+        if code_id not in self.learned_from:
+            self.learned.pop(code_id, None)
+            return
         weighted = sorted(((n * self.idf.get(w, 1.0), w) for w, n in self.bags[code_id].items()), reverse=True)
         self.learned[code_id] = {w: weight for weight, w in weighted[:LEARNED_WORDS]}  # the most telling
 
@@ -276,7 +267,8 @@ class Suggester:
                 )
         if self.meaning:
             vector = self.meaning.vectors([doc.text])[0] if vector is None else vector
-            for code_id, value, why in self.meaning.evidence(vector, self.learned_from):
+            counted = {c: n for c, n in self.learned_from.items() if n >= MIN_LEARNED}  # one passage: an anecdote
+            for code_id, value, why in self.meaning.evidence(vector, counted):
                 raw[code_id] += value
                 reasons[code_id].append(why)
         own = dict(raw)
@@ -305,7 +297,7 @@ class Suggester:
 
     def prior(self, group: str | None) -> dict[str, float]:
         """What it says for each code that someone in ``group`` is speaking (``speakers.speaker_prior``)."""
-        return speaker_prior(self.codes, group, self.groups, self.spoken_by)
+        return speaker_prior(self.codes, group, self.spoken_by)
 
     def heard(self, scored: tuple[str, float, list[str]], prior: dict[str, float],
               group: str | None) -> tuple[str, float, list[str]]:  # fmt: skip

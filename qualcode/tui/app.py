@@ -35,6 +35,7 @@ from .dialogs import CoderDialog, ConfirmDialog, HelpScreen, KeyGuide, MemoDialo
 from .document import DocumentScreen
 from .saving import Saver
 from .start import StartScreen
+from .suggestions import teach
 
 REMEMBER_SECONDS = 10  # how often the coder's place is written while it changes
 REMEMBER_AFTER_CODING = 1.0  # and how soon after a coding (which changes the recent codes)
@@ -177,11 +178,13 @@ class QualcodeApp(App[None]):
 
     def changed(self, change: Change) -> None:
         """What the workbench holds, made true to the file again after ``change``: the codebook (and the recent
-        codes that point into it) when codes changed, and the kept code counts, by the codings it added and
-        removed."""
+        codes that point into it) when codes changed, what the suggester learned from codings, and the kept
+        code counts, by the codings it added and removed."""
         if change.facts(Code):
             self.reload_codes()
             self.forget_suggestions()  # suggestions come from the codebook
+        else:
+            teach(self, change)  # what its codings teach, or no longer teach, the suggester
         for coders, counts in self._study_counts.items():
             for sign, added in ((-1, False), (1, True)):
                 for fact in change.facts(Coding, added):

@@ -20,7 +20,7 @@ from ..project.facts import Coding
 from .codebook import CodebookPanel
 from .dialogs import ConfirmDialog
 from .picker import CREATE, CodeForm, CodePicker
-from .suggestions import picker_context, teach
+from .suggestions import picker_context
 from .transcript import TranscriptView
 
 
@@ -41,7 +41,6 @@ class CodingMixin:
             self.app.place.use(code_ids)  # type: ignore[attr-defined]
             self.app.remember_soon()  # type: ignore[attr-defined]
             self.after_change(change)
-            teach(self.app, change, view.text)
             if not change:
                 self.app.notify("Already coded with that.", timeout=3)
 

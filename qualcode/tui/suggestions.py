@@ -149,7 +149,6 @@ _LOCK = threading.Lock()  # one suggester (and one spaCy pipeline) shared by the
 def suggest_document(app: Any, project: Project, name: str) -> dict[int, list[Suggestion]]:
     """One document's suggestions by sentence start, kept in the app's cache. The suggester (the compiled
     codebook and what the coder's codings taught it) is built once per coder and codebook, not per document."""
-
     with _LOCK:
         found = ready_suggester(app, project).document(project, project.document(name), app.coder, top=3,
                                                        threshold=SHOWN)  # fmt: skip
@@ -187,20 +186,28 @@ def picker_context(app: Any, project: Project, text: str, group: str | None,
         _LOCK.release()
 
 
-def teach(app: Any, change: Any, text: str) -> None:
-    """What the codings a change adds teach the suggester (``text``: their document's), in a thread of its
-    own (the suggester may be busy with a document): the next suggestion and the picker's next order already
-    know them."""
+def teach(app: Any, change: Change) -> None:
+    """What a change's codings teach the suggester — those it removes unlearned, those it adds learned, by
+    coding, uncoding, undo, redo or settling alike (``Suggester.taught``) — in a thread of its own (the
+    suggester may be busy with a document): the next suggestion and the picker's next order already know."""
     from ..project.facts import Coding
 
-    added = list(change.facts(Coding, added=True)) if change is not None else []
-    if app.suggester is None or not added:
+    suggester = app.suggester
+    steps = [(fact, False) for fact in change.facts(Coding, added=False)]
+    steps += [(fact, True) for fact in change.facts(Coding, added=True)]
+    if suggester is None or not steps:
         return
+    db = app.project.db  # read here, on the thread that owns the connection
+    coders = dict(db.execute("SELECT id, name FROM coder").fetchall())
+    texts = {d: db.execute("SELECT text FROM document WHERE id = ?", [d]).fetchone()[0]
+             for d in {fact.document for fact, _ in steps}}  # fmt: skip
 
     def learn() -> None:
         with _LOCK:
-            for coding in added:
-                app.suggester.learn_passage(coding.code, text[coding.start : coding.end])
+            for fact, present in steps:
+                where = (fact.document, fact.start, fact.end)
+                suggester.taught(fact.code, where, coders[fact.coder], texts[fact.document][fact.start : fact.end],
+                                 present)  # fmt: skip
 
     app.run_worker(learn, thread=True, group="teach", exit_on_error=False)
 
