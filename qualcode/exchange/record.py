@@ -25,8 +25,10 @@ LABELS = "label:"  # the project's keys of display names (``ingest.labels``)
 FRAMEWORK = ("framework", "framework:path")  # the kept framework's text and file name (``findings.framework``)
 
 
-def project_record(project: Project, source_of: dict[int, str], units_of: dict[int, Callable[[int], int]]) -> str:
-    """The record line: ``source_of`` gives each document's source GUID, ``units_of`` its UTF-16 positions."""
+def project_record(project: Project, source_of: dict[int, str],
+                   units_of: dict[int, Callable[[int], int]]) -> str | None:  # fmt: skip
+    """The record line (None when the project holds none of it): ``source_of`` gives each document's source
+    GUID, ``units_of`` its UTF-16 positions."""
     db = project.db
     coders = dict(db.execute("SELECT id, name FROM coder").fetchall())
     settings = {key: value for key, value in db.execute("SELECT key, value FROM project ORDER BY key")
@@ -39,16 +41,10 @@ def project_record(project: Project, source_of: dict[int, str], units_of: dict[i
     decisions = [[*where(d.document, d.start, d.end), d.code, coders[d.coder], d.choice, d.memo, d.decided_at]
                  for d in decisions_where(db, "1", [])]  # fmt: skip
     dismissals = [[*where(d.document, d.start, d.end), d.code, coders[d.coder]] for d in dismissals_where(db, "1", [])]
+    if not (settings or decisions or dismissals):
+        return None
     record = {"settings": settings, "decisions": decisions, "dismissals": dismissals}
     return RECORD + json.dumps(record, ensure_ascii=False, separators=(",", ":"))
-
-
-def has_record(project: Project) -> bool:
-    """Whether the project holds anything only the record carries."""
-    db = project.db
-    return bool(db.execute("SELECT 1 FROM project WHERE substr(key, 1, 6) = 'label:' OR key = 'framework' LIMIT 1"
-                           ).fetchone() or db.execute("SELECT 1 FROM decision LIMIT 1").fetchone()
-                or db.execute("SELECT 1 FROM dismissal LIMIT 1").fetchone())  # fmt: skip
 
 
 def read_record(project: Project, description: str | None, documents: dict[str, int],
@@ -58,40 +54,44 @@ def read_record(project: Project, description: str | None, documents: dict[str, 
     line = next((ln for ln in (description or "").splitlines() if ln.startswith(RECORD)), None)
     if line is None:
         return
+    known = {r[0] for r in project.db.execute("SELECT id FROM code")}
+    decided: list[tuple[Any, ...]] = []  # read whole before anything is written (coders included)
+    dismissed: list[tuple[Any, ...]] = []
     try:
         record = json.loads(line.removeprefix(RECORD))
-        settings = {str(k): str(v) for k, v in record.get("settings", {}).items() if k.startswith(LABELS)
-                    or k in FRAMEWORK}  # fmt: skip
-        decisions = [_place(row[:3], documents, mapped) + (str(row[3]), str(row[4]), *map(str, row[5:8]))
-                     for row in record.get("decisions", [])]  # fmt: skip
-        dismissals = [_place(row[:3], documents, mapped) + (str(row[3]), str(row[4]))
-                      for row in record.get("dismissals", [])]  # fmt: skip
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        settings = {str(k): str(v) for k, v in record.get("settings", {}).items()}
+        for source, start, end, code, coder, choice, memo, when in record.get("decisions", []):
+            placed = _place(source, start, end, documents, mapped)
+            if placed and code in known and choice in CHOICES:
+                decided.append((code, *placed, str(coder), choice, str(memo), str(when)))
+        for source, start, end, code, coder in record.get("dismissals", []):
+            placed = _place(source, start, end, documents, mapped)
+            if placed and code in known:
+                dismissed.append((str(coder), *placed, code))
+    except (ValueError, TypeError, AttributeError):
         warnings.append("the project record (labels, framework, decisions, dismissed suggestions) could not be "
                         "read; everything else was imported")  # fmt: skip
         return
-    for key, value in settings.items():
-        if project.meta(key) is None and (key != "framework:path" or project.meta("framework") == settings.get(
-                "framework")):  # fmt: skip
+    for key, value in settings.items():  # the project's own labels and framework stay
+        if key.startswith(LABELS) and project.meta(key) is None:
             project.set_meta(key, value)
-    known_codes = {r[0] for r in project.db.execute("SELECT id FROM code")}
-    facts: list[Decision | Dismissal] = []
-    for document, start, end, code, coder, choice, memo, decided in decisions:
-        if document is not None and code in known_codes and choice in CHOICES:
-            facts.append(Decision(code, document, start, end, project.coder_id(coder), choice, memo, decided))
-    for document, start, end, code, coder in dismissals:
-        if document is not None and code in known_codes:
-            facts.append(Dismissal(project.coder_id(coder), document, start, end, code))
+    if project.meta("framework") is None and settings.get("framework"):
+        for key in FRAMEWORK:
+            if key in settings:
+                project.set_meta(key, settings[key])
+    facts: list[Decision | Dismissal] = [Decision(c, d, s, e, project.coder_id(r), *rest)
+                                         for c, d, s, e, r, *rest in decided]  # fmt: skip
+    facts += [Dismissal(project.coder_id(r), d, s, e, c) for r, d, s, e, c in dismissed]
     have = {d.key for d in [*decisions_where(project.db, "1", []), *dismissals_where(project.db, "1", [])]}
     new = list({f.key: f for f in facts if f.key not in have}.values())
     apply(project, adding("decisions and dismissed suggestions from a REFI-QDA project", new), undoable=False)
 
 
-def _place(where: list[Any], documents: dict[str, int], mapped: dict[str, PositionMap]) -> tuple[Any, ...]:
-    """(document id, start, end) on the stored text, or (None, 0, 0) for a source or position not there."""
-    source, start, end = str(where[0]).strip("{}").lower(), int(where[1]), int(where[2])
-    if source not in documents:
-        return (None, 0, 0)
-    first, last = mapped[source](start), mapped[source](end)
-    return (documents[source], first, last) if first is not None and last is not None and first < last else \
-        (None, 0, 0)  # fmt: skip
+def _place(source: Any, start: Any, end: Any, documents: dict[str, int],
+           mapped: dict[str, PositionMap]) -> tuple[int, int, int] | None:  # fmt: skip
+    """(document id, start, end) on the stored text; None for a source or position not there."""
+    key = str(source).strip("{}").lower()
+    if key not in documents:
+        return None
+    first, last = mapped[key](int(start)), mapped[key](int(end))
+    return (documents[key], first, last) if first is not None and last is not None and first < last else None
