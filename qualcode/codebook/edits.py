@@ -37,7 +37,7 @@ from ..project.facts import (
 )
 from ..project.schema import LEVELS
 from ..project.store import Project
-from .files import LEVEL_COLOURS
+from .files import LEVEL_COLOURS, LISTED, decoded
 
 EDITABLE = ("name", "level", "beneficiary", "definition", "include", "exclude", "example", "keywords", "phrases",
             "colour")
@@ -50,15 +50,12 @@ def code_row(project: Project, code_id: str) -> dict[str, Any]:
         from .matching import unknown_code
 
         raise QualcodeError(unknown_code(code_id, project_codes(project)))
-    row = dict(rows[0])
-    row["keywords"] = json.loads(row["keywords"] or "[]")
-    row["phrases"] = json.loads(row["phrases"] or "[]")
-    return row
+    return decoded(dict(rows[0]))
 
 
 def _fact(project: Project, code_id: str) -> Code:
     row = code_row(project, code_id)
-    listed = {key: json.dumps(row[key], ensure_ascii=False) for key in ("keywords", "phrases")}
+    listed = {key: json.dumps(row[key], ensure_ascii=False) for key in LISTED}
     return Code(**{**row, **listed})
 
 
@@ -125,7 +122,7 @@ def update_code_change(project: Project, code_id: str, **fields: Any) -> Change:
         raise QualcodeError("a code needs a name")
     if "level" in fields and fields["level"] not in LEVELS:
         raise QualcodeError(f"bad level {fields['level']!r}")
-    for key in ("keywords", "phrases"):
+    for key in LISTED:
         if key in fields:
             fields[key] = json.dumps(list(fields[key]), ensure_ascii=False)
     after = replace(before, **fields)

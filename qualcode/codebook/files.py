@@ -295,13 +295,21 @@ def _listed(path: Path, entry: dict[str, Any], lines: dict[str, int], line: int,
     return [str(k).strip() for k in found if str(k).strip()]
 
 
+LISTED = ("keywords", "phrases")  # the code fields a project stores as JSON lists
+
+
+def decoded(row: dict[str, Any]) -> dict[str, Any]:
+    """A code's row as the project stores it, its ``LISTED`` fields as lists."""
+    for key in LISTED:
+        row[key] = json.loads(row.get(key) or "[]")
+    return row
+
+
 def project_codes(project: Project) -> list[dict[str, Any]]:
     """Codes in tree order (parents before their children, siblings by position)."""
-    rows = [dict(r) for r in project.db.query("SELECT * FROM code ORDER BY position, id")]
+    rows = [decoded(dict(r)) for r in project.db.query("SELECT * FROM code ORDER BY position, id")]
     children: dict[str | None, list[dict[str, Any]]] = {}
     for row in rows:
-        row["keywords"] = json.loads(row["keywords"] or "[]")
-        row["phrases"] = json.loads(row.get("phrases") or "[]")
         children.setdefault(row["parent"], []).append(row)
     ordered: list[dict[str, Any]] = []
     stack = [(row, 0) for row in reversed(children.get(None, []))]  # depth first, without recursion
