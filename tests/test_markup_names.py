@@ -113,3 +113,13 @@ def test_every_screen_takes_its_widgets_from_the_one_place_that_shows_text() -> 
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("textual.widgets"):
                 taken = {alias.name for alias in node.names} & markup_reading
                 assert not taken, f"{path.name} imports {sorted(taken)} from {node.module}: take them from .shown"
+
+
+def test_every_dialog_closes_once() -> None:
+    """A dialog dismissed twice (a held key) would answer twice and close the screen beneath: every one is a
+    ``tui.modal.Dialog``, which closes once; no module makes a modal screen of its own."""
+    for path in sorted(TUI.glob("*.py")):
+        if path.name == "modal.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert "ModalScreen" not in text.replace("a modal screen", ""), f"{path.name}: subclass .modal.Dialog"

@@ -16,7 +16,6 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import SelectionList
 
 from ..errors import QualcodeError
@@ -25,6 +24,7 @@ from ..project.facts import Coding
 from ..suggest.autocode import SCOPES, Hit, find_hits, hits_change
 from .dialogs import TextPrompt
 from .keybar import binding
+from .modal import Dialog
 from .picker import CodePicker
 from .shown import Label
 
@@ -42,7 +42,7 @@ def parse_search(query: str) -> dict[str, Any]:
     return {"terms": search, "lemma": True, "scope": scope}
 
 
-class AutocodeDialog(ModalScreen[list[Hit] | None]):
+class AutocodeDialog(Dialog[list[Hit] | None]):
     """The hits, ticked; Enter returns the ticked ones."""
 
     BINDINGS = [

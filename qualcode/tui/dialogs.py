@@ -1,7 +1,8 @@
 """Modal dialogs: who is coding, type a name, write a memo, search, progress, get help.
 
-Each is a ``ModalScreen[T]`` that ends with ``dismiss(value)`` (None when cancelled with Escape), so the
-screen that opened it decides what to do — attributes down, results up.
+Each is a ``Dialog[T]`` (``tui.modal``: a modal screen dismissed once) that ends with ``dismiss(value)``
+(None when cancelled with Escape), so the screen that opened it decides what to do — attributes down,
+results up.
 """
 
 from __future__ import annotations
@@ -19,16 +20,16 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, ProgressBar, TextArea
 
 from .keybar import binding, keys_label
+from .modal import Dialog
 from .shown import Label, Option, OptionList, Static
 
 _key = partial(binding, "dialog")
 
 
-class TextPrompt(ModalScreen[str | None]):
+class TextPrompt(Dialog[str | None]):
     """One line of text: a new code's name, a rename."""
 
     BINDINGS = [_key("escape", "cancel", "Cancel")]
@@ -50,7 +51,7 @@ class TextPrompt(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class CoderDialog(ModalScreen[str | None]):
+class CoderDialog(Dialog[str | None]):
     """Who is coding: an existing coder or a new name. Remembered per project for this user."""
 
     BINDINGS = [_key("escape", "cancel", "Cancel")]
@@ -85,7 +86,7 @@ class CoderDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class MemoDialog(ModalScreen[str | None]):
+class MemoDialog(Dialog[str | None]):
     """A memo. Escape or Ctrl+S saves it (nothing typed is ever thrown away); clear the text to delete it."""
 
     BINDINGS = [_key("escape", "save", "Save and close"), _key("ctrl+s", "save", "Save", show=False)]
@@ -106,7 +107,7 @@ class MemoDialog(ModalScreen[str | None]):
         self.dismiss(self.query_one(TextArea).text)
 
 
-class ConfirmDialog(ModalScreen[bool]):
+class ConfirmDialog(Dialog[bool]):
     BINDINGS = [_key("y", "answer(True)", "Yes"), _key("n,escape", "answer(False)", "No")]
 
     def __init__(self, question: str, answers: str = "y = yes, n = no") -> None:
@@ -139,7 +140,7 @@ Welcome to qualcode. Everything is done with keys; no mouse needed.
 Press any key to start."""
 
 
-class KeyGuide(ModalScreen[None]):
+class KeyGuide(Dialog[None]):
     """The keys a newcomer needs, on one screen: shown once to each coder, the first time they code."""
 
     def compose(self) -> ComposeResult:
@@ -170,7 +171,7 @@ def ask_output(app: Any, prompt: str, default: str, then: Callable[[Path], None]
     app.push_screen(TextPrompt(prompt, default), chosen)
 
 
-class ProgressDialog(ModalScreen[None]):
+class ProgressDialog(Dialog[None]):
     """A bar for slow work in a thread worker; Escape asks the worker to stop (it checks ``cancelled``)."""
 
     BINDINGS = [_key("escape", "cancel", "Cancel")]
@@ -194,7 +195,7 @@ class ProgressDialog(ModalScreen[None]):
         self.query_one("#progress-note", Label).update("Cancelling…")
 
 
-class SearchDialog(ModalScreen[dict[str, Any] | None]):
+class SearchDialog(Dialog[dict[str, Any] | None]):
     """Search the study's text; Enter on a result opens the document at the hit."""
 
     BINDINGS = [_key("escape", "cancel", "Cancel"), _key("down", "results", "Results", show=False)]
@@ -265,7 +266,7 @@ def speaker_of(hit: dict[str, Any]) -> str:
     return hit.get("speaker") or "no speaker"
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Dialog[None]):
     """Every key, from the screens' bindings (so it is never out of date), grouped by screen."""
 
     BINDINGS = [

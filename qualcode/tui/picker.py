@@ -17,12 +17,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input
 
 from ..codebook.matching import CodeMatcher
 from ..errors import did_you_mean
 from .keybar import binding
+from .modal import Dialog
 from .shown import Label, Option, OptionList, Static
 from .text import shorten
 
@@ -44,7 +44,7 @@ class _QueryInput(Input):
             self.on_value(value)
 
 
-class CodePicker(ModalScreen[list[str] | None]):
+class CodePicker(Dialog[list[str] | None]):
     """Type to find codes; Enter applies the highlighted one; Ctrl+T ticks several."""
 
     BINDINGS = [
@@ -229,7 +229,7 @@ def code_detail(code: dict[str, Any]) -> Text:
     return text
 
 
-class CodeForm(ModalScreen[dict[str, Any] | None]):
+class CodeForm(Dialog[dict[str, Any] | None]):
     """A new code: name, where it hangs, its definition and keywords. Enter in any field (or Ctrl+S) saves;
     Tab moves between fields; Escape cancels. Answers the fields ``codes.add_code`` takes."""
 

@@ -15,7 +15,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 
 from ..coding.codings import starring
 from ..errors import QualcodeError
@@ -25,6 +25,7 @@ from ..reports.snapshot import snapshot
 from ..text import file_safe
 from .dialogs import ProgressDialog, ask_output
 from .keybar import binding
+from .modal import Dialog
 from .shown import Label, Option, OptionList, Static
 
 _key = partial(binding, "reports")
@@ -89,7 +90,7 @@ def announce(app: Any, message: str) -> None:
         app.notify(message, timeout=5)
 
 
-class QuotesDialog(ModalScreen[None]):
+class QuotesDialog(Dialog[None]):
     """The excerpts behind one cell, with who said them (pseudonyms only); ``*`` shortlists a key quote."""
 
     BINDINGS = [
