@@ -46,6 +46,19 @@ def test_notes_and_roll_calls_are_not_sentences_of_their_own() -> None:
     assert not unspoken("Yes.", frozenset({"dee"})) and not unspoken("Five month.", frozenset({"tariq"}))
     assert not unspoken("(I mean the council and the rest of them)")  # a long aside is the speaker's words
     assert not unspoken("Laughter is the best thing about the group.")
+    assert unspoken("# Mentee interview - Ryan") and unspoken("## Part two: after release")  # headings
+    assert not unspoken("#1 thing was the housing.") and not unspoken("I'd give it #10.")
+
+
+def test_a_markdown_title_is_not_the_first_sentence(demo_study) -> None:
+    """The demo's Markdown interview opens with a heading: the coder's first sentence is the interviewer's
+    first words, and progress does not count the title."""
+    with Project.open(demo_study) as project:
+        document = project.document("mentee_ryan.md")
+        first = project.db.execute('SELECT start, "end" FROM segment WHERE document_id = ? ORDER BY start LIMIT 1',
+                                   [document["id"]]).fetchone()  # fmt: skip
+    assert "# Mentee interview - Ryan" in document["text"]
+    assert document["text"][first[0] : first[1]].startswith("Okay, that's us recording.")
 
 
 def test_joined_to_the_words_beside_them_on_their_line(nlp) -> None:

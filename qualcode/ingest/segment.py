@@ -200,14 +200,18 @@ def _add_trimmed(text: str, turn: int, a: int, b: int, out: list[tuple[int, int,
 # kind, or a parenthesised one of up to four words (a longer one may be the speaker's aside).
 _NOTE = re.compile(r"\[[^\[\]\n]{0,120}\]|\((?:[^()\s]++\s*+){0,4}+\)")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
+_HEADING = re.compile(r"#{1,6}[ \t]")  # a Markdown heading: a document's title or section, not speech
 # Words that may stand beside one's own name in a roll call ("Hi, I'm Jade", "Liam here").
 _ROLL_CALL = {"hi", "hello", "hiya", "hey", "i'm", "i’m", "im", "it's", "it’s", "its", "this", "is", "me", "here"}
 _ROLL_CALL |= {"present", "aye", "yeah", "yes", "and"}
 
 
 def unspoken(passage: str, names: frozenset[str] = frozenset()) -> bool:
-    """True when ``passage`` is nobody's words: transcriber's notes and punctuation only, or a roll call —
-    the speaker saying their own name (``names``: the lower-cased words of it), as a focus group goes round."""
+    """True when ``passage`` is nobody's words: a heading ("# Mentee interview - Ryan", "## Part two"),
+    transcriber's notes and punctuation only, or a roll call — the speaker saying their own name (``names``:
+    the lower-cased words of it), as a focus group goes round."""
+    if _HEADING.match(passage):
+        return True
     if "[" not in passage and "(" not in passage:  # most sentences: their first word settles it
         first = _WORD.search(passage)
         if first is None:
